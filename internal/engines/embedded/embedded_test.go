@@ -1,0 +1,88 @@
+package embedded_test
+
+import (
+	"context"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rsdata/rsdata/internal/engines/embedded"
+	"github.com/rsdata/rsdata/internal/testutil/pgtest"
+)
+
+func TestFindBinDir(t *testing.T) {
+	dir, err := embedded.FindBinDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir + "/initdb"); err != nil {
+		t.Fatalf("FindBinDir returned %s without initdb: %v", dir, err)
+	}
+}
+
+func TestFindBinDirHonoursOverride(t *testing.T) {
+	t.Setenv("RSDATA_PG_BINDIR", t.TempDir()) // holds no binaries: must be passed over
+	t.Setenv("PATH", "")
+	dir, err := embedded.FindBinDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir == os.Getenv("RSDATA_PG_BINDIR") {
+		t.Fatalf("an empty override directory was accepted")
+	}
+}
+
+// TestSupervisorRestartsKilledServer kills the postmaster outright and
+// expects the supervisor to bring it back on the same port, with the data
+// written before the crash intact.
+func TestSupervisorRestartsKilledServer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := pgtest.StartNew(ctx, "restart-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Remove()
+	defer srv.Stop(context.Background())
+
+	conn, err := pgx.Connect(ctx, srv.ConnString("postgres", "postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "set synchronous_commit = on; create table survivor(x int); insert into survivor values (7)"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+
+	oldPID := srv.PID()
+	if err := syscall.Kill(oldPID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	var x int
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		conn, err = pgx.Connect(ctx, srv.ConnString("postgres", "postgres"))
+		if err == nil {
+			err = conn.QueryRow(ctx, "select x from survivor").Scan(&x)
+			conn.Close(ctx)
+			if err == nil {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not come back after SIGKILL: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if x != 7 {
+		t.Fatalf("survivor row = %d, want 7", x)
+	}
+	if srv.PID() == oldPID || srv.Restarts() != 1 {
+		t.Fatalf("pid %d (old %d), restarts %d: want a new postmaster and one restart", srv.PID(), oldPID, srv.Restarts())
+	}
+}
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
