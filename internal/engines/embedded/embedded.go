@@ -211,6 +211,11 @@ func postgresUser() (*syscall.Credential, error) {
 // root, hands them to the postgres user and checks it can reach them.
 func (i *Instance) prepareDirs() error {
 	for _, dir := range []string{i.opts.DataDir, i.opts.SocketDir} {
+		// Parents are created searchable (not readable) by others, so the
+		// postgres user can pass through them when rsdata runs as root.
+		if err := os.MkdirAll(filepath.Dir(dir), 0o711); err != nil {
+			return fmt.Errorf("create %s: %w", filepath.Dir(dir), err)
+		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("create %s: %w", dir, err)
 		}
@@ -223,10 +228,6 @@ func (i *Instance) prepareDirs() error {
 		if err := checkTraversable(filepath.Dir(dir)); err != nil {
 			return err
 		}
-	}
-	if i.runAs != nil {
-		// The log file is opened by rsdata (root) and inherited; nothing to chown.
-		return nil
 	}
 	return nil
 }

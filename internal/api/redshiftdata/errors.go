@@ -1,0 +1,61 @@
+package redshiftdata
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/rsdata/rsdata/internal/auth"
+	"github.com/rsdata/rsdata/internal/awserr"
+	"github.com/rsdata/rsdata/internal/statement"
+)
+
+// Texts AWS sends, verbatim.
+const (
+	msgQueryNotExist = "Query does not exist."
+	msgNoResult      = "Query does not have result. Please check query status with DescribeStatement."
+	msgIDPattern     = `id must satisfy regex pattern: ^[a-z0-9]{8}(-[a-z0-9]{4}){3}-[a-z0-9]{12}(:\d+)?$`
+	msgNoEndpoint    = "Redshift endpoint doesn't exist in this region."
+	msgTooManyActive = "Active statements exceeded the limit for this cluster or workgroup. Wait for running statements to finish, or cancel some, and try again."
+	msgInvalidToken  = "Invalid NextToken. Pass the NextToken from the previous response unchanged."
+	msgShuttingDown  = "The service is shutting down; retry the request."
+)
+
+// toAWS is this API's one mapping from domain errors to wire errors.
+// id is the statement the request named, if any.
+func toAWS(err error, id string) error {
+	var (
+		aerr    *awserr.Error
+		invalid *statement.InvalidError
+		expired *statement.ExpiredError
+		notCan  *statement.NotCancellableError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &aerr):
+		return aerr
+	case errors.Is(err, auth.ErrDenied):
+		return awserr.AccessDenied(err.Error())
+	case errors.As(err, &invalid):
+		return awserr.Validation("%s", invalid.Message)
+	case errors.Is(err, statement.ErrNotFound):
+		return awserr.ResourceNotFound(id, msgQueryNotExist)
+	case errors.Is(err, statement.ErrNoResult):
+		return awserr.ResourceNotFound(id, msgNoResult)
+	case errors.As(err, &expired):
+		return awserr.Validation("Could not retrieve the query result as it has expired after %s.", strconv.FormatInt(expired.At.Unix(), 10))
+	case errors.As(err, &notCan):
+		return awserr.Validation("Could not cancel a query that is already in %s state with ID: %s", notCan.Status, notCan.ID)
+	case errors.Is(err, statement.ErrTooManyActive):
+		return awserr.ActiveStatementsExceeded(msgTooManyActive)
+	case errors.Is(err, statement.ErrBadToken):
+		return awserr.Validation(msgInvalidToken)
+	case errors.Is(err, statement.ErrShuttingDown):
+		return awserr.InternalServer(msgShuttingDown)
+	case errors.Is(err, context.DeadlineExceeded):
+		return awserr.QueryTimeout("The request timed out.")
+	default:
+		return err // the JSON writer logs it and sends InternalFailure
+	}
+}

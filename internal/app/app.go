@@ -1,0 +1,355 @@
+// Package app is rsdata's composition root: it builds every component from
+// the configuration, owns the HTTP server and background workers, and shuts
+// them down in order (HTTP, statements, pools, store, PostgreSQL servers).
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rsdata/rsdata/internal/api/redshiftdata"
+	"github.com/rsdata/rsdata/internal/auth"
+	"github.com/rsdata/rsdata/internal/awserr"
+	"github.com/rsdata/rsdata/internal/awsjson"
+	"github.com/rsdata/rsdata/internal/config"
+	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/engines/embedded"
+	"github.com/rsdata/rsdata/internal/httpx"
+	"github.com/rsdata/rsdata/internal/ids"
+	"github.com/rsdata/rsdata/internal/pgexec"
+	"github.com/rsdata/rsdata/internal/statement"
+	"github.com/rsdata/rsdata/internal/store"
+)
+
+// MaxBodyBytes bounds request bodies: 40 statements of 100 KB and room for
+// parameters fit well within it.
+const MaxBodyBytes = 8 << 20
+
+// Options are what New needs beyond the configuration.
+type Options struct {
+	Config config.Config
+	Logger *slog.Logger
+	// Stdout receives the start-up banner (credentials, endpoints).
+	Stdout io.Writer
+	// Endpoints are engines registered in addition to the configured ones;
+	// tests use it to serve a throwaway PostgreSQL as a cluster.
+	Endpoints []*engines.Endpoint
+	// Now overrides the clock of request signing checks and statements.
+	Clock statement.Clock
+}
+
+// App is a running rsdata.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	out     io.Writer
+	servers []*embedded.Instance
+
+	registry *engines.Registry
+	store    *store.Store
+	exec     *pgexec.Executor
+	engine   *statement.Engine
+	handler  http.Handler
+
+	// RootAccessKeyID and RootSecretAccessKey are the root credentials.
+	RootAccessKeyID     string
+	RootSecretAccessKey string
+
+	stopWorkers context.CancelFunc
+	workersDone chan struct{}
+}
+
+// New builds and starts every component except the HTTP listener. On error
+// it stops what it had started.
+func New(ctx context.Context, opts Options) (_ *App, err error) {
+	a := &App{cfg: opts.Config, log: opts.Logger, out: opts.Stdout, registry: engines.NewRegistry()}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.out == nil {
+		a.out = io.Discard
+	}
+	defer func() {
+		if err != nil {
+			a.shutdownComponents(context.Background())
+		}
+	}()
+	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if err := os.Chmod(a.cfg.DataDir, 0o711); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if err := a.loadRootCredentials(); err != nil {
+		return nil, err
+	}
+
+	storeDSN := a.cfg.StoreDSN
+	var newLogins []string
+	logins := map[string]masterLogin{}
+	loginsFile := filepath.Join(a.cfg.DataDir, "master-users.json")
+	needEmbedded := a.cfg.Embedded || storeDSN == ""
+	if needEmbedded {
+		if _, err := embedded.FindBinDir(); err != nil {
+			return nil, err
+		}
+	}
+	if storeDSN == "" {
+		if storeDSN, err = a.startControl(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if a.cfg.Embedded {
+		if err := readJSONFile(loginsFile, &logins); err != nil {
+			return nil, fmt.Errorf("%s: %w", loginsFile, err)
+		}
+		for _, e := range []embeddedEngine{
+			{engines.Cluster, "local", "awsuser", a.cfg.ClusterPort},
+			{engines.Workgroup, "default", "admin", a.cfg.WorkgroupPort},
+		} {
+			ep, created, err := a.startEngine(ctx, e, logins)
+			if err != nil {
+				return nil, err
+			}
+			if err := a.registry.Add(ep); err != nil {
+				return nil, err
+			}
+			if created {
+				newLogins = append(newLogins, string(e.kind)+"/"+e.name)
+			}
+		}
+		if err := writeSecretFile(loginsFile, logins); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range a.cfg.Engines {
+		ep := &engines.Endpoint{Kind: engines.Kind(e.Kind), Name: e.Name, Host: e.Host, Port: e.Port,
+			AdminUser: e.User, AdminPassword: e.Password, MasterUser: e.User, Database: e.Database, SSLMode: e.SSLMode}
+		if ep.Port == 0 {
+			ep.Port = 5432
+		}
+		if err := a.registry.Add(ep); err != nil {
+			return nil, err
+		}
+	}
+	for _, ep := range opts.Endpoints {
+		if err := a.registry.Add(ep); err != nil {
+			return nil, err
+		}
+	}
+
+	if a.store, err = store.Open(ctx, storeDSN); err != nil {
+		return nil, err
+	}
+	instance, err := a.instanceID()
+	if err != nil {
+		return nil, err
+	}
+	a.exec = pgexec.New(pgexec.Options{}, a.registry)
+	a.engine = statement.New(statement.Options{
+		Instance:   instance,
+		MaxActive:  a.cfg.MaxActiveStatements,
+		MaxRunTime: time.Duration(a.cfg.MaxRunTime),
+		Retention:  time.Duration(a.cfg.ResultRetention),
+		Clock:      opts.Clock,
+		Logger:     a.log,
+	}, a.store, a.store, a.exec)
+	if err := a.engine.Recover(ctx); err != nil {
+		return nil, fmt.Errorf("recover statements: %w", err)
+	}
+	a.handler = a.buildHandler(opts.Clock)
+	a.startWorkers()
+	a.printBanner(logins, newLogins)
+	return a, nil
+}
+
+func (a *App) buildHandler(clock statement.Clock) http.Handler {
+	router := awsjson.NewRouter(a.log)
+	rootARN := fmt.Sprintf("arn:aws:iam::%s:root", a.cfg.AccountID)
+	keys := auth.StaticKeys{a.RootAccessKeyID: {Secret: a.RootSecretAccessKey, Principal: &auth.Principal{
+		AccountID: a.cfg.AccountID, ARN: rootARN, OwnerARN: rootARN, UserID: a.cfg.AccountID,
+		AccessKeyID: a.RootAccessKeyID, Root: true,
+	}}}
+	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region},
+		a.engine, a.registry, auth.RootOnly{}).Register(router)
+	var now func() time.Time
+	if clock != nil {
+		now = clock.Now
+	}
+	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: []string{"redshift-data"},
+		Now: now, Logger: a.log}, keys, awsjson.WriteError)
+	api := httpx.Wrap(authn.Wrap(router), httpx.Options{
+		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: awsjson.WriteError,
+		Panicked: func() error { return awserr.InternalFailure() },
+	})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.Handle("/", api)
+	return mux
+}
+
+// Handler serves every API rsdata implements on one endpoint.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Registry returns the registered engines.
+func (a *App) Registry() *engines.Registry { return a.registry }
+
+func (a *App) startWorkers() {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stopWorkers, a.workersDone = cancel, make(chan struct{})
+	go func() {
+		defer close(a.workersDone)
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := a.engine.Reap(ctx); err != nil && ctx.Err() == nil {
+					a.log.Error("removing expired statements failed", "err", err)
+				}
+			}
+		}
+	}()
+}
+
+// Serve listens on the configured address until ctx ends, then shuts down.
+// ready, when not nil, receives the bound address once requests are served.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		a.Shutdown(context.Background())
+		return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("serving", "addr", ln.Addr().String())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		a.log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), time.Duration(a.cfg.ShutdownTimeout))
+		err = srv.Shutdown(sctx)
+		cancel()
+	}
+	a.Shutdown(context.Background())
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Shutdown stops workers, running statements, pools, the store and the
+// embedded servers, in that order. The HTTP server must be stopped first.
+func (a *App) Shutdown(ctx context.Context) {
+	if a.stopWorkers != nil {
+		a.stopWorkers()
+		<-a.workersDone
+	}
+	a.shutdownComponents(ctx)
+}
+
+func (a *App) shutdownComponents(ctx context.Context) {
+	if a.engine != nil {
+		ectx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		if err := a.engine.Close(ectx); err != nil {
+			a.log.Warn("statements still running at shutdown", "err", err)
+		}
+		cancel()
+	}
+	if a.exec != nil {
+		a.exec.Close()
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
+	for i := len(a.servers) - 1; i >= 0; i-- {
+		sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		_ = a.servers[i].Stop(sctx)
+		cancel()
+	}
+	a.servers = nil
+}
+
+// instanceID is this data dir's stable identity in the store.
+func (a *App) instanceID() (string, error) {
+	path := filepath.Join(a.cfg.DataDir, "instance-id")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	id := ids.UUID()
+	return id, os.WriteFile(path, []byte(id+"\n"), 0o600)
+}
+
+type rootCredentials struct {
+	AccessKeyID     string `json:"access_key_id"`
+	SecretAccessKey string `json:"secret_access_key"`
+}
+
+// loadRootCredentials takes them from the environment, else from the data
+// dir, else generates and stores them (mode 0600) and prints them once.
+func (a *App) loadRootCredentials() error {
+	if a.cfg.RootAccessKeyID != "" {
+		a.RootAccessKeyID, a.RootSecretAccessKey = a.cfg.RootAccessKeyID, a.cfg.RootSecretAccessKey
+		return nil
+	}
+	path := filepath.Join(a.cfg.DataDir, "root-credentials.json")
+	var rc rootCredentials
+	if err := readJSONFile(path, &rc); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	fresh := rc.AccessKeyID == ""
+	if fresh {
+		rc.AccessKeyID = "AKIA" + ids.Token(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+		rc.SecretAccessKey = ids.Token(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+		if err := writeSecretFile(path, rc); err != nil {
+			return err
+		}
+	}
+	a.RootAccessKeyID, a.RootSecretAccessKey = rc.AccessKeyID, rc.SecretAccessKey
+	if fresh {
+		fmt.Fprintf(a.out, "Generated root credentials (stored in %s, shown only now):\n", path)
+	} else {
+		fmt.Fprintf(a.out, "Root credentials: %s\n", path)
+	}
+	endpoint := "http://" + a.cfg.Listen
+	secret := a.RootSecretAccessKey
+	if !fresh {
+		secret = "$(jq -r .secret_access_key " + path + ")"
+	}
+	fmt.Fprintf(a.out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%[3]s AWS_DEFAULT_REGION=%[3]s AWS_ENDPOINT_URL=%[4]s\n\n",
+		a.RootAccessKeyID, secret, a.cfg.Region, endpoint)
+	return nil
+}
+
+func (a *App) printBanner(logins map[string]masterLogin, created []string) {
+	for _, kind := range []engines.Kind{engines.Cluster, engines.Workgroup} {
+		for _, ep := range a.registry.List(kind) {
+			fmt.Fprintf(a.out, "%-9s %-10s postgres %s:%d (database %s, user %s)\n", kind, ep.Name, ep.Host, ep.Port, ep.Database, ep.MasterUser)
+		}
+	}
+	for _, key := range created {
+		l := logins[key]
+		fmt.Fprintf(a.out, "  new master user for %s: %s / %s\n", key, l.User, l.Password)
+	}
+	fmt.Fprintf(a.out, "Data API endpoint: http://%s\n", a.cfg.Listen)
+}

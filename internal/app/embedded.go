@@ -1,0 +1,185 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/engines/embedded"
+	"github.com/rsdata/rsdata/internal/ids"
+	"github.com/rsdata/rsdata/internal/pgexec"
+)
+
+// bootstrapUser is the superuser initdb creates in every embedded server;
+// rsdata uses it, over the trusted socket only, for administration.
+const bootstrapUser = "rsdata"
+
+// embeddedEngine describes one of the servers `rsdata serve` runs by default.
+type embeddedEngine struct {
+	kind       engines.Kind
+	name       string
+	masterUser string
+	port       int
+}
+
+// masterLogin is a master user's password, kept in the data dir so psql
+// users can log in; it is printed once, when created.
+type masterLogin struct {
+	User     string `json:"user"`
+	Password string `json:"password"`
+}
+
+// socketDir returns a directory for a server's socket whose path stays
+// within the kernel's limit for socket paths.
+func socketDir(dataDir, name string) string {
+	dir := filepath.Join(dataDir, "run", name)
+	if len(dir) < 80 {
+		return dir
+	}
+	sum := sha256.Sum256([]byte(dataDir))
+	return filepath.Join(os.TempDir(), "rsdata-"+hex.EncodeToString(sum[:6]), name)
+}
+
+func (a *App) startEmbedded(ctx context.Context, name string, port int, tcp bool, settings map[string]string) (*embedded.Instance, error) {
+	inst, err := embedded.Start(ctx, embedded.Options{
+		Name:      name,
+		DataDir:   filepath.Join(a.cfg.DataDir, "pg", name),
+		SocketDir: socketDir(a.cfg.DataDir, name),
+		Port:      port,
+		ListenTCP: tcp,
+		SuperUser: bootstrapUser,
+		Settings:  settings,
+		Logger:    a.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.servers = append(a.servers, inst)
+	return inst, nil
+}
+
+// startEngine runs an embedded cluster or workgroup and makes it look like
+// a fresh Redshift: database dev, a master superuser, and PUBLIC allowed to
+// create in schema public as Redshift allows.
+func (a *App) startEngine(ctx context.Context, e embeddedEngine, logins map[string]masterLogin) (*engines.Endpoint, bool, error) {
+	inst, err := a.startEmbedded(ctx, string(e.kind)+"-"+e.name, e.port, true, map[string]string{
+		"max_connections": "300",
+		"shared_buffers":  "64MB",
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	key := string(e.kind) + "/" + e.name
+	login, existed := logins[key]
+	if !existed {
+		login = masterLogin{User: e.masterUser, Password: ids.Token(24, "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")}
+	}
+	if err := bootstrapEngine(ctx, inst, login); err != nil {
+		return nil, false, fmt.Errorf("prepare %s %s: %w", e.kind, e.name, err)
+	}
+	logins[key] = login
+	return &engines.Endpoint{
+		Kind: e.kind, Name: e.name, Host: "127.0.0.1", Port: inst.Port(), SocketDir: inst.SocketDir(),
+		AdminUser: bootstrapUser, MasterUser: login.User, Database: "dev", Embedded: true,
+	}, !existed, nil
+}
+
+func bootstrapEngine(ctx context.Context, inst *embedded.Instance, login masterLogin) error {
+	conn, err := pgx.Connect(ctx, inst.ConnString(bootstrapUser, "postgres"))
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'dev')`).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, `CREATE DATABASE dev`); err != nil {
+			return err
+		}
+	}
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, login.User).Scan(&exists); err != nil {
+		return err
+	}
+	verifier, err := pgexec.SCRAMVerifier(login.Password)
+	if err != nil {
+		return err
+	}
+	role := pgx.Identifier{login.User}.Sanitize()
+	if !exists {
+		// The verifier, not the password, is what appears in SQL text.
+		if _, err := conn.Exec(ctx, `CREATE ROLE `+role+` SUPERUSER CREATEDB CREATEROLE LOGIN PASSWORD '`+verifier+`'`); err != nil {
+			return err
+		}
+	}
+	dev, err := pgx.Connect(ctx, inst.ConnString(bootstrapUser, "dev"))
+	if err != nil {
+		return err
+	}
+	defer dev.Close(ctx)
+	// PostgreSQL 15 stopped letting PUBLIC create in schema public; Redshift
+	// still does.
+	_, err = dev.Exec(ctx, `GRANT CREATE, USAGE ON SCHEMA public TO PUBLIC`)
+	return err
+}
+
+// startControl runs the control store's server: Unix socket only, so no
+// database user can reach it.
+func (a *App) startControl(ctx context.Context) (string, error) {
+	inst, err := a.startEmbedded(ctx, "control", 0, false, map[string]string{
+		"max_connections": "100",
+		"shared_buffers":  "32MB",
+	})
+	if err != nil {
+		return "", err
+	}
+	conn, err := pgconn.Connect(ctx, inst.ConnString(bootstrapUser, "postgres"))
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	res := conn.ExecParams(ctx, `SELECT 1 FROM pg_database WHERE datname = 'rsdata'`, nil, nil, nil, nil).Read()
+	if res.Err != nil {
+		return "", res.Err
+	}
+	if len(res.Rows) == 0 {
+		if _, err := conn.Exec(ctx, `CREATE DATABASE rsdata`).ReadAll(); err != nil {
+			return "", err
+		}
+	}
+	return inst.ConnString(bootstrapUser, "rsdata"), nil
+}
+
+func readJSONFile(path string, into any) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, into)
+}
+
+// writeSecretFile writes v as JSON readable by the owner only, atomically.
+func writeSecretFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

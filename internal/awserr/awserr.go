@@ -1,0 +1,118 @@
+// Package awserr is the AWS wire error: a code, a public message, an HTTP
+// status and whether the fault is the caller's. Each exception rsdata sends is
+// defined once here with its status; protocol packages turn an *Error into a
+// JSON or XML envelope. Core packages never import this package: the API
+// layers map domain errors onto these constructors.
+package awserr
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Error is an error as AWS sends it.
+type Error struct {
+	Code    string
+	Message string
+	Status  int
+	// Fields are extra members the service model requires in the error body,
+	// such as ResourceId or StatementId.
+	Fields map[string]string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Sender reports whether the caller is at fault (Query protocol <Type>).
+func (e *Error) Sender() bool { return e.Status < 500 }
+
+// As extracts an *Error from err; unknown errors become InternalFailure with
+// a generic message, so internal detail never reaches the client.
+func As(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return InternalFailure()
+}
+
+func newErr(code string, status int, format string, args ...any) *Error {
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	return &Error{Code: code, Message: msg, Status: status}
+}
+
+// With returns a copy of e carrying an extra body member.
+func (e *Error) With(member, value string) *Error {
+	c := *e
+	c.Fields = map[string]string{member: value}
+	for k, v := range e.Fields {
+		if k != member {
+			c.Fields[k] = v
+		}
+	}
+	return &c
+}
+
+// Common to every service.
+
+func InternalFailure() *Error {
+	return newErr("InternalFailure", http.StatusInternalServerError, "The request processing has failed because of an unknown error, exception or failure.")
+}
+func SerializationException(format string, args ...any) *Error {
+	return newErr("SerializationException", http.StatusBadRequest, format, args...)
+}
+func UnknownOperation(op string) *Error {
+	return newErr("UnknownOperationException", http.StatusBadRequest, "Unknown operation %s", op)
+}
+func RequestEntityTooLarge(limit int64) *Error {
+	return newErr("RequestEntityTooLargeException", http.StatusRequestEntityTooLarge, "Request body exceeds the limit of %d bytes", limit)
+}
+func MissingAuthenticationToken() *Error {
+	return newErr("MissingAuthenticationTokenException", http.StatusBadRequest, "Request is missing Authentication Token")
+}
+func IncompleteSignature(msg string) *Error {
+	return newErr("IncompleteSignatureException", http.StatusBadRequest, "%s", msg)
+}
+func UnrecognizedClient() *Error {
+	return newErr("UnrecognizedClientException", http.StatusBadRequest, "The security token included in the request is invalid.")
+}
+func InvalidSignature(msg string) *Error {
+	return newErr("InvalidSignatureException", http.StatusBadRequest, "%s", msg)
+}
+func AccessDenied(msg string) *Error {
+	return newErr("AccessDeniedException", http.StatusBadRequest, "%s", msg)
+}
+func Throttling(msg string) *Error {
+	return newErr("ThrottlingException", http.StatusBadRequest, "%s", msg)
+}
+
+// Redshift Data API exceptions, with the statuses of the service model
+// (ResourceNotFoundException is 400 because that is what AWS really sends).
+
+func Validation(format string, args ...any) *Error {
+	return newErr("ValidationException", http.StatusBadRequest, format, args...)
+}
+func ResourceNotFound(resourceID, format string, args ...any) *Error {
+	return newErr("ResourceNotFoundException", http.StatusBadRequest, format, args...).With("ResourceId", resourceID)
+}
+func ActiveStatementsExceeded(format string, args ...any) *Error {
+	return newErr("ActiveStatementsExceededException", http.StatusBadRequest, format, args...)
+}
+func ActiveSessionsExceeded(format string, args ...any) *Error {
+	return newErr("ActiveSessionsExceededException", http.StatusBadRequest, format, args...)
+}
+func QueryTimeout(format string, args ...any) *Error {
+	return newErr("QueryTimeoutException", http.StatusBadRequest, format, args...)
+}
+func ExecuteStatement(statementID, format string, args ...any) *Error {
+	return newErr("ExecuteStatementException", http.StatusInternalServerError, format, args...).With("StatementId", statementID)
+}
+func DatabaseConnection(format string, args ...any) *Error {
+	return newErr("DatabaseConnectionException", http.StatusInternalServerError, format, args...)
+}
+func InternalServer(format string, args ...any) *Error {
+	return newErr("InternalServerException", http.StatusInternalServerError, format, args...)
+}

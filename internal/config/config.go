@@ -1,0 +1,311 @@
+// Package config is rsdata's typed configuration: defaults, an optional JSON
+// file, environment variables and flags, in increasing precedence, then
+// Validate.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Engine registers an external PostgreSQL-wire endpoint as a cluster or
+// workgroup.
+type Engine struct {
+	Kind     string `json:"kind"` // "cluster" or "workgroup"
+	Name     string `json:"name"`
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	User     string `json:"user"`
+	Password string `json:"password"`
+	Database string `json:"database"`
+	SSLMode  string `json:"sslmode"`
+}
+
+// Config is everything `rsdata serve` needs.
+type Config struct {
+	Listen    string `json:"listen"`
+	DataDir   string `json:"data_dir"`
+	AccountID string `json:"account_id"`
+	Region    string `json:"region"`
+
+	// Embedded runs the default cluster "local" and workgroup "default" on
+	// PostgreSQL servers rsdata supervises.
+	Embedded      bool `json:"embedded"`
+	ClusterPort   int  `json:"cluster_port"`
+	WorkgroupPort int  `json:"workgroup_port"`
+	// StoreDSN points the control store at an existing PostgreSQL database
+	// instead of the embedded control server.
+	StoreDSN string `json:"store_dsn"`
+
+	Engines []Engine `json:"engines"`
+
+	MaxActiveStatements int      `json:"max_active_statements"`
+	MaxRunTime          Duration `json:"max_run_time"`
+	ResultRetention     Duration `json:"result_retention"`
+	ShutdownTimeout     Duration `json:"shutdown_timeout"`
+	LogLevel            string   `json:"log_level"`
+
+	// Root credentials come from the environment only, never a flag.
+	RootAccessKeyID     string `json:"-"`
+	RootSecretAccessKey string `json:"-"`
+}
+
+// Duration is a time.Duration written as "24h" in JSON.
+type Duration time.Duration
+
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("durations are strings such as \"24h\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// Default returns the configuration used when nothing is set.
+func Default(getenv func(string) string) Config {
+	return Config{
+		Listen:              "127.0.0.1:7439",
+		DataDir:             DefaultDataDir(getenv),
+		AccountID:           "123456789012",
+		Region:              "us-east-1",
+		Embedded:            true,
+		ClusterPort:         5439,
+		WorkgroupPort:       5440,
+		MaxActiveStatements: 500,
+		MaxRunTime:          Duration(24 * time.Hour),
+		ResultRetention:     Duration(24 * time.Hour),
+		ShutdownTimeout:     Duration(15 * time.Second),
+		LogLevel:            "info",
+	}
+}
+
+// DefaultDataDir is a per-user directory: $XDG_DATA_HOME/rsdata or
+// ~/.local/share/rsdata, and /var/lib/rsdata for root (whose home the
+// postgres system user cannot enter).
+func DefaultDataDir(getenv func(string) string) string {
+	if os.Geteuid() == 0 {
+		return "/var/lib/rsdata"
+	}
+	if x := getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "rsdata")
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".local", "share", "rsdata")
+	}
+	return filepath.Join(os.TempDir(), "rsdata")
+}
+
+// engineFlag collects --cluster/--workgroup NAME=postgres://user:pass@host:port/db.
+type engineFlag struct {
+	kind string
+	into *[]Engine
+}
+
+func (f engineFlag) String() string { return "" }
+
+func (f engineFlag) Set(v string) error {
+	name, dsn, ok := strings.Cut(v, "=")
+	if !ok {
+		return fmt.Errorf("want NAME=postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+	}
+	e, err := ParseEngineURL(f.kind, name, dsn)
+	if err != nil {
+		return err
+	}
+	*f.into = append(*f.into, e)
+	return nil
+}
+
+// ParseEngineURL reads a postgres:// URL into an Engine.
+func ParseEngineURL(kind, name, raw string) (Engine, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return Engine{}, fmt.Errorf("%s %s: want a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL", kind, name)
+	}
+	e := Engine{Kind: kind, Name: name, Host: u.Hostname(), Database: strings.TrimPrefix(u.Path, "/"),
+		SSLMode: u.Query().Get("sslmode")}
+	if p := u.Port(); p != "" {
+		if e.Port, err = strconv.Atoi(p); err != nil {
+			return Engine{}, fmt.Errorf("%s %s: bad port %q", kind, name, p)
+		}
+	}
+	if u.User != nil {
+		e.User = u.User.Username()
+		e.Password, _ = u.User.Password()
+	}
+	return e, nil
+}
+
+// Load builds the configuration for `rsdata serve` from args and the
+// environment. It returns flag.ErrHelp after printing usage for -h.
+func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	cfg := Default(getenv)
+	// The config file is read first so flags override it.
+	if path := findConfigFlag(args); path != "" {
+		if err := loadFile(path, &cfg); err != nil {
+			return cfg, err
+		}
+	}
+	applyEnv(&cfg, getenv)
+
+	fs := flag.NewFlagSet("rsdata serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.String("config", "", "JSON configuration file (flags override it)")
+	fs.StringVar(&cfg.Listen, "listen", cfg.Listen, "address of the AWS API endpoint")
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory for rsdata's state and embedded PostgreSQL data")
+	fs.StringVar(&cfg.AccountID, "account-id", cfg.AccountID, "AWS account id used in ARNs")
+	fs.StringVar(&cfg.Region, "region", cfg.Region, "AWS region served")
+	noEmbedded := fs.Bool("no-embedded", !cfg.Embedded, "do not run the embedded cluster \"local\" and workgroup \"default\"")
+	fs.IntVar(&cfg.ClusterPort, "cluster-port", cfg.ClusterPort, "preferred PostgreSQL port of the embedded cluster (another is chosen when taken)")
+	fs.IntVar(&cfg.WorkgroupPort, "workgroup-port", cfg.WorkgroupPort, "preferred PostgreSQL port of the embedded workgroup")
+	fs.StringVar(&cfg.StoreDSN, "store-dsn", cfg.StoreDSN, "PostgreSQL URL of the control store (default: an embedded server)")
+	fs.Var(engineFlag{"cluster", &cfg.Engines}, "cluster", "register an external engine as a cluster: NAME=postgres://USER:PASSWORD@HOST:PORT/DATABASE (repeatable)")
+	fs.Var(engineFlag{"workgroup", &cfg.Engines}, "workgroup", "register an external engine as a workgroup: NAME=postgres://... (repeatable)")
+	fs.IntVar(&cfg.MaxActiveStatements, "max-active-statements", cfg.MaxActiveStatements, "active statements allowed per cluster or workgroup")
+	fs.Var((*flagDuration)(&cfg.MaxRunTime), "max-run-time", "longest a statement may run")
+	fs.Var((*flagDuration)(&cfg.ResultRetention), "result-retention", "how long results stay readable")
+	fs.Var((*flagDuration)(&cfg.ShutdownTimeout), "shutdown-timeout", "bound on finishing in-flight requests at shutdown")
+	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	cfg.Embedded = !*noEmbedded
+	return cfg, cfg.Validate()
+}
+
+type flagDuration Duration
+
+func (d *flagDuration) String() string { return time.Duration(*d).String() }
+func (d *flagDuration) Set(v string) error {
+	x, err := time.ParseDuration(v)
+	*d = flagDuration(x)
+	return err
+}
+
+func findConfigFlag(args []string) string {
+	for i, a := range args {
+		for _, p := range []string{"--config=", "-config="} {
+			if strings.HasPrefix(a, p) {
+				return strings.TrimPrefix(a, p)
+			}
+		}
+		if (a == "--config" || a == "-config") && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+func loadFile(path string, cfg *Config) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(cfg); err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	return nil
+}
+
+func applyEnv(cfg *Config, getenv func(string) string) {
+	if v := getenv("RSDATA_LISTEN"); v != "" {
+		cfg.Listen = v
+	}
+	if v := getenv("RSDATA_DATA_DIR"); v != "" {
+		cfg.DataDir = v
+	}
+	if v := getenv("RSDATA_ACCOUNT_ID"); v != "" {
+		cfg.AccountID = v
+	}
+	if v := getenv("RSDATA_REGION"); v != "" {
+		cfg.Region = v
+	}
+	if v := getenv("RSDATA_STORE_DSN"); v != "" {
+		cfg.StoreDSN = v
+	}
+	cfg.RootAccessKeyID = getenv("RSDATA_ROOT_ACCESS_KEY_ID")
+	cfg.RootSecretAccessKey = getenv("RSDATA_ROOT_SECRET_ACCESS_KEY")
+}
+
+var (
+	accountPattern = regexp.MustCompile(`^\d{12}$`)
+	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+	namePattern    = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+)
+
+// Validate reports every problem with cfg at once.
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("listen %q: %w", c.Listen, err))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data dir must be set"))
+	}
+	if !accountPattern.MatchString(c.AccountID) {
+		errs = append(errs, fmt.Errorf("account id %q must be 12 digits", c.AccountID))
+	}
+	if !regionPattern.MatchString(c.Region) {
+		errs = append(errs, fmt.Errorf("region %q is not a region name such as us-east-1", c.Region))
+	}
+	if (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == "") {
+		errs = append(errs, errors.New("set both RSDATA_ROOT_ACCESS_KEY_ID and RSDATA_ROOT_SECRET_ACCESS_KEY, or neither"))
+	}
+	if c.MaxActiveStatements < 1 {
+		errs = append(errs, errors.New("max active statements must be at least 1"))
+	}
+	if c.MaxRunTime <= 0 || c.ResultRetention <= 0 || c.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("max run time, result retention and shutdown timeout must be positive"))
+	}
+	seen := map[string]bool{}
+	if c.Embedded {
+		seen["cluster/local"], seen["workgroup/default"] = true, true
+	}
+	for _, e := range c.Engines {
+		if e.Kind != "cluster" && e.Kind != "workgroup" {
+			errs = append(errs, fmt.Errorf("engine %q: kind must be cluster or workgroup", e.Name))
+		}
+		if !namePattern.MatchString(e.Name) || len(e.Name) > 63 || (e.Kind == "workgroup" && len(e.Name) < 3) {
+			errs = append(errs, fmt.Errorf("engine name %q must be lowercase letters, digits and hyphens, starting with a letter", e.Name))
+		}
+		if seen[e.Kind+"/"+e.Name] {
+			errs = append(errs, fmt.Errorf("%s %q is defined twice", e.Kind, e.Name))
+		}
+		seen[e.Kind+"/"+e.Name] = true
+		if e.Host == "" || e.User == "" || e.Database == "" {
+			errs = append(errs, fmt.Errorf("%s %q needs host, user and database", e.Kind, e.Name))
+		}
+	}
+	if !c.Embedded && len(c.Engines) == 0 {
+		errs = append(errs, errors.New("with --no-embedded, register at least one engine with --cluster or --workgroup"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log level %q must be debug, info, warn or error", c.LogLevel))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,91 @@
+// Package engines is the registry of database engines rsdata serves as
+// Redshift clusters and serverless workgroups: the embedded PostgreSQL
+// servers it supervises, and external PostgreSQL-wire endpoints (an existing
+// PostgreSQL, or a real Amazon Redshift cluster) registered by configuration.
+package engines
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// Kind distinguishes provisioned clusters from serverless workgroups.
+type Kind string
+
+const (
+	Cluster   Kind = "cluster"
+	Workgroup Kind = "workgroup"
+)
+
+// Endpoint is one registered engine.
+type Endpoint struct {
+	Kind Kind
+	Name string
+	// Host and Port are the address database clients (psql, JDBC) use.
+	Host string
+	Port int
+	// SocketDir, when set, is a Unix-socket directory where local
+	// connections are trusted: rsdata logs in as any role there without a
+	// password. Only embedded engines have one.
+	SocketDir string
+	// AdminUser and AdminPassword are the credentials rsdata uses for
+	// catalog look-ups and, on external engines, to run statements.
+	AdminUser     string
+	AdminPassword string
+	// MasterUser is the cluster's master user (Redshift's "awsuser"), or
+	// the workgroup's admin user, under which workgroup statements run.
+	MasterUser string
+	// Database is the default database ("dev").
+	Database string
+	// TLS selects sslmode for external engines ("disable", "require", ...).
+	SSLMode string
+	// Embedded is true for engines rsdata runs itself.
+	Embedded bool
+}
+
+// Registry maps (kind, name) to endpoints. It is safe for concurrent use.
+type Registry struct {
+	mu  sync.RWMutex
+	eps map[Kind]map[string]*Endpoint
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{eps: map[Kind]map[string]*Endpoint{Cluster: {}, Workgroup: {}}}
+}
+
+// Add registers ep; a second engine with the same kind and name is refused.
+func (r *Registry) Add(ep *Endpoint) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m, ok := r.eps[ep.Kind]
+	if !ok {
+		return fmt.Errorf("unknown engine kind %q", ep.Kind)
+	}
+	if _, dup := m[ep.Name]; dup {
+		return fmt.Errorf("%s %q is registered twice", ep.Kind, ep.Name)
+	}
+	m[ep.Name] = ep
+	return nil
+}
+
+// Lookup returns the endpoint registered under kind and name.
+func (r *Registry) Lookup(kind Kind, name string) (*Endpoint, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	ep, ok := r.eps[kind][name]
+	return ep, ok
+}
+
+// List returns the endpoints of a kind, sorted by name.
+func (r *Registry) List(kind Kind) []*Endpoint {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*Endpoint, 0, len(r.eps[kind]))
+	for _, ep := range r.eps[kind] {
+		out = append(out, ep)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

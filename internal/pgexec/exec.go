@@ -1,0 +1,281 @@
+// Package pgexec is everything that talks to a target database: connection
+// pools per (engine, database, user), running a statement and streaming its
+// rows, the PostgreSQL-to-Redshift type mapping, and cancellation by cancel
+// request. Errors leaving this package carry no passwords or DSNs.
+package pgexec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/statement"
+)
+
+// Options configures an Executor.
+type Options struct {
+	// MaxConnsPerPool bounds connections per (engine, database, user);
+	// statements beyond it wait in PICKED for a connection.
+	MaxConnsPerPool int32
+}
+
+// Executor runs statements on registered engines. It implements
+// statement.Executor.
+type Executor struct {
+	opts Options
+	reg  *engines.Registry
+
+	mu    sync.Mutex
+	pools map[poolKey]*pgxpool.Pool
+}
+
+type poolKey struct {
+	kind           engines.Kind
+	name, db, user string
+}
+
+var _ statement.Executor = (*Executor)(nil)
+
+// New returns an Executor over the engines in reg.
+func New(opts Options, reg *engines.Registry) *Executor {
+	if opts.MaxConnsPerPool <= 0 {
+		opts.MaxConnsPerPool = 32
+	}
+	return &Executor{opts: opts, reg: reg, pools: map[poolKey]*pgxpool.Pool{}}
+}
+
+// sessionParams make text-format values come out in the forms the type
+// mapping expects, whatever the server's defaults.
+var sessionParams = map[string]string{
+	"DateStyle":          "ISO, MDY",
+	"TimeZone":           "UTC",
+	"IntervalStyle":      "postgres",
+	"extra_float_digits": "1",
+	"bytea_output":       "hex",
+	"application_name":   "rsdata",
+}
+
+// ErrUnknownEngine is returned for a target that is not registered.
+var ErrUnknownEngine = errors.New("engine not registered")
+
+func (x *Executor) endpoint(t statement.Target) (*engines.Endpoint, error) {
+	ep, ok := x.reg.Lookup(engines.Kind(t.Kind), t.Name)
+	if !ok {
+		return nil, ErrUnknownEngine
+	}
+	return ep, nil
+}
+
+// pool returns the pool for a login, creating it on first use. Embedded
+// engines are reached through their trusted socket as the user itself, so a
+// statement's session really is that user's. External engines are reached
+// with the registered admin credentials, so only that user can run there
+// until temporary credentials exist.
+func (x *Executor) pool(ctx context.Context, ep *engines.Endpoint, db, user string) (*pgxpool.Pool, error) {
+	key := poolKey{ep.Kind, ep.Name, db, user}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if p, ok := x.pools[key]; ok {
+		return p, nil
+	}
+	cfg, err := pgxpool.ParseConfig("")
+	if err != nil {
+		return nil, err
+	}
+	cc := cfg.ConnConfig
+	cc.Database, cc.User = db, user
+	if ep.SocketDir != "" {
+		cc.Host, cc.Port = ep.SocketDir, uint16(ep.Port)
+		cc.TLSConfig, cc.Fallbacks = nil, nil
+	} else {
+		if user != ep.AdminUser {
+			return nil, &statement.DatabaseError{Message: fmt.Sprintf(
+				"ERROR: DbUser %q cannot log in to external engine %q: rsdata holds credentials only for its admin user %q",
+				user, ep.Name, ep.AdminUser)}
+		}
+		ext, err := pgxpool.ParseConfig(fmt.Sprintf("host=%s port=%d sslmode=%s", ep.Host, ep.Port, orDefault(ep.SSLMode, "prefer")))
+		if err != nil {
+			return nil, err
+		}
+		cfg.ConnConfig = ext.ConnConfig
+		cc = cfg.ConnConfig
+		cc.Database, cc.User, cc.Password = db, user, ep.AdminPassword
+	}
+	for k, v := range sessionParams {
+		cc.RuntimeParams[k] = v
+	}
+	cc.ConnectTimeout = 15 * time.Second
+	// Cancelling a statement's context sends a cancel request rather than
+	// closing the socket, so the pooled connection survives a cancel.
+	cc.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, CancelRequestDelay: 0, DeadlineDelay: 10 * time.Second}
+	}
+	cfg.MaxConns = x.opts.MaxConnsPerPool
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	x.pools[key] = p
+	return p, nil
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// Run implements statement.Executor.
+func (x *Executor) Run(ctx context.Context, req statement.RunRequest, sink statement.RowSink) (statement.RunResult, error) {
+	var res statement.RunResult
+	ep, err := x.endpoint(req.Target)
+	if err != nil {
+		return res, err
+	}
+	user := req.DbUser
+	if user == "" {
+		user = ep.MasterUser
+	}
+	p, err := x.pool(ctx, ep, req.Database, user)
+	if err != nil {
+		return res, publicError(err)
+	}
+	conn, err := p.Acquire(ctx)
+	if err != nil {
+		return res, publicError(err)
+	}
+	defer conn.Release()
+	pg := conn.Conn().PgConn()
+	if req.OnStart != nil {
+		req.OnStart(int64(pg.PID()))
+	}
+	catalog, err := x.pool(ctx, ep, req.Database, catalogUser(ep))
+	if err != nil {
+		return res, publicError(err)
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var sinkErr error
+	var rec []byte
+	mrr := pg.Exec(runCtx, req.SQL)
+	for sinkErr == nil && mrr.NextResult() {
+		rr := mrr.ResultReader()
+		fds := rr.FieldDescriptions()
+		if len(fds) == 0 {
+			tag, err := rr.Close()
+			if err == nil {
+				res.RowsAffected = tag.RowsAffected()
+			}
+			continue
+		}
+		if res.HasResultSet {
+			if sinkErr = sink.Reset(ctx); sinkErr != nil {
+				break
+			}
+		}
+		res.HasResultSet = true
+		cols, kinds, err := DescribeColumns(ctx, catalog, fds)
+		if err == nil {
+			err = sink.SetColumns(cols)
+		}
+		if err != nil {
+			sinkErr = err
+			break
+		}
+		for rr.NextRow() {
+			rec = AppendRecord(rec[:0], kinds, rr.Values())
+			if sinkErr = sink.AddRecord(ctx, rec); sinkErr != nil {
+				break
+			}
+		}
+		if sinkErr == nil {
+			_, _ = rr.Close()
+		}
+	}
+	if sinkErr != nil {
+		// Stop the server from producing rows nobody will read.
+		stop()
+	}
+	err = mrr.Close()
+	if sinkErr != nil {
+		return res, sinkErr
+	}
+	if err != nil {
+		return res, publicError(err)
+	}
+	// Each Data API call is its own session in Redshift: leave nothing (SET,
+	// temporary tables, prepared statements) behind for the next user of
+	// this pooled connection.
+	if pg.TxStatus() == 'I' {
+		if _, err := pg.Exec(ctx, "DISCARD ALL").ReadAll(); err != nil {
+			conn.Conn().Close(context.Background())
+		}
+	}
+	return res, nil
+}
+
+// catalogUser is the role used for catalog look-ups: the bootstrap admin.
+func catalogUser(ep *engines.Endpoint) string { return ep.AdminUser }
+
+// publicError turns a database or connection error into the text Redshift
+// shows ("ERROR: relation \"x\" does not exist"), never including a DSN or
+// password.
+func publicError(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		msg := pgErr.Severity + ": " + pgErr.Message
+		if pgErr.Position > 0 {
+			msg += "\n  Position: " + strconv.Itoa(int(pgErr.Position))
+		}
+		return &statement.DatabaseError{Message: msg, Canceled: pgErr.Code == "57014"}
+	}
+	var dbErr *statement.DatabaseError
+	if errors.As(err, &dbErr) {
+		return dbErr
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return &statement.DatabaseError{Message: "ERROR: could not connect to the database engine"}
+	}
+	return &statement.DatabaseError{Message: "ERROR: the database connection failed"}
+}
+
+// Ping checks that an engine accepts its admin login.
+func (x *Executor) Ping(ctx context.Context, kind engines.Kind, name string) error {
+	ep, ok := x.reg.Lookup(kind, name)
+	if !ok {
+		return ErrUnknownEngine
+	}
+	p, err := x.pool(ctx, ep, ep.Database, ep.AdminUser)
+	if err != nil {
+		return publicError(err)
+	}
+	if err := p.Ping(ctx); err != nil {
+		return publicError(err)
+	}
+	return nil
+}
+
+// Close closes every pool.
+func (x *Executor) Close() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for k, p := range x.pools {
+		p.Close()
+		delete(x.pools, k)
+	}
+}

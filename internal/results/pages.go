@@ -1,0 +1,173 @@
+package results
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/klauspost/compress/s2"
+)
+
+// PageStore keeps result pages durably. Pages are numbered from 0.
+type PageStore interface {
+	// PutPage stores page n of a statement's result; it is durable when
+	// PutPage returns. Storing the same page again replaces it.
+	PutPage(ctx context.Context, statementID string, n int, data []byte) error
+	// Page returns page n as stored, or ErrPageNotFound.
+	Page(ctx context.Context, statementID string, n int) ([]byte, error)
+	// DeletePages removes every page of the statement; it is idempotent.
+	DeletePages(ctx context.Context, statementID string) error
+}
+
+// ErrPageNotFound is returned for a page that was never stored or has been
+// removed.
+var ErrPageNotFound = errors.New("result page not found")
+
+// LimitError reports a result that broke a size limit.
+type LimitError struct {
+	What  string // "row" or "result"
+	Limit int64
+}
+
+func (e *LimitError) Error() string {
+	if e.What == "row" {
+		return fmt.Sprintf("ERROR: Packet for query is too large: a result row exceeds the maximum row size of %d bytes", e.Limit)
+	}
+	return fmt.Sprintf("ERROR: Query result exceeds the maximum result size of %d bytes; use UNLOAD or a narrower query", e.Limit)
+}
+
+// Limits bounds what a Writer accepts.
+type Limits struct {
+	// PageBytes is the encoded size at which a page is cut.
+	PageBytes int
+	// MaxRowBytes is the largest encoded row accepted (AWS: 64 KB).
+	MaxRowBytes int
+	// MaxResultBytes is the largest encoded result accepted (AWS: 500 MB).
+	MaxResultBytes int64
+}
+
+// DefaultLimits are AWS's limits with pages of about 1 MiB.
+var DefaultLimits = Limits{PageBytes: 1 << 20, MaxRowBytes: 64 << 10, MaxResultBytes: 500 << 20}
+
+// Summary describes a fully written result.
+type Summary struct {
+	Rows  int64
+	Bytes int64
+	Pages int
+}
+
+// Writer cuts a stream of encoded records into pages and stores each page
+// as soon as it is full, so a result is never held whole in memory.
+type Writer struct {
+	store PageStore
+	id    string
+	lim   Limits
+	buf   []byte
+	sum   Summary
+	cbuf  []byte
+}
+
+// NewWriter returns a Writer storing pages for statement id.
+func NewWriter(store PageStore, id string, lim Limits) *Writer {
+	if lim.PageBytes <= 0 {
+		lim.PageBytes = DefaultLimits.PageBytes
+	}
+	return &Writer{store: store, id: id, lim: lim}
+}
+
+// Add appends one encoded record, storing a page when it fills up.
+func (w *Writer) Add(ctx context.Context, rec []byte) error {
+	if w.lim.MaxRowBytes > 0 && len(rec) > w.lim.MaxRowBytes {
+		return &LimitError{What: "row", Limit: int64(w.lim.MaxRowBytes)}
+	}
+	if w.lim.MaxResultBytes > 0 && w.sum.Bytes+int64(len(rec)) > w.lim.MaxResultBytes {
+		return &LimitError{What: "result", Limit: w.lim.MaxResultBytes}
+	}
+	if len(w.buf) > 0 {
+		w.buf = append(w.buf, ',')
+	}
+	w.buf = append(w.buf, rec...)
+	w.sum.Rows++
+	w.sum.Bytes += int64(len(rec))
+	if len(w.buf) >= w.lim.PageBytes {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+func (w *Writer) flush(ctx context.Context) error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	// s2 costs little CPU and shrinks JSON records several times over,
+	// which is what the store's write path is bound by.
+	w.cbuf = s2.Encode(w.cbuf[:cap(w.cbuf)], w.buf)
+	if err := w.store.PutPage(ctx, w.id, w.sum.Pages, w.cbuf); err != nil {
+		return err
+	}
+	w.sum.Pages++
+	w.buf = w.buf[:0]
+	return nil
+}
+
+// Reset drops what was written so far.
+func (w *Writer) Reset(ctx context.Context) error {
+	w.buf = w.buf[:0]
+	if w.sum.Pages > 0 {
+		if err := w.store.DeletePages(ctx, w.id); err != nil {
+			return err
+		}
+	}
+	w.sum = Summary{}
+	return nil
+}
+
+// Close stores the last partial page and returns the summary.
+func (w *Writer) Close(ctx context.Context) (Summary, error) {
+	if err := w.flush(ctx); err != nil {
+		return w.sum, err
+	}
+	w.buf, w.cbuf = nil, nil
+	return w.sum, nil
+}
+
+// ReadPage returns page n's records, comma-separated, ready to be placed
+// between "[" and "]".
+func ReadPage(ctx context.Context, store PageStore, id string, n int) ([]byte, error) {
+	data, err := store.Page(ctx, id, n)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s2.Decode(nil, data)
+	if err != nil {
+		return nil, fmt.Errorf("result page %d of %s is corrupt: %w", n, id, err)
+	}
+	return out, nil
+}
+
+// NextToken returns the opaque token for page n of statement id. Tokens are
+// bound to their statement: DecodeToken refuses one issued for another.
+func NextToken(id string, n int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("p1:" + id + ":" + strconv.Itoa(n)))
+}
+
+// DecodeToken returns the page a token names; ok is false when the token is
+// malformed or belongs to another statement.
+func DecodeToken(tok, id string) (n int, ok bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, false
+	}
+	rest, found := strings.CutPrefix(string(raw), "p1:"+id+":")
+	if !found {
+		return 0, false
+	}
+	n, err = strconv.Atoi(rest)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
