@@ -26,6 +26,7 @@ import (
 	"github.com/rsdata/rsdata/internal/httpx"
 	"github.com/rsdata/rsdata/internal/ids"
 	"github.com/rsdata/rsdata/internal/pgexec"
+	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/statement"
 	"github.com/rsdata/rsdata/internal/store"
 )
@@ -43,8 +44,11 @@ type Options struct {
 	// Endpoints are engines registered in addition to the configured ones;
 	// tests use it to serve a throwaway PostgreSQL as a cluster.
 	Endpoints []*engines.Endpoint
-	// Now overrides the clock of request signing checks and statements.
+	// Clock overrides the statements' clock (retention, timestamps); request
+	// signatures are always checked against the real time.
 	Clock statement.Clock
+	// ResultLimits overrides the result size limits (tests use small ones).
+	ResultLimits results.Limits
 }
 
 // App is a running rsdata.
@@ -160,19 +164,20 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		MaxActive:  a.cfg.MaxActiveStatements,
 		MaxRunTime: time.Duration(a.cfg.MaxRunTime),
 		Retention:  time.Duration(a.cfg.ResultRetention),
+		Limits:     opts.ResultLimits,
 		Clock:      opts.Clock,
 		Logger:     a.log,
 	}, a.store, a.store, a.exec)
 	if err := a.engine.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("recover statements: %w", err)
 	}
-	a.handler = a.buildHandler(opts.Clock)
+	a.handler = a.buildHandler()
 	a.startWorkers()
 	a.printBanner(logins, newLogins)
 	return a, nil
 }
 
-func (a *App) buildHandler(clock statement.Clock) http.Handler {
+func (a *App) buildHandler() http.Handler {
 	router := awsjson.NewRouter(a.log)
 	rootARN := fmt.Sprintf("arn:aws:iam::%s:root", a.cfg.AccountID)
 	keys := auth.StaticKeys{a.RootAccessKeyID: {Secret: a.RootSecretAccessKey, Principal: &auth.Principal{
@@ -181,12 +186,8 @@ func (a *App) buildHandler(clock statement.Clock) http.Handler {
 	}}}
 	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region},
 		a.engine, a.registry, auth.RootOnly{}).Register(router)
-	var now func() time.Time
-	if clock != nil {
-		now = clock.Now
-	}
 	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: []string{"redshift-data"},
-		Now: now, Logger: a.log}, keys, awsjson.WriteError)
+		Logger: a.log}, keys, awsjson.WriteError)
 	api := httpx.Wrap(authn.Wrap(router), httpx.Options{
 		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: awsjson.WriteError,
 		Panicked: func() error { return awserr.InternalFailure() },
