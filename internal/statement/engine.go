@@ -182,18 +182,32 @@ func (e *Engine) forget(r *run) {
 	close(r.done)
 }
 
-// transition applies change to the live statement and persists it. Store
-// errors are logged: the statement's final state is written again at its end.
-func (e *Engine) transition(r *run, change func(st *Statement)) {
+// transition persists a change to the live statement, then publishes it.
+// Persisting first means nothing a reader sees in memory is ahead of the
+// store, so status-filtered listings (read from the store) agree with
+// DescribeStatement (read from memory). Only the run's worker calls it.
+func (e *Engine) transition(ctx context.Context, r *run, change func(st *Statement)) error {
 	e.mu.Lock()
-	change(&r.st)
-	r.st.UpdatedAt = e.now()
-	snap := r.st
+	next := r.st
 	e.mu.Unlock()
+	change(&next)
+	next.UpdatedAt = e.now()
+	if err := e.store.Update(ctx, &next); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	r.st = next
+	e.mu.Unlock()
+	return nil
+}
+
+// step is a transition whose store failure is logged rather than fatal:
+// the final state is written again when the statement ends.
+func (e *Engine) step(r *run, change func(st *Statement)) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := e.store.Update(ctx, &snap); err != nil {
-		e.opts.Logger.Error("persisting statement state failed", "id", snap.ID, "status", snap.Status, "err", err)
+	if err := e.transition(ctx, r, change); err != nil {
+		e.opts.Logger.Error("persisting statement state failed", "id", r.st.ID, "err", err)
 	}
 }
 
@@ -210,7 +224,7 @@ func (s *sink) AddRecord(ctx context.Context, rec []byte) error { return s.w.Add
 func (e *Engine) work(ctx context.Context, r *run) {
 	defer e.wg.Done()
 	defer r.cancel()
-	e.transition(r, func(st *Statement) { st.Status = Picked })
+	e.step(r, func(st *Statement) { st.Status = Picked })
 
 	id := r.st.ID
 	snk := &sink{w: results.NewWriter(e.pages, id, e.opts.Limits)}
@@ -218,7 +232,7 @@ func (e *Engine) work(ctx context.Context, r *run) {
 		Target: r.st.Target, Database: r.st.Database, DbUser: r.st.DbUser,
 		SecretArn: r.st.SecretArn, SQL: r.st.SQL,
 		OnStart: func(pid int64) {
-			e.transition(r, func(st *Statement) {
+			e.step(r, func(st *Statement) {
 				st.Status, st.RedshiftPid, st.StartedAt = Started, pid, e.now()
 			})
 		},
@@ -241,23 +255,21 @@ func (e *Engine) work(ctx context.Context, r *run) {
 			e.opts.Logger.Error("deleting result pages failed", "id", id, "err", derr)
 		}
 	}
-	e.mu.Lock()
-	st := &r.st
-	st.Status, st.Error, st.EndedAt, st.UpdatedAt = status, msg, now, now
-	if st.StartedAt.IsZero() {
-		st.StartedAt = now
-	}
-	if status == Finished {
-		st.HasResultSet = res.HasResultSet
-		if res.HasResultSet {
-			st.ResultRows, st.ResultSize, st.Pages, st.Columns = sum.Rows, sum.Bytes, sum.Pages, snk.cols
-		} else {
-			st.ResultRows, st.ResultSize = res.RowsAffected, 0
+	err = e.transition(fin, r, func(st *Statement) {
+		st.Status, st.Error, st.EndedAt = status, msg, now
+		if st.StartedAt.IsZero() {
+			st.StartedAt = now
 		}
-	}
-	snap := *st
-	e.mu.Unlock()
-	if err := e.store.Update(fin, &snap); err != nil {
+		if status == Finished {
+			st.HasResultSet = res.HasResultSet
+			if res.HasResultSet {
+				st.ResultRows, st.ResultSize, st.Pages, st.Columns = sum.Rows, sum.Bytes, sum.Pages, snk.cols
+			} else {
+				st.ResultRows, st.ResultSize = res.RowsAffected, 0
+			}
+		}
+	})
+	if err != nil {
 		e.opts.Logger.Error("persisting final statement state failed", "id", id, "err", err)
 	}
 	e.forget(r)
@@ -362,8 +374,10 @@ func (e *Engine) Cancel(ctx context.Context, id string, owner Owner) error {
 	}
 	e.mu.Lock()
 	r, ok := e.live[id]
-	if ok {
+	if ok && !r.st.Status.Terminal() {
 		r.aborted = true
+	} else {
+		ok = false
 	}
 	e.mu.Unlock()
 	if !ok {
