@@ -127,6 +127,41 @@ func TestAuthenticationRefusals(t *testing.T) {
 	}
 }
 
+// TestPresignedRequest authenticates with the query-string form of SigV4.
+func TestPresignedRequest(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	body := `{"Status":"ALL"}`
+	presign := func(secret string, expires string) *http.Request {
+		req, _ := http.NewRequest(http.MethodPost, env.Server.URL+"/?X-Amz-Expires="+expires, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", "RedshiftData.ListStatements")
+		sum := sha256.Sum256([]byte(body))
+		url, hdr, err := v4.NewSigner().PresignHTTP(context.Background(), aws.Credentials{AccessKeyID: apptest.AccessKeyID, SecretAccessKey: secret},
+			req, hex.EncodeToString(sum[:]), "redshift-data", apptest.Region, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+		out.Header = hdr
+		return out
+	}
+	do := func(req *http.Request) (int, string) {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, b := do(presign(apptest.SecretAccessKey, "300")); status != 200 || b != `{"Statements":[]}` {
+		t.Fatalf("presigned request: %d %s", status, b)
+	}
+	if status, b := do(presign("wrong", "300")); status != 400 || !strings.Contains(b, "InvalidSignatureException") {
+		t.Fatalf("presigned with a wrong secret: %d %s", status, b)
+	}
+}
+
 func TestProtocolErrors(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{})
 	expectError(t, rootCall(t, env, "RedshiftData.ExecuteStatement", `{"Sql": `), http.StatusBadRequest, "SerializationException", "")

@@ -81,9 +81,19 @@ func decode(body []byte, into any) error {
 	return nil
 }
 
+// Target returns the operation a request names: the X-Amz-Target header,
+// or, for presigned requests (which carry X-Amz-* headers in the query
+// string), the X-Amz-Target query parameter.
+func Target(req *http.Request) string {
+	if t := req.Header.Get("X-Amz-Target"); t != "" {
+		return t
+	}
+	return req.URL.Query().Get("X-Amz-Target")
+}
+
 // ServeHTTP runs the operation named by X-Amz-Target.
 func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	target := req.Header.Get("X-Amz-Target")
+	target := Target(req)
 	op, ok := r.ops[target]
 	if req.Method != http.MethodPost || !ok {
 		WriteError(w, req, awserr.UnknownOperation(target))

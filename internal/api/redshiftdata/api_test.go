@@ -385,6 +385,9 @@ func TestListStatements(t *testing.T) {
 	eq("case-sensitive name prefix", list(&redshiftdata.ListStatementsInput{StatementName: aws.String("Report")}), []string{ids[2], ids[0]})
 	eq("cluster filter", list(&redshiftdata.ListStatementsInput{ClusterIdentifier: aws.String("local")}), []string{ids[3], ids[2], ids[1], ids[0]})
 	eq("workgroup filter", list(&redshiftdata.ListStatementsInput{WorkgroupName: aws.String("default")}), []string{*wg.Id})
+	eq("database filter", list(&redshiftdata.ListStatementsInput{ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database)}),
+		[]string{ids[3], ids[2], ids[1], ids[0]})
+	eq("other database", list(&redshiftdata.ListStatementsInput{ClusterIdentifier: aws.String("local"), Database: aws.String("elsewhere")}), nil)
 
 	var paged []string
 	p := redshiftdata.NewListStatementsPaginator(env.Client, &redshiftdata.ListStatementsInput{Status: types.StatusStringAll, MaxResults: 2})
@@ -442,6 +445,21 @@ func TestLimits(t *testing.T) {
 	}
 	if d := env.Run(t, "select 1"); d.Status != types.StatusStringFinished {
 		t.Fatalf("cluster did not accept statements after the active ones ended: %s", d.Status)
+	}
+}
+
+func TestMaxRunTime(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{MaxRunTime: 500 * time.Millisecond})
+	start := time.Now()
+	d := env.Run(t, "select pg_sleep(30)")
+	if d.Status != types.StatusStringFailed || !strings.Contains(aws.ToString(d.Error), "maximum run time of 500ms") {
+		t.Fatalf("over-long statement: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	if time.Since(start) > 15*time.Second {
+		t.Fatalf("the run-time limit took %v to act", time.Since(start))
+	}
+	if next := env.Run(t, "select 1"); next.Status != types.StatusStringFinished {
+		t.Fatalf("after a timed-out statement: %s", next.Status)
 	}
 }
 

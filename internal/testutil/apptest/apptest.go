@@ -47,6 +47,7 @@ type Env struct {
 // Options adjusts the App under test.
 type Options struct {
 	MaxActiveStatements int
+	MaxRunTime          time.Duration
 	Limits              results.Limits
 	// StoreDB reuses a store database (to test restarts); "" makes one.
 	StoreDB string
@@ -102,6 +103,9 @@ func Start(t testing.TB, opts Options) *Env {
 	cfg.RootAccessKeyID, cfg.RootSecretAccessKey = AccessKeyID, SecretAccessKey
 	if opts.MaxActiveStatements > 0 {
 		cfg.MaxActiveStatements = opts.MaxActiveStatements
+	}
+	if opts.MaxRunTime > 0 {
+		cfg.MaxRunTime = config.Duration(opts.MaxRunTime)
 	}
 	endpoint := func(kind engines.Kind, name, master string) *engines.Endpoint {
 		return &engines.Endpoint{Kind: kind, Name: name, Host: "127.0.0.1", Port: pg.Port(),
