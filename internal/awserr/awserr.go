@@ -104,6 +104,9 @@ func ActiveStatementsExceeded(format string, args ...any) *Error {
 func ActiveSessionsExceeded(format string, args ...any) *Error {
 	return newErr("ActiveSessionsExceededException", http.StatusBadRequest, format, args...)
 }
+func ActiveWaitingRequestsExceeded(format string, args ...any) *Error {
+	return newErr("ActiveWaitingRequestsExceededException", http.StatusBadRequest, format, args...)
+}
 func QueryTimeout(format string, args ...any) *Error {
 	return newErr("QueryTimeoutException", http.StatusBadRequest, format, args...)
 }

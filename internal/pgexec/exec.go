@@ -135,12 +135,11 @@ func orDefault(s, d string) string {
 	return s
 }
 
-// Run implements statement.Executor.
-func (x *Executor) Run(ctx context.Context, req statement.RunRequest, sink statement.RowSink) (statement.RunResult, error) {
-	var res statement.RunResult
+// Acquire implements statement.Executor.
+func (x *Executor) Acquire(ctx context.Context, req statement.ConnRequest) (statement.Conn, error) {
 	ep, err := x.endpoint(req.Target)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	user := req.DbUser
 	if user == "" {
@@ -148,81 +147,140 @@ func (x *Executor) Run(ctx context.Context, req statement.RunRequest, sink state
 	}
 	p, err := x.pool(ctx, ep, req.Database, user)
 	if err != nil {
-		return res, publicError(err)
-	}
-	conn, err := p.Acquire(ctx)
-	if err != nil {
-		return res, publicError(err)
-	}
-	defer conn.Release()
-	pg := conn.Conn().PgConn()
-	if req.OnStart != nil {
-		req.OnStart(int64(pg.PID()))
+		return nil, publicError(err)
 	}
 	catalog, err := x.pool(ctx, ep, req.Database, catalogUser(ep))
 	if err != nil {
-		return res, publicError(err)
+		return nil, publicError(err)
 	}
+	c, err := p.Acquire(ctx)
+	if err != nil {
+		return nil, publicError(err)
+	}
+	return &conn{c: c, catalog: catalog}, nil
+}
 
+// conn is a pooled session lent to one statement or Data API session.
+type conn struct {
+	c        *pgxpool.Conn
+	catalog  *pgxpool.Pool
+	rec      []byte
+	released bool
+}
+
+func (c *conn) PID() int64 { return int64(c.c.Conn().PgConn().PID()) }
+
+func (c *conn) InTransaction() bool { return c.c.Conn().PgConn().TxStatus() != 'I' }
+
+func (c *conn) Alive() bool { return !c.c.Conn().PgConn().IsClosed() }
+
+// Run implements statement.Conn.
+func (c *conn) Run(ctx context.Context, sql string, params []string, format statement.Format, sink statement.RowSink) (statement.RunResult, error) {
+	var res statement.RunResult
+	pg := c.c.Conn().PgConn()
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
+
 	var sinkErr error
-	var rec []byte
-	mrr := pg.Exec(runCtx, req.SQL)
-	for sinkErr == nil && mrr.NextResult() {
-		rr := mrr.ResultReader()
+	// consume streams one result set into the sink; it returns false when
+	// the sink refused a row and the statement must stop.
+	consume := func(rr *pgconn.ResultReader) bool {
 		fds := rr.FieldDescriptions()
 		if len(fds) == 0 {
-			tag, err := rr.Close()
-			if err == nil {
+			if tag, err := rr.Close(); err == nil {
 				res.RowsAffected = tag.RowsAffected()
 			}
-			continue
+			return true
 		}
 		if res.HasResultSet {
 			if sinkErr = sink.Reset(ctx); sinkErr != nil {
-				break
+				return false
 			}
 		}
 		res.HasResultSet = true
-		cols, kinds, err := DescribeColumns(ctx, catalog, fds)
+		cols, kinds, err := DescribeColumns(ctx, c.catalog, fds)
 		if err == nil {
 			err = sink.SetColumns(cols)
 		}
+		if err == nil && format == statement.FormatCSV {
+			c.rec = AppendCSVHeader(c.rec[:0], cols)
+			err = sink.AddRecord(ctx, c.rec)
+		}
 		if err != nil {
 			sinkErr = err
-			break
+			return false
 		}
 		for rr.NextRow() {
-			rec = AppendRecord(rec[:0], kinds, rr.Values())
-			if sinkErr = sink.AddRecord(ctx, rec); sinkErr != nil {
+			if format == statement.FormatCSV {
+				c.rec = AppendCSVRecord(c.rec[:0], kinds, rr.Values())
+			} else {
+				c.rec = AppendRecord(c.rec[:0], kinds, rr.Values())
+			}
+			if sinkErr = sink.AddRecord(ctx, c.rec); sinkErr != nil {
+				return false
+			}
+		}
+		_, _ = rr.Close()
+		return true
+	}
+
+	var err error
+	if params != nil {
+		values := make([][]byte, len(params))
+		for i, v := range params {
+			values[i] = []byte(v)
+		}
+		// Parameter OIDs of 0 leave the types to the server, which casts
+		// the text values implicitly, as JDBC's setString does on Redshift.
+		rr := pg.ExecParams(runCtx, sql, values, make([]uint32, len(values)), nil, nil)
+		if !consume(rr) {
+			stop()
+		}
+		_, err = rr.Close()
+	} else {
+		mrr := pg.Exec(runCtx, sql)
+		for mrr.NextResult() {
+			if !consume(mrr.ResultReader()) {
+				// Stop the server from producing rows nobody will read.
+				stop()
 				break
 			}
 		}
-		if sinkErr == nil {
-			_, _ = rr.Close()
-		}
+		err = mrr.Close()
 	}
-	if sinkErr != nil {
-		// Stop the server from producing rows nobody will read.
-		stop()
-	}
-	err = mrr.Close()
 	if sinkErr != nil {
 		return res, sinkErr
 	}
 	if err != nil {
 		return res, publicError(err)
 	}
-	// Each Data API call is its own session in Redshift: leave nothing (SET,
-	// temporary tables, prepared statements) behind for the next user of
-	// this pooled connection.
-	if pg.TxStatus() == 'I' {
-		if _, err := pg.Exec(ctx, "DISCARD ALL").ReadAll(); err != nil {
-			conn.Conn().Close(context.Background())
-		}
-	}
 	return res, nil
+}
+
+// Release implements statement.Conn.
+func (c *conn) Release(reset bool) {
+	if c.released {
+		return
+	}
+	c.released = true
+	pg := c.c.Conn().PgConn()
+	// Each Data API call is its own session in Redshift: leave nothing
+	// (SET, temporary tables, prepared statements) behind for the next user
+	// of this pooled connection. The pool itself closes connections left
+	// broken or inside a transaction.
+	if reset && !pg.IsClosed() && pg.TxStatus() == 'I' {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if _, err := pg.Exec(ctx, "DISCARD ALL").ReadAll(); err != nil {
+			_ = c.c.Conn().Close(ctx)
+		}
+		cancel()
+	} else if !reset && !pg.IsClosed() {
+		// A session's connection is not returned to the pool dirty.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_ = c.c.Conn().Close(ctx)
+		cancel()
+	}
+	c.c.Release()
 }
 
 // catalogUser is the role used for catalog look-ups: the bootstrap admin.

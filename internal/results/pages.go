@@ -47,10 +47,17 @@ type Limits struct {
 	MaxRowBytes int
 	// MaxResultBytes is the largest encoded result accepted (AWS: 500 MB).
 	MaxResultBytes int64
+	// StrictPages cuts a page before a record would take it past
+	// PageBytes (CSV chunks are at most 1 MB); otherwise a page is cut
+	// after the record that fills it.
+	StrictPages bool
+	// Separator goes between records in a page: "," for JSON records,
+	// nothing for CSV lines, which end themselves.
+	Separator string
 }
 
 // DefaultLimits are AWS's limits with pages of about 1 MiB.
-var DefaultLimits = Limits{PageBytes: 1 << 20, MaxRowBytes: 64 << 10, MaxResultBytes: 500 << 20}
+var DefaultLimits = Limits{PageBytes: 1 << 20, MaxRowBytes: 64 << 10, MaxResultBytes: 500 << 20, Separator: ","}
 
 // Summary describes a fully written result.
 type Summary struct {
@@ -86,8 +93,13 @@ func (w *Writer) Add(ctx context.Context, rec []byte) error {
 	if w.lim.MaxResultBytes > 0 && w.sum.Bytes+int64(len(rec)) > w.lim.MaxResultBytes {
 		return &LimitError{What: "result", Limit: w.lim.MaxResultBytes}
 	}
+	if w.lim.StrictPages && len(w.buf) > 0 && len(w.buf)+len(rec) > w.lim.PageBytes {
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+	}
 	if len(w.buf) > 0 {
-		w.buf = append(w.buf, ',')
+		w.buf = append(w.buf, w.lim.Separator...)
 	}
 	w.buf = append(w.buf, rec...)
 	w.sum.Rows++

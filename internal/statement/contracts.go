@@ -7,28 +7,57 @@ import (
 	"github.com/rsdata/rsdata/internal/results"
 )
 
-// Store keeps statements durably. Implementations must be safe for
-// concurrent use. Every method honours ctx cancellation.
+// Store keeps statements and sessions durably. Implementations must be safe
+// for concurrent use. Every method honours ctx cancellation.
 type Store interface {
-	// Create inserts a new statement; it is durable when Create returns.
-	Create(ctx context.Context, st *Statement) error
+	// Create inserts a statement and its sub-statements in one transaction;
+	// they are durable when Create returns. With a non-empty token, if the
+	// owner's principal used the same token for a statement created after
+	// tokenSince, nothing is inserted and that statement's id is returned.
+	Create(ctx context.Context, st *Statement, token string, tokenSince time.Time) (existingID string, err error)
 	// Update overwrites the mutable fields of an existing statement (status,
-	// error, timings, pid, counts, columns, pages).
+	// error, timings, pid, counts, columns, pages). When a top-level
+	// statement with WithEvent becomes terminal, the same transaction queues
+	// its status-change event, so the event is delivered at least once.
 	Update(ctx context.Context, st *Statement) error
-	// Get returns the statement with id, or ErrNotFound.
+	// Get returns the statement with id, with its sub-statements when it is
+	// a batch, or ErrNotFound.
 	Get(ctx context.Context, id string) (*Statement, error)
-	// List returns statements matching q, newest first (CreatedAt, then ID
-	// descending), starting after q.After when set, at most q.Limit of them.
+	// List returns top-level statements matching q, newest first (CreatedAt,
+	// then ID descending), starting after q.After, at most q.Limit of them,
+	// with sub-statements' SQL in QueryStrings for batches.
 	List(ctx context.Context, q ListQuery) ([]*Statement, error)
 	// FailUnfinished marks every non-terminal statement of instance FAILED
-	// with message and returns how many it changed. It is idempotent.
+	// with message (queuing events as Update does), closes the instance's
+	// sessions, and returns how many statements it changed. It is idempotent.
 	FailUnfinished(ctx context.Context, instance, message string, now time.Time) (int, error)
 	// DropResultsBefore removes the result pages of statements whose
 	// ExpiresAt is before t, keeping their records. It is idempotent.
 	DropResultsBefore(ctx context.Context, t time.Time) error
-	// DeleteBefore removes statements (and their result pages) whose
-	// ExpiresAt is before t, and returns how many it removed.
+	// DeleteBefore removes statements (and their result pages and client
+	// tokens) whose ExpiresAt is before t, and sessions created before t,
+	// and returns how many statements it removed.
 	DeleteBefore(ctx context.Context, t time.Time) (int, error)
+
+	// PutSession inserts or overwrites a session.
+	PutSession(ctx context.Context, s *Session) error
+	// GetSession returns a session, or ErrSessionNotFound.
+	GetSession(ctx context.Context, id string) (*Session, error)
+	// ListSessions returns sessions matching q, newest first.
+	ListSessions(ctx context.Context, q SessionQuery) ([]*Session, error)
+}
+
+// SessionQuery filters ListSessions. Empty fields do not filter.
+type SessionQuery struct {
+	Principal    string
+	UserID       string
+	ID           string
+	Statuses     []SessionStatus
+	Target       Target
+	Database     string
+	CreatedAfter time.Time
+	After        *Cursor
+	Limit        int
 }
 
 // ListQuery filters ListStatements. Empty fields do not filter.
@@ -50,18 +79,24 @@ type Cursor struct {
 	ID        string
 }
 
-// RunRequest is what the Executor needs to run one statement.
-type RunRequest struct {
+// ConnRequest names the login a statement runs under.
+type ConnRequest struct {
 	Target    Target
 	Database  string
 	DbUser    string
 	SecretArn string
-	SQL       string
-	// OnStart is called once the statement is sent, with the backend pid.
-	OnStart func(pid int64)
 }
 
-// RunResult summarises a completed run.
+// Format is a result encoding.
+type Format string
+
+// The result formats of the Data API.
+const (
+	FormatJSON Format = "JSON"
+	FormatCSV  Format = "CSV"
+)
+
+// RunResult summarises one SQL text's run.
 type RunResult struct {
 	HasResultSet bool
 	// RowsAffected is the command tag count for statements without a
@@ -76,17 +111,38 @@ type RowSink interface {
 	Reset(ctx context.Context) error
 	// SetColumns is called before the first record of a result set.
 	SetColumns(cols []results.Column) error
-	// AddRecord receives one encoded row; an error stops the statement.
+	// AddRecord receives one encoded row (for CSV, the header line first);
+	// an error stops the statement.
 	AddRecord(ctx context.Context, record []byte) error
 }
 
-// Executor runs SQL on a database. Run returns when the statement has ended;
-// cancelling ctx cancels the statement on the server (a cancel request, so
-// a pooled connection survives) and Run then returns an error satisfying
-// errors.Is(err, context.Canceled) or a *DatabaseError with the server's
-// cancellation text.
+// Executor opens database sessions.
 type Executor interface {
-	Run(ctx context.Context, req RunRequest, sink RowSink) (RunResult, error)
+	// Acquire returns a connection logged in as req names, waiting (bounded
+	// by ctx) while the login's pool is exhausted.
+	Acquire(ctx context.Context, req ConnRequest) (Conn, error)
+}
+
+// Conn is one database session.
+type Conn interface {
+	// PID is the backend process id (Redshift's pid).
+	PID() int64
+	// Run executes sql and streams its result set, encoded in format, into
+	// sink. With params non-nil, sql is one statement whose $1..$n are bound
+	// to params as text of unknown type (so the server casts them
+	// implicitly); otherwise sql may hold several statements. Cancelling ctx
+	// sends a cancel request: the query stops, the session survives.
+	Run(ctx context.Context, sql string, params []string, format Format, sink RowSink) (RunResult, error)
+	// InTransaction reports whether the session is inside a transaction block.
+	InTransaction() bool
+	// Alive reports whether the connection can still run statements.
+	Alive() bool
+	// Release ends the caller's use. With reset, session state (SET,
+	// temporary tables, prepared statements) is cleared and the connection
+	// returns to its pool; a broken connection, or one left inside a
+	// transaction, is closed instead. Without reset (a Data API session
+	// ending) the connection is closed. Release is safe to call once.
+	Release(reset bool)
 }
 
 // DatabaseError is an error reported by the database for the statement; its

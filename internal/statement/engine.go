@@ -12,16 +12,24 @@ import (
 
 	"github.com/rsdata/rsdata/internal/ids"
 	"github.com/rsdata/rsdata/internal/results"
+	"github.com/rsdata/rsdata/internal/sqlparams"
 )
 
 // Limits AWS documents for the Data API.
 const (
-	MaxSQLBytes        = 100 * 1024
-	DefaultMaxActive   = 500
-	DefaultMaxRunTime  = 24 * time.Hour
-	DefaultRetention   = 24 * time.Hour
-	MaxListResults     = 100
+	MaxSQLBytes         = 100 * 1024
+	MaxBatchSQLs        = 40
+	DefaultMaxActive    = 500
+	DefaultMaxRunTime   = 24 * time.Hour
+	DefaultRetention    = 24 * time.Hour
+	MaxListResults      = 100
+	ClientTokenLifetime = 8 * time.Hour
+	MaxWait             = 30 * time.Second
+	// DefaultMaxWaiters bounds long-polling requests per statement; AWS does
+	// not publish its number.
+	DefaultMaxWaiters  = 10
 	interruptedMessage = "ERROR: The statement was interrupted because rsdata stopped before it finished. Run it again."
+	notRunMessage      = "ERROR: Not run because an earlier statement of the batch failed."
 )
 
 // Options configures an Engine. Zero values take AWS's defaults.
@@ -31,6 +39,10 @@ type Options struct {
 	Instance string
 	// MaxActive bounds SUBMITTED, PICKED and STARTED statements per target.
 	MaxActive int
+	// MaxSessions bounds open sessions per target.
+	MaxSessions int
+	// MaxWaiters bounds long-polling requests per statement.
+	MaxWaiters int
 	// MaxRunTime ends a statement FAILED when it runs longer.
 	MaxRunTime time.Duration
 	// Retention is how long results stay readable.
@@ -43,7 +55,7 @@ type Options struct {
 	Logger      *slog.Logger
 }
 
-// Engine runs statements and answers questions about them.
+// Engine runs statements and sessions and answers questions about them.
 type Engine struct {
 	opts  Options
 	store Store
@@ -54,24 +66,38 @@ type Engine struct {
 	stopBase context.CancelFunc
 	wg       sync.WaitGroup
 
-	mu     sync.Mutex
-	live   map[string]*run
-	active map[Target]int
-	closed bool
+	mu       sync.Mutex
+	live     map[string]*run // by statement id, sub-statement ids included
+	active   map[Target]int
+	sessions map[string]*session
+	open     map[Target]int // open sessions per target
+	closed   bool
 }
 
-// run is a statement this process is executing.
+// run is a top-level statement (single or batch) this process executes.
 type run struct {
-	st      Statement // guarded by Engine.mu
+	st      Statement   // guarded by Engine.mu
+	subs    []Statement // a batch's sub-statements, guarded by Engine.mu
+	execs   []sqlparams.Rewritten
+	format  Format
 	cancel  context.CancelFunc
-	aborted bool // CancelStatement was called
-	done    chan struct{}
+	aborted bool     // CancelStatement was called
+	sess    *session // the session it runs in, if any
+	waiters map[string]int
+	done    chan struct{}   // closed when the statement is terminal
+	subDone []chan struct{} // closed when each sub-statement is terminal
 }
 
 // New returns an Engine. Call Recover before serving and Close at shutdown.
 func New(opts Options, store Store, pages results.PageStore, exec Executor) *Engine {
 	if opts.MaxActive <= 0 {
 		opts.MaxActive = DefaultMaxActive
+	}
+	if opts.MaxSessions <= 0 {
+		opts.MaxSessions = DefaultMaxSessions
+	}
+	if opts.MaxWaiters <= 0 {
+		opts.MaxWaiters = DefaultMaxWaiters
 	}
 	if opts.MaxRunTime <= 0 {
 		opts.MaxRunTime = DefaultMaxRunTime
@@ -96,7 +122,7 @@ func New(opts Options, store Store, pages results.PageStore, exec Executor) *Eng
 	}
 	base, stop := context.WithCancel(context.Background())
 	return &Engine{opts: opts, store: store, pages: pages, exec: exec, base: base, stopBase: stop,
-		live: map[string]*run{}, active: map[Target]int{}}
+		live: map[string]*run{}, active: map[Target]int{}, sessions: map[string]*session{}, open: map[Target]int{}}
 }
 
 // now is the clock's time at the store's (microsecond) precision, so times
@@ -104,7 +130,8 @@ func New(opts Options, store Store, pages results.PageStore, exec Executor) *Eng
 func (e *Engine) now() time.Time { return e.opts.Clock.Now().UTC().Truncate(time.Microsecond) }
 
 // Recover fails the statements an earlier run of this instance left
-// unfinished (after a crash or kill), so none stays SUBMITTED or STARTED.
+// unfinished (after a crash or kill), so none stays SUBMITTED or STARTED,
+// and closes its sessions, whose connections are gone.
 func (e *Engine) Recover(ctx context.Context) error {
 	n, err := e.store.FailUnfinished(ctx, e.opts.Instance, interruptedMessage, e.now())
 	if err != nil {
@@ -116,37 +143,81 @@ func (e *Engine) Recover(ctx context.Context) error {
 	return nil
 }
 
-// ExecuteRequest asks for one SQL statement to run.
+// ExecuteRequest asks for one SQL statement, or a batch, to run.
 type ExecuteRequest struct {
-	Owner        Owner
-	Target       Target
-	Database     string
-	DbUser       string
-	SecretArn    string
-	SQL          string
-	Name         string
-	ResultFormat string
+	Owner     Owner
+	Target    Target
+	Database  string
+	DbUser    string
+	SecretArn string
+	// SQLs holds one statement, or a batch's statements when Batch is set.
+	SQLs      []string
+	Batch     bool
+	Mode      string // a batch's ExecutionMode; "" = TRANSACTION
+	Params    []Param
+	Name      string
+	Format    Format
+	WithEvent bool
+	// ClientToken makes a retried request return the original statement.
+	ClientToken string
+	// SessionID runs the statement in an open session; the target, database
+	// and user are the session's.
+	SessionID string
+	// KeepAlive, when set, opens a session (or changes an open one's keep-
+	// alive) that stays open this long after the statement ends.
+	KeepAlive *time.Duration
 }
 
-// Execute validates and submits a statement and returns it as submitted.
-// The statement runs on the engine's own context, not ctx: it outlives the
+// Execute validates and submits a statement and returns it as submitted (or,
+// for a repeated client token, the original statement as it is now). The
+// statement runs on the engine's own context, not ctx: it outlives the
 // request that submitted it.
 func (e *Engine) Execute(ctx context.Context, req ExecuteRequest) (*Statement, error) {
-	if strings.TrimSpace(req.SQL) == "" {
-		return nil, invalid("Sql must not be empty")
+	execs, err := prepare(req)
+	if err != nil {
+		return nil, err
 	}
-	if len(req.SQL) > MaxSQLBytes {
-		return nil, invalid("Cannot process query string larger than 100kB: the SQL is %d bytes, the maximum is %d", len(req.SQL), MaxSQLBytes)
+	if req.SessionID != "" {
+		e.mu.Lock()
+		_, open := e.sessions[req.SessionID]
+		e.mu.Unlock()
+		if !open {
+			return nil, e.sessionError(ctx, req.SessionID, req.Owner)
+		}
 	}
-	if req.ResultFormat == "" {
-		req.ResultFormat = "JSON"
+	if req.Format == "" {
+		req.Format = FormatJSON
+	}
+	if req.Batch && req.Mode == "" {
+		req.Mode = ModeTransaction
+	}
+	if req.KeepAlive != nil && (*req.KeepAlive < 0 || *req.KeepAlive > MaxSessionKeepAlive) {
+		return nil, invalid("SessionKeepAliveSeconds must be between 0 and 86400.")
 	}
 	now := e.now()
 	st := Statement{
 		ID: ids.UUID(), Owner: req.Owner, Target: req.Target, Database: req.Database,
-		DbUser: req.DbUser, SecretArn: req.SecretArn, Name: req.Name, SQL: req.SQL,
+		DbUser: req.DbUser, SecretArn: req.SecretArn, Name: req.Name,
+		Params: req.Params, Batch: req.Batch, WithEvent: req.WithEvent,
 		Status: Submitted, CreatedAt: now, UpdatedAt: now, ResultRows: -1, ResultSize: -1,
-		ResultFormat: req.ResultFormat, ExpiresAt: now.Add(e.opts.Retention), Instance: e.opts.Instance,
+		ResultFormat: string(req.Format), ExpiresAt: now.Add(e.opts.Retention), Instance: e.opts.Instance,
+	}
+	var subs []Statement
+	if req.Batch {
+		st.ExecutionMode, st.QueryStrings = req.Mode, req.SQLs
+		for i, sql := range req.SQLs {
+			sub := Statement{ID: st.ID + ":" + strconv.Itoa(i+1), Parent: st.ID, SubIndex: i + 1, SQL: sql,
+				Status: Submitted, CreatedAt: now, UpdatedAt: now, ResultRows: -1, ResultSize: -1,
+				ResultFormat: st.ResultFormat, ExpiresAt: st.ExpiresAt, Instance: st.Instance}
+			subs = append(subs, sub)
+		}
+	} else {
+		st.SQL = req.SQLs[0]
+	}
+
+	r := &run{execs: execs, format: req.Format, done: make(chan struct{}), waiters: map[string]int{}}
+	for range subs {
+		r.subDone = append(r.subDone, make(chan struct{}))
 	}
 
 	e.mu.Lock()
@@ -154,60 +225,182 @@ func (e *Engine) Execute(ctx context.Context, req ExecuteRequest) (*Statement, e
 		e.mu.Unlock()
 		return nil, ErrShuttingDown
 	}
-	if e.active[req.Target] >= e.opts.MaxActive {
+	sess, newSession, err := e.claimSession(&st, req)
+	if err != nil {
+		e.mu.Unlock()
+		return nil, err
+	}
+	for i := range subs {
+		subs[i].Owner, subs[i].Target, subs[i].Database = st.Owner, st.Target, st.Database
+		subs[i].DbUser, subs[i].SecretArn, subs[i].SessionID = st.DbUser, st.SecretArn, st.SessionID
+	}
+	if e.active[st.Target] >= e.opts.MaxActive {
+		e.releaseSessionClaim(sess, newSession)
 		e.mu.Unlock()
 		return nil, ErrTooManyActive
 	}
-	e.active[req.Target]++
+	e.active[st.Target]++
 	runCtx, cancel := context.WithTimeout(e.base, e.opts.MaxRunTime)
-	r := &run{st: st, cancel: cancel, done: make(chan struct{})}
+	r.st, r.subs, r.cancel, r.sess = st, subs, cancel, sess
 	e.live[st.ID] = r
+	for _, sub := range subs {
+		e.live[sub.ID] = r
+	}
 	e.mu.Unlock()
 
-	if err := e.store.Create(ctx, &st); err != nil {
+	full := st
+	full.Subs = make([]*Statement, len(subs))
+	for i := range subs {
+		full.Subs[i] = &subs[i]
+	}
+	existing, err := e.store.Create(ctx, &full, req.ClientToken, now.Add(-ClientTokenLifetime))
+	if err == nil && existing == "" && sess != nil {
+		err = e.persistSession(ctx, sess)
+	}
+	if err != nil || existing != "" {
+		e.mu.Lock()
+		e.releaseSessionClaim(sess, newSession)
+		e.mu.Unlock()
 		e.forget(r)
 		cancel()
-		return nil, err
+		if err != nil {
+			return nil, err
+		}
+		return e.Get(ctx, existing, Owner{Principal: req.Owner.Principal})
 	}
 	e.wg.Add(1)
 	go e.work(runCtx, r)
-	return &st, nil
+	return e.snapshot(r, st.ID), nil
+}
+
+// prepare validates the SQL and parameters and rewrites the parameters
+// into positional ones.
+func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
+	if len(req.SQLs) == 0 {
+		return nil, invalid("Sqls must contain at least one statement.")
+	}
+	if len(req.SQLs) > MaxBatchSQLs {
+		return nil, invalid("1 validation error detected: Value at 'sqls' failed to satisfy constraint: Member must have length less than or equal to 40")
+	}
+	for _, sql := range req.SQLs {
+		if strings.TrimSpace(sql) == "" {
+			return nil, invalid("Sql must not be empty")
+		}
+		if len(sql) > MaxSQLBytes {
+			return nil, invalid("Cannot process query string larger than 100kB: the SQL is %d bytes, the maximum is %d", len(sql), MaxSQLBytes)
+		}
+	}
+	params := make([]sqlparams.Param, len(req.Params))
+	for i, p := range req.Params {
+		params[i] = sqlparams.Param{Name: p.Name, Value: p.Value}
+	}
+	if len(params) > 0 {
+		if err := sqlparams.Validate(params); err != nil {
+			var perr *sqlparams.Error
+			if errors.As(err, &perr) {
+				return nil, invalid("%s", perr.Message)
+			}
+			return nil, err
+		}
+	}
+	execs := make([]sqlparams.Rewritten, len(req.SQLs))
+	used := make([][]string, len(req.SQLs))
+	for i, sql := range req.SQLs {
+		if len(params) == 0 {
+			execs[i] = sqlparams.Rewritten{SQL: sql}
+			continue
+		}
+		rw, err := sqlparams.Rewrite(sql, params)
+		if err != nil {
+			var perr *sqlparams.Error
+			if errors.As(err, &perr) {
+				return nil, invalid("%s", perr.Message)
+			}
+			return nil, err
+		}
+		execs[i], used[i] = rw, rw.Used
+	}
+	if len(params) > 0 {
+		if unused := sqlparams.Unused(params, used...); len(unused) > 0 {
+			return nil, invalid("%s", sqlparams.UnusedMessage(unused))
+		}
+	}
+	return execs, nil
 }
 
 func (e *Engine) forget(r *run) {
 	e.mu.Lock()
 	delete(e.live, r.st.ID)
+	for _, sub := range r.subs {
+		delete(e.live, sub.ID)
+	}
 	e.active[r.st.Target]--
 	e.mu.Unlock()
-	close(r.done)
 }
 
-// transition persists a change to the live statement, then publishes it.
-// Persisting first means nothing a reader sees in memory is ahead of the
-// store, so status-filtered listings (read from the store) agree with
-// DescribeStatement (read from memory). Only the run's worker calls it.
-func (e *Engine) transition(ctx context.Context, r *run, change func(st *Statement)) error {
+// snapshot copies the live state of statement id (the run's or one of its
+// sub-statements) under the lock.
+func (e *Engine) snapshot(r *run, id string) *Statement {
 	e.mu.Lock()
-	next := r.st
+	defer e.mu.Unlock()
+	return r.copyOf(id)
+}
+
+func (r *run) copyOf(id string) *Statement {
+	if id != r.st.ID {
+		for i := range r.subs {
+			if r.subs[i].ID == id {
+				sub := r.subs[i]
+				return &sub
+			}
+		}
+		return nil
+	}
+	st := r.st
+	if len(r.subs) > 0 {
+		st.Subs = make([]*Statement, len(r.subs))
+		for i := range r.subs {
+			sub := r.subs[i]
+			st.Subs[i] = &sub
+		}
+	}
+	return &st
+}
+
+// update persists a change to one statement of a run (the top-level one or
+// a sub-statement), then publishes it. Persisting first means nothing a
+// reader sees in memory is ahead of the store, so status-filtered listings
+// (read from the store) agree with DescribeStatement (read from memory).
+// Only the run's worker calls it.
+func (e *Engine) update(ctx context.Context, r *run, id string, change func(st *Statement)) error {
+	e.mu.Lock()
+	target := &r.st
+	for i := range r.subs {
+		if r.subs[i].ID == id {
+			target = &r.subs[i]
+		}
+	}
+	next := *target
 	e.mu.Unlock()
 	change(&next)
 	next.UpdatedAt = e.now()
+	next.Subs = nil
 	if err := e.store.Update(ctx, &next); err != nil {
 		return err
 	}
 	e.mu.Lock()
-	r.st = next
+	*target = next
 	e.mu.Unlock()
 	return nil
 }
 
-// step is a transition whose store failure is logged rather than fatal:
-// the final state is written again when the statement ends.
-func (e *Engine) step(r *run, change func(st *Statement)) {
+// step is an update whose store failure is logged rather than fatal: the
+// final state is written again when the statement ends.
+func (e *Engine) step(r *run, id string, change func(st *Statement)) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := e.transition(ctx, r, change); err != nil {
-		e.opts.Logger.Error("persisting statement state failed", "id", r.st.ID, "err", err)
+	if err := e.update(ctx, r, id, change); err != nil {
+		e.opts.Logger.Error("persisting statement state failed", "id", id, "err", err)
 	}
 }
 
@@ -221,91 +414,209 @@ func (s *sink) Reset(ctx context.Context) error                 { s.cols = nil; 
 func (s *sink) SetColumns(cols []results.Column) error          { s.cols = cols; return nil }
 func (s *sink) AddRecord(ctx context.Context, rec []byte) error { return s.w.Add(ctx, rec) }
 
+// outcome is how one SQL text ended.
+type outcome struct {
+	status  Status
+	message string
+	res     RunResult
+	sum     results.Summary
+	cols    []results.Column
+}
+
 func (e *Engine) work(ctx context.Context, r *run) {
 	defer e.wg.Done()
 	defer r.cancel()
-	e.step(r, func(st *Statement) { st.Status = Picked })
-
 	id := r.st.ID
-	snk := &sink{w: results.NewWriter(e.pages, id, e.opts.Limits)}
-	res, err := e.exec.Run(ctx, RunRequest{
-		Target: r.st.Target, Database: r.st.Database, DbUser: r.st.DbUser,
-		SecretArn: r.st.SecretArn, SQL: r.st.SQL,
-		OnStart: func(pid int64) {
-			e.step(r, func(st *Statement) {
-				st.Status, st.RedshiftPid, st.StartedAt = Started, pid, e.now()
-			})
-		},
-	}, snk)
-	var sum results.Summary
-	if err == nil {
-		sum, err = snk.w.Close(ctx)
+	e.step(r, id, func(st *Statement) { st.Status = Picked })
+
+	conn, err := e.connect(ctx, r)
+	var final outcome
+	if err != nil {
+		final = e.judge(ctx, r, err)
+	} else {
+		pid := conn.PID()
+		e.step(r, id, func(st *Statement) { st.Status, st.RedshiftPid, st.StartedAt = Started, pid, e.now() })
+		if r.st.Batch {
+			final = e.runBatch(ctx, r, conn)
+		} else {
+			final = e.runOne(ctx, r, conn, id, r.execs[0])
+		}
+		e.releaseConn(r, conn)
 	}
 
-	// The final write uses a fresh context: the run's may be cancelled.
 	fin, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	e.mu.Lock()
-	aborted := r.aborted
-	e.mu.Unlock()
 	now := e.now()
-	status, msg := e.outcome(ctx, err, aborted)
-	if status != Finished {
-		if derr := e.pages.DeletePages(fin, id); derr != nil {
-			e.opts.Logger.Error("deleting result pages failed", "id", id, "err", derr)
-		}
-	}
-	err = e.transition(fin, r, func(st *Statement) {
-		st.Status, st.Error, st.EndedAt = status, msg, now
+	err = e.update(fin, r, id, func(st *Statement) {
+		st.Status, st.Error, st.EndedAt = final.status, final.message, now
 		if st.StartedAt.IsZero() {
 			st.StartedAt = now
 		}
-		if status == Finished {
-			st.HasResultSet = res.HasResultSet
-			if res.HasResultSet {
-				st.ResultRows, st.ResultSize, st.Pages, st.Columns = sum.Rows, sum.Bytes, sum.Pages, snk.cols
-			} else {
-				st.ResultRows, st.ResultSize = res.RowsAffected, 0
+		if st.Batch {
+			// AWS reports no counts and no query id for a batch parent.
+			st.RedshiftQueryID, st.ResultRows, st.ResultSize = 0, -1, -1
+			st.HasResultSet = false
+			for _, sub := range r.subs {
+				st.HasResultSet = st.HasResultSet || sub.HasResultSet
 			}
+			return
 		}
+		applyOutcome(st, final)
 	})
 	if err != nil {
 		e.opts.Logger.Error("persisting final statement state failed", "id", id, "err", err)
 	}
+	e.finishSession(r)
 	e.forget(r)
+	close(r.done)
 }
 
-// outcome decides the final status and public error text of a run.
-func (e *Engine) outcome(ctx context.Context, err error, aborted bool) (Status, string) {
-	if err == nil {
-		return Finished, ""
+func applyOutcome(st *Statement, o outcome) {
+	if o.status != Finished {
+		return
 	}
+	st.HasResultSet = o.res.HasResultSet
+	if o.res.HasResultSet {
+		st.ResultRows, st.ResultSize, st.Pages, st.Columns = o.sum.Rows, o.sum.Bytes, o.sum.Pages, o.cols
+	} else {
+		st.ResultRows, st.ResultSize = o.res.RowsAffected, 0
+	}
+}
+
+// runOne runs one SQL text on conn, streaming its result into pages stored
+// under id.
+func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x sqlparams.Rewritten) outcome {
+	snk := &sink{w: results.NewWriter(e.pages, id, e.limitsFor(r.format))}
+	var params []string
+	if len(x.Used) > 0 {
+		params = x.Values
+		if params == nil {
+			params = []string{}
+		}
+	}
+	res, err := conn.Run(ctx, x.SQL, params, r.format, snk)
+	var sum results.Summary
+	if err == nil {
+		sum, err = snk.w.Close(ctx)
+	}
+	if err != nil {
+		o := e.judge(ctx, r, err)
+		fin, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if derr := e.pages.DeletePages(fin, id); derr != nil {
+			e.opts.Logger.Error("deleting result pages failed", "id", id, "err", derr)
+		}
+		cancel()
+		return o
+	}
+	return outcome{status: Finished, res: res, sum: sum, cols: snk.cols}
+}
+
+// limitsFor cuts CSV pages below the page size: a GetStatementResultV2
+// chunk is at most 1 MB.
+func (e *Engine) limitsFor(f Format) results.Limits {
+	lim := e.opts.Limits
+	lim.StrictPages, lim.Separator = f == FormatCSV, ","
+	if f == FormatCSV {
+		lim.Separator = ""
+	}
+	return lim
+}
+
+// runBatch runs a batch's statements in order: in one transaction (all or
+// nothing) or each committed on its own.
+func (e *Engine) runBatch(ctx context.Context, r *run, conn Conn) outcome {
+	tx := r.st.ExecutionMode == ModeTransaction && !conn.InTransaction()
+	if tx {
+		if _, err := conn.Run(ctx, "BEGIN", nil, FormatJSON, discard{}); err != nil {
+			return e.judge(ctx, r, err)
+		}
+	}
+	final := outcome{status: Finished}
+	for i, sub := range r.subs {
+		if final.status != Finished && tx {
+			e.endSub(r, i, outcome{status: Aborted, message: notRunMessage}, e.now())
+			continue
+		}
+		if ctx.Err() != nil {
+			o := e.judge(ctx, r, ctx.Err())
+			e.endSub(r, i, o, e.now())
+			final = o
+			continue
+		}
+		start := e.now()
+		e.step(r, sub.ID, func(st *Statement) { st.Status, st.StartedAt, st.RedshiftPid = Started, start, conn.PID() })
+		o := e.runOne(ctx, r, conn, sub.ID, r.execs[i])
+		e.endSub(r, i, o, e.now())
+		if o.status != Finished && final.status == Finished {
+			final = outcome{status: o.status, message: o.message}
+		}
+	}
+	if tx {
+		end := "COMMIT"
+		if final.status != Finished {
+			end = "ROLLBACK"
+		}
+		// The transaction ends even when the statement was cancelled.
+		fin, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		_, err := conn.Run(fin, end, nil, FormatJSON, discard{})
+		cancel()
+		if err != nil && final.status == Finished {
+			final = e.judge(ctx, r, err)
+		}
+	}
+	return final
+}
+
+func (e *Engine) endSub(r *run, i int, o outcome, now time.Time) {
+	id := r.subs[i].ID
+	e.step(r, id, func(st *Statement) {
+		st.Status, st.Error, st.EndedAt = o.status, o.message, now
+		if st.StartedAt.IsZero() {
+			st.StartedAt = now
+		}
+		applyOutcome(st, o)
+	})
+	close(r.subDone[i])
+}
+
+// discard is a sink for the engine's own commands.
+type discard struct{}
+
+func (discard) Reset(context.Context) error             { return nil }
+func (discard) SetColumns([]results.Column) error       { return nil }
+func (discard) AddRecord(context.Context, []byte) error { return nil }
+
+// judge decides the status and public error text of a run that failed.
+func (e *Engine) judge(ctx context.Context, r *run, err error) outcome {
+	e.mu.Lock()
+	aborted := r.aborted
+	e.mu.Unlock()
 	var dbErr *DatabaseError
 	var limErr *results.LimitError
 	switch {
 	case aborted:
-		return Aborted, "ERROR: Query cancelled on user's request"
+		return outcome{status: Aborted, message: "ERROR: Query cancelled on user's request"}
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return Failed, "ERROR: Query exceeded the maximum run time of " + e.opts.MaxRunTime.String() + " and was cancelled"
+		return outcome{status: Failed, message: "ERROR: Query exceeded the maximum run time of " + e.opts.MaxRunTime.String() + " and was cancelled"}
 	case errors.Is(e.base.Err(), context.Canceled):
-		return Failed, interruptedMessage
+		return outcome{status: Failed, message: interruptedMessage}
 	case errors.As(err, &limErr):
-		return Failed, limErr.Error()
+		return outcome{status: Failed, message: limErr.Error()}
 	case errors.As(err, &dbErr):
-		return Failed, dbErr.Message
+		return outcome{status: Failed, message: dbErr.Message}
 	default:
 		e.opts.Logger.Error("statement failed outside the database", "err", err)
-		return Failed, "ERROR: " + err.Error()
+		return outcome{status: Failed, message: "ERROR: " + err.Error()}
 	}
 }
 
-// Get returns a statement the owner may see, live state first.
+// Get returns a statement (or sub-statement) the owner may see, live state
+// first.
 func (e *Engine) Get(ctx context.Context, id string, owner Owner) (*Statement, error) {
 	var st *Statement
 	e.mu.Lock()
 	if r, ok := e.live[id]; ok {
-		snap := r.st
-		st = &snap
+		st = r.copyOf(id)
 	}
 	e.mu.Unlock()
 	if st == nil {
@@ -317,7 +628,7 @@ func (e *Engine) Get(ctx context.Context, id string, owner Owner) (*Statement, e
 	if !visible(st, owner) {
 		return nil, ErrNotFound
 	}
-	if now := e.now(); now.After(st.ExpiresAt) {
+	if now := e.opts.Clock.Now(); now.After(st.ExpiresAt) {
 		return nil, &ExpiredError{At: st.ExpiresAt}
 	}
 	return st, nil
@@ -327,23 +638,68 @@ func visible(st *Statement, owner Owner) bool {
 	return st.Owner.Principal == owner.Principal && (owner.UserID == "" || st.Owner.UserID == owner.UserID)
 }
 
+// Wait blocks until statement id is terminal, d has passed or ctx ends,
+// whichever is first; it is woken by the statement's end, not by polling.
+// It returns ErrTooManyWaiters when the statement already has its maximum
+// of waiting requests.
+func (e *Engine) Wait(ctx context.Context, id string, d time.Duration) error {
+	e.mu.Lock()
+	r, ok := e.live[id]
+	if !ok {
+		e.mu.Unlock()
+		return nil
+	}
+	if r.waiters[id] >= e.opts.MaxWaiters {
+		e.mu.Unlock()
+		return ErrTooManyWaiters
+	}
+	r.waiters[id]++
+	done := r.done
+	if id != r.st.ID {
+		for i := range r.subs {
+			if r.subs[i].ID == id {
+				done = r.subDone[i]
+			}
+		}
+	}
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		r.waiters[id]--
+		e.mu.Unlock()
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
 // Page is one page of a finished statement's result.
 type Page struct {
 	Statement *Statement
-	// Records holds the page's encoded records, comma-separated.
+	// Records holds the page's encoded records: for JSON, comma-separated
+	// arrays; for CSV, CRLF-terminated lines.
 	Records []byte
 	// NextToken is "" on the last page.
 	NextToken string
 }
 
-// Result returns the page named by token ("" for the first).
-func (e *Engine) Result(ctx context.Context, id string, owner Owner, token string) (*Page, error) {
+// Result returns the page named by token ("" for the first) in format.
+func (e *Engine) Result(ctx context.Context, id string, owner Owner, format Format, token string) (*Page, error) {
 	st, err := e.Get(ctx, id, owner)
 	if err != nil {
 		return nil, err
 	}
-	if st.Status != Finished || !st.HasResultSet {
+	if st.Status != Finished || !st.HasResultSet || st.Batch {
 		return nil, ErrNoResult
+	}
+	if Format(st.ResultFormat) != format {
+		return nil, ErrWrongFormat
 	}
 	n := 0
 	if token != "" {
@@ -374,7 +730,7 @@ func (e *Engine) Cancel(ctx context.Context, id string, owner Owner) error {
 	}
 	e.mu.Lock()
 	r, ok := e.live[id]
-	if ok && !r.st.Status.Terminal() {
+	if ok && !r.st.Status.Terminal() && r.st.ID == id {
 		r.aborted = true
 	} else {
 		ok = false
@@ -436,15 +792,6 @@ func (e *Engine) List(ctx context.Context, req ListRequest) ([]*Statement, strin
 		last := list[limit-1]
 		next = encodeCursor(Cursor{CreatedAt: last.CreatedAt, ID: last.ID})
 	}
-	// The store's copy may lag the live one by a transition.
-	e.mu.Lock()
-	for i, st := range list {
-		if r, ok := e.live[st.ID]; ok {
-			snap := r.st
-			list[i] = &snap
-		}
-	}
-	e.mu.Unlock()
 	return list, next, nil
 }
 
@@ -465,7 +812,7 @@ func decodeCursor(tok string) (*Cursor, bool) {
 	if err != nil {
 		return nil, false
 	}
-	return &Cursor{CreatedAt: time.UnixMicro(us), ID: parts[2]}, true
+	return &Cursor{CreatedAt: time.UnixMicro(us).UTC(), ID: parts[2]}, true
 }
 
 // Reap removes expired results and, later, the records of expired
@@ -483,7 +830,7 @@ func (e *Engine) Reap(ctx context.Context) error {
 }
 
 // Close stops accepting statements, cancels those running (they end
-// FAILED as interrupted) and waits for them, bounded by ctx.
+// FAILED as interrupted), closes sessions and waits, bounded by ctx.
 func (e *Engine) Close(ctx context.Context) error {
 	e.mu.Lock()
 	e.closed = true
@@ -493,8 +840,9 @@ func (e *Engine) Close(ctx context.Context) error {
 	go func() { e.wg.Wait(); close(done) }()
 	select {
 	case <-done:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	e.closeAllSessions()
+	return nil
 }

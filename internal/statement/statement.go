@@ -53,7 +53,18 @@ type Owner struct {
 	UserID    string
 }
 
-// Statement is one statement's durable record.
+// Param is a named Data API parameter (":name" in the SQL).
+type Param struct{ Name, Value string }
+
+// Execution modes of a batch.
+const (
+	ModeTransaction = "TRANSACTION"
+	ModeAutoCommit  = "AUTO_COMMIT"
+)
+
+// Statement is one statement's durable record. A batch is a parent
+// statement (Batch true, SQL empty, QueryStrings set) whose sub-statements
+// are statements with Parent set and IDs "<parent>:<n>", n from 1.
 type Statement struct {
 	ID        string
 	Owner     Owner
@@ -63,6 +74,16 @@ type Statement struct {
 	SecretArn string
 	Name      string // StatementName
 	SQL       string
+
+	Params        []Param
+	Batch         bool
+	QueryStrings  []string // a batch's SQLs, for ListStatements
+	ExecutionMode string   // a batch's mode
+	Parent        string   // a sub-statement's batch
+	SubIndex      int      // a sub-statement's position, from 1
+	Subs          []*Statement
+	SessionID     string
+	WithEvent     bool
 
 	Status    Status
 	Error     string
@@ -106,6 +127,14 @@ var (
 	ErrBadToken = errors.New("invalid next token")
 	// ErrShuttingDown: the engine no longer accepts statements.
 	ErrShuttingDown = errors.New("server is shutting down")
+	// ErrTooManySessions: the target already holds its maximum of sessions.
+	ErrTooManySessions = errors.New("too many active sessions")
+	// ErrTooManyWaiters: too many long-polling requests wait on a statement.
+	ErrTooManyWaiters = errors.New("too many waiting requests")
+	// ErrStillRunning: a long-polled result whose statement did not end in time.
+	ErrStillRunning = errors.New("statement still running")
+	// ErrWrongFormat: the result was asked for in the other format's API.
+	ErrWrongFormat = errors.New("result format mismatch")
 )
 
 // ExpiredError reports a statement whose retention has ended.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/rsdata/rsdata/internal/results"
@@ -70,6 +71,53 @@ var migrations = []string{
 	);
 	-- Pages arrive compressed; recompressing them would only cost CPU.
 	ALTER TABLE result_pages ALTER COLUMN data SET STORAGE EXTERNAL;`,
+
+	`ALTER TABLE statements
+		ADD COLUMN params         jsonb,
+		ADD COLUMN is_batch       boolean NOT NULL DEFAULT false,
+		ADD COLUMN query_strings  jsonb,
+		ADD COLUMN execution_mode text NOT NULL DEFAULT '',
+		ADD COLUMN parent_id      text,
+		ADD COLUMN sub_index      integer NOT NULL DEFAULT 0,
+		ADD COLUMN session_id     text NOT NULL DEFAULT '',
+		ADD COLUMN with_event     boolean NOT NULL DEFAULT false;
+	CREATE INDEX statements_parent ON statements (parent_id, sub_index) WHERE parent_id IS NOT NULL;
+	CREATE TABLE client_tokens (
+		principal    text NOT NULL,
+		token        text NOT NULL,
+		statement_id text NOT NULL,
+		created_at   timestamptz NOT NULL,
+		PRIMARY KEY (principal, token)
+	);
+	CREATE TABLE sessions (
+		id                 text PRIMARY KEY,
+		owner_principal    text NOT NULL,
+		owner_userid       text NOT NULL,
+		target_kind        text NOT NULL,
+		target_name        text NOT NULL,
+		database           text NOT NULL,
+		db_user            text NOT NULL,
+		secret_arn         text NOT NULL,
+		keep_alive_seconds bigint NOT NULL,
+		status             text NOT NULL,
+		created_at         timestamptz NOT NULL,
+		updated_at         timestamptz NOT NULL,
+		ttl                timestamptz NOT NULL,
+		current_statement  text NOT NULL,
+		instance           text NOT NULL
+	);
+	CREATE INDEX sessions_owner_created ON sessions (owner_principal, created_at DESC, id DESC);
+	-- The outbox of status-change events: a row is written in the same
+	-- transaction that makes its statement terminal, and marked delivered
+	-- only after every sink took it, so delivery is at least once.
+	CREATE TABLE events (
+		id           bigserial PRIMARY KEY,
+		statement_id text NOT NULL,
+		state        text NOT NULL,
+		created_at   timestamptz NOT NULL,
+		delivered_at timestamptz
+	);
+	CREATE INDEX events_pending ON events (id) WHERE delivered_at IS NULL;`,
 }
 
 // Open connects to the control database and applies pending migrations.
@@ -125,7 +173,8 @@ func (s *Store) migrate(ctx context.Context) error {
 const statementColumns = `id, owner_principal, owner_userid, target_kind, target_name, database, db_user,
 	secret_arn, name, sql, status, error, created_at, updated_at, started_at, ended_at, redshift_pid,
 	redshift_query_id, result_rows, result_size, has_result_set, columns, pages, result_format,
-	expires_at, instance`
+	expires_at, instance, params, is_batch, query_strings, execution_mode, parent_id, sub_index,
+	session_id, with_event`
 
 func nullTime(t time.Time) *time.Time {
 	if t.IsZero() {
@@ -142,27 +191,121 @@ func columnsJSON(cols []results.Column) ([]byte, error) {
 }
 
 // Create implements statement.Store.
-func (s *Store) Create(ctx context.Context, st *statement.Statement) error {
+func (s *Store) Create(ctx context.Context, st *statement.Statement, token string, tokenSince time.Time) (string, error) {
+	if token == "" && len(st.Subs) == 0 {
+		return "", insertStatement(ctx, s.pool, st)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback(ctx)
+	if token != "" {
+		// Requests repeating a token are serialised here, so exactly one of
+		// them creates the statement.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 0))`, st.Owner.Principal, token); err != nil {
+			return "", err
+		}
+		var existing string
+		err := tx.QueryRow(ctx, `SELECT statement_id FROM client_tokens WHERE principal = $1 AND token = $2 AND created_at > $3`,
+			st.Owner.Principal, token, tokenSince).Scan(&existing)
+		if err == nil {
+			return existing, tx.Commit(ctx)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return "", err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO client_tokens (principal, token, statement_id, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (principal, token) DO UPDATE SET statement_id = excluded.statement_id, created_at = excluded.created_at`,
+			st.Owner.Principal, token, st.ID, st.CreatedAt); err != nil {
+			return "", err
+		}
+	}
+	if err := insertStatement(ctx, tx, st); err != nil {
+		return "", err
+	}
+	for _, sub := range st.Subs {
+		if err := insertStatement(ctx, tx, sub); err != nil {
+			return "", err
+		}
+	}
+	return "", tx.Commit(ctx)
+}
+
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+func jsonOrNil(v any, empty bool) ([]byte, error) {
+	if empty {
+		return nil, nil
+	}
+	return json.Marshal(v)
+}
+
+func insertStatement(ctx context.Context, db execer, st *statement.Statement) error {
 	cols, err := columnsJSON(st.Columns)
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO statements (`+statementColumns+`) VALUES
-		($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)`,
+	params, err := jsonOrNil(st.Params, len(st.Params) == 0)
+	if err != nil {
+		return err
+	}
+	qs, err := jsonOrNil(st.QueryStrings, len(st.QueryStrings) == 0)
+	if err != nil {
+		return err
+	}
+	var parent *string
+	if st.Parent != "" {
+		parent = &st.Parent
+	}
+	_, err = db.Exec(ctx, `INSERT INTO statements (`+statementColumns+`) VALUES
+		($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,
+		 $27,$28,$29,$30,$31,$32,$33,$34)`,
 		st.ID, st.Owner.Principal, st.Owner.UserID, string(st.Target.Kind), st.Target.Name, st.Database,
 		st.DbUser, st.SecretArn, st.Name, st.SQL, string(st.Status), st.Error, st.CreatedAt, st.UpdatedAt,
 		nullTime(st.StartedAt), nullTime(st.EndedAt), st.RedshiftPid, st.RedshiftQueryID, st.ResultRows,
-		st.ResultSize, st.HasResultSet, cols, st.Pages, st.ResultFormat, st.ExpiresAt, st.Instance)
+		st.ResultSize, st.HasResultSet, cols, st.Pages, st.ResultFormat, st.ExpiresAt, st.Instance,
+		params, st.Batch, qs, st.ExecutionMode, parent, st.SubIndex, st.SessionID, st.WithEvent)
 	return err
 }
 
 // Update implements statement.Store.
 func (s *Store) Update(ctx context.Context, st *statement.Statement) error {
+	if !(st.WithEvent && st.Parent == "" && st.Status.Terminal()) {
+		return updateStatement(ctx, s.pool, st)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	var before string
+	if err := tx.QueryRow(ctx, `SELECT status FROM statements WHERE id = $1 FOR UPDATE`, st.ID).Scan(&before); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return statement.ErrNotFound
+		}
+		return err
+	}
+	if err := updateStatement(ctx, tx, st); err != nil {
+		return err
+	}
+	if !statement.Status(before).Terminal() {
+		if _, err := tx.Exec(ctx, `INSERT INTO events (statement_id, state, created_at) VALUES ($1, $2, $3)`,
+			st.ID, string(st.Status), st.UpdatedAt); err != nil {
+			return err
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+func updateStatement(ctx context.Context, db execer, st *statement.Statement) error {
 	cols, err := columnsJSON(st.Columns)
 	if err != nil {
 		return err
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE statements SET status = $2, error = $3, updated_at = $4,
+	tag, err := db.Exec(ctx, `UPDATE statements SET status = $2, error = $3, updated_at = $4,
 		started_at = $5, ended_at = $6, redshift_pid = $7, redshift_query_id = $8, result_rows = $9,
 		result_size = $10, has_result_set = $11, columns = $12, pages = $13 WHERE id = $1`,
 		st.ID, string(st.Status), st.Error, st.UpdatedAt, nullTime(st.StartedAt), nullTime(st.EndedAt),
@@ -182,11 +325,14 @@ func scanStatement(row pgx.Row) (*statement.Statement, error) {
 		kind, status   string
 		started, ended *time.Time
 		cols           []byte
+		params, qs     []byte
+		parent         *string
 	)
 	err := row.Scan(&st.ID, &st.Owner.Principal, &st.Owner.UserID, &kind, &st.Target.Name, &st.Database,
 		&st.DbUser, &st.SecretArn, &st.Name, &st.SQL, &status, &st.Error, &st.CreatedAt, &st.UpdatedAt,
 		&started, &ended, &st.RedshiftPid, &st.RedshiftQueryID, &st.ResultRows, &st.ResultSize,
-		&st.HasResultSet, &cols, &st.Pages, &st.ResultFormat, &st.ExpiresAt, &st.Instance)
+		&st.HasResultSet, &cols, &st.Pages, &st.ResultFormat, &st.ExpiresAt, &st.Instance,
+		&params, &st.Batch, &qs, &st.ExecutionMode, &parent, &st.SubIndex, &st.SessionID, &st.WithEvent)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, statement.ErrNotFound
 	}
@@ -201,9 +347,17 @@ func scanStatement(row pgx.Row) (*statement.Statement, error) {
 		st.EndedAt = ended.UTC()
 	}
 	st.CreatedAt, st.UpdatedAt, st.ExpiresAt = st.CreatedAt.UTC(), st.UpdatedAt.UTC(), st.ExpiresAt.UTC()
-	if len(cols) > 0 {
-		if err := json.Unmarshal(cols, &st.Columns); err != nil {
-			return nil, fmt.Errorf("statement %s: column metadata: %w", st.ID, err)
+	if parent != nil {
+		st.Parent = *parent
+	}
+	for _, f := range []struct {
+		raw  []byte
+		into any
+	}{{cols, &st.Columns}, {params, &st.Params}, {qs, &st.QueryStrings}} {
+		if len(f.raw) > 0 {
+			if err := json.Unmarshal(f.raw, f.into); err != nil {
+				return nil, fmt.Errorf("statement %s: %w", st.ID, err)
+			}
 		}
 	}
 	return &st, nil
@@ -211,12 +365,28 @@ func scanStatement(row pgx.Row) (*statement.Statement, error) {
 
 // Get implements statement.Store.
 func (s *Store) Get(ctx context.Context, id string) (*statement.Statement, error) {
-	return scanStatement(s.pool.QueryRow(ctx, `SELECT `+statementColumns+` FROM statements WHERE id = $1`, id))
+	st, err := scanStatement(s.pool.QueryRow(ctx, `SELECT `+statementColumns+` FROM statements WHERE id = $1`, id))
+	if err != nil || !st.Batch {
+		return st, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+statementColumns+` FROM statements WHERE parent_id = $1 ORDER BY sub_index`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		sub, err := scanStatement(rows)
+		if err != nil {
+			return nil, err
+		}
+		st.Subs = append(st.Subs, sub)
+	}
+	return st, rows.Err()
 }
 
 // List implements statement.Store.
 func (s *Store) List(ctx context.Context, q statement.ListQuery) ([]*statement.Statement, error) {
-	sql := `SELECT ` + statementColumns + ` FROM statements WHERE owner_principal = $1`
+	sql := `SELECT ` + statementColumns + ` FROM statements WHERE owner_principal = $1 AND parent_id IS NULL`
 	args := []any{q.Principal}
 	add := func(cond string, v any) {
 		args = append(args, v)
@@ -282,10 +452,20 @@ func (s *Store) FailUnfinished(ctx context.Context, instance, message string, no
 		WHERE instance = $1 AND status IN ('SUBMITTED', 'PICKED', 'STARTED'))`, instance); err != nil {
 		return 0, err
 	}
+	if _, err := tx.Exec(ctx, `INSERT INTO events (statement_id, state, created_at)
+		SELECT id, 'FAILED', $2 FROM statements WHERE instance = $1 AND with_event AND parent_id IS NULL
+		AND status IN ('SUBMITTED', 'PICKED', 'STARTED')`, instance, now); err != nil {
+		return 0, err
+	}
 	tag, err := tx.Exec(ctx, `UPDATE statements SET status = 'FAILED', error = $2, updated_at = $3,
 		ended_at = $3, pages = 0 WHERE instance = $1 AND status IN ('SUBMITTED', 'PICKED', 'STARTED')`,
 		instance, message, now)
 	if err != nil {
+		return 0, err
+	}
+	// Sessions' connections died with the process that held them.
+	if _, err := tx.Exec(ctx, `UPDATE sessions SET status = 'CLOSED', updated_at = $2, ttl = least(ttl, $2),
+		current_statement = '' WHERE instance = $1 AND status <> 'CLOSED'`, instance, now); err != nil {
 		return 0, err
 	}
 	return int(tag.RowsAffected()), tx.Commit(ctx)
@@ -313,8 +493,19 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 		(SELECT id FROM statements WHERE expires_at < $1)`, t); err != nil {
 		return 0, err
 	}
+	if _, err := tx.Exec(ctx, `DELETE FROM client_tokens WHERE statement_id IN
+		(SELECT id FROM statements WHERE expires_at < $1)`, t); err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM events WHERE delivered_at IS NOT NULL AND statement_id IN
+		(SELECT id FROM statements WHERE expires_at < $1)`, t); err != nil {
+		return 0, err
+	}
 	tag, err := tx.Exec(ctx, `DELETE FROM statements WHERE expires_at < $1`, t)
 	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE created_at < $1`, t); err != nil {
 		return 0, err
 	}
 	return int(tag.RowsAffected()), tx.Commit(ctx)

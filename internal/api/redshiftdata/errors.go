@@ -19,6 +19,10 @@ const (
 	msgTooManyActive = "Active statements exceeded the limit for this cluster or workgroup. Wait for running statements to finish, or cancel some, and try again."
 	msgInvalidToken  = "Invalid NextToken. Pass the NextToken from the previous response unchanged."
 	msgShuttingDown  = "The service is shutting down; retry the request."
+
+	msgTooManySessions = "Active sessions exceeded the limit for this cluster or workgroup. Close idle sessions or wait for them to expire, and try again."
+	msgTooManyWaiters  = "The number of active requests with WaitTimeSeconds for the same SQL statement exceeds the limit. Retry without WaitTimeSeconds, or later."
+	msgWrongFormat     = "The statement's result format does not match this API: use GetStatementResult for JSON results and GetStatementResultV2 for CSV results."
 )
 
 // toAWS is this API's one mapping from domain errors to wire errors.
@@ -29,6 +33,10 @@ func toAWS(err error, id string) error {
 		invalid *statement.InvalidError
 		expired *statement.ExpiredError
 		notCan  *statement.NotCancellableError
+
+		unavailable    *statement.SessionUnavailableError
+		invalidSession *statement.SessionInvalidError
+		busy           *statement.SessionBusyError
 	)
 	switch {
 	case err == nil:
@@ -51,6 +59,20 @@ func toAWS(err error, id string) error {
 		return awserr.ActiveStatementsExceeded(msgTooManyActive)
 	case errors.Is(err, statement.ErrBadToken):
 		return awserr.Validation(msgInvalidToken)
+	case errors.As(err, &unavailable):
+		return awserr.Validation("Session is not available")
+	case errors.As(err, &invalidSession):
+		return awserr.Validation("Session with Id: %s is invalid", invalidSession.ID)
+	case errors.As(err, &busy):
+		return awserr.Validation("Session %s is busy running statement %s; a session runs one statement at a time.", busy.ID, busy.Statement)
+	case errors.Is(err, statement.ErrSessionNotFound):
+		return awserr.ResourceNotFound(id, "Session with Id: %s does not exist.", id)
+	case errors.Is(err, statement.ErrTooManySessions):
+		return awserr.ActiveSessionsExceeded(msgTooManySessions)
+	case errors.Is(err, statement.ErrTooManyWaiters):
+		return awserr.ActiveWaitingRequestsExceeded(msgTooManyWaiters)
+	case errors.Is(err, statement.ErrWrongFormat):
+		return awserr.Validation(msgWrongFormat)
 	case errors.Is(err, statement.ErrShuttingDown):
 		return awserr.InternalServer(msgShuttingDown)
 	case errors.Is(err, context.DeadlineExceeded):

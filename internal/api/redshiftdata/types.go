@@ -7,20 +7,27 @@ import "github.com/rsdata/rsdata/internal/awsjson"
 // (never null); unknown members sent by newer SDKs are ignored by decoding.
 
 type SqlParameter struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+	Name  *string `json:"name"`
+	Value *string `json:"value"`
 }
 
-type ExecuteStatementInput struct {
-	Sql                     *string        `json:"Sql"`
-	ClusterIdentifier       *string        `json:"ClusterIdentifier"`
-	SecretArn               *string        `json:"SecretArn"`
-	DbUser                  *string        `json:"DbUser"`
-	Database                *string        `json:"Database"`
+// connection holds the members every statement and catalog operation uses
+// to choose where and as whom to run.
+type connection struct {
+	ClusterIdentifier *string `json:"ClusterIdentifier"`
+	WorkgroupName     *string `json:"WorkgroupName"`
+	SecretArn         *string `json:"SecretArn"`
+	DbUser            *string `json:"DbUser"`
+	Database          *string `json:"Database"`
+}
+
+// submission holds the members ExecuteStatement and BatchExecuteStatement
+// share.
+type submission struct {
+	connection
 	WithEvent               *bool          `json:"WithEvent"`
 	StatementName           *string        `json:"StatementName"`
 	Parameters              []SqlParameter `json:"Parameters"`
-	WorkgroupName           *string        `json:"WorkgroupName"`
 	ClientToken             *string        `json:"ClientToken"`
 	ResultFormat            *string        `json:"ResultFormat"`
 	SessionKeepAliveSeconds *int64         `json:"SessionKeepAliveSeconds"`
@@ -28,6 +35,18 @@ type ExecuteStatementInput struct {
 	WaitTimeSeconds         *int64         `json:"WaitTimeSeconds"`
 }
 
+type ExecuteStatementInput struct {
+	submission
+	Sql *string `json:"Sql"`
+}
+
+type BatchExecuteStatementInput struct {
+	submission
+	Sqls          []string `json:"Sqls"`
+	ExecutionMode *string  `json:"ExecutionMode"`
+}
+
+// ExecuteStatementOutput is also BatchExecuteStatement's output.
 type ExecuteStatementOutput struct {
 	Id                string        `json:"Id"`
 	CreatedAt         *awsjson.Time `json:"CreatedAt,omitempty"`
@@ -36,6 +55,11 @@ type ExecuteStatementOutput struct {
 	Database          string        `json:"Database,omitempty"`
 	SecretArn         string        `json:"SecretArn,omitempty"`
 	WorkgroupName     string        `json:"WorkgroupName,omitempty"`
+	SessionId         string        `json:"SessionId,omitempty"`
+	// Sent only to long-polling requests.
+	Status       string `json:"Status,omitempty"`
+	RedshiftPid  *int64 `json:"RedshiftPid,omitempty"`
+	HasResultSet *bool  `json:"HasResultSet,omitempty"`
 }
 
 type IdInput struct {
@@ -43,25 +67,48 @@ type IdInput struct {
 	WaitTimeSeconds *int64  `json:"WaitTimeSeconds"`
 }
 
+type SubStatementData struct {
+	Id              string        `json:"Id"`
+	Duration        int64         `json:"Duration"`
+	Error           string        `json:"Error,omitempty"`
+	Status          string        `json:"Status"`
+	CreatedAt       *awsjson.Time `json:"CreatedAt,omitempty"`
+	UpdatedAt       *awsjson.Time `json:"UpdatedAt,omitempty"`
+	QueryString     string        `json:"QueryString,omitempty"`
+	ResultRows      int64         `json:"ResultRows"`
+	ResultSize      int64         `json:"ResultSize"`
+	RedshiftQueryId int64         `json:"RedshiftQueryId"`
+	HasResultSet    bool          `json:"HasResultSet"`
+}
+
+type QueryParameter struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
 type DescribeStatementOutput struct {
-	Id                string        `json:"Id"`
-	SecretArn         string        `json:"SecretArn,omitempty"`
-	DbUser            string        `json:"DbUser,omitempty"`
-	Database          string        `json:"Database,omitempty"`
-	ClusterIdentifier string        `json:"ClusterIdentifier,omitempty"`
-	WorkgroupName     string        `json:"WorkgroupName,omitempty"`
-	Duration          int64         `json:"Duration"`
-	Error             string        `json:"Error,omitempty"`
-	Status            string        `json:"Status"`
-	CreatedAt         *awsjson.Time `json:"CreatedAt,omitempty"`
-	UpdatedAt         *awsjson.Time `json:"UpdatedAt,omitempty"`
-	RedshiftPid       int64         `json:"RedshiftPid"`
-	HasResultSet      bool          `json:"HasResultSet"`
-	QueryString       string        `json:"QueryString,omitempty"`
-	ResultRows        int64         `json:"ResultRows"`
-	ResultSize        int64         `json:"ResultSize"`
-	RedshiftQueryId   int64         `json:"RedshiftQueryId"`
-	ResultFormat      string        `json:"ResultFormat,omitempty"`
+	Id                string             `json:"Id"`
+	SecretArn         string             `json:"SecretArn,omitempty"`
+	DbUser            string             `json:"DbUser,omitempty"`
+	Database          string             `json:"Database,omitempty"`
+	ClusterIdentifier string             `json:"ClusterIdentifier,omitempty"`
+	WorkgroupName     string             `json:"WorkgroupName,omitempty"`
+	Duration          int64              `json:"Duration"`
+	Error             string             `json:"Error,omitempty"`
+	Status            string             `json:"Status"`
+	CreatedAt         *awsjson.Time      `json:"CreatedAt,omitempty"`
+	UpdatedAt         *awsjson.Time      `json:"UpdatedAt,omitempty"`
+	RedshiftPid       int64              `json:"RedshiftPid"`
+	HasResultSet      bool               `json:"HasResultSet"`
+	QueryString       string             `json:"QueryString,omitempty"`
+	ResultRows        int64              `json:"ResultRows"`
+	ResultSize        int64              `json:"ResultSize"`
+	RedshiftQueryId   int64              `json:"RedshiftQueryId"`
+	QueryParameters   []QueryParameter   `json:"QueryParameters,omitempty"`
+	SubStatements     []SubStatementData `json:"SubStatements,omitempty"`
+	ResultFormat      string             `json:"ResultFormat,omitempty"`
+	SessionId         string             `json:"SessionId,omitempty"`
+	ExecutionMode     string             `json:"ExecutionMode,omitempty"`
 }
 
 type GetStatementResultInput struct {
@@ -102,18 +149,51 @@ type ListStatementsInput struct {
 }
 
 type StatementData struct {
-	Id               string        `json:"Id"`
-	QueryString      string        `json:"QueryString,omitempty"`
-	SecretArn        string        `json:"SecretArn,omitempty"`
-	Status           string        `json:"Status,omitempty"`
-	StatementName    string        `json:"StatementName,omitempty"`
-	CreatedAt        *awsjson.Time `json:"CreatedAt,omitempty"`
-	UpdatedAt        *awsjson.Time `json:"UpdatedAt,omitempty"`
-	ResultFormat     string        `json:"ResultFormat,omitempty"`
-	IsBatchStatement bool          `json:"IsBatchStatement"`
+	Id               string           `json:"Id"`
+	QueryString      string           `json:"QueryString,omitempty"`
+	QueryStrings     []string         `json:"QueryStrings,omitempty"`
+	SecretArn        string           `json:"SecretArn,omitempty"`
+	Status           string           `json:"Status,omitempty"`
+	StatementName    string           `json:"StatementName,omitempty"`
+	CreatedAt        *awsjson.Time    `json:"CreatedAt,omitempty"`
+	UpdatedAt        *awsjson.Time    `json:"UpdatedAt,omitempty"`
+	QueryParameters  []QueryParameter `json:"QueryParameters,omitempty"`
+	IsBatchStatement bool             `json:"IsBatchStatement"`
+	ResultFormat     string           `json:"ResultFormat,omitempty"`
+	SessionId        string           `json:"SessionId,omitempty"`
 }
 
 type ListStatementsOutput struct {
 	Statements []StatementData `json:"Statements"`
 	NextToken  string          `json:"NextToken,omitempty"`
+}
+
+type ListSessionsInput struct {
+	NextToken         *string `json:"NextToken"`
+	MaxResults        *int64  `json:"MaxResults"`
+	SessionId         *string `json:"SessionId"`
+	Status            *string `json:"Status"`
+	RoleLevel         *bool   `json:"RoleLevel"`
+	ClusterIdentifier *string `json:"ClusterIdentifier"`
+	WorkgroupName     *string `json:"WorkgroupName"`
+	Database          *string `json:"Database"`
+}
+
+type SessionData struct {
+	SessionId           string        `json:"SessionId"`
+	Status              string        `json:"Status"`
+	CreatedAt           *awsjson.Time `json:"CreatedAt"`
+	UpdatedAt           *awsjson.Time `json:"UpdatedAt,omitempty"`
+	Database            string        `json:"Database,omitempty"`
+	DbUser              string        `json:"DbUser,omitempty"`
+	ClusterIdentifier   string        `json:"ClusterIdentifier,omitempty"`
+	WorkgroupName       string        `json:"WorkgroupName,omitempty"`
+	SessionAliveSeconds int64         `json:"SessionAliveSeconds"`
+	SessionTtl          *awsjson.Time `json:"SessionTtl,omitempty"`
+	CurrentStatementId  string        `json:"CurrentStatementId,omitempty"`
+}
+
+type ListSessionsOutput struct {
+	Sessions  []SessionData `json:"Sessions"`
+	NextToken string        `json:"NextToken,omitempty"`
 }

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rsdata/rsdata/internal/statement"
+)
+
+const sessionColumns = `id, owner_principal, owner_userid, target_kind, target_name, database, db_user,
+	secret_arn, keep_alive_seconds, status, created_at, updated_at, ttl, current_statement, instance`
+
+// PutSession implements statement.Store.
+func (s *Store) PutSession(ctx context.Context, ss *statement.Session) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES
+		($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
+		ON CONFLICT (id) DO UPDATE SET keep_alive_seconds = excluded.keep_alive_seconds, status = excluded.status,
+		updated_at = excluded.updated_at, ttl = excluded.ttl, current_statement = excluded.current_statement`,
+		ss.ID, ss.Owner.Principal, ss.Owner.UserID, string(ss.Target.Kind), ss.Target.Name, ss.Database,
+		ss.DbUser, ss.SecretArn, int64(ss.KeepAlive/time.Second), string(ss.Status), ss.CreatedAt,
+		ss.UpdatedAt, ss.TTL, ss.CurrentStatement, ss.Instance)
+	return err
+}
+
+func scanSession(row pgx.Row) (*statement.Session, error) {
+	var (
+		ss           statement.Session
+		kind, status string
+		keepAlive    int64
+	)
+	err := row.Scan(&ss.ID, &ss.Owner.Principal, &ss.Owner.UserID, &kind, &ss.Target.Name, &ss.Database,
+		&ss.DbUser, &ss.SecretArn, &keepAlive, &status, &ss.CreatedAt, &ss.UpdatedAt, &ss.TTL,
+		&ss.CurrentStatement, &ss.Instance)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, statement.ErrSessionNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	ss.Target.Kind, ss.Status = statement.TargetKind(kind), statement.SessionStatus(status)
+	ss.KeepAlive = time.Duration(keepAlive) * time.Second
+	ss.CreatedAt, ss.UpdatedAt, ss.TTL = ss.CreatedAt.UTC(), ss.UpdatedAt.UTC(), ss.TTL.UTC()
+	return &ss, nil
+}
+
+// GetSession implements statement.Store.
+func (s *Store) GetSession(ctx context.Context, id string) (*statement.Session, error) {
+	return scanSession(s.pool.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
+}
+
+// ListSessions implements statement.Store.
+func (s *Store) ListSessions(ctx context.Context, q statement.SessionQuery) ([]*statement.Session, error) {
+	sql := `SELECT ` + sessionColumns + ` FROM sessions WHERE owner_principal = $1`
+	args := []any{q.Principal}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		sql += fmt.Sprintf(" AND "+cond, len(args))
+	}
+	if q.UserID != "" {
+		add("owner_userid = $%d", q.UserID)
+	}
+	if q.ID != "" {
+		add("id = $%d", q.ID)
+	}
+	if len(q.Statuses) > 0 {
+		statuses := make([]string, len(q.Statuses))
+		for i, st := range q.Statuses {
+			statuses[i] = string(st)
+		}
+		add("status = ANY($%d)", statuses)
+	}
+	if q.Target.Name != "" {
+		add("target_kind = $%d", string(q.Target.Kind))
+		add("target_name = $%d", q.Target.Name)
+	}
+	if q.Database != "" {
+		add("database = $%d", q.Database)
+	}
+	if !q.CreatedAfter.IsZero() {
+		add("created_at > $%d", q.CreatedAfter)
+	}
+	if q.After != nil {
+		args = append(args, q.After.CreatedAt, q.After.ID)
+		sql += fmt.Sprintf(" AND (created_at, id) < ($%d, $%d)", len(args)-1, len(args))
+	}
+	sql += " ORDER BY created_at DESC, id DESC"
+	if q.Limit > 0 {
+		sql += fmt.Sprintf(" LIMIT %d", q.Limit)
+	}
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*statement.Session
+	for rows.Next() {
+		ss, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ss)
+	}
+	return out, rows.Err()
+}
