@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,6 +72,10 @@ type App struct {
 
 	stopWorkers context.CancelFunc
 	workersDone chan struct{}
+	// banner prints credentials and endpoints once the listener is bound.
+	banner      func(addr string)
+	freshRoot   bool
+	rootCredsAt string
 }
 
 // New builds and starts every component except the HTTP listener. On error
@@ -98,7 +104,6 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 
 	storeDSN := a.cfg.StoreDSN
-	var newLogins []string
 	logins := map[string]masterLogin{}
 	loginsFile := filepath.Join(a.cfg.DataDir, "master-users.json")
 	needEmbedded := a.cfg.Embedded || storeDSN == ""
@@ -120,19 +125,18 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 			{engines.Cluster, "local", "awsuser", a.cfg.ClusterPort},
 			{engines.Workgroup, "default", "admin", a.cfg.WorkgroupPort},
 		} {
-			ep, created, err := a.startEngine(ctx, e, logins)
+			ep, err := a.startEngine(ctx, e, logins)
 			if err != nil {
 				return nil, err
 			}
 			if err := a.registry.Add(ep); err != nil {
 				return nil, err
 			}
-			if created {
-				newLogins = append(newLogins, string(e.kind)+"/"+e.name)
+			// Saved as soon as it is set, so a start interrupted later
+			// does not lose a password PostgreSQL already uses.
+			if err := writeSecretFile(loginsFile, logins); err != nil {
+				return nil, err
 			}
-		}
-		if err := writeSecretFile(loginsFile, logins); err != nil {
-			return nil, err
 		}
 	}
 	for _, e := range a.cfg.Engines {
@@ -173,7 +177,14 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 	a.handler = a.buildHandler()
 	a.startWorkers()
-	a.printBanner(logins, newLogins)
+	a.banner = func(addr string) {
+		a.printBanner(addr, logins)
+		if len(logins) > 0 {
+			if err := writeSecretFile(loginsFile, logins); err != nil {
+				a.log.Error("recording shown master passwords failed", "err", err)
+			}
+		}
+	}
 	return a, nil
 }
 
@@ -240,6 +251,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("serving", "addr", ln.Addr().String())
+	if a.banner != nil {
+		a.banner(clientAddr(ln.Addr()))
+	}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -327,30 +341,60 @@ func (a *App) loadRootCredentials() error {
 		}
 	}
 	a.RootAccessKeyID, a.RootSecretAccessKey = rc.AccessKeyID, rc.SecretAccessKey
-	if fresh {
-		fmt.Fprintf(a.out, "Generated root credentials (stored in %s, shown only now):\n", path)
-	} else {
-		fmt.Fprintf(a.out, "Root credentials: %s\n", path)
-	}
-	endpoint := "http://" + a.cfg.Listen
-	secret := a.RootSecretAccessKey
-	if !fresh {
-		secret = "$(jq -r .secret_access_key " + path + ")"
-	}
-	fmt.Fprintf(a.out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%[3]s AWS_DEFAULT_REGION=%[3]s AWS_ENDPOINT_URL=%[4]s\n\n",
-		a.RootAccessKeyID, secret, a.cfg.Region, endpoint)
+	a.freshRoot, a.rootCredsAt = fresh, path
 	return nil
 }
 
-func (a *App) printBanner(logins map[string]masterLogin, created []string) {
+// clientAddr is the address clients use to reach a listener: a wildcard
+// host becomes the loopback address.
+func clientAddr(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return addr.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+}
+
+// printBanner prints the endpoint, the credentials and any master password
+// not shown before (marking it shown).
+func (a *App) printBanner(addr string, logins map[string]masterLogin) {
+	endpoint := "http://" + addr
+	switch {
+	case a.rootCredsAt == "":
+		fmt.Fprintf(a.out, "Root credentials: from RSDATA_ROOT_ACCESS_KEY_ID / RSDATA_ROOT_SECRET_ACCESS_KEY\n")
+	case a.freshRoot:
+		fmt.Fprintf(a.out, "Generated root credentials (stored in %s, shown only now):\n", a.rootCredsAt)
+	default:
+		fmt.Fprintf(a.out, "Root credentials: %s\n", a.rootCredsAt)
+	}
+	secret := "<secret>"
+	if a.freshRoot {
+		secret = a.RootSecretAccessKey
+	} else if a.rootCredsAt != "" {
+		secret = "$(jq -r .secret_access_key " + a.rootCredsAt + ")"
+	}
+	fmt.Fprintf(a.out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%[3]s AWS_DEFAULT_REGION=%[3]s AWS_ENDPOINT_URL=%[4]s\n\n",
+		a.RootAccessKeyID, secret, a.cfg.Region, endpoint)
 	for _, kind := range []engines.Kind{engines.Cluster, engines.Workgroup} {
 		for _, ep := range a.registry.List(kind) {
 			fmt.Fprintf(a.out, "%-9s %-10s postgres %s:%d (database %s, user %s)\n", kind, ep.Name, ep.Host, ep.Port, ep.Database, ep.MasterUser)
 		}
 	}
-	for _, key := range created {
-		l := logins[key]
-		fmt.Fprintf(a.out, "  new master user for %s: %s / %s\n", key, l.User, l.Password)
+	keys := make([]string, 0, len(logins))
+	for key := range logins {
+		keys = append(keys, key)
 	}
-	fmt.Fprintf(a.out, "Data API endpoint: http://%s\n", a.cfg.Listen)
+	sort.Strings(keys)
+	for _, key := range keys {
+		if l := logins[key]; !l.Shown {
+			fmt.Fprintf(a.out, "  new master user for %s: %s / %s\n", key, l.User, l.Password)
+			l.Shown = true
+			logins[key] = l
+		}
+	}
+	fmt.Fprintf(a.out, "Data API endpoint: %s\n", endpoint)
 }

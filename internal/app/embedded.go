@@ -36,6 +36,9 @@ type embeddedEngine struct {
 type masterLogin struct {
 	User     string `json:"user"`
 	Password string `json:"password"`
+	// Shown records that the start-up banner printed the password, so a
+	// first start interrupted before its banner shows it on the next start.
+	Shown bool `json:"shown"`
 }
 
 // socketDir returns a directory for a server's socket whose path stays
@@ -70,13 +73,13 @@ func (a *App) startEmbedded(ctx context.Context, name string, port int, tcp bool
 // startEngine runs an embedded cluster or workgroup and makes it look like
 // a fresh Redshift: database dev, a master superuser, and PUBLIC allowed to
 // create in schema public as Redshift allows.
-func (a *App) startEngine(ctx context.Context, e embeddedEngine, logins map[string]masterLogin) (*engines.Endpoint, bool, error) {
+func (a *App) startEngine(ctx context.Context, e embeddedEngine, logins map[string]masterLogin) (*engines.Endpoint, error) {
 	inst, err := a.startEmbedded(ctx, string(e.kind)+"-"+e.name, e.port, true, map[string]string{
 		"max_connections": "300",
 		"shared_buffers":  "64MB",
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	key := string(e.kind) + "/" + e.name
 	login, existed := logins[key]
@@ -84,13 +87,13 @@ func (a *App) startEngine(ctx context.Context, e embeddedEngine, logins map[stri
 		login = masterLogin{User: e.masterUser, Password: ids.Token(24, "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")}
 	}
 	if err := bootstrapEngine(ctx, inst, login); err != nil {
-		return nil, false, fmt.Errorf("prepare %s %s: %w", e.kind, e.name, err)
+		return nil, fmt.Errorf("prepare %s %s: %w", e.kind, e.name, err)
 	}
 	logins[key] = login
 	return &engines.Endpoint{
 		Kind: e.kind, Name: e.name, Host: "127.0.0.1", Port: inst.Port(), SocketDir: inst.SocketDir(),
 		AdminUser: bootstrapUser, MasterUser: login.User, Database: "dev", Embedded: true,
-	}, !existed, nil
+	}, nil
 }
 
 func bootstrapEngine(ctx context.Context, inst *embedded.Instance, login masterLogin) error {
@@ -116,11 +119,15 @@ func bootstrapEngine(ctx context.Context, inst *embedded.Instance, login masterL
 		return err
 	}
 	role := pgx.Identifier{login.User}.Sanitize()
+	// The verifier, not the password, is what appears in SQL text. It is
+	// set on every start, so the stored password is the one that works even
+	// when an earlier first start was interrupted after creating the role.
+	ddl := `ALTER ROLE ` + role + ` PASSWORD '` + verifier + `'`
 	if !exists {
-		// The verifier, not the password, is what appears in SQL text.
-		if _, err := conn.Exec(ctx, `CREATE ROLE `+role+` SUPERUSER CREATEDB CREATEROLE LOGIN PASSWORD '`+verifier+`'`); err != nil {
-			return err
-		}
+		ddl = `CREATE ROLE ` + role + ` SUPERUSER CREATEDB CREATEROLE LOGIN PASSWORD '` + verifier + `'`
+	}
+	if _, err := conn.Exec(ctx, ddl); err != nil {
+		return err
 	}
 	dev, err := pgx.Connect(ctx, inst.ConnString(bootstrapUser, "dev"))
 	if err != nil {

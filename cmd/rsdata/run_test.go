@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rsdata/rsdata/internal/engines/embedded"
+)
+
+// TestRunErrors calls run in-process with arguments that must be refused
+// before anything starts: none of these cases may create a data dir or start
+// PostgreSQL.
+func TestRunErrors(t *testing.T) {
+	t.Parallel()
+	badConfig := filepath.Join(t.TempDir(), "rsdata.json")
+	if err := os.WriteFile(badConfig, []byte(`{"listen": "127.0.0.1:1", "no_such_setting": true}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		wantErr    []string // substrings of the error
+		wantIs     error
+		wantStderr string
+	}{
+		{name: "no command", args: nil, wantErr: []string{"no command given"}, wantStderr: "rsdata serve"},
+		{name: "unknown command", args: []string{"frobnicate"}, wantErr: []string{`unknown command "frobnicate"`}, wantStderr: "rsdata serve"},
+		{name: "bad account id", args: []string{"serve", "--account-id", "abc"}, wantErr: []string{"account id", `"abc"`, "12 digits"}},
+		{name: "no engines", args: []string{"serve", "--no-embedded"}, wantErr: []string{"--no-embedded", "register at least one engine"}},
+		{name: "help", args: []string{"serve", "-h"}, wantIs: flag.ErrHelp, wantStderr: "-listen"},
+		{name: "bad engine flag", args: []string{"serve", "--cluster", "ext"}, wantErr: []string{"NAME=postgres://"}},
+		{name: "engine not a URL", args: []string{"serve", "--cluster", "ext=mysql://u:p@h/db"}, wantErr: []string{"postgres://"}},
+		{name: "engine without user", args: []string{"serve", "--no-embedded", "--cluster", "ext=postgres://127.0.0.1:5432/db"}, wantErr: []string{"needs host, user and database"}},
+		{name: "duplicate engine", args: []string{"serve", "--cluster", "local=postgres://u:p@127.0.0.1/db"}, wantErr: []string{`cluster "local" is defined twice`}},
+		{name: "bad log level", args: []string{"serve", "--log-level", "loud"}, wantErr: []string{"log level"}},
+		{name: "bad listen", args: []string{"serve", "--listen", "nowhere"}, wantErr: []string{"listen"}},
+		{name: "extra arguments", args: []string{"serve", "extra"}, wantErr: []string{"unexpected arguments"}},
+		{name: "half root credentials", args: []string{"serve"}, env: map[string]string{"RSDATA_ROOT_ACCESS_KEY_ID": "AKIAEXAMPLE"},
+			wantErr: []string{"RSDATA_ROOT_ACCESS_KEY_ID and RSDATA_ROOT_SECRET_ACCESS_KEY"}},
+		{name: "unknown config setting", args: []string{"serve", "--config", badConfig}, wantErr: []string{badConfig, "no_such_setting"}},
+		{name: "several problems at once", args: []string{"serve", "--account-id", "1", "--region", "moon"}, wantErr: []string{"account id", "region"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			getenv := func(k string) string { return tt.env[k] }
+			err := run(context.Background(), tt.args, getenv, &stdout, &stderr)
+			if err == nil {
+				t.Fatalf("run(%q) = nil, want an error", tt.args)
+			}
+			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
+				t.Errorf("run(%q) = %v, want %v", tt.args, err, tt.wantIs)
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("run(%q) = %q, want it to mention %q", tt.args, err, w)
+				}
+			}
+			if tt.wantStderr != "" && !strings.Contains(stderr.String(), tt.wantStderr) {
+				t.Errorf("run(%q) stderr = %q, want it to contain %q", tt.args, stderr.String(), tt.wantStderr)
+			}
+			if strings.Contains(stdout.String(), "AWS_SECRET_ACCESS_KEY") {
+				t.Errorf("run(%q) printed credentials although it failed:\n%s", tt.args, stdout.String())
+			}
+		})
+	}
+}
+
+func TestRunVersionAndHelp(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, func(string) string { return "" }, &stdout, &stderr); err != nil {
+		t.Fatalf("version: %v", err)
+	}
+	if !strings.HasPrefix(stdout.String(), "rsdata ") {
+		t.Errorf("version printed %q, want it to start with \"rsdata \"", stdout.String())
+	}
+	for _, arg := range []string{"help", "-h", "--help"} {
+		stdout.Reset()
+		if err := run(context.Background(), []string{arg}, func(string) string { return "" }, &stdout, &stderr); err != nil {
+			t.Errorf("%s: %v", arg, err)
+		}
+		if !strings.Contains(stdout.String(), "rsdata serve") {
+			t.Errorf("%s printed %q, want the usage", arg, stdout.String())
+		}
+	}
+}
+
+// The binaries cannot be hidden from FindBinDir on a machine that has them
+// (it also globs /usr/lib/postgresql/*/bin), so the error users would see is
+// checked as text: it must say how to install them and how to do without.
+func TestNoBinariesMessage(t *testing.T) {
+	t.Parallel()
+	msg := embedded.ErrNoBinaries.Error()
+	for _, want := range []string{"apt-get install -y postgresql", "--no-embedded", "RSDATA_PG_BINDIR", "--cluster"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("ErrNoBinaries = %q, want it to mention %q", msg, want)
+		}
+	}
+}
