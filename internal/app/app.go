@@ -162,7 +162,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	a.exec = pgexec.New(pgexec.Options{}, a.registry)
+	a.exec = pgexec.New(pgexec.Options{Logger: a.log}, a.registry)
 	a.engine = statement.New(statement.Options{
 		Instance:   instance,
 		MaxActive:  a.cfg.MaxActiveStatements,

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -25,6 +26,8 @@ type Options struct {
 	// MaxConnsPerPool bounds connections per (engine, database, user);
 	// statements beyond it wait in PICKED for a connection.
 	MaxConnsPerPool int32
+	// Logger receives the causes behind the generic errors users see.
+	Logger *slog.Logger
 }
 
 // Executor runs statements on registered engines. It implements
@@ -48,6 +51,9 @@ var _ statement.Executor = (*Executor)(nil)
 func New(opts Options, reg *engines.Registry) *Executor {
 	if opts.MaxConnsPerPool <= 0 {
 		opts.MaxConnsPerPool = 32
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Executor{opts: opts, reg: reg, pools: map[poolKey]*pgxpool.Pool{}}
 }
@@ -147,36 +153,94 @@ func (x *Executor) Acquire(ctx context.Context, req statement.ConnRequest) (stat
 	}
 	p, err := x.pool(ctx, ep, req.Database, user)
 	if err != nil {
-		return nil, publicError(err)
+		return nil, x.publicError(err)
 	}
 	catalog, err := x.pool(ctx, ep, req.Database, catalogUser(ep))
 	if err != nil {
-		return nil, publicError(err)
+		return nil, x.publicError(err)
 	}
-	c, err := p.Acquire(ctx)
+	c, err := acquireReady(ctx, p)
 	if err != nil {
-		return nil, publicError(err)
+		return nil, x.publicError(err)
 	}
-	return &conn{c: c, catalog: catalog}, nil
+	return &conn{x: x, pool: p, c: c, catalog: catalog}, nil
+}
+
+// startupWait bounds how long acquiring waits for a server that reports it
+// is starting up (after a crash, PostgreSQL replays its log first).
+const startupWait = 30 * time.Second
+
+// acquireReady acquires a connection, waiting while the server says it is
+// starting up (SQLSTATE 57P03) rather than failing the statement.
+func acquireReady(ctx context.Context, p *pgxpool.Pool) (*pgxpool.Conn, error) {
+	deadline := time.Now().Add(startupWait)
+	for {
+		c, err := p.Acquire(ctx)
+		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "57P03" || time.Now().After(deadline) {
+			return c, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // conn is a pooled session lent to one statement or Data API session.
 type conn struct {
+	x        *Executor
+	pool     *pgxpool.Pool
+	used     bool // a statement has been sent on c
 	c        *pgxpool.Conn
 	catalog  *pgxpool.Pool
 	rec      []byte
 	released bool
 }
 
-func (c *conn) PID() int64 { return int64(c.c.Conn().PgConn().PID()) }
+func (c *conn) PID() int64 {
+	if c.released {
+		return 0
+	}
+	return int64(c.c.Conn().PgConn().PID())
+}
 
-func (c *conn) InTransaction() bool { return c.c.Conn().PgConn().TxStatus() != 'I' }
+func (c *conn) InTransaction() bool { return !c.released && c.c.Conn().PgConn().TxStatus() != 'I' }
 
-func (c *conn) Alive() bool { return !c.c.Conn().PgConn().IsClosed() }
+func (c *conn) Alive() bool { return !c.released && !c.c.Conn().PgConn().IsClosed() }
 
 // Run implements statement.Conn.
 func (c *conn) Run(ctx context.Context, sql string, params []string, format statement.Format, sink statement.RowSink) (statement.RunResult, error) {
+	res, err := c.run(ctx, sql, params, format, sink)
+	defer func() { c.used = true }()
+	if err != nil && !c.used && ctx.Err() == nil && pgconn.SafeToRetry(err) {
+		// The pooled connection died before anything was sent: its server
+		// restarted while it sat idle. Drop the pool's other connections to
+		// the old server and retry once on a fresh one.
+		c.x.opts.Logger.Info("pooled connection was dead; retrying on a new one", "err", err)
+		_ = c.c.Conn().Close(ctx)
+		c.c.Release()
+		c.pool.Reset()
+		nc, aerr := acquireReady(ctx, c.pool)
+		if aerr != nil {
+			c.released = true
+			return res, c.x.publicError(aerr)
+		}
+		c.c = nc
+		res, err = c.run(ctx, sql, params, format, sink)
+	}
+	if err != nil && pgconn.SafeToRetry(err) {
+		err = c.x.publicError(err)
+	}
+	return res, err
+}
+
+func (c *conn) run(ctx context.Context, sql string, params []string, format statement.Format, sink statement.RowSink) (statement.RunResult, error) {
 	var res statement.RunResult
+	if c.released {
+		return res, &statement.DatabaseError{Message: "ERROR: the database connection was lost"}
+	}
 	pg := c.c.Conn().PgConn()
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -252,7 +316,10 @@ func (c *conn) Run(ctx context.Context, sql string, params []string, format stat
 		return res, sinkErr
 	}
 	if err != nil {
-		return res, publicError(err)
+		if pgconn.SafeToRetry(err) {
+			return res, err // Run decides whether to retry
+		}
+		return res, c.x.publicError(err)
 	}
 	return res, nil
 }
@@ -289,7 +356,7 @@ func catalogUser(ep *engines.Endpoint) string { return ep.AdminUser }
 // publicError turns a database or connection error into the text Redshift
 // shows ("ERROR: relation \"x\" does not exist"), never including a DSN or
 // password.
-func publicError(err error) error {
+func (x *Executor) publicError(err error) error {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		msg := pgErr.Severity + ": " + pgErr.Message
@@ -306,6 +373,8 @@ func publicError(err error) error {
 		return err
 	}
 	var connErr *pgconn.ConnectError
+	// pgx's errors name host, user and database but never the password.
+	x.opts.Logger.Warn("database connection error", "err", err)
 	if errors.As(err, &connErr) {
 		return &statement.DatabaseError{Message: "ERROR: could not connect to the database engine"}
 	}
@@ -320,10 +389,10 @@ func (x *Executor) Ping(ctx context.Context, kind engines.Kind, name string) err
 	}
 	p, err := x.pool(ctx, ep, ep.Database, ep.AdminUser)
 	if err != nil {
-		return publicError(err)
+		return x.publicError(err)
 	}
 	if err := p.Ping(ctx); err != nil {
-		return publicError(err)
+		return x.publicError(err)
 	}
 	return nil
 }

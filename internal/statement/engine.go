@@ -84,8 +84,10 @@ type run struct {
 	aborted bool     // CancelStatement was called
 	sess    *session // the session it runs in, if any
 	waiters map[string]int
-	done    chan struct{}   // closed when the statement is terminal
-	subDone []chan struct{} // closed when each sub-statement is terminal
+	// finished is set by finish, which only the run's worker calls.
+	finished bool
+	done     chan struct{}   // closed when the statement is terminal
+	subDone  []chan struct{} // closed when each sub-statement is terminal
 }
 
 // New returns an Engine. Call Recover before serving and Close at shutdown.
@@ -416,6 +418,7 @@ func (s *sink) AddRecord(ctx context.Context, rec []byte) error { return s.w.Add
 
 // outcome is how one SQL text ended.
 type outcome struct {
+	pid     int64
 	status  Status
 	message string
 	res     RunResult
@@ -427,6 +430,18 @@ func (e *Engine) work(ctx context.Context, r *run) {
 	defer e.wg.Done()
 	defer r.cancel()
 	id := r.st.ID
+	var conn Conn
+	// A bug in one statement's run must not take the server down with it:
+	// the statement ends FAILED, its connection is closed, the panic logged.
+	defer func() {
+		if p := recover(); p != nil {
+			e.opts.Logger.Error("statement worker panicked", "id", id, "panic", p)
+			if conn != nil && r.sess == nil {
+				conn.Release(false)
+			}
+			e.finish(r, outcome{status: Failed, message: "ERROR: internal error while running the statement"})
+		}
+	}()
 	e.step(r, id, func(st *Statement) { st.Status = Picked })
 
 	conn, err := e.connect(ctx, r)
@@ -441,16 +456,32 @@ func (e *Engine) work(ctx context.Context, r *run) {
 		} else {
 			final = e.runOne(ctx, r, conn, id, r.execs[0])
 		}
+		// A connection found dead on first use is replaced inside Run.
+		final.pid = conn.PID()
 		e.releaseConn(r, conn)
 	}
 
+	e.finish(r, final)
+}
+
+// finish records a run's final state, releases its session and wakes its
+// waiters.
+func (e *Engine) finish(r *run, final outcome) {
+	if r.finished {
+		return
+	}
+	r.finished = true
+	id := r.st.ID
 	fin, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	now := e.now()
-	err = e.update(fin, r, id, func(st *Statement) {
+	err := e.update(fin, r, id, func(st *Statement) {
 		st.Status, st.Error, st.EndedAt = final.status, final.message, now
 		if st.StartedAt.IsZero() {
 			st.StartedAt = now
+		}
+		if final.pid != 0 {
+			st.RedshiftPid = final.pid
 		}
 		if st.Batch {
 			// AWS reports no counts and no query id for a batch parent.
