@@ -196,7 +196,7 @@ func (a *App) buildHandler() http.Handler {
 		AccessKeyID: a.RootAccessKeyID, Root: true,
 	}}}
 	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region},
-		a.engine, a.registry, auth.RootOnly{}).Register(router)
+		a.engine, a.registry, catalogs{a.exec}, auth.RootOnly{}).Register(router)
 	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: []string{"redshift-data"},
 		Logger: a.log}, keys, awsjson.WriteError)
 	api := httpx.Wrap(authn.Wrap(router), httpx.Options{

@@ -155,6 +155,12 @@ type DatabaseError struct {
 
 func (e *DatabaseError) Error() string { return e.Message }
 
+// ConnectionError is a failure to reach or log in to the database; its
+// Message is public.
+type ConnectionError struct{ Message string }
+
+func (e *ConnectionError) Error() string { return e.Message }
+
 // Clock supplies the time; tests inject a controllable one.
 type Clock interface{ Now() time.Time }
 

@@ -27,15 +27,16 @@ type Options struct {
 
 // Service holds the Data API's dependencies.
 type Service struct {
-	opts    Options
-	engine  *statement.Engine
-	engines *engines.Registry
-	authz   auth.Authorizer
+	opts     Options
+	engine   *statement.Engine
+	engines  *engines.Registry
+	catalogs Catalogs
+	authz    auth.Authorizer
 }
 
 // New returns the service.
-func New(opts Options, engine *statement.Engine, reg *engines.Registry, authz auth.Authorizer) *Service {
-	return &Service{opts: opts, engine: engine, engines: reg, authz: authz}
+func New(opts Options, engine *statement.Engine, reg *engines.Registry, catalogs Catalogs, authz auth.Authorizer) *Service {
+	return &Service{opts: opts, engine: engine, engines: reg, catalogs: catalogs, authz: authz}
 }
 
 // Register adds every implemented operation to r.
@@ -48,6 +49,10 @@ func (s *Service) Register(r *awsjson.Router) {
 	awsjson.Register(r, TargetPrefix+"CancelStatement", s.CancelStatement)
 	awsjson.Register(r, TargetPrefix+"ListStatements", s.ListStatements)
 	awsjson.Register(r, TargetPrefix+"ListSessions", s.ListSessions)
+	awsjson.Register(r, TargetPrefix+"ListDatabases", s.ListDatabases)
+	awsjson.Register(r, TargetPrefix+"ListSchemas", s.ListSchemas)
+	awsjson.Register(r, TargetPrefix+"ListTables", s.ListTables)
+	awsjson.Register(r, TargetPrefix+"DescribeTable", s.DescribeTable)
 }
 
 var (
