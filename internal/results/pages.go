@@ -85,6 +85,16 @@ func NewWriter(store PageStore, id string, lim Limits) *Writer {
 	return &Writer{store: store, id: id, lim: lim}
 }
 
+// AddHeader appends a record that is not a row (a CSV header line): it
+// takes page space and bytes but is not counted in Rows.
+func (w *Writer) AddHeader(ctx context.Context, rec []byte) error {
+	if err := w.Add(ctx, rec); err != nil {
+		return err
+	}
+	w.sum.Rows--
+	return nil
+}
+
 // Add appends one encoded record, storing a page when it fills up.
 func (w *Writer) Add(ctx context.Context, rec []byte) error {
 	if w.lim.MaxRowBytes > 0 && len(rec) > w.lim.MaxRowBytes {

@@ -410,11 +410,26 @@ func (e *Engine) step(r *run, id string, change func(st *Statement)) {
 type sink struct {
 	w    *results.Writer
 	cols []results.Column
+	csv  bool
+	// header is set between SetColumns and a CSV result's first record,
+	// its header line, which is not a row.
+	header bool
 }
 
-func (s *sink) Reset(ctx context.Context) error                 { s.cols = nil; return s.w.Reset(ctx) }
-func (s *sink) SetColumns(cols []results.Column) error          { s.cols = cols; return nil }
-func (s *sink) AddRecord(ctx context.Context, rec []byte) error { return s.w.Add(ctx, rec) }
+func (s *sink) Reset(ctx context.Context) error { s.cols = nil; return s.w.Reset(ctx) }
+
+func (s *sink) SetColumns(cols []results.Column) error {
+	s.cols, s.header = cols, s.csv
+	return nil
+}
+
+func (s *sink) AddRecord(ctx context.Context, rec []byte) error {
+	if s.header {
+		s.header = false
+		return s.w.AddHeader(ctx, rec)
+	}
+	return s.w.Add(ctx, rec)
+}
 
 // outcome is how one SQL text ended.
 type outcome struct {
@@ -517,7 +532,7 @@ func applyOutcome(st *Statement, o outcome) {
 // runOne runs one SQL text on conn, streaming its result into pages stored
 // under id.
 func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x sqlparams.Rewritten) outcome {
-	snk := &sink{w: results.NewWriter(e.pages, id, e.limitsFor(r.format))}
+	snk := &sink{w: results.NewWriter(e.pages, id, e.limitsFor(r.format)), csv: r.format == FormatCSV}
 	var params []string
 	if len(x.Used) > 0 {
 		params = x.Values
