@@ -164,13 +164,14 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 	a.exec = pgexec.New(pgexec.Options{Logger: a.log}, a.registry)
 	a.engine = statement.New(statement.Options{
-		Instance:   instance,
-		MaxActive:  a.cfg.MaxActiveStatements,
-		MaxRunTime: time.Duration(a.cfg.MaxRunTime),
-		Retention:  time.Duration(a.cfg.ResultRetention),
-		Limits:     opts.ResultLimits,
-		Clock:      opts.Clock,
-		Logger:     a.log,
+		Instance:    instance,
+		MaxActive:   a.cfg.MaxActiveStatements,
+		MaxSessions: a.cfg.MaxActiveSessions,
+		MaxRunTime:  time.Duration(a.cfg.MaxRunTime),
+		Retention:   time.Duration(a.cfg.ResultRetention),
+		Limits:      opts.ResultLimits,
+		Clock:       opts.Clock,
+		Logger:      a.log,
 	}, a.store, a.store, a.exec)
 	if err := a.engine.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("recover statements: %w", err)

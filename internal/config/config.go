@@ -51,6 +51,7 @@ type Config struct {
 	Engines []Engine `json:"engines"`
 
 	MaxActiveStatements int      `json:"max_active_statements"`
+	MaxActiveSessions   int      `json:"max_active_sessions"`
 	MaxRunTime          Duration `json:"max_run_time"`
 	ResultRetention     Duration `json:"result_retention"`
 	ShutdownTimeout     Duration `json:"shutdown_timeout"`
@@ -90,6 +91,7 @@ func Default(getenv func(string) string) Config {
 		ClusterPort:         5439,
 		WorkgroupPort:       5440,
 		MaxActiveStatements: 500,
+		MaxActiveSessions:   500,
 		MaxRunTime:          Duration(24 * time.Hour),
 		ResultRetention:     Duration(24 * time.Hour),
 		ShutdownTimeout:     Duration(15 * time.Second),
@@ -180,6 +182,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.Var(engineFlag{"cluster", &cfg.Engines}, "cluster", "register an external engine as a cluster: NAME=postgres://USER:PASSWORD@HOST:PORT/DATABASE (repeatable)")
 	fs.Var(engineFlag{"workgroup", &cfg.Engines}, "workgroup", "register an external engine as a workgroup: NAME=postgres://... (repeatable)")
 	fs.IntVar(&cfg.MaxActiveStatements, "max-active-statements", cfg.MaxActiveStatements, "active statements allowed per cluster or workgroup")
+	fs.IntVar(&cfg.MaxActiveSessions, "max-active-sessions", cfg.MaxActiveSessions, "open sessions allowed per cluster or workgroup")
 	fs.Var((*flagDuration)(&cfg.MaxRunTime), "max-run-time", "longest a statement may run")
 	fs.Var((*flagDuration)(&cfg.ResultRetention), "result-retention", "how long results stay readable")
 	fs.Var((*flagDuration)(&cfg.ShutdownTimeout), "shutdown-timeout", "bound on finishing in-flight requests at shutdown")
@@ -274,8 +277,8 @@ func (c Config) Validate() error {
 	if (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == "") {
 		errs = append(errs, errors.New("set both RSDATA_ROOT_ACCESS_KEY_ID and RSDATA_ROOT_SECRET_ACCESS_KEY, or neither"))
 	}
-	if c.MaxActiveStatements < 1 {
-		errs = append(errs, errors.New("max active statements must be at least 1"))
+	if c.MaxActiveStatements < 1 || c.MaxActiveSessions < 1 {
+		errs = append(errs, errors.New("max active statements and max active sessions must be at least 1"))
 	}
 	if c.MaxRunTime <= 0 || c.ResultRetention <= 0 || c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("max run time, result retention and shutdown timeout must be positive"))
