@@ -25,6 +25,7 @@ import (
 	"github.com/rsdata/rsdata/internal/config"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/engines/embedded"
+	"github.com/rsdata/rsdata/internal/events"
 	"github.com/rsdata/rsdata/internal/httpx"
 	"github.com/rsdata/rsdata/internal/ids"
 	"github.com/rsdata/rsdata/internal/pgexec"
@@ -64,6 +65,7 @@ type App struct {
 	store    *store.Store
 	exec     *pgexec.Executor
 	engine   *statement.Engine
+	events   *events.Dispatcher
 	handler  http.Handler
 
 	// RootAccessKeyID and RootSecretAccessKey are the root credentials.
@@ -72,6 +74,7 @@ type App struct {
 
 	stopWorkers context.CancelFunc
 	workersDone chan struct{}
+	eventsDone  chan struct{}
 	// banner prints credentials and endpoints once the listener is bound.
 	banner      func(addr string)
 	freshRoot   bool
@@ -163,7 +166,11 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.exec = pgexec.New(pgexec.Options{Logger: a.log}, a.registry)
+	if err := a.buildEvents(opts.Clock); err != nil {
+		return nil, err
+	}
 	a.engine = statement.New(statement.Options{
+		OnEvent:     a.events.Notify,
 		Instance:    instance,
 		MaxActive:   a.cfg.MaxActiveStatements,
 		MaxSessions: a.cfg.MaxActiveSessions,
@@ -176,6 +183,8 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if err := a.engine.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("recover statements: %w", err)
 	}
+	// Recovery queues events for the statements it failed.
+	a.events.Notify()
 	a.handler = a.buildHandler()
 	a.startWorkers()
 	a.banner = func(addr string) {
@@ -219,9 +228,36 @@ func (a *App) Handler() http.Handler { return a.handler }
 // Registry returns the registered engines.
 func (a *App) Registry() *engines.Registry { return a.registry }
 
+// buildEvents creates the dispatcher of status-change events and its sinks.
+func (a *App) buildEvents(clock statement.Clock) error {
+	var sinks []events.Sink
+	if a.cfg.EventsFile != "" {
+		sinks = append(sinks, events.NewFileSink(a.cfg.EventsFile))
+	}
+	if a.cfg.EventsWebhook != "" {
+		hook, err := events.NewWebhookSink(events.WebhookOptions{URL: a.cfg.EventsWebhook})
+		if err != nil {
+			return fmt.Errorf("events webhook: %w", err)
+		}
+		sinks = append(sinks, hook)
+	}
+	var ec events.Clock
+	if clock != nil {
+		ec = clock
+	}
+	a.events = events.New(events.Options{Account: a.cfg.AccountID, Region: a.cfg.Region, Clock: ec,
+		Logger: a.log.With("component", "events")}, a.store, sinks...)
+	return nil
+}
+
 func (a *App) startWorkers() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopWorkers, a.workersDone = cancel, make(chan struct{})
+	a.eventsDone = make(chan struct{})
+	go func() {
+		defer close(a.eventsDone)
+		a.events.Run(ctx)
+	}()
 	go func() {
 		defer close(a.workersDone)
 		t := time.NewTicker(time.Minute)
@@ -276,21 +312,31 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 // Shutdown stops workers, running statements, pools, the store and the
 // embedded servers, in that order. The HTTP server must be stopped first.
 func (a *App) Shutdown(ctx context.Context) {
+	a.closeEngine(ctx)
 	if a.stopWorkers != nil {
+		// After the engine, so events of the statements it just ended are
+		// handed on; what stays pending is delivered after the next start.
 		a.stopWorkers()
 		<-a.workersDone
+		<-a.eventsDone
+		a.stopWorkers = nil
 	}
 	a.shutdownComponents(ctx)
 }
 
-func (a *App) shutdownComponents(ctx context.Context) {
-	if a.engine != nil {
-		ectx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		if err := a.engine.Close(ectx); err != nil {
-			a.log.Warn("statements still running at shutdown", "err", err)
-		}
-		cancel()
+func (a *App) closeEngine(ctx context.Context) {
+	if a.engine == nil {
+		return
 	}
+	ectx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	if err := a.engine.Close(ectx); err != nil {
+		a.log.Warn("statements still running at shutdown", "err", err)
+	}
+	cancel()
+}
+
+func (a *App) shutdownComponents(ctx context.Context) {
+	a.closeEngine(ctx)
 	if a.exec != nil {
 		a.exec.Close()
 	}

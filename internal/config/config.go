@@ -57,6 +57,11 @@ type Config struct {
 	ShutdownTimeout     Duration `json:"shutdown_timeout"`
 	LogLevel            string   `json:"log_level"`
 
+	// EventsFile and EventsWebhook receive "Redshift Data Statement Status
+	// Change" events of statements run WithEvent (JSON lines; HTTP POST).
+	EventsFile    string `json:"events_file"`
+	EventsWebhook string `json:"events_webhook"`
+
 	// Root credentials come from the environment only, never a flag.
 	RootAccessKeyID     string `json:"-"`
 	RootSecretAccessKey string `json:"-"`
@@ -187,6 +192,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.Var((*flagDuration)(&cfg.ResultRetention), "result-retention", "how long results stay readable")
 	fs.Var((*flagDuration)(&cfg.ShutdownTimeout), "shutdown-timeout", "bound on finishing in-flight requests at shutdown")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&cfg.EventsFile, "events-file", cfg.EventsFile, "append status-change events of WithEvent statements to this file as JSON lines")
+	fs.StringVar(&cfg.EventsWebhook, "events-webhook", cfg.EventsWebhook, "POST status-change events of WithEvent statements to this URL")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -304,6 +311,11 @@ func (c Config) Validate() error {
 	}
 	if !c.Embedded && len(c.Engines) == 0 {
 		errs = append(errs, errors.New("with --no-embedded, register at least one engine with --cluster or --workgroup"))
+	}
+	if c.EventsWebhook != "" {
+		if u, err := url.Parse(c.EventsWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("events webhook %q must be an http or https URL", c.EventsWebhook))
+		}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

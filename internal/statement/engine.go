@@ -53,6 +53,9 @@ type Options struct {
 	Limits      results.Limits
 	Clock       Clock
 	Logger      *slog.Logger
+	// OnEvent is called when a statement run WithEvent has ended and its
+	// status-change event is in the store's outbox.
+	OnEvent func()
 }
 
 // Engine runs statements and sessions and answers questions about them.
@@ -511,6 +514,8 @@ func (e *Engine) finish(r *run, final outcome) {
 	})
 	if err != nil {
 		e.opts.Logger.Error("persisting final statement state failed", "id", id, "err", err)
+	} else if r.st.WithEvent && e.opts.OnEvent != nil {
+		e.opts.OnEvent()
 	}
 	e.finishSession(r)
 	e.forget(r)

@@ -497,7 +497,9 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 		(SELECT id FROM statements WHERE expires_at < $1)`, t); err != nil {
 		return 0, err
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM events WHERE delivered_at IS NOT NULL AND statement_id IN
+	// Events of removed statements go with them: an event still undelivered
+	// a week after its statement expired has nobody left to tell.
+	if _, err := tx.Exec(ctx, `DELETE FROM events WHERE statement_id IN
 		(SELECT id FROM statements WHERE expires_at < $1)`, t); err != nil {
 		return 0, err
 	}

@@ -49,6 +49,8 @@ type Options struct {
 	MaxActiveStatements int
 	MaxRunTime          time.Duration
 	Limits              results.Limits
+	// Configure adjusts the configuration before the App starts.
+	Configure func(*config.Config)
 	// StoreDB reuses a store database (to test restarts); "" makes one.
 	StoreDB string
 	// Database reuses a target database; "" makes one.
@@ -106,6 +108,9 @@ func Start(t testing.TB, opts Options) *Env {
 	}
 	if opts.MaxRunTime > 0 {
 		cfg.MaxRunTime = config.Duration(opts.MaxRunTime)
+	}
+	if opts.Configure != nil {
+		opts.Configure(&cfg)
 	}
 	endpoint := func(kind engines.Kind, name, master string) *engines.Endpoint {
 		return &engines.Endpoint{Kind: kind, Name: name, Host: "127.0.0.1", Port: pg.Port(),
