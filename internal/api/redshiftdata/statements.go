@@ -123,11 +123,12 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 		return nil, toAWS(err, "")
 	}
 	if wait > 0 {
-		if err := s.engine.Wait(ctx, st.ID, wait); err != nil {
-			return nil, toAWS(err, st.ID)
+		id := st.ID
+		if err := s.engine.Wait(ctx, id, wait); err != nil {
+			return nil, toAWS(err, id)
 		}
-		if st, err = s.engine.Get(ctx, st.ID, s.viewer(ctx)); err != nil {
-			return nil, toAWS(err, st.ID)
+		if st, err = s.engine.Get(ctx, id, s.viewer(ctx)); err != nil {
+			return nil, toAWS(err, id)
 		}
 	}
 	out := &ExecuteStatementOutput{Id: st.ID, CreatedAt: ptime(st.CreatedAt), Database: st.Database,
