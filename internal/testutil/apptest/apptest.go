@@ -6,6 +6,7 @@ package apptest
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/rsdata/rsdata/internal/config"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/results"
+	"github.com/rsdata/rsdata/internal/sdkhttp"
 	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
 
@@ -151,6 +153,7 @@ func (e *Env) AWSConfig(accessKeyID, secret string) aws.Config {
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKeyID, secret, ""),
 		BaseEndpoint: aws.String(e.Server.URL),
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		HTTPClient:   &http.Client{Transport: sdkhttp.BufferedBodies{Next: http.DefaultTransport.(*http.Transport).Clone()}},
 	}
 }
 

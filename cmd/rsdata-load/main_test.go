@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rsdata/rsdata/internal/testutil/apptest"
+	"github.com/rsdata/rsdata/internal/testutil/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+var creds = env(map[string]string{"AWS_ACCESS_KEY_ID": apptest.AccessKeyID, "AWS_SECRET_ACCESS_KEY": apptest.SecretAccessKey})
+
+func TestRunAgainstApp(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	var out bytes.Buffer
+	err := run(ctx, []string{"--endpoint", e.Server.URL, "--database", e.Database,
+		"--statements", "3", "--rows", "300", "--width", "50", "--poll", "5ms",
+		"--server-pid", strconv.Itoa(os.Getpid())}, creds, &out, io.Discard)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"all FINISHED", "read 900 rows", "VmHWM", "child processes"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	out.Reset()
+	if err := run(ctx, []string{"--endpoint", e.Server.URL, "--database", e.Database, "--select1", "3"}, creds, &out, io.Discard); err != nil {
+		t.Fatalf("run --select1: %v", err)
+	}
+	if !strings.Contains(out.String(), "3 select 1 round trips: p50") {
+		t.Errorf("unexpected output: %s", out.String())
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		getenv func(string) string
+		want   string
+	}{
+		{"no endpoint", nil, creds, "--endpoint is required"},
+		{"remote", []string{"--endpoint", "http://192.0.2.1:7439"}, creds, "only loopback"},
+		{"remote name", []string{"--endpoint", "http://example.com:7439"}, creds, "only loopback"},
+		{"no credentials", []string{"--endpoint", "http://127.0.0.1:7439"}, env(nil), "AWS_ACCESS_KEY_ID"},
+		{"too many", []string{"--endpoint", "http://[::1]:7439", "--statements", "1000"}, creds, "--statements"},
+		{"too long", []string{"--endpoint", "http://localhost:7439", "--timeout", "2h"}, creds, "--timeout"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := run(context.Background(), tc.args, tc.getenv, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+}

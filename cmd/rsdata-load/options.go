@@ -1,0 +1,149 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"time"
+)
+
+// options is what one run does.
+type options struct {
+	Endpoint  string
+	Region    string
+	KeyID     string
+	Secret    string
+	Token     string
+	Cluster   string
+	Workgroup string
+	Database  string
+	DbUser    string
+
+	// Large-result mode.
+	Statements int
+	Rows       int
+	Width      int
+
+	// Round-trip mode: this many sequential `select 1` round trips.
+	Select1 int
+
+	Poll      time.Duration
+	Timeout   time.Duration
+	ServerPID int
+}
+
+// Bounds that keep one run of the command small enough for a shared
+// machine, whatever the flags say.
+const (
+	maxStatements = 100
+	maxRows       = 10_000_000
+	maxWidth      = 60_000 // below the Data API's 64 KB row limit
+	maxSelect1    = 1_000_000
+	maxTimeout    = time.Hour
+)
+
+func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
+	o := options{Region: "us-east-1"}
+	fs := flag.NewFlagSet("rsdata-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `rsdata-load: a bounded Data API load against a running rsdata on loopback
+
+Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and, when set,
+AWS_SESSION_TOKEN; the region from AWS_REGION (default us-east-1).
+
+By default it runs --statements statements of
+  select repeat('x', WIDTH) from generate_series(1, ROWS)
+at once, waits for all to finish, then pages through every result at once.
+With --select1 N it instead runs N sequential select 1 round trips
+(Execute, Describe until FINISHED, GetStatementResult) and prints p50/p90.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.Endpoint, "endpoint", "", "rsdata's Data API endpoint, e.g. http://127.0.0.1:7439 (loopback only; required)")
+	fs.StringVar(&o.Cluster, "cluster", "local", "cluster identifier to run on")
+	fs.StringVar(&o.Workgroup, "workgroup", "", "workgroup to run on; when set, --cluster is ignored")
+	fs.StringVar(&o.Database, "database", "dev", "database")
+	fs.StringVar(&o.DbUser, "db-user", "awsuser", "database user (clusters only)")
+	fs.IntVar(&o.Statements, "statements", 20, fmt.Sprintf("statements run at once (1-%d)", maxStatements))
+	fs.IntVar(&o.Rows, "rows", 100_000, fmt.Sprintf("rows per result (1-%d)", maxRows))
+	fs.IntVar(&o.Width, "width", 1000, fmt.Sprintf("characters per row (1-%d)", maxWidth))
+	fs.IntVar(&o.Select1, "select1", 0, fmt.Sprintf("run this many select 1 round trips instead (0-%d)", maxSelect1))
+	fs.DurationVar(&o.Poll, "poll", 50*time.Millisecond, "pause between DescribeStatement polls of large statements")
+	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, fmt.Sprintf("bound on the whole run (at most %v)", maxTimeout))
+	fs.IntVar(&o.ServerPID, "server-pid", 0, "pid of the rsdata server to sample memory of (Linux /proc), with its child processes")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	o.KeyID, o.Secret, o.Token = getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"), getenv("AWS_SESSION_TOKEN")
+	if r := getenv("AWS_REGION"); r != "" {
+		o.Region = r
+	}
+	return o, o.validate()
+}
+
+func (o options) validate() error {
+	var errs []error
+	if err := checkLoopback(o.Endpoint); err != nil {
+		errs = append(errs, err)
+	}
+	if o.KeyID == "" || o.Secret == "" {
+		errs = append(errs, errors.New("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"))
+	}
+	if o.Cluster == "" && o.Workgroup == "" {
+		errs = append(errs, errors.New("give --cluster or --workgroup"))
+	}
+	if o.Database == "" {
+		errs = append(errs, errors.New("--database must not be empty"))
+	}
+	if o.Statements < 1 || o.Statements > maxStatements {
+		errs = append(errs, fmt.Errorf("--statements must be 1-%d", maxStatements))
+	}
+	if o.Rows < 1 || o.Rows > maxRows {
+		errs = append(errs, fmt.Errorf("--rows must be 1-%d", maxRows))
+	}
+	if o.Width < 1 || o.Width > maxWidth {
+		errs = append(errs, fmt.Errorf("--width must be 1-%d", maxWidth))
+	}
+	if o.Select1 < 0 || o.Select1 > maxSelect1 {
+		errs = append(errs, fmt.Errorf("--select1 must be 0-%d", maxSelect1))
+	}
+	if o.Poll < 0 || o.Poll > time.Minute {
+		errs = append(errs, errors.New("--poll must be between 0 and 1m"))
+	}
+	if o.Timeout <= 0 || o.Timeout > maxTimeout {
+		errs = append(errs, fmt.Errorf("--timeout must be positive and at most %v", maxTimeout))
+	}
+	if o.ServerPID < 0 {
+		errs = append(errs, errors.New("--server-pid must be a pid"))
+	}
+	return errors.Join(errs...)
+}
+
+// checkLoopback accepts only http(s) URLs whose host is a loopback address
+// or "localhost": the command is a load generator for one's own machine.
+func checkLoopback(endpoint string) error {
+	if endpoint == "" {
+		return errors.New("--endpoint is required")
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--endpoint %q: want http://HOST:PORT", endpoint)
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("--endpoint %q: only loopback addresses (127.0.0.0/8, ::1, localhost) are allowed", endpoint)
+}

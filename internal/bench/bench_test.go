@@ -1,0 +1,235 @@
+package bench
+
+import (
+	"context"
+	"flag"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
+
+	"github.com/rsdata/rsdata/internal/testutil/apptest"
+)
+
+var sdkDefaultTransport = flag.Bool("sdk-default-transport", false,
+	"give the SDK clients the SDK's default HTTP client instead of apptest.BufferedBodies; "+
+		"the round trips then reconnect every few requests and BenchmarkPage1M fails")
+
+// sdkClient returns a Data API client for env: the real SDK client, over
+// apptest.BufferedBodies unless -sdk-default-transport is given.
+func sdkClient(env *apptest.Env) *redshiftdata.Client {
+	if *sdkDefaultTransport {
+		cfg := env.AWSConfig(apptest.AccessKeyID, apptest.SecretAccessKey)
+		cfg.HTTPClient = nil
+		return redshiftdata.NewFromConfig(cfg)
+	}
+	return env.NewClient(apptest.AccessKeyID, apptest.SecretAccessKey)
+}
+
+// warmUp runs a few round trips so pools hold connections and the first
+// measured iteration pays no set-up cost.
+func warmUp(b *testing.B, env *apptest.Env, c *redshiftdata.Client) {
+	b.Helper()
+	for range 10 {
+		if _, err := roundTripSelect1(context.Background(), c, env); err != nil {
+			b.Fatalf("warm-up: %v", err)
+		}
+	}
+}
+
+// BenchmarkFloorSelect1 is the floor of the round-trip benchmarks: `select 1`
+// through a pgxpool on the same server and database the App uses.
+func BenchmarkFloorSelect1(b *testing.B) {
+	env := apptest.Start(b, apptest.Options{})
+	p := floorPool(b, env)
+	ctx := context.Background()
+	for range 10 {
+		if _, err := p.Exec(ctx, "select 1"); err != nil {
+			b.Fatalf("warm-up: %v", err)
+		}
+	}
+	var durs []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		var v int
+		if err := p.QueryRow(ctx, "select 1").Scan(&v); err != nil || v != 1 {
+			b.Fatalf("select 1: %v, %d", err, v)
+		}
+		durs = append(durs, time.Since(start))
+	}
+	reportPercentiles(b, durs)
+}
+
+// BenchmarkRoundTripSelect1 measures what one client waits for `select 1`:
+// ExecuteStatement, DescribeStatement until FINISHED (polled back to back,
+// no pause), then GetStatementResult, all through the real SDK client (over
+// apptest.BufferedBodies; see sdkClient). describes/op is how many
+// DescribeStatement calls a round trip took.
+func BenchmarkRoundTripSelect1(b *testing.B) {
+	env := apptest.Start(b, apptest.Options{})
+	c := sdkClient(env)
+	warmUp(b, env, c)
+	ctx := context.Background()
+	var durs []time.Duration
+	polls := 0
+	for b.Loop() {
+		start := time.Now()
+		n, err := roundTripSelect1(ctx, c, env)
+		if err != nil {
+			b.Fatal(err)
+		}
+		durs = append(durs, time.Since(start))
+		polls += n
+	}
+	reportPercentiles(b, durs)
+	b.ReportMetric(float64(polls)/float64(len(durs)), "describes/op")
+}
+
+// concurrentClients is how many clients BenchmarkRoundTripConcurrent16 runs.
+const concurrentClients = 16
+
+// BenchmarkRoundTripConcurrent16 runs the `select 1` round trip from 16
+// clients at once, each its own SDK client (and so its own connection), and
+// reports completed round trips per second.
+func BenchmarkRoundTripConcurrent16(b *testing.B) {
+	env := apptest.Start(b, apptest.Options{})
+	clients := make([]*redshiftdata.Client, concurrentClients)
+	for i := range clients {
+		clients[i] = sdkClient(env)
+	}
+	ctx := context.Background()
+	// Warm every client's connection and enough pooled database
+	// connections for 16 statements at once.
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		wg.Go(func() {
+			if _, err := roundTripSelect1(ctx, c, env); err != nil {
+				b.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if b.Failed() {
+		b.FailNow()
+	}
+
+	var next, polls atomic.Int64
+	lat := make([][]time.Duration, len(clients))
+	b.ResetTimer()
+	start := time.Now()
+	for i, c := range clients {
+		wg.Go(func() {
+			for next.Add(1) <= int64(b.N) {
+				t0 := time.Now()
+				n, err := roundTripSelect1(ctx, c, env)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				lat[i] = append(lat[i], time.Since(t0))
+				polls.Add(int64(n))
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "roundtrips/s")
+	b.ReportMetric(float64(polls.Load())/float64(max(1, len(all))), "describes/op")
+	reportPercentiles(b, all)
+}
+
+// rows1M is the size of the paging benchmarks' result.
+const rows1M = 1_000_000
+
+// BenchmarkFloorScan1M is the floor of BenchmarkPage1M: pgx runs the same
+// query on the same server and database and scans every column of every row
+// into Go values.
+func BenchmarkFloorScan1M(b *testing.B) {
+	env := apptest.Start(b, apptest.Options{})
+	p := floorPool(b, env)
+	sql := scanSQL(rows1M)
+	ctx := context.Background()
+	var rows int64
+	for b.Loop() {
+		n, err := floorScan(ctx, p, sql)
+		if err != nil || n != rows1M {
+			b.Fatalf("scan: %v, %d rows", err, n)
+		}
+		rows += n
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkPage1M fetches a 1,000,000-row, six-column result end to end:
+// ExecuteStatement, DescribeStatement until FINISHED, then every page with
+// GetStatementResult through the SDK, which decodes each page.
+func BenchmarkPage1M(b *testing.B) {
+	env := apptest.Start(b, apptest.Options{})
+	c := sdkClient(env)
+	warmUp(b, env, c)
+	sql := scanSQL(rows1M)
+	ctx := context.Background()
+	var rows int64
+	var exec, paging time.Duration
+	iters := 0
+	for b.Loop() {
+		n, e, p, err := runAndPage(ctx, c, env, sql)
+		if err != nil || n != rows1M {
+			b.Fatalf("page: %v, %d rows", err, n)
+		}
+		rows += n
+		exec += e
+		paging += p
+		iters++
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(exec.Seconds()/float64(iters), "execute-s/op")
+	b.ReportMetric(paging.Seconds()/float64(iters), "paging-s/op")
+}
+
+// BenchmarkPage1MServerOnly is BenchmarkPage1M with the pages fetched by
+// signed HTTP requests whose replies are read but not decoded: the server's
+// share of paging, without the SDK's JSON decoding. It is an attribution
+// aid, not a target.
+func BenchmarkPage1MServerOnly(b *testing.B) {
+	env := apptest.Start(b, apptest.Options{})
+	c := sdkClient(env)
+	warmUp(b, env, c)
+	p := newRawPager(env)
+	sql := scanSQL(rows1M)
+	ctx := context.Background()
+	var exec, paging time.Duration
+	var bytesRead int64
+	iters := 0
+	for b.Loop() {
+		start := time.Now()
+		id, err := execute(ctx, c, env, sql)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, _, err := waitFinished(ctx, c, id, 5*time.Millisecond)
+		if err != nil || d.ResultRows != rows1M {
+			b.Fatalf("execute: %v", err)
+		}
+		exec += time.Since(start)
+		t := time.Now()
+		n, err := p.pageAll(ctx, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		paging += time.Since(t)
+		bytesRead += n
+		iters++
+	}
+	b.ReportMetric(float64(iters*rows1M)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(exec.Seconds()/float64(iters), "execute-s/op")
+	b.ReportMetric(paging.Seconds()/float64(iters), "paging-s/op")
+	b.ReportMetric(float64(bytesRead)/float64(iters)/1e6, "reply-MB/op")
+}
