@@ -29,9 +29,9 @@ func (s *timedStore) time(start time.Time) {
 	s.nanos.Add(int64(time.Since(start)))
 }
 
-func (s *timedStore) Create(ctx context.Context, st *statement.Statement) error {
+func (s *timedStore) Create(ctx context.Context, st *statement.Statement, token string, since time.Time) (string, error) {
 	defer s.time(time.Now())
-	return s.Store.Create(ctx, st)
+	return s.Store.Create(ctx, st, token, since)
 }
 
 func (s *timedStore) Update(ctx context.Context, st *statement.Statement) error {
@@ -119,7 +119,7 @@ func newEngine(tb testing.TB, env *apptest.Env) (*statement.Engine, *timedStore)
 func engineSelect1(ctx context.Context, eng *statement.Engine, env *apptest.Env) error {
 	s, err := eng.Execute(ctx, statement.ExecuteRequest{Owner: engineOwner,
 		Target:   statement.Target{Kind: statement.Cluster, Name: "local"},
-		Database: env.Database, DbUser: "awsuser", SQL: "select 1"})
+		Database: env.Database, DbUser: "awsuser", SQLs: []string{"select 1"}})
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func engineSelect1(ctx context.Context, eng *statement.Engine, env *apptest.Env)
 		}
 		time.Sleep(50 * time.Microsecond)
 	}
-	p, err := eng.Result(ctx, s.ID, engineOwner, "")
+	p, err := eng.Result(ctx, s.ID, engineOwner, statement.FormatJSON, "")
 	if err != nil {
 		return err
 	}
