@@ -75,7 +75,17 @@ type Engine struct {
 	sessions map[string]*session
 	open     map[Target]int // open sessions per target
 	closed   bool
+	// recent holds the final state of statements this process finished
+	// lately, so describing or reading one does not go back to the store.
+	// A terminal statement never changes, so a copy stays right; it is
+	// bounded by recentOrder, oldest evicted first.
+	recent      map[string]*Statement
+	recentOrder []string
+	recentNext  int
 }
+
+// recentSize bounds the cache of finished statements.
+const recentSize = 4096
 
 // run is a top-level statement (single or batch) this process executes.
 type run struct {
@@ -127,7 +137,8 @@ func New(opts Options, store Store, pages results.PageStore, exec Executor) *Eng
 	}
 	base, stop := context.WithCancel(context.Background())
 	return &Engine{opts: opts, store: store, pages: pages, exec: exec, base: base, stopBase: stop,
-		live: map[string]*run{}, active: map[Target]int{}, sessions: map[string]*session{}, open: map[Target]int{}}
+		live: map[string]*run{}, active: map[Target]int{}, sessions: map[string]*session{}, open: map[Target]int{},
+		recent: map[string]*Statement{}, recentOrder: make([]string, recentSize)}
 }
 
 // now is the clock's time at the store's (microsecond) precision, so times
@@ -335,12 +346,28 @@ func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
 
 func (e *Engine) forget(r *run) {
 	e.mu.Lock()
+	if r.st.Status.Terminal() {
+		e.remember(r.copyOf(r.st.ID))
+		for _, sub := range r.subs {
+			e.remember(r.copyOf(sub.ID))
+		}
+	}
 	delete(e.live, r.st.ID)
 	for _, sub := range r.subs {
 		delete(e.live, sub.ID)
 	}
 	e.active[r.st.Target]--
 	e.mu.Unlock()
+}
+
+// remember caches a finished statement, evicting the oldest; e.mu is held.
+func (e *Engine) remember(st *Statement) {
+	if old := e.recentOrder[e.recentNext]; old != "" {
+		delete(e.recent, old)
+	}
+	e.recentOrder[e.recentNext] = st.ID
+	e.recentNext = (e.recentNext + 1) % len(e.recentOrder)
+	e.recent[st.ID] = st
 }
 
 // snapshot copies the live state of statement id (the run's or one of its
@@ -460,7 +487,11 @@ func (e *Engine) work(ctx context.Context, r *run) {
 			e.finish(r, outcome{status: Failed, message: "ERROR: internal error while running the statement"})
 		}
 	}()
-	e.step(r, id, func(st *Statement) { st.Status = Picked })
+	// PICKED is shown at once but written to the store together with
+	// STARTED, microseconds later: one store round trip fewer per statement.
+	e.mu.Lock()
+	r.st.Status, r.st.UpdatedAt = Picked, e.now()
+	e.mu.Unlock()
 
 	conn, err := e.connect(ctx, r)
 	var final outcome
@@ -668,6 +699,9 @@ func (e *Engine) Get(ctx context.Context, id string, owner Owner) (*Statement, e
 	e.mu.Lock()
 	if r, ok := e.live[id]; ok {
 		st = r.copyOf(id)
+	} else if cached, ok := e.recent[id]; ok {
+		copied := *cached
+		st = &copied
 	}
 	e.mu.Unlock()
 	if st == nil {
