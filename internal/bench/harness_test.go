@@ -219,6 +219,39 @@ func newRawPager(env *apptest.Env) *rawPager {
 // reply; the server writes it last, after the records.
 var nextTokenField = []byte(`"NextToken":"`)
 
+// call sends one signed JSON 1.1 request and returns the reply body; a
+// status other than 200 is an error.
+func (p *rawPager) call(ctx context.Context, op string, in any, buf *bytes.Buffer) ([]byte, error) {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "RedshiftData."+op)
+	sum := sha256.Sum256(body)
+	if err := p.signer.SignHTTP(ctx, p.creds, req, hex.EncodeToString(sum[:]), "redshift-data", apptest.Region, time.Now()); err != nil {
+		return nil, err
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	buf.Reset()
+	_, err = buf.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s: %s", op, resp.Status, buf.Bytes()[:min(buf.Len(), 300)])
+	}
+	return buf.Bytes(), nil
+}
+
 // pageAll reads every page of statement id and returns the bytes read.
 func (p *rawPager) pageAll(ctx context.Context, id string) (int64, error) {
 	var total int64
@@ -229,35 +262,11 @@ func (p *rawPager) pageAll(ctx context.Context, id string) (int64, error) {
 		if token != "" {
 			in["NextToken"] = token
 		}
-		body, err := json.Marshal(in)
+		b, err := p.call(ctx, "GetStatementResult", in, &buf)
 		if err != nil {
 			return total, err
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
-		if err != nil {
-			return total, err
-		}
-		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-		req.Header.Set("X-Amz-Target", "RedshiftData.GetStatementResult")
-		sum := sha256.Sum256(body)
-		if err := p.signer.SignHTTP(ctx, p.creds, req, hex.EncodeToString(sum[:]), "redshift-data", apptest.Region, time.Now()); err != nil {
-			return total, err
-		}
-		resp, err := p.client.Do(req)
-		if err != nil {
-			return total, err
-		}
-		buf.Reset()
-		_, err = buf.ReadFrom(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return total, err
-		}
-		if resp.StatusCode != http.StatusOK {
-			return total, fmt.Errorf("GetStatementResult: %s: %s", resp.Status, buf.Bytes()[:min(buf.Len(), 300)])
-		}
-		total += int64(buf.Len())
-		b := buf.Bytes()
+		total += int64(len(b))
 		i := bytes.LastIndex(b, nextTokenField)
 		if i < 0 {
 			return total, nil

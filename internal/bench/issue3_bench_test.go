@@ -1,0 +1,107 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
+
+	"github.com/rsdata/rsdata/internal/testutil/apptest"
+)
+
+// longPollSelect1 is the long-polled round trip: one ExecuteStatement with
+// WaitTimeSeconds, whose reply already says FINISHED, then one
+// GetStatementResult. The Go SDK predates WaitTimeSeconds, so the calls are
+// signed JSON requests.
+func longPollSelect1(ctx context.Context, p *rawPager, env *apptest.Env, buf *bytes.Buffer) error {
+	b, err := p.call(ctx, "ExecuteStatement", map[string]any{"ClusterIdentifier": "local", "Database": env.Database,
+		"DbUser": "awsuser", "Sql": "select 1", "WaitTimeSeconds": 10}, buf)
+	if err != nil {
+		return err
+	}
+	var out struct{ Id, Status string }
+	if err := json.Unmarshal(b, &out); err != nil {
+		return err
+	}
+	if out.Status != "FINISHED" {
+		return fmt.Errorf("ExecuteStatement with WaitTimeSeconds returned %s", out.Status)
+	}
+	b, err = p.call(ctx, "GetStatementResult", map[string]string{"Id": out.Id}, buf)
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(b, []byte(`{"Records":[[{"longValue":1}]]`)) {
+		return fmt.Errorf("GetStatementResult returned %.100s", b)
+	}
+	return nil
+}
+
+// BenchmarkLongPollSelect1 measures the long-polled round trip for
+// `select 1`; compare its p50 with BenchmarkFloorSelect1's.
+func BenchmarkLongPollSelect1(b *testing.B) {
+	env := apptest.Start(b, apptest.Options{})
+	p := newRawPager(env)
+	ctx := context.Background()
+	var buf bytes.Buffer
+	for range 10 {
+		if err := longPollSelect1(ctx, p, env, &buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var durs []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if err := longPollSelect1(ctx, p, env, &buf); err != nil {
+			b.Fatal(err)
+		}
+		durs = append(durs, time.Since(start))
+	}
+	reportPercentiles(b, durs)
+}
+
+// BenchmarkCSVPage1M runs the 1M-row, 6-column scan with ResultFormat CSV
+// and reads every GetStatementResultV2 page through the SDK; compare its
+// rows/s with BenchmarkFloorScan1M's.
+func BenchmarkCSVPage1M(b *testing.B) {
+	env := apptest.Start(b, apptest.Options{})
+	c := sdkClient(env)
+	ctx := context.Background()
+	for b.Loop() {
+		start := time.Now()
+		out, err := c.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{ClusterIdentifier: aws.String("local"),
+			Database: aws.String(env.Database), DbUser: aws.String("awsuser"), Sql: aws.String(scanSQL(1_000_000)),
+			ResultFormat: types.ResultFormatStringCsv})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := waitFinished(ctx, c, *out.Id, time.Millisecond); err != nil {
+			b.Fatal(err)
+		}
+		executed := time.Since(start)
+		var lines int64
+		pg := redshiftdata.NewGetStatementResultV2Paginator(c, &redshiftdata.GetStatementResultV2Input{Id: out.Id})
+		for pg.HasMorePages() {
+			page, err := pg.NextPage(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range page.Records {
+				lines += int64(strings.Count(r.(*types.QueryRecordsMemberCSVRecords).Value, "\r\n"))
+			}
+		}
+		if lines != 1_000_001 {
+			b.Fatalf("read %d CSV lines, want a header and 1,000,000 rows", lines)
+		}
+		total := time.Since(start)
+		b.ReportMetric(1_000_000/total.Seconds(), "rows/s")
+		b.ReportMetric(executed.Seconds(), "execute-s")
+		b.ReportMetric((total - executed).Seconds(), "paging-s")
+	}
+}
