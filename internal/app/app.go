@@ -18,18 +18,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/api/iam"
 	"github.com/rsdata/rsdata/internal/api/redshiftdata"
+	"github.com/rsdata/rsdata/internal/api/sts"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsjson"
+	"github.com/rsdata/rsdata/internal/awsquery"
 	"github.com/rsdata/rsdata/internal/config"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/engines/embedded"
 	"github.com/rsdata/rsdata/internal/events"
 	"github.com/rsdata/rsdata/internal/httpx"
+	"github.com/rsdata/rsdata/internal/identity"
 	"github.com/rsdata/rsdata/internal/ids"
 	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/results"
+	"github.com/rsdata/rsdata/internal/seal"
+	"github.com/rsdata/rsdata/internal/sessiontoken"
 	"github.com/rsdata/rsdata/internal/statement"
 	"github.com/rsdata/rsdata/internal/store"
 )
@@ -185,7 +191,9 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 	// Recovery queues events for the statements it failed.
 	a.events.Notify()
-	a.handler = a.buildHandler()
+	if a.handler, err = a.buildHandler(); err != nil {
+		return nil, err
+	}
 	a.startWorkers()
 	a.banner = func(addr string) {
 		a.printBanner(addr, logins)
@@ -198,19 +206,49 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	return a, nil
 }
 
-func (a *App) buildHandler() http.Handler {
-	router := awsjson.NewRouter(a.log)
+func (a *App) buildHandler() (http.Handler, error) {
 	rootARN := fmt.Sprintf("arn:aws:iam::%s:root", a.cfg.AccountID)
-	keys := auth.StaticKeys{a.RootAccessKeyID: {Secret: a.RootSecretAccessKey, Principal: &auth.Principal{
+	root := auth.StaticKeys{a.RootAccessKeyID: {Secret: a.RootSecretAccessKey, Principal: &auth.Principal{
 		AccountID: a.cfg.AccountID, ARN: rootARN, OwnerARN: rootARN, UserID: a.cfg.AccountID,
 		AccessKeyID: a.RootAccessKeyID, Root: true,
 	}}}
+	key, err := seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "seal.key"))
+	if err != nil {
+		return nil, fmt.Errorf("sealing key: %w", err)
+	}
+	sealer, err := seal.New(key)
+	if err != nil {
+		return nil, err
+	}
+	ids := identity.New(identity.Options{AccountID: a.cfg.AccountID}, a.store, sealer)
+	sessionKey, err := seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "session.key"))
+	if err != nil {
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	who := principals{account: a.cfg.AccountID, root: root, ids: ids, sessions: sessiontoken.New(sessionKey), now: time.Now}
+	authz := auth.Policies{Source: who}
+
+	jsonAPI := awsjson.NewRouter(a.log)
 	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region},
-		a.engine, a.registry, catalogs{a.exec}, auth.RootOnly{}).Register(router)
-	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: []string{"redshift-data"},
-		Logger: a.log}, keys, awsjson.WriteError)
-	api := httpx.Wrap(authn.Wrap(router), httpx.Options{
-		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: awsjson.WriteError,
+		a.engine, a.registry, catalogs{a.exec}, authz).Register(jsonAPI)
+	queryAPI := awsquery.NewRouter(a.log)
+	sts.New(sts.Options{AccountID: a.cfg.AccountID}, who, who.sessions, authz).Register(queryAPI)
+	iam.New(ids, authz, a.cfg.AccountID).Register(queryAPI)
+
+	// One endpoint serves every API: Query-protocol requests (form bodies,
+	// IAM and STS) go to the Query router, for the service their signature
+	// is scoped to; everything else is JSON 1.1, routed by X-Amz-Target.
+	dispatch := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if awsquery.IsQuery(r) {
+			queryAPI.ServeHTTP(w, r.WithContext(awsquery.WithService(r.Context(), auth.ServiceFrom(r.Context()))))
+			return
+		}
+		jsonAPI.ServeHTTP(w, r)
+	})
+	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: []string{"redshift-data", "sts", "iam"},
+		Logger: a.log}, who, writeError)
+	api := httpx.Wrap(authn.Wrap(dispatch), httpx.Options{
+		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: writeError,
 		Panicked: func() error { return awserr.InternalFailure() },
 	})
 	mux := http.NewServeMux()
@@ -219,7 +257,16 @@ func (a *App) buildHandler() http.Handler {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.Handle("/", api)
-	return mux
+	return mux, nil
+}
+
+// writeError replies with err in the protocol the request speaks.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if awsquery.IsQuery(r) {
+		awsquery.WriteError(w, r, awserr.ForQuery(awserr.As(err)))
+		return
+	}
+	awsjson.WriteError(w, r, err)
 }
 
 // Handler serves every API rsdata implements on one endpoint.

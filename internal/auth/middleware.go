@@ -19,9 +19,15 @@ import (
 // KeyStore finds the secret and the principal behind an access key id.
 type KeyStore interface {
 	// LookupKey returns the key's credentials and owner, or an error
-	// satisfying errors.Is(err, sigv4.ErrUnknownAccessKey).
-	LookupKey(ctx context.Context, accessKeyID string) (sigv4.Credentials, *Principal, error)
+	// satisfying errors.Is(err, sigv4.ErrUnknownAccessKey), or ErrExpiredToken
+	// for temporary credentials past their expiry. sessionToken is the
+	// request's X-Amz-Security-Token ("" when absent), which temporary
+	// credentials need to be resolved.
+	LookupKey(ctx context.Context, accessKeyID, sessionToken string) (sigv4.Credentials, *Principal, error)
 }
+
+// ErrExpiredToken reports temporary credentials past their expiry.
+var ErrExpiredToken = errors.New("the security token included in the request is expired")
 
 // StaticKeys is a KeyStore over fixed keys, such as the root credentials.
 type StaticKeys map[string]StaticKey
@@ -33,7 +39,7 @@ type StaticKey struct {
 }
 
 // LookupKey implements KeyStore.
-func (s StaticKeys) LookupKey(_ context.Context, id string) (sigv4.Credentials, *Principal, error) {
+func (s StaticKeys) LookupKey(_ context.Context, id, _ string) (sigv4.Credentials, *Principal, error) {
 	k, ok := s[id]
 	if !ok {
 		return sigv4.Credentials{}, nil, sigv4.ErrUnknownAccessKey
@@ -87,13 +93,17 @@ func (a *Authenticator) Wrap(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		sum := sha256.Sum256(body)
 		var principal *Principal
+		token := r.Header.Get("X-Amz-Security-Token")
+		if token == "" {
+			token = r.URL.Query().Get("X-Amz-Security-Token")
+		}
 		v := sigv4.New(sigv4.Options{Now: a.opts.Now, Region: a.opts.Region, AllowedServices: a.opts.Services},
 			func(id string) (sigv4.Credentials, error) {
-				creds, p, err := a.keys.LookupKey(r.Context(), id)
+				creds, p, err := a.keys.LookupKey(r.Context(), id, token)
 				principal = p
 				return creds, err
 			})
-		_, err = v.Verify(&sigv4.Request{
+		res, err := v.Verify(&sigv4.Request{
 			Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Host: r.Host,
 			Header: r.Header, PayloadSHA256: hex.EncodeToString(sum[:]),
 		})
@@ -101,14 +111,26 @@ func (a *Authenticator) Wrap(next http.Handler) http.Handler {
 			a.writeErr(w, r, a.refusal(r, err))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), principal)))
+		ctx := context.WithValue(WithPrincipal(r.Context(), principal), serviceKey{}, res.Service)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+type serviceKey struct{}
+
+// ServiceFrom returns the service a verified request was signed for (its
+// credential scope's service, such as "redshift-data" or "iam").
+func ServiceFrom(ctx context.Context) string {
+	s, _ := ctx.Value(serviceKey{}).(string)
+	return s
 }
 
 // refusal maps a verification failure to the error AWS sends for it.
 func (a *Authenticator) refusal(r *http.Request, err error) error {
 	msg := err.Error()
 	switch {
+	case errors.Is(err, ErrExpiredToken):
+		return awserr.ExpiredToken()
 	case errors.Is(err, sigv4.ErrMissingAuth):
 		return awserr.MissingAuthenticationToken()
 	case errors.Is(err, sigv4.ErrMalformedAuth):

@@ -19,6 +19,12 @@ type Principal struct {
 	// or the role for every session of an assumed role.
 	OwnerARN string
 	Root     bool
+	// UserName is the IAM user's name (aws:username); "" for root and roles.
+	UserName string
+	// RoleName and SessionPolicy describe an assumed-role session: its
+	// role's policies apply, further limited by the session policy.
+	RoleName      string
+	SessionPolicy string
 }
 
 type principalKey struct{}
@@ -48,30 +54,47 @@ func (e *DeniedError) Error() string {
 
 func (e *DeniedError) Is(target error) bool { return target == ErrDenied }
 
-// Authorizer decides whether a principal may perform an action on a
-// resource. It returns nil, or a *DeniedError.
-type Authorizer interface {
-	Authorize(ctx context.Context, p *Principal, action, resource string) error
+// Request is one authorization question: may the caller perform Action on
+// Resource? Context adds condition keys the operation knows (such as
+// redshift-data:statement-owner-iam-userid) to those of the caller.
+type Request struct {
+	Action   string
+	Resource string
+	Context  map[string][]string
 }
 
-// RootOnly authorizes the account's root credentials for everything and
-// nobody else: the policy for a server whose only identity is root, until IAM
-// principals and policies are configured.
-type RootOnly struct{}
+// Authorizer decides whether a principal may make a request. It returns
+// nil, or a *DeniedError.
+type Authorizer interface {
+	Authorize(ctx context.Context, p *Principal, req Request) error
+}
 
-// Authorize implements Authorizer.
-func (RootOnly) Authorize(_ context.Context, p *Principal, action, resource string) error {
-	if p != nil && p.Root {
-		return nil
-	}
+func denied(p *Principal, req Request) error {
 	name := "anonymous"
 	if p != nil {
 		name = p.ARN
 	}
-	return &DeniedError{Principal: name, Action: action, Resource: resource}
+	return &DeniedError{Principal: name, Action: req.Action, Resource: req.Resource}
 }
 
-// Require authorizes the caller in ctx with az.
+// RootOnly authorizes the account's root credentials for everything and
+// nobody else.
+type RootOnly struct{}
+
+// Authorize implements Authorizer.
+func (RootOnly) Authorize(_ context.Context, p *Principal, req Request) error {
+	if p != nil && p.Root {
+		return nil
+	}
+	return denied(p, req)
+}
+
+// Require authorizes the caller in ctx to perform action on resource.
 func Require(ctx context.Context, az Authorizer, action, resource string) error {
-	return az.Authorize(ctx, PrincipalFrom(ctx), action, resource)
+	return az.Authorize(ctx, PrincipalFrom(ctx), Request{Action: action, Resource: resource})
+}
+
+// RequireWith authorizes the caller in ctx for req.
+func RequireWith(ctx context.Context, az Authorizer, req Request) error {
+	return az.Authorize(ctx, PrincipalFrom(ctx), req)
 }

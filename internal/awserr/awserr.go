@@ -79,6 +79,9 @@ func IncompleteSignature(msg string) *Error {
 func UnrecognizedClient() *Error {
 	return newErr("UnrecognizedClientException", http.StatusBadRequest, "The security token included in the request is invalid.")
 }
+func ExpiredToken() *Error {
+	return newErr("ExpiredTokenException", http.StatusBadRequest, "The security token included in the request is expired")
+}
 func InvalidSignature(msg string) *Error {
 	return newErr("InvalidSignatureException", http.StatusBadRequest, "%s", msg)
 }
@@ -118,4 +121,32 @@ func DatabaseConnection(format string, args ...any) *Error {
 }
 func InternalServer(format string, args ...any) *Error {
 	return newErr("InternalServerException", http.StatusInternalServerError, format, args...)
+}
+
+// queryCodes are the Query protocol's names (and statuses) for the
+// authentication and authorization errors the JSON protocols name
+// otherwise: the same refusal reads InvalidClientTokenId from STS and IAM
+// but UnrecognizedClientException from the Data API.
+var queryCodes = map[string]struct {
+	code   string
+	status int
+}{
+	"UnrecognizedClientException":         {"InvalidClientTokenId", http.StatusForbidden},
+	"InvalidSignatureException":           {"SignatureDoesNotMatch", http.StatusForbidden},
+	"MissingAuthenticationTokenException": {"MissingAuthenticationToken", http.StatusForbidden},
+	"IncompleteSignatureException":        {"IncompleteSignature", http.StatusBadRequest},
+	"AccessDeniedException":               {"AccessDenied", http.StatusForbidden},
+	"ExpiredTokenException":               {"ExpiredToken", http.StatusForbidden},
+	"SerializationException":              {"MalformedQueryString", http.StatusBadRequest},
+}
+
+// ForQuery returns e as a Query-protocol service names it.
+func ForQuery(e *Error) *Error {
+	q, ok := queryCodes[e.Code]
+	if !ok {
+		return e
+	}
+	c := *e
+	c.Code, c.Status = q.code, q.status
+	return &c
 }

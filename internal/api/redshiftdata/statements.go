@@ -193,7 +193,7 @@ func (s *Service) DescribeStatement(ctx context.Context, in *IdInput) (*Describe
 	if err != nil {
 		return nil, err
 	}
-	if err := auth.Require(ctx, s.authz, "redshift-data:DescribeStatement", "*"); err != nil {
+	if err := s.authorizeOn(ctx, "redshift-data:DescribeStatement", *in.Id); err != nil {
 		return nil, toAWS(err, *in.Id)
 	}
 	st, err := s.waitAndGet(ctx, *in.Id, wait)
@@ -222,6 +222,21 @@ func (s *Service) DescribeStatement(ctx context.Context, in *IdInput) (*Describe
 		})
 	}
 	return out, nil
+}
+
+// authorizeOn authorizes an action on one statement. These actions have no
+// resource type; their condition key is the statement owner's aws:userid,
+// so the statement is looked up first (as the caller may see it). A
+// statement the caller cannot see is authorized as if it were the caller's
+// own: a caller allowed to act on its own statements then learns only that
+// this one does not exist, and one without the permission at all is denied.
+func (s *Service) authorizeOn(ctx context.Context, action, id string) error {
+	owner := s.owner(ctx).UserID
+	if st, err := s.engine.Get(ctx, id, s.viewer(ctx)); err == nil {
+		owner = st.Owner.UserID
+	}
+	return auth.RequireWith(ctx, s.authz, auth.Request{Action: action, Resource: "*",
+		Context: map[string][]string{"redshift-data:statement-owner-iam-userid": {owner}}})
 }
 
 // waitAndGet long-polls (when wait > 0) and then reads the statement.
@@ -311,7 +326,7 @@ func (s *Service) result(ctx context.Context, in *GetStatementResultInput, forma
 		return nil, err
 	}
 	// GetStatementResultV2 is authorized by the same action.
-	if err := auth.Require(ctx, s.authz, "redshift-data:GetStatementResult", "*"); err != nil {
+	if err := s.authorizeOn(ctx, "redshift-data:GetStatementResult", *in.Id); err != nil {
 		return nil, toAWS(err, *in.Id)
 	}
 	if wait > 0 {
@@ -346,7 +361,7 @@ func (s *Service) CancelStatement(ctx context.Context, in *IdInput) (*CancelStat
 	if err := checkID(in.Id); err != nil {
 		return nil, err
 	}
-	if err := auth.Require(ctx, s.authz, "redshift-data:CancelStatement", "*"); err != nil {
+	if err := s.authorizeOn(ctx, "redshift-data:CancelStatement", *in.Id); err != nil {
 		return nil, toAWS(err, *in.Id)
 	}
 	wait, cancel := context.WithTimeout(ctx, 10*time.Second)

@@ -165,10 +165,16 @@ func (e *Env) NewClient(accessKeyID, secret string) *redshiftdata.Client {
 // Wait polls DescribeStatement until the statement is terminal.
 func (e *Env) Wait(t testing.TB, id string) *redshiftdata.DescribeStatementOutput {
 	t.Helper()
+	return e.WaitWith(t, e.Client, id)
+}
+
+// WaitWith is Wait through another client (another caller).
+func (e *Env) WaitWith(t testing.TB, client *redshiftdata.Client, id string) *redshiftdata.DescribeStatementOutput {
+	t.Helper()
 	ctx := context.Background()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		out, err := e.Client.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: aws.String(id)})
+		out, err := client.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: aws.String(id)})
 		if err != nil {
 			t.Fatalf("DescribeStatement %s: %v", id, err)
 		}
