@@ -1,0 +1,543 @@
+// Package iam serves the IAM Query API over identity.Service: users and
+// their access keys, roles, managed and inline policies, attachments and
+// tags. Handlers translate IAM's wire shapes to the domain and back; every
+// operation authorizes the caller first, and errors are mapped to IAM's
+// codes in errors.go.
+package iam
+
+import (
+	"context"
+	"strings"
+
+	"github.com/rsdata/rsdata/internal/auth"
+	"github.com/rsdata/rsdata/internal/awsquery"
+	"github.com/rsdata/rsdata/internal/identity"
+)
+
+// Service is IAM's Query protocol description.
+var Service = awsquery.Service{Name: "iam", Version: "2010-05-08", Namespace: "https://iam.amazonaws.com/doc/2010-05-08/"}
+
+// API is the IAM API.
+type API struct {
+	svc     *identity.Service
+	authz   auth.Authorizer
+	account string
+}
+
+// New returns the IAM API over svc, authorizing callers with authz.
+func New(svc *identity.Service, authz auth.Authorizer, accountID string) *API {
+	return &API{svc: svc, authz: authz, account: accountID}
+}
+
+func register[In, Out any](r *awsquery.Router, action string, fn func(ctx context.Context, in *In) (*Out, error)) {
+	awsquery.Register(r, Service, action, func(ctx context.Context, in *In) (*Out, error) {
+		out, err := fn(ctx, in)
+		if err != nil {
+			return nil, toAWS(err)
+		}
+		return out, nil
+	})
+}
+
+// Register adds every IAM operation to r.
+func (a *API) Register(r *awsquery.Router) {
+	register(r, "CreateUser", a.createUser)
+	register(r, "GetUser", a.getUser)
+	register(r, "ListUsers", a.listUsers)
+	register(r, "DeleteUser", a.deleteUser)
+	register(r, "CreateAccessKey", a.createAccessKey)
+	register(r, "ListAccessKeys", a.listAccessKeys)
+	register(r, "UpdateAccessKey", a.updateAccessKey)
+	register(r, "DeleteAccessKey", a.deleteAccessKey)
+	register(r, "PutUserPolicy", a.putUserPolicy)
+	register(r, "GetUserPolicy", a.getUserPolicy)
+	register(r, "ListUserPolicies", a.listUserPolicies)
+	register(r, "DeleteUserPolicy", a.deleteUserPolicy)
+	register(r, "CreateRole", a.createRole)
+	register(r, "GetRole", a.getRole)
+	register(r, "ListRoles", a.listRoles)
+	register(r, "DeleteRole", a.deleteRole)
+	register(r, "PutRolePolicy", a.putRolePolicy)
+	register(r, "GetRolePolicy", a.getRolePolicy)
+	register(r, "ListRolePolicies", a.listRolePolicies)
+	register(r, "DeleteRolePolicy", a.deleteRolePolicy)
+	register(r, "CreatePolicy", a.createPolicy)
+	register(r, "GetPolicy", a.getPolicy)
+	register(r, "GetPolicyVersion", a.getPolicyVersion)
+	register(r, "ListPolicies", a.listPolicies)
+	register(r, "DeletePolicy", a.deletePolicy)
+	register(r, "AttachUserPolicy", a.attachUserPolicy)
+	register(r, "DetachUserPolicy", a.detachUserPolicy)
+	register(r, "ListAttachedUserPolicies", a.listAttachedUserPolicies)
+	register(r, "AttachRolePolicy", a.attachRolePolicy)
+	register(r, "DetachRolePolicy", a.detachRolePolicy)
+	register(r, "ListAttachedRolePolicies", a.listAttachedRolePolicies)
+	register(r, "TagUser", a.tagUser)
+	register(r, "UntagUser", a.untagUser)
+	register(r, "ListUserTags", a.listUserTags)
+	register(r, "TagRole", a.tagRole)
+	register(r, "UntagRole", a.untagRole)
+	register(r, "ListRoleTags", a.listRoleTags)
+}
+
+// --- authorization helpers ---
+
+func (a *API) require(ctx context.Context, action, resource string) error {
+	return auth.Require(ctx, a.authz, "iam:"+action, resource)
+}
+
+// userResource is the ARN a user operation is authorized on: the user's
+// own, path included, or the path-less ARN of a user that does not exist
+// (so that only authorized callers learn that it does not).
+func (a *API) userResource(ctx context.Context, name string) string {
+	if u, err := a.svc.GetUser(ctx, name); err == nil {
+		return u.ARN
+	}
+	return a.svc.UserARN("/", name)
+}
+
+func (a *API) roleResource(ctx context.Context, name string) string {
+	if r, err := a.svc.GetRole(ctx, name); err == nil {
+		return r.ARN
+	}
+	return a.svc.RoleARN("/", name)
+}
+
+func (a *API) requireUser(ctx context.Context, action, name string) error {
+	return a.require(ctx, action, a.userResource(ctx, name))
+}
+
+func (a *API) requireRole(ctx context.Context, action, name string) error {
+	return a.require(ctx, action, a.roleResource(ctx, name))
+}
+
+// callerUser resolves an optional UserName: IAM applies such operations to
+// the calling user when it is absent.
+func callerUser(ctx context.Context, name *string) (string, error) {
+	if name != nil && *name != "" {
+		return *name, nil
+	}
+	if p := auth.PrincipalFrom(ctx); p != nil {
+		if _, rest, ok := strings.Cut(p.ARN, ":user/"); ok {
+			return rest[strings.LastIndexByte(rest, '/')+1:], nil
+		}
+	}
+	return "", validation("Must specify userName when calling with non-User credentials")
+}
+
+// --- users ---
+
+func (a *API) createUser(ctx context.Context, in *createUserInput) (*userOutput, error) {
+	if err := a.require(ctx, "CreateUser", a.svc.UserARN(str(in.Path), in.UserName)); err != nil {
+		return nil, err
+	}
+	u, err := a.svc.CreateUser(ctx, identity.CreateUserInput{UserName: in.UserName, Path: str(in.Path), Tags: tagsIn(in.Tags)})
+	if err != nil {
+		return nil, err
+	}
+	return &userOutput{User: userOut(u, true)}, nil
+}
+
+func (a *API) getUser(ctx context.Context, in *optionalUserInput) (*userOutput, error) {
+	if in.UserName == nil || *in.UserName == "" {
+		if p := auth.PrincipalFrom(ctx); p != nil && p.Root {
+			if err := a.require(ctx, "GetUser", p.ARN); err != nil {
+				return nil, err
+			}
+			return &userOutput{User: user{UserId: p.AccountID, Arn: p.ARN}}, nil
+		}
+	}
+	name, err := callerUser(ctx, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.requireUser(ctx, "GetUser", name); err != nil {
+		return nil, err
+	}
+	u, err := a.svc.GetUser(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return &userOutput{User: userOut(u, true)}, nil
+}
+
+func (a *API) listUsers(ctx context.Context, in *listInput) (*listUsersOutput, error) {
+	if err := a.require(ctx, "ListUsers", a.svc.UserARN("/", "*")); err != nil {
+		return nil, err
+	}
+	users, err := a.svc.ListUsers(ctx, identity.ListUsersInput{PathPrefix: str(in.PathPrefix)})
+	if err != nil {
+		return nil, err
+	}
+	out := &listUsersOutput{Users: make([]user, len(users))}
+	for i, u := range users {
+		out.Users[i] = userOut(u, false)
+	}
+	return out, nil
+}
+
+func (a *API) deleteUser(ctx context.Context, in *userNameInput) (*empty, error) {
+	if err := a.requireUser(ctx, "DeleteUser", in.UserName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DeleteUser(ctx, in.UserName)
+}
+
+// --- access keys ---
+
+func (a *API) createAccessKey(ctx context.Context, in *optionalUserInput) (*accessKeyOutput, error) {
+	name, err := callerUser(ctx, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.requireUser(ctx, "CreateAccessKey", name); err != nil {
+		return nil, err
+	}
+	k, err := a.svc.CreateAccessKey(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return &accessKeyOutput{AccessKey: accessKey{
+		UserName: k.UserName, AccessKeyId: k.ID, Status: string(k.Status), SecretAccessKey: k.Secret, CreateDate: k.CreatedAt,
+	}}, nil
+}
+
+func (a *API) listAccessKeys(ctx context.Context, in *optionalUserInput) (*listAccessKeysOutput, error) {
+	name, err := callerUser(ctx, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.requireUser(ctx, "ListAccessKeys", name); err != nil {
+		return nil, err
+	}
+	keys, err := a.svc.ListAccessKeys(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	out := &listAccessKeysOutput{AccessKeyMetadata: make([]accessKey, len(keys))}
+	for i, k := range keys {
+		out.AccessKeyMetadata[i] = accessKey{UserName: k.UserName, AccessKeyId: k.ID, Status: string(k.Status), CreateDate: k.CreatedAt}
+	}
+	return out, nil
+}
+
+func (a *API) updateAccessKey(ctx context.Context, in *updateAccessKeyInput) (*empty, error) {
+	name, err := callerUser(ctx, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.requireUser(ctx, "UpdateAccessKey", name); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.UpdateAccessKey(ctx, identity.UpdateAccessKeyInput{
+		UserName: name, AccessKeyID: in.AccessKeyId, Status: identity.AccessKeyStatus(in.Status),
+	})
+}
+
+func (a *API) deleteAccessKey(ctx context.Context, in *deleteAccessKeyInput) (*empty, error) {
+	name, err := callerUser(ctx, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.requireUser(ctx, "DeleteAccessKey", name); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DeleteAccessKey(ctx, name, in.AccessKeyId)
+}
+
+// --- user inline policies ---
+
+func (a *API) putUserPolicy(ctx context.Context, in *putUserPolicyInput) (*empty, error) {
+	if err := a.requireUser(ctx, "PutUserPolicy", in.UserName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.PutUserPolicy(ctx, in.UserName, in.PolicyName, in.PolicyDocument)
+}
+
+func (a *API) getUserPolicy(ctx context.Context, in *userPolicyInput) (*getUserPolicyOutput, error) {
+	if err := a.requireUser(ctx, "GetUserPolicy", in.UserName); err != nil {
+		return nil, err
+	}
+	p, err := a.svc.GetUserPolicy(ctx, in.UserName, in.PolicyName)
+	if err != nil {
+		return nil, err
+	}
+	return &getUserPolicyOutput{UserName: in.UserName, PolicyName: p.Name, PolicyDocument: encodeDocument(p.Document)}, nil
+}
+
+func (a *API) listUserPolicies(ctx context.Context, in *userNameInput) (*policyNamesOutput, error) {
+	if err := a.requireUser(ctx, "ListUserPolicies", in.UserName); err != nil {
+		return nil, err
+	}
+	names, err := a.svc.ListUserPolicies(ctx, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	return &policyNamesOutput{PolicyNames: names}, nil
+}
+
+func (a *API) deleteUserPolicy(ctx context.Context, in *userPolicyInput) (*empty, error) {
+	if err := a.requireUser(ctx, "DeleteUserPolicy", in.UserName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DeleteUserPolicy(ctx, in.UserName, in.PolicyName)
+}
+
+// --- roles ---
+
+func (a *API) createRole(ctx context.Context, in *createRoleInput) (*roleOutput, error) {
+	if err := a.require(ctx, "CreateRole", a.svc.RoleARN(str(in.Path), in.RoleName)); err != nil {
+		return nil, err
+	}
+	req := identity.CreateRoleInput{
+		RoleName: in.RoleName, Path: str(in.Path), AssumeRolePolicyDocument: in.AssumeRolePolicyDocument,
+		Description: str(in.Description), Tags: tagsIn(in.Tags),
+	}
+	if in.MaxSessionDuration != nil {
+		if *in.MaxSessionDuration == 0 {
+			return nil, validation("1 validation error detected: Value '0' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600")
+		}
+		req.MaxSessionDuration = *in.MaxSessionDuration
+	}
+	r, err := a.svc.CreateRole(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return &roleOutput{Role: roleOut(r, true)}, nil
+}
+
+func (a *API) getRole(ctx context.Context, in *roleNameInput) (*roleOutput, error) {
+	if err := a.requireRole(ctx, "GetRole", in.RoleName); err != nil {
+		return nil, err
+	}
+	r, err := a.svc.GetRole(ctx, in.RoleName)
+	if err != nil {
+		return nil, err
+	}
+	return &roleOutput{Role: roleOut(r, true)}, nil
+}
+
+func (a *API) listRoles(ctx context.Context, in *listInput) (*listRolesOutput, error) {
+	if err := a.require(ctx, "ListRoles", a.svc.RoleARN("/", "*")); err != nil {
+		return nil, err
+	}
+	roles, err := a.svc.ListRoles(ctx, identity.ListRolesInput{PathPrefix: str(in.PathPrefix)})
+	if err != nil {
+		return nil, err
+	}
+	out := &listRolesOutput{Roles: make([]role, len(roles))}
+	for i, r := range roles {
+		out.Roles[i] = roleOut(r, false)
+	}
+	return out, nil
+}
+
+func (a *API) deleteRole(ctx context.Context, in *roleNameInput) (*empty, error) {
+	if err := a.requireRole(ctx, "DeleteRole", in.RoleName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DeleteRole(ctx, in.RoleName)
+}
+
+// --- role inline policies ---
+
+func (a *API) putRolePolicy(ctx context.Context, in *putRolePolicyInput) (*empty, error) {
+	if err := a.requireRole(ctx, "PutRolePolicy", in.RoleName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.PutRolePolicy(ctx, in.RoleName, in.PolicyName, in.PolicyDocument)
+}
+
+func (a *API) getRolePolicy(ctx context.Context, in *rolePolicyInput) (*getRolePolicyOutput, error) {
+	if err := a.requireRole(ctx, "GetRolePolicy", in.RoleName); err != nil {
+		return nil, err
+	}
+	p, err := a.svc.GetRolePolicy(ctx, in.RoleName, in.PolicyName)
+	if err != nil {
+		return nil, err
+	}
+	return &getRolePolicyOutput{RoleName: in.RoleName, PolicyName: p.Name, PolicyDocument: encodeDocument(p.Document)}, nil
+}
+
+func (a *API) listRolePolicies(ctx context.Context, in *roleNameInput) (*policyNamesOutput, error) {
+	if err := a.requireRole(ctx, "ListRolePolicies", in.RoleName); err != nil {
+		return nil, err
+	}
+	names, err := a.svc.ListRolePolicies(ctx, in.RoleName)
+	if err != nil {
+		return nil, err
+	}
+	return &policyNamesOutput{PolicyNames: names}, nil
+}
+
+func (a *API) deleteRolePolicy(ctx context.Context, in *rolePolicyInput) (*empty, error) {
+	if err := a.requireRole(ctx, "DeleteRolePolicy", in.RoleName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DeleteRolePolicy(ctx, in.RoleName, in.PolicyName)
+}
+
+// --- managed policies ---
+
+func (a *API) createPolicy(ctx context.Context, in *createPolicyInput) (*policyOutput, error) {
+	if err := a.require(ctx, "CreatePolicy", a.svc.PolicyARN(str(in.Path), in.PolicyName)); err != nil {
+		return nil, err
+	}
+	p, err := a.svc.CreatePolicy(ctx, identity.CreatePolicyInput{
+		PolicyName: in.PolicyName, Path: str(in.Path), PolicyDocument: in.PolicyDocument, Description: str(in.Description),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &policyOutput{Policy: policyOut(p)}, nil
+}
+
+func (a *API) getPolicy(ctx context.Context, in *policyArnInput) (*policyOutput, error) {
+	if err := a.require(ctx, "GetPolicy", in.PolicyArn); err != nil {
+		return nil, err
+	}
+	p, err := a.svc.GetPolicy(ctx, in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	return &policyOutput{Policy: policyOut(p)}, nil
+}
+
+func (a *API) getPolicyVersion(ctx context.Context, in *getPolicyVersionInput) (*getPolicyVersionOutput, error) {
+	if err := a.require(ctx, "GetPolicyVersion", in.PolicyArn); err != nil {
+		return nil, err
+	}
+	v, err := a.svc.GetPolicyVersion(ctx, in.PolicyArn, in.VersionId)
+	if err != nil {
+		return nil, err
+	}
+	return &getPolicyVersionOutput{PolicyVersion: policyVersion{
+		Document: encodeDocument(v.Document), VersionId: v.VersionID, IsDefaultVersion: v.IsDefault, CreateDate: v.CreatedAt,
+	}}, nil
+}
+
+func (a *API) listPolicies(ctx context.Context, in *listPoliciesInput) (*listPoliciesOutput, error) {
+	if err := a.require(ctx, "ListPolicies", a.svc.PolicyARN("/", "*")); err != nil {
+		return nil, err
+	}
+	ps, err := a.svc.ListPolicies(ctx, identity.ListPoliciesInput{Scope: str(in.Scope), OnlyAttached: in.OnlyAttached, PathPrefix: str(in.PathPrefix)})
+	if err != nil {
+		return nil, err
+	}
+	out := &listPoliciesOutput{Policies: make([]managedPolicy, len(ps))}
+	for i, p := range ps {
+		out.Policies[i] = policyOut(p)
+	}
+	return out, nil
+}
+
+func (a *API) deletePolicy(ctx context.Context, in *policyArnInput) (*empty, error) {
+	if err := a.require(ctx, "DeletePolicy", in.PolicyArn); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DeletePolicy(ctx, in.PolicyArn)
+}
+
+// --- attachments ---
+
+func (a *API) attachUserPolicy(ctx context.Context, in *userPolicyArnInput) (*empty, error) {
+	if err := a.requireUser(ctx, "AttachUserPolicy", in.UserName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.AttachUserPolicy(ctx, in.UserName, in.PolicyArn)
+}
+
+func (a *API) detachUserPolicy(ctx context.Context, in *userPolicyArnInput) (*empty, error) {
+	if err := a.requireUser(ctx, "DetachUserPolicy", in.UserName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DetachUserPolicy(ctx, in.UserName, in.PolicyArn)
+}
+
+func (a *API) listAttachedUserPolicies(ctx context.Context, in *userNameInput) (*attachedPoliciesOutput, error) {
+	if err := a.requireUser(ctx, "ListAttachedUserPolicies", in.UserName); err != nil {
+		return nil, err
+	}
+	ps, err := a.svc.ListAttachedUserPolicies(ctx, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	return &attachedPoliciesOutput{AttachedPolicies: attachedOut(ps)}, nil
+}
+
+func (a *API) attachRolePolicy(ctx context.Context, in *rolePolicyArnInput) (*empty, error) {
+	if err := a.requireRole(ctx, "AttachRolePolicy", in.RoleName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.AttachRolePolicy(ctx, in.RoleName, in.PolicyArn)
+}
+
+func (a *API) detachRolePolicy(ctx context.Context, in *rolePolicyArnInput) (*empty, error) {
+	if err := a.requireRole(ctx, "DetachRolePolicy", in.RoleName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.DetachRolePolicy(ctx, in.RoleName, in.PolicyArn)
+}
+
+func (a *API) listAttachedRolePolicies(ctx context.Context, in *roleNameInput) (*attachedPoliciesOutput, error) {
+	if err := a.requireRole(ctx, "ListAttachedRolePolicies", in.RoleName); err != nil {
+		return nil, err
+	}
+	ps, err := a.svc.ListAttachedRolePolicies(ctx, in.RoleName)
+	if err != nil {
+		return nil, err
+	}
+	return &attachedPoliciesOutput{AttachedPolicies: attachedOut(ps)}, nil
+}
+
+// --- tags ---
+
+func (a *API) tagUser(ctx context.Context, in *tagUserInput) (*empty, error) {
+	if err := a.requireUser(ctx, "TagUser", in.UserName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.TagUser(ctx, in.UserName, tagsIn(in.Tags))
+}
+
+func (a *API) untagUser(ctx context.Context, in *untagUserInput) (*empty, error) {
+	if err := a.requireUser(ctx, "UntagUser", in.UserName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.UntagUser(ctx, in.UserName, in.TagKeys)
+}
+
+func (a *API) listUserTags(ctx context.Context, in *userNameInput) (*tagsOutput, error) {
+	if err := a.requireUser(ctx, "ListUserTags", in.UserName); err != nil {
+		return nil, err
+	}
+	tags, err := a.svc.ListUserTags(ctx, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	return &tagsOutput{Tags: tagsOut(tags)}, nil
+}
+
+func (a *API) tagRole(ctx context.Context, in *tagRoleInput) (*empty, error) {
+	if err := a.requireRole(ctx, "TagRole", in.RoleName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.TagRole(ctx, in.RoleName, tagsIn(in.Tags))
+}
+
+func (a *API) untagRole(ctx context.Context, in *untagRoleInput) (*empty, error) {
+	if err := a.requireRole(ctx, "UntagRole", in.RoleName); err != nil {
+		return nil, err
+	}
+	return nil, a.svc.UntagRole(ctx, in.RoleName, in.TagKeys)
+}
+
+func (a *API) listRoleTags(ctx context.Context, in *roleNameInput) (*tagsOutput, error) {
+	if err := a.requireRole(ctx, "ListRoleTags", in.RoleName); err != nil {
+		return nil, err
+	}
+	tags, err := a.svc.ListRoleTags(ctx, in.RoleName)
+	if err != nil {
+		return nil, err
+	}
+	return &tagsOutput{Tags: tagsOut(tags)}, nil
+}

@@ -1,0 +1,572 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/rsdata/rsdata/internal/identity"
+)
+
+var _ identity.Store = (*Store)(nil)
+
+// uniqueViolation is the SQLSTATE of a taken name.
+const uniqueViolation = "23505"
+
+func sqlState(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+func ownerTable(k identity.Kind) string {
+	if k == identity.KindRole {
+		return "iam_roles"
+	}
+	return "iam_users"
+}
+
+// lockOwner checks that the owner exists and locks its row: FOR SHARE
+// against a concurrent delete while dependents are written, FOR UPDATE
+// when deleting it.
+func lockOwner(ctx context.Context, tx pgx.Tx, o identity.Owner, forUpdate bool) error {
+	lock := " FOR SHARE"
+	if forUpdate {
+		lock = " FOR UPDATE"
+	}
+	var one int
+	err := tx.QueryRow(ctx, `SELECT 1 FROM `+ownerTable(o.Kind)+` WHERE name = $1`+lock, o.Name).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return identity.ErrNoSuchEntity
+	}
+	return err
+}
+
+// inTx runs fn in a transaction and commits when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+func insertTags(ctx context.Context, tx pgx.Tx, o identity.Owner, tags []identity.Tag) error {
+	for _, t := range tags {
+		if _, err := tx.Exec(ctx, `INSERT INTO iam_tags (owner_kind, owner_name, key, value) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (owner_kind, owner_name, key) DO UPDATE SET value = excluded.value`,
+			string(o.Kind), o.Name, t.Key, t.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func queryTags(ctx context.Context, q pgxQuerier, o identity.Owner) ([]identity.Tag, error) {
+	rows, err := q.Query(ctx, `SELECT key, value FROM iam_tags WHERE owner_kind = $1 AND owner_name = $2 ORDER BY key`,
+		string(o.Kind), o.Name)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (identity.Tag, error) {
+		var t identity.Tag
+		return t, r.Scan(&t.Key, &t.Value)
+	})
+}
+
+type pgxQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// deleteOwner removes a user or role and its tags once the dependents
+// query, run with the owner locked, reports none.
+func (s *Store) deleteOwner(ctx context.Context, o identity.Owner, dependents string) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := lockOwner(ctx, tx, o, true); err != nil {
+			return err
+		}
+		var busy bool
+		if err := tx.QueryRow(ctx, dependents, string(o.Kind), o.Name).Scan(&busy); err != nil {
+			return err
+		}
+		if busy {
+			return identity.ErrDeleteConflict
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM iam_tags WHERE owner_kind = $1 AND owner_name = $2`, string(o.Kind), o.Name); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM `+ownerTable(o.Kind)+` WHERE name = $1`, o.Name)
+		return err
+	})
+}
+
+const policyDependents = `EXISTS (SELECT 1 FROM iam_inline_policies WHERE owner_kind = $1 AND owner_name = $2)
+	OR EXISTS (SELECT 1 FROM iam_attachments WHERE owner_kind = $1 AND owner_name = $2)`
+
+// --- users ---
+
+// CreateUser implements identity.Store.
+func (s *Store) CreateUser(ctx context.Context, u *identity.User) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO iam_users (name, id, path, arn, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			u.Name, u.ID, u.Path, u.ARN, u.CreatedAt)
+		if sqlState(err) == uniqueViolation {
+			return identity.ErrEntityAlreadyExists
+		}
+		if err != nil {
+			return err
+		}
+		return insertTags(ctx, tx, identity.Owner{Kind: identity.KindUser, Name: u.Name}, u.Tags)
+	})
+}
+
+const userColumns = `name, id, path, arn, created_at`
+
+func scanUser(r pgx.Row) (*identity.User, error) {
+	var u identity.User
+	if err := r.Scan(&u.Name, &u.ID, &u.Path, &u.ARN, &u.CreatedAt); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, identity.ErrNoSuchEntity
+		}
+		return nil, err
+	}
+	u.CreatedAt = u.CreatedAt.UTC()
+	return &u, nil
+}
+
+// GetUser implements identity.Store.
+func (s *Store) GetUser(ctx context.Context, name string) (*identity.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM iam_users WHERE name = $1`, name))
+	if err != nil {
+		return nil, err
+	}
+	if u.Tags, err = queryTags(ctx, s.pool, identity.Owner{Kind: identity.KindUser, Name: name}); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// ListUsers implements identity.Store.
+func (s *Store) ListUsers(ctx context.Context) ([]*identity.User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM iam_users ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*identity.User, error) { return scanUser(r) })
+}
+
+// DeleteUser implements identity.Store.
+func (s *Store) DeleteUser(ctx context.Context, name string) error {
+	return s.deleteOwner(ctx, identity.Owner{Kind: identity.KindUser, Name: name},
+		`SELECT EXISTS (SELECT 1 FROM iam_access_keys WHERE user_name = $2) OR `+policyDependents)
+}
+
+// --- access keys ---
+
+// CreateAccessKey implements identity.Store.
+func (s *Store) CreateAccessKey(ctx context.Context, k *identity.AccessKey, max int) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		// FOR UPDATE serialises key creation per user, so the quota holds.
+		if err := lockOwner(ctx, tx, identity.Owner{Kind: identity.KindUser, Name: k.UserName}, true); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM iam_access_keys WHERE user_name = $1`, k.UserName).Scan(&n); err != nil {
+			return err
+		}
+		if n >= max {
+			return identity.ErrLimitExceeded
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO iam_access_keys (id, user_name, status, sealed_secret, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			k.ID, k.UserName, string(k.Status), k.SealedSecret, k.CreatedAt)
+		return err
+	})
+}
+
+const keyColumns = `id, user_name, status, sealed_secret, created_at`
+
+func scanKey(r pgx.Row) (*identity.AccessKey, error) {
+	var (
+		k      identity.AccessKey
+		status string
+	)
+	if err := r.Scan(&k.ID, &k.UserName, &status, &k.SealedSecret, &k.CreatedAt); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, identity.ErrNoSuchEntity
+		}
+		return nil, err
+	}
+	k.Status, k.CreatedAt = identity.AccessKeyStatus(status), k.CreatedAt.UTC()
+	return &k, nil
+}
+
+// GetAccessKey implements identity.Store.
+func (s *Store) GetAccessKey(ctx context.Context, id string) (*identity.AccessKey, error) {
+	return scanKey(s.pool.QueryRow(ctx, `SELECT `+keyColumns+` FROM iam_access_keys WHERE id = $1`, id))
+}
+
+// ListAccessKeys implements identity.Store.
+func (s *Store) ListAccessKeys(ctx context.Context, userName string) ([]*identity.AccessKey, error) {
+	var keys []*identity.AccessKey
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := lockOwner(ctx, tx, identity.Owner{Kind: identity.KindUser, Name: userName}, false); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+keyColumns+` FROM iam_access_keys WHERE user_name = $1 ORDER BY created_at, id`, userName)
+		if err != nil {
+			return err
+		}
+		keys, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*identity.AccessKey, error) { return scanKey(r) })
+		return err
+	})
+	return keys, err
+}
+
+// UpdateAccessKey implements identity.Store.
+func (s *Store) UpdateAccessKey(ctx context.Context, userName, id string, status identity.AccessKeyStatus) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE iam_access_keys SET status = $3 WHERE user_name = $1 AND id = $2`, userName, id, string(status))
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return identity.ErrNoSuchEntity
+	}
+	return nil
+}
+
+// DeleteAccessKey implements identity.Store.
+func (s *Store) DeleteAccessKey(ctx context.Context, userName, id string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM iam_access_keys WHERE user_name = $1 AND id = $2`, userName, id)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return identity.ErrNoSuchEntity
+	}
+	return nil
+}
+
+// --- roles ---
+
+// CreateRole implements identity.Store.
+func (s *Store) CreateRole(ctx context.Context, r *identity.Role) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO iam_roles (name, id, path, arn, description, trust_policy, max_session_duration, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			r.Name, r.ID, r.Path, r.ARN, r.Description, r.TrustPolicy, r.MaxSessionDuration, r.CreatedAt)
+		if sqlState(err) == uniqueViolation {
+			return identity.ErrEntityAlreadyExists
+		}
+		if err != nil {
+			return err
+		}
+		return insertTags(ctx, tx, identity.Owner{Kind: identity.KindRole, Name: r.Name}, r.Tags)
+	})
+}
+
+const roleColumns = `name, id, path, arn, description, trust_policy, max_session_duration, created_at`
+
+func scanRole(row pgx.Row) (*identity.Role, error) {
+	var r identity.Role
+	if err := row.Scan(&r.Name, &r.ID, &r.Path, &r.ARN, &r.Description, &r.TrustPolicy, &r.MaxSessionDuration, &r.CreatedAt); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, identity.ErrNoSuchEntity
+		}
+		return nil, err
+	}
+	r.CreatedAt = r.CreatedAt.UTC()
+	return &r, nil
+}
+
+// GetRole implements identity.Store.
+func (s *Store) GetRole(ctx context.Context, name string) (*identity.Role, error) {
+	r, err := scanRole(s.pool.QueryRow(ctx, `SELECT `+roleColumns+` FROM iam_roles WHERE name = $1`, name))
+	if err != nil {
+		return nil, err
+	}
+	if r.Tags, err = queryTags(ctx, s.pool, identity.Owner{Kind: identity.KindRole, Name: name}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// ListRoles implements identity.Store.
+func (s *Store) ListRoles(ctx context.Context) ([]*identity.Role, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+roleColumns+` FROM iam_roles ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*identity.Role, error) { return scanRole(r) })
+}
+
+// DeleteRole implements identity.Store.
+func (s *Store) DeleteRole(ctx context.Context, name string) error {
+	return s.deleteOwner(ctx, identity.Owner{Kind: identity.KindRole, Name: name}, `SELECT `+policyDependents)
+}
+
+// --- managed policies ---
+
+// CreatePolicy implements identity.Store.
+func (s *Store) CreatePolicy(ctx context.Context, p *identity.ManagedPolicy) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO iam_policies (arn, name, id, path, description, document, default_version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		p.ARN, p.Name, p.ID, p.Path, p.Description, p.Document, p.DefaultVersionID, p.CreatedAt, p.UpdatedAt)
+	if sqlState(err) == uniqueViolation {
+		return identity.ErrEntityAlreadyExists
+	}
+	return err
+}
+
+const policyColumns = `arn, name, id, path, description, document, default_version, created_at, updated_at`
+
+func scanPolicy(r pgx.Row) (*identity.ManagedPolicy, error) {
+	var p identity.ManagedPolicy
+	if err := r.Scan(&p.ARN, &p.Name, &p.ID, &p.Path, &p.Description, &p.Document, &p.DefaultVersionID, &p.CreatedAt, &p.UpdatedAt); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, identity.ErrNoSuchEntity
+		}
+		return nil, err
+	}
+	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	return &p, nil
+}
+
+// GetPolicy implements identity.Store.
+func (s *Store) GetPolicy(ctx context.Context, arn string) (*identity.ManagedPolicy, error) {
+	return scanPolicy(s.pool.QueryRow(ctx, `SELECT `+policyColumns+` FROM iam_policies WHERE arn = $1`, arn))
+}
+
+// ListPolicies implements identity.Store.
+func (s *Store) ListPolicies(ctx context.Context) ([]*identity.ManagedPolicy, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+policyColumns+` FROM iam_policies ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*identity.ManagedPolicy, error) { return scanPolicy(r) })
+}
+
+// DeletePolicy implements identity.Store.
+func (s *Store) DeletePolicy(ctx context.Context, arn string) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		// Attach locks the policy row FOR SHARE, so no attachment can slip
+		// in between this check and the delete.
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM iam_policies WHERE arn = $1 FOR UPDATE`, arn).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return identity.ErrNoSuchEntity
+		}
+		if err != nil {
+			return err
+		}
+		var attached bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM iam_attachments WHERE policy_arn = $1)`, arn).Scan(&attached); err != nil {
+			return err
+		}
+		if attached {
+			return identity.ErrDeleteConflict
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM iam_policies WHERE arn = $1`, arn)
+		return err
+	})
+}
+
+// AttachmentCounts implements identity.Store.
+func (s *Store) AttachmentCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT policy_arn, count(*) FROM iam_attachments GROUP BY policy_arn`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var (
+			arn string
+			n   int
+		)
+		if err := rows.Scan(&arn, &n); err != nil {
+			return nil, err
+		}
+		out[arn] = n
+	}
+	return out, rows.Err()
+}
+
+// --- inline policies ---
+
+// PutInlinePolicy implements identity.Store.
+func (s *Store) PutInlinePolicy(ctx context.Context, o identity.Owner, p identity.InlinePolicy) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := lockOwner(ctx, tx, o, false); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO iam_inline_policies (owner_kind, owner_name, name, document) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (owner_kind, owner_name, name) DO UPDATE SET document = excluded.document`,
+			string(o.Kind), o.Name, p.Name, p.Document)
+		return err
+	})
+}
+
+// GetInlinePolicy implements identity.Store.
+func (s *Store) GetInlinePolicy(ctx context.Context, o identity.Owner, name string) (*identity.InlinePolicy, error) {
+	p := identity.InlinePolicy{Name: name}
+	err := s.pool.QueryRow(ctx, `SELECT document FROM iam_inline_policies WHERE owner_kind = $1 AND owner_name = $2 AND name = $3`,
+		string(o.Kind), o.Name, name).Scan(&p.Document)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, identity.ErrNoSuchEntity
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// ListInlinePolicies implements identity.Store.
+func (s *Store) ListInlinePolicies(ctx context.Context, o identity.Owner) ([]identity.InlinePolicy, error) {
+	var out []identity.InlinePolicy
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := lockOwner(ctx, tx, o, false); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT name, document FROM iam_inline_policies WHERE owner_kind = $1 AND owner_name = $2 ORDER BY name`,
+			string(o.Kind), o.Name)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (identity.InlinePolicy, error) {
+			var p identity.InlinePolicy
+			return p, r.Scan(&p.Name, &p.Document)
+		})
+		return err
+	})
+	return out, err
+}
+
+// DeleteInlinePolicy implements identity.Store.
+func (s *Store) DeleteInlinePolicy(ctx context.Context, o identity.Owner, name string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM iam_inline_policies WHERE owner_kind = $1 AND owner_name = $2 AND name = $3`,
+		string(o.Kind), o.Name, name)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return identity.ErrNoSuchEntity
+	}
+	return nil
+}
+
+// --- attachments ---
+
+// Attach implements identity.Store.
+func (s *Store) Attach(ctx context.Context, o identity.Owner, arn string, builtin []string) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := lockOwner(ctx, tx, o, false); err != nil {
+			return err
+		}
+		isBuiltin := false
+		for _, b := range builtin {
+			isBuiltin = isBuiltin || b == arn
+		}
+		if !isBuiltin {
+			var one int
+			err := tx.QueryRow(ctx, `SELECT 1 FROM iam_policies WHERE arn = $1 FOR SHARE`, arn).Scan(&one)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return identity.ErrNoSuchEntity
+			}
+			if err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO iam_attachments (owner_kind, owner_name, policy_arn) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, string(o.Kind), o.Name, arn)
+		return err
+	})
+}
+
+// Detach implements identity.Store.
+func (s *Store) Detach(ctx context.Context, o identity.Owner, arn string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM iam_attachments WHERE owner_kind = $1 AND owner_name = $2 AND policy_arn = $3`,
+		string(o.Kind), o.Name, arn)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return identity.ErrNoSuchEntity
+	}
+	return nil
+}
+
+// ListAttached implements identity.Store.
+func (s *Store) ListAttached(ctx context.Context, o identity.Owner) ([]string, error) {
+	var out []string
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := lockOwner(ctx, tx, o, false); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT policy_arn FROM iam_attachments WHERE owner_kind = $1 AND owner_name = $2 ORDER BY policy_arn`,
+			string(o.Kind), o.Name)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	return out, err
+}
+
+// --- tags ---
+
+// Tag implements identity.Store.
+func (s *Store) Tag(ctx context.Context, o identity.Owner, tags []identity.Tag, max int) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		// FOR UPDATE serialises taggers of one owner, so the limit holds.
+		if err := lockOwner(ctx, tx, o, true); err != nil {
+			return err
+		}
+		if err := insertTags(ctx, tx, o, tags); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM iam_tags WHERE owner_kind = $1 AND owner_name = $2`,
+			string(o.Kind), o.Name).Scan(&n); err != nil {
+			return err
+		}
+		if n > max {
+			return identity.ErrLimitExceeded
+		}
+		return nil
+	})
+}
+
+// Untag implements identity.Store.
+func (s *Store) Untag(ctx context.Context, o identity.Owner, keys []string) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := lockOwner(ctx, tx, o, false); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM iam_tags WHERE owner_kind = $1 AND owner_name = $2 AND key = ANY($3)`,
+			string(o.Kind), o.Name, keys)
+		return err
+	})
+}
+
+// ListTags implements identity.Store.
+func (s *Store) ListTags(ctx context.Context, o identity.Owner) ([]identity.Tag, error) {
+	var out []identity.Tag
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := lockOwner(ctx, tx, o, false); err != nil {
+			return err
+		}
+		var err error
+		out, err = queryTags(ctx, tx, o)
+		return err
+	})
+	return out, err
+}
