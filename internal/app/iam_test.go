@@ -50,7 +50,7 @@ func TestIAMUserPermissions(t *testing.T) {
 	}
 
 	exec := &redshiftdata.ExecuteStatementInput{ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database),
-		DbUser: aws.String("awsuser"), Sql: aws.String("select 'alice' as who")}
+		Sql: aws.String("select current_user")}
 	_, err = alice.ExecuteStatement(ctx, exec)
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDeniedException" || ae.ErrorMessage() != "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: redshift-data:ExecuteStatement on resource: arn:aws:redshift:us-east-1:123456789012:cluster:local" {
@@ -60,6 +60,7 @@ func TestIAMUserPermissions(t *testing.T) {
 	if _, err := admin.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("run-on-local"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
 			{"Effect":"Allow","Action":"redshift-data:ExecuteStatement","Resource":"arn:aws:redshift:*:*:cluster:local"},
+			{"Effect":"Allow","Action":"redshift:GetClusterCredentialsWithIAM","Resource":"arn:aws:redshift:*:*:dbname:local/*"},
 			{"Effect":"Allow","Action":["redshift-data:DescribeStatement","redshift-data:GetStatementResult"],"Resource":"*",
 			 "Condition":{"StringEquals":{"redshift-data:statement-owner-iam-userid":"${aws:userid}"}}}]}`)}); err != nil {
 		t.Fatal(err)
@@ -71,9 +72,17 @@ func TestIAMUserPermissions(t *testing.T) {
 	if d := env.WaitWith(t, alice, *out.Id); d.Status != types.StatusStringFinished {
 		t.Fatalf("alice's statement: %s %q", d.Status, aws.ToString(d.Error))
 	}
+	// Without DbUser the statement runs as alice's own database user.
 	r, err := alice.GetStatementResult(ctx, &redshiftdata.GetStatementResultInput{Id: out.Id})
-	if err != nil || r.Records[0][0].(*types.FieldMemberStringValue).Value != "alice" {
-		t.Fatalf("GetStatementResult: %v", err)
+	if err != nil || r.Records[0][0].(*types.FieldMemberStringValue).Value != "IAM:alice" {
+		t.Fatalf("GetStatementResult: %v %v", r, err)
+	}
+	// Naming another database user needs redshift:GetClusterCredentials on it.
+	withUser := *exec
+	withUser.DbUser = aws.String("awsuser")
+	_, err = alice.ExecuteStatement(ctx, &withUser)
+	if !errors.As(err, &ae) || ae.ErrorMessage() != "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: redshift:GetClusterCredentials on resource: arn:aws:redshift:us-east-1:123456789012:dbuser:local/awsuser" {
+		t.Fatalf("ExecuteStatement as awsuser without GetClusterCredentials: %v", err)
 	}
 	// The workgroup is not in the policy's resources.
 	_, err = alice.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{WorkgroupName: aws.String("default"),
@@ -182,11 +191,17 @@ func TestAssumeRole(t *testing.T) {
 	}
 	asRole := redshiftdata.NewFromConfig(s1)
 	out, err := asRole.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{ClusterIdentifier: aws.String("local"),
-		Database: aws.String(env.Database), DbUser: aws.String("awsuser"), Sql: aws.String("select 'role'")})
+		Database: aws.String(env.Database), Sql: aws.String("select current_user")})
 	if err != nil {
 		t.Fatalf("ExecuteStatement as the role: %v", err)
 	}
-	env.WaitWith(t, asRole, *out.Id)
+	if d := env.WaitWith(t, asRole, *out.Id); aws.ToString(d.DbUser) != "IAMR:analyst" || d.Status != types.StatusStringFinished {
+		t.Fatalf("the role's statement: %s as %q (%q)", d.Status, aws.ToString(d.DbUser), aws.ToString(d.Error))
+	}
+	if r, err := asRole.GetStatementResult(ctx, &redshiftdata.GetStatementResultInput{Id: out.Id}); err != nil ||
+		r.Records[0][0].(*types.FieldMemberStringValue).Value != "IAMR:analyst" {
+		t.Fatalf("current_user of the role's statement: %v %v", r, err)
+	}
 	// Another session of the same role sees the statement; the user does not.
 	other := redshiftdata.NewFromConfig(assume("s2", nil))
 	if _, err := other.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: out.Id}); err != nil {

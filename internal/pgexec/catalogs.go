@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/statement"
@@ -29,6 +30,12 @@ func (x *Executor) withCatalog(ctx context.Context, req statement.ConnRequest, f
 	ctx, cancel := context.WithTimeout(ctx, catalogTimeout)
 	defer cancel()
 	p, err := x.pool(ctx, ep, req.Database, user)
+	if err == nil && req.AutoCreate {
+		var admin *pgxpool.Pool
+		if admin, err = x.pool(ctx, ep, req.Database, catalogUser(ep)); err == nil {
+			err = ensureLogin(ctx, admin, user)
+		}
+	}
 	if err == nil {
 		var c interface{ Release() }
 		pc, aerr := acquireReady(ctx, p)

@@ -159,6 +159,11 @@ func (x *Executor) Acquire(ctx context.Context, req statement.ConnRequest) (stat
 	if err != nil {
 		return nil, x.publicError(err)
 	}
+	if req.AutoCreate {
+		if err := ensureLogin(ctx, catalog, user); err != nil {
+			return nil, x.publicError(err)
+		}
+	}
 	c, err := acquireReady(ctx, p)
 	if err != nil {
 		return nil, x.publicError(err)

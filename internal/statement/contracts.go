@@ -85,6 +85,9 @@ type ConnRequest struct {
 	Database  string
 	DbUser    string
 	SecretArn string
+	// AutoCreate creates DbUser as a login role without privileges when it
+	// does not exist (IAM-derived users such as "IAM:alice").
+	AutoCreate bool
 }
 
 // Format is a result encoding.

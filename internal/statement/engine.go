@@ -89,14 +89,15 @@ const recentSize = 4096
 
 // run is a top-level statement (single or batch) this process executes.
 type run struct {
-	st      Statement   // guarded by Engine.mu
-	subs    []Statement // a batch's sub-statements, guarded by Engine.mu
-	execs   []sqlparams.Rewritten
-	format  Format
-	cancel  context.CancelFunc
-	aborted bool     // CancelStatement was called
-	sess    *session // the session it runs in, if any
-	waiters map[string]int
+	st         Statement   // guarded by Engine.mu
+	subs       []Statement // a batch's sub-statements, guarded by Engine.mu
+	execs      []sqlparams.Rewritten
+	format     Format
+	autoCreate bool
+	cancel     context.CancelFunc
+	aborted    bool     // CancelStatement was called
+	sess       *session // the session it runs in, if any
+	waiters    map[string]int
 	// finished is set by finish, which only the run's worker calls.
 	finished bool
 	done     chan struct{}   // closed when the statement is terminal
@@ -182,6 +183,8 @@ type ExecuteRequest struct {
 	// KeepAlive, when set, opens a session (or changes an open one's keep-
 	// alive) that stays open this long after the statement ends.
 	KeepAlive *time.Duration
+	// AutoCreate creates DbUser when it does not exist (IAM-derived users).
+	AutoCreate bool
 }
 
 // Execute validates and submits a statement and returns it as submitted (or,
@@ -231,7 +234,7 @@ func (e *Engine) Execute(ctx context.Context, req ExecuteRequest) (*Statement, e
 		st.SQL = req.SQLs[0]
 	}
 
-	r := &run{execs: execs, format: req.Format, done: make(chan struct{}), waiters: map[string]int{}}
+	r := &run{execs: execs, format: req.Format, autoCreate: req.AutoCreate, done: make(chan struct{}), waiters: map[string]int{}}
 	for range subs {
 		r.subDone = append(r.subDone, make(chan struct{}))
 	}

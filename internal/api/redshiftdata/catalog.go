@@ -98,7 +98,7 @@ func (s *Service) catalogRequest(ctx context.Context, in *catalogInput, action s
 	}
 	// PostgreSQL reads a database's catalog only from inside it, so the
 	// listing connects to Database itself; ConnectedDatabase is accepted.
-	l, err := s.resolveLogin(c)
+	l, err := s.resolveLogin(ctx, c)
 	if err != nil {
 		return statement.ConnRequest{}, CatalogPage{}, err
 	}
@@ -121,7 +121,10 @@ func (s *Service) catalogRequest(ctx context.Context, in *catalogInput, action s
 	if err := auth.Require(ctx, s.authz, action, s.resourceARN(l.target)); err != nil {
 		return statement.ConnRequest{}, CatalogPage{}, toAWS(err, "")
 	}
-	return statement.ConnRequest{Target: l.target, Database: l.database, DbUser: l.dbUser}, page, nil
+	if err := s.authorizeLogin(ctx, l); err != nil {
+		return statement.ConnRequest{}, CatalogPage{}, toAWS(err, "")
+	}
+	return statement.ConnRequest{Target: l.target, Database: l.database, DbUser: l.dbUser, AutoCreate: l.autoCreate}, page, nil
 }
 
 func encodeOffset(n int) string {

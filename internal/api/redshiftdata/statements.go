@@ -3,6 +3,7 @@ package redshiftdata
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -14,16 +15,30 @@ import (
 	"github.com/rsdata/rsdata/internal/statement"
 )
 
-// login is where and as whom a request runs.
+// login is where and as whom a request runs, and what the caller must be
+// allowed to do to get there.
 type login struct {
-	target   statement.Target
-	ep       *engines.Endpoint
-	dbUser   string
-	database string
+	target     statement.Target
+	ep         *engines.Endpoint
+	dbUser     string
+	database   string
+	autoCreate bool
+	// creds are the credential calls AWS makes on the caller's behalf
+	// (GetClusterCredentials, GetCredentials, ...), authorized with the
+	// caller's own permissions.
+	creds []auth.Request
 }
 
-// resolveLogin validates the connection members of a request.
-func (s *Service) resolveLogin(c connection) (login, error) {
+// resolveLogin validates the connection members of a request and chooses
+// the database user the way the Data API does:
+//   - cluster and DbUser: that existing user (GetClusterCredentials);
+//   - cluster without DbUser: the caller's IAM user "IAM:<name>" or role
+//     "IAMR:<name>" (GetClusterCredentialsWithIAM);
+//   - workgroup: the same IAM mapping (redshift-serverless GetCredentials).
+//
+// The account's root user, which has no IAM database user, runs as the
+// master user where AWS would map an identity.
+func (s *Service) resolveLogin(ctx context.Context, c connection) (login, error) {
 	target, ep, err := s.resolveTarget(c.ClusterIdentifier, c.WorkgroupName)
 	if err != nil {
 		return login{}, err
@@ -33,18 +48,50 @@ func (s *Service) resolveLogin(c connection) (login, error) {
 		return login{}, awserr.Validation("Database is required when connecting to a %s.", kind)
 	}
 	if c.SecretArn != nil {
-		return login{}, awserr.Validation("SecretArn is not supported by this rsdata version yet; use DbUser.")
+		return login{}, awserr.Validation("SecretArn is not supported by this rsdata version yet; use DbUser or IAM credentials.")
 	}
 	l := login{target: target, ep: ep, dbUser: str(c.DbUser), database: *c.Database}
-	switch target.Kind {
-	case statement.Cluster:
-		if l.dbUser == "" {
-			return login{}, awserr.Validation("DbUser is required for ClusterIdentifier: rsdata does not yet map IAM identities to database users or read secrets, so name an existing database user such as %q.", ep.MasterUser)
+	arn := func(resource string) string {
+		return fmt.Sprintf("arn:aws:redshift:%s:%s:%s", s.opts.Region, s.opts.AccountID, resource)
+	}
+	switch {
+	case target.Kind == statement.Cluster && l.dbUser != "":
+		l.creds = []auth.Request{
+			{Action: "redshift:GetClusterCredentials", Resource: arn("dbuser:" + target.Name + "/" + l.dbUser)},
+			{Action: "redshift:GetClusterCredentials", Resource: arn("dbname:" + target.Name + "/" + l.database)},
 		}
-	case statement.Workgroup:
-		l.dbUser = ep.MasterUser
+	case target.Kind == statement.Cluster:
+		l.dbUser, l.autoCreate = iamDbUser(auth.PrincipalFrom(ctx), ep)
+		l.creds = []auth.Request{{Action: "redshift:GetClusterCredentialsWithIAM", Resource: arn("dbname:" + target.Name + "/" + l.database)}}
+	default:
+		l.dbUser, l.autoCreate = iamDbUser(auth.PrincipalFrom(ctx), ep)
+		l.creds = []auth.Request{{Action: "redshift-serverless:GetCredentials", Resource: s.resourceARN(target)}}
 	}
 	return l, nil
+}
+
+// iamDbUser maps the caller to its database user: "IAM:<user>" for an IAM
+// user, "IAMR:<role>" for a role session, created on first use; the master
+// user for the account's root.
+func iamDbUser(p *auth.Principal, ep *engines.Endpoint) (string, bool) {
+	switch {
+	case p == nil || p.Root:
+		return ep.MasterUser, false
+	case p.RoleName != "":
+		return "IAMR:" + p.RoleName, true
+	default:
+		return "IAM:" + p.UserName, true
+	}
+}
+
+// authorizeLogin checks the credential calls a login needs.
+func (s *Service) authorizeLogin(ctx context.Context, l login) error {
+	for _, req := range l.creds {
+		if err := auth.RequireWith(ctx, s.authz, req); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // waitTime validates WaitTimeSeconds (1-30).
@@ -99,6 +146,7 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 	req.ClientToken = str(in.ClientToken)
 
 	resource := "*"
+	var login login
 	if in.SessionId != nil {
 		if in.ClusterIdentifier != nil || in.WorkgroupName != nil {
 			return nil, awserr.Validation("SessionId cannot be combined with ClusterIdentifier or WorkgroupName: a session already names its cluster or workgroup.")
@@ -108,14 +156,18 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 		}
 		req.SessionID = *in.SessionId
 	} else {
-		l, err := s.resolveLogin(in.connection)
+		l, err := s.resolveLogin(ctx, in.connection)
 		if err != nil {
 			return nil, err
 		}
-		req.Target, req.Database, req.DbUser = l.target, l.database, l.dbUser
+		req.Target, req.Database, req.DbUser, req.AutoCreate = l.target, l.database, l.dbUser, l.autoCreate
 		resource = s.resourceARN(l.target)
+		login = l
 	}
 	if err := auth.Require(ctx, s.authz, action, resource); err != nil {
+		return nil, toAWS(err, "")
+	}
+	if err := s.authorizeLogin(ctx, login); err != nil {
 		return nil, toAWS(err, "")
 	}
 	st, err := s.engine.Execute(ctx, req)
