@@ -13,6 +13,11 @@ func UUID() string {
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
+	return Format(b)
+}
+
+// Format writes 16 bytes in the UUID text form (8-4-4-4-12 lowercase hex).
+func Format(b [16]byte) string {
 	var out [36]byte
 	hex.Encode(out[0:8], b[0:4])
 	out[8] = '-'

@@ -858,29 +858,53 @@ func (e *Engine) List(ctx context.Context, req ListRequest) ([]*Statement, strin
 	default:
 		q.Statuses = []Status{Status(req.Status)}
 	}
-	limit := req.MaxResults
-	if limit <= 0 || limit > MaxListResults {
-		limit = MaxListResults
+	w, err := newWindow(req.MaxResults, req.NextToken)
+	if err != nil {
+		return nil, "", err
 	}
-	q.Limit = limit + 1
-	if req.NextToken != "" {
-		c, ok := decodeCursor(req.NextToken)
-		if !ok {
-			return nil, "", ErrBadToken
-		}
-		q.After = c
-	}
+	q.After, q.Limit = w.after, w.fetch()
 	list, err := e.store.List(ctx, q)
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		next = encodeCursor(Cursor{CreatedAt: last.CreatedAt, ID: last.ID})
-	}
+	list, next := cut(w, list, func(s *Statement) Cursor { return Cursor{CreatedAt: s.CreatedAt, ID: s.ID} })
 	return list, next, nil
+}
+
+// window is one page of a newest-first listing: at most limit items after
+// the position a NextToken names.
+type window struct {
+	limit int
+	after *Cursor
+}
+
+func newWindow(maxResults int, token string) (window, error) {
+	w := window{limit: maxResults}
+	if w.limit <= 0 || w.limit > MaxListResults {
+		w.limit = MaxListResults
+	}
+	if token != "" {
+		c, ok := decodeCursor(token)
+		if !ok {
+			return w, ErrBadToken
+		}
+		w.after = c
+	}
+	return w, nil
+}
+
+// fetch is how many items to ask the store for: one more than the page,
+// to learn whether another page follows.
+func (w window) fetch() int { return w.limit + 1 }
+
+// cut trims a fetched list to the page and returns the NextToken ("" on
+// the last page).
+func cut[T any](w window, list []T, key func(T) Cursor) ([]T, string) {
+	if len(list) <= w.limit {
+		return list, ""
+	}
+	list = list[:w.limit]
+	return list, encodeCursor(key(list[w.limit-1]))
 }
 
 func encodeCursor(c Cursor) string {

@@ -265,18 +265,11 @@ func (e *Engine) ListSessions(ctx context.Context, req SessionListRequest) ([]*S
 	default:
 		q.Statuses = []SessionStatus{SessionStatus(req.Status)}
 	}
-	limit := req.MaxResults
-	if limit <= 0 || limit > MaxListResults {
-		limit = MaxListResults
+	w, err := newWindow(req.MaxResults, req.NextToken)
+	if err != nil {
+		return nil, "", err
 	}
-	q.Limit = limit + 1
-	if req.NextToken != "" {
-		c, ok := decodeCursor(req.NextToken)
-		if !ok {
-			return nil, "", ErrBadToken
-		}
-		q.After = c
-	}
+	q.After, q.Limit = w.after, w.fetch()
 	list, err := e.store.ListSessions(ctx, q)
 	if err != nil {
 		return nil, "", err
@@ -284,11 +277,6 @@ func (e *Engine) ListSessions(ctx context.Context, req SessionListRequest) ([]*S
 	if req.SessionID != "" && len(list) == 0 {
 		return nil, "", ErrSessionNotFound
 	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		next = encodeCursor(Cursor{CreatedAt: last.CreatedAt, ID: last.ID})
-	}
+	list, next := cut(w, list, func(s *Session) Cursor { return Cursor{CreatedAt: s.CreatedAt, ID: s.ID} })
 	return list, next, nil
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,55 +53,11 @@ func (s *Store) GetSession(ctx context.Context, id string) (*statement.Session, 
 
 // ListSessions implements statement.Store.
 func (s *Store) ListSessions(ctx context.Context, q statement.SessionQuery) ([]*statement.Session, error) {
-	sql := `SELECT ` + sessionColumns + ` FROM sessions WHERE owner_principal = $1`
-	args := []any{q.Principal}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		sql += fmt.Sprintf(" AND "+cond, len(args))
-	}
-	if q.UserID != "" {
-		add("owner_userid = $%d", q.UserID)
-	}
+	l := newListing(`SELECT `+sessionColumns+` FROM sessions WHERE true`, q.Principal, q.UserID)
 	if q.ID != "" {
-		add("id = $%d", q.ID)
+		l.add("id = $%d", q.ID)
 	}
-	if len(q.Statuses) > 0 {
-		statuses := make([]string, len(q.Statuses))
-		for i, st := range q.Statuses {
-			statuses[i] = string(st)
-		}
-		add("status = ANY($%d)", statuses)
-	}
-	if q.Target.Name != "" {
-		add("target_kind = $%d", string(q.Target.Kind))
-		add("target_name = $%d", q.Target.Name)
-	}
-	if q.Database != "" {
-		add("database = $%d", q.Database)
-	}
-	if !q.CreatedAfter.IsZero() {
-		add("created_at > $%d", q.CreatedAfter)
-	}
-	if q.After != nil {
-		args = append(args, q.After.CreatedAt, q.After.ID)
-		sql += fmt.Sprintf(" AND (created_at, id) < ($%d, $%d)", len(args)-1, len(args))
-	}
-	sql += " ORDER BY created_at DESC, id DESC"
-	if q.Limit > 0 {
-		sql += fmt.Sprintf(" LIMIT %d", q.Limit)
-	}
-	rows, err := s.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*statement.Session
-	for rows.Next() {
-		ss, err := scanSession(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ss)
-	}
-	return out, rows.Err()
+	l.statuses(statusNames(q.Statuses))
+	l.scope(q.Target, q.Database, q.CreatedAfter)
+	return queryAll(ctx, s, l, q.After, q.Limit, scanSession)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/rsdata/rsdata/internal/config"
 	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/testutil/apptest"
 )
@@ -469,5 +470,26 @@ func TestCSVChunksConcatenate(t *testing.T) {
 	}
 	if n != 201 {
 		t.Fatalf("read %d CSV records, want 201", n)
+	}
+}
+
+func TestSessionLimit(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{Configure: func(c *config.Config) { c.MaxActiveSessions = 1 }})
+	in := onCluster(env, "select 1")
+	in.SessionKeepAliveSeconds = aws.Int32(60)
+	first := mustExecute(t, env, in)
+	env.Wait(t, *first.Id)
+	_, err := env.Client.ExecuteStatement(ctx, in)
+	var ase *types.ActiveSessionsExceededException
+	if !errors.As(err, &ase) {
+		t.Fatalf("a second session over a limit of 1: %v", err)
+	}
+	// Statements without a session, and in the open session, still run.
+	if d := env.Run(t, "select 2"); d.Status != types.StatusStringFinished {
+		t.Fatalf("sessionless statement at the session limit: %s", d.Status)
+	}
+	in2 := &redshiftdata.ExecuteStatementInput{SessionId: first.SessionId, Sql: aws.String("select 3")}
+	if d := env.Wait(t, *mustExecute(t, env, in2).Id); d.Status != types.StatusStringFinished {
+		t.Fatalf("statement in the open session: %s", d.Status)
 	}
 }
