@@ -182,6 +182,12 @@ var migrations = []string{
 		value      text NOT NULL,
 		PRIMARY KEY (owner_kind, owner_name, key)
 	);`,
+
+	// Secrets Manager (secrets.go).
+	secretsMigration,
+
+	// Leases of temporary database users (dbcreds.go).
+	dbcredsMigration,
 }
 
 // Open connects to the control database and applies pending migrations.

@@ -1,0 +1,236 @@
+// Package redshiftserverless implements the Amazon Redshift Serverless
+// operations rsdata serves over JSON 1.1 (target prefix
+// "RedshiftServerless."): GetCredentials, GetWorkgroup and ListWorkgroups
+// for the workgroups in the engine registry.
+package redshiftserverless
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/rsdata/rsdata/internal/auth"
+	"github.com/rsdata/rsdata/internal/awserr"
+	"github.com/rsdata/rsdata/internal/awsjson"
+	"github.com/rsdata/rsdata/internal/dbcreds"
+	"github.com/rsdata/rsdata/internal/engines"
+)
+
+// TargetPrefix is the X-Amz-Target prefix of every operation.
+const TargetPrefix = "RedshiftServerless."
+
+// Options configures the API.
+type Options struct {
+	AccountID string
+	Region    string
+}
+
+// API holds the Redshift Serverless API's dependencies.
+type API struct {
+	opts   Options
+	reg    *engines.Registry
+	issuer *dbcreds.Issuer
+	authz  auth.Authorizer
+}
+
+// New returns the Redshift Serverless API over the workgroups in reg.
+func New(opts Options, reg *engines.Registry, issuer *dbcreds.Issuer, authz auth.Authorizer) *API {
+	return &API{opts: opts, reg: reg, issuer: issuer, authz: authz}
+}
+
+// Register adds the implemented operations to r.
+func (a *API) Register(r *awsjson.Router) {
+	awsjson.Register(r, TargetPrefix+"GetCredentials", a.GetCredentials)
+	awsjson.Register(r, TargetPrefix+"GetWorkgroup", a.GetWorkgroup)
+	awsjson.Register(r, TargetPrefix+"ListWorkgroups", a.ListWorkgroups)
+}
+
+// epoch is a timestamp as JSON 1.1 sends it: seconds since the epoch.
+type epoch time.Time
+
+func (t epoch) MarshalJSON() ([]byte, error) {
+	return strconv.AppendInt(nil, time.Time(t).Unix(), 10), nil
+}
+
+var workgroupName = regexp.MustCompile(`^[a-z0-9-]{3,64}$`)
+
+// workgroupID is a stable UUID for a workgroup, derived from the account
+// and name so that it, and the ARN built from it, survive restarts.
+func workgroupID(account, name string) string {
+	sum := sha256.Sum256([]byte("redshift-serverless-workgroup:" + account + ":" + name))
+	sum[6] = sum[6]&0x0f | 0x50
+	sum[8] = sum[8]&0x3f | 0x80
+	h := hex.EncodeToString(sum[:16])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+func (a *API) workgroupARN(name string) string {
+	return "arn:aws:redshift-serverless:" + a.opts.Region + ":" + a.opts.AccountID + ":workgroup/" + workgroupID(a.opts.AccountID, name)
+}
+
+func (a *API) workgroup(name string) (*engines.Endpoint, error) {
+	if name == "" {
+		return nil, awserr.Validation("workgroupName is required.")
+	}
+	if !workgroupName.MatchString(name) {
+		return nil, awserr.Validation("1 validation error detected: Value '%s' at 'workgroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9-]+$ and have length between 3 and 64", name)
+	}
+	ep, ok := a.reg.Lookup(engines.Workgroup, name)
+	if !ok {
+		return nil, resourceNotFound(name, "Workgroup "+name+" does not exist.")
+	}
+	return ep, nil
+}
+
+type GetCredentialsInput struct {
+	WorkgroupName    string `json:"workgroupName"`
+	DbName           string `json:"dbName"`
+	DurationSeconds  *int   `json:"durationSeconds"`
+	CustomDomainName string `json:"customDomainName"`
+}
+
+type GetCredentialsOutput struct {
+	DbUser          string `json:"dbUser"`
+	DbPassword      string `json:"dbPassword"`
+	Expiration      epoch  `json:"expiration"`
+	NextRefreshTime epoch  `json:"nextRefreshTime"`
+}
+
+// GetCredentials issues a password for the caller's IAM identity on the
+// workgroup: "IAM:<user name>" or "IAMR:<role name>".
+func (a *API) GetCredentials(ctx context.Context, in *GetCredentialsInput) (*GetCredentialsOutput, error) {
+	if in.WorkgroupName == "" && in.CustomDomainName != "" {
+		return nil, awserr.Validation("customDomainName is not supported; pass workgroupName.")
+	}
+	ep, err := a.workgroup(in.WorkgroupName)
+	if err != nil {
+		return nil, err
+	}
+	var d time.Duration
+	if in.DurationSeconds != nil {
+		if *in.DurationSeconds <= 0 {
+			return nil, awserr.Validation(msgDuration)
+		}
+		d = time.Duration(*in.DurationSeconds) * time.Second
+	}
+	// No workgroup has tags yet, so aws:ResourceTag conditions see none.
+	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: "redshift-serverless:GetCredentials",
+		Resource: a.workgroupARN(ep.Name), Context: map[string][]string{}}); err != nil {
+		return nil, toAWS(err)
+	}
+	p := auth.PrincipalFrom(ctx)
+	if p == nil {
+		return nil, toAWS(auth.ErrDenied)
+	}
+	kind, name, ok := dbcreds.CallerIdentity(p.ARN, p.UserName, p.Root)
+	if !ok {
+		return nil, awserr.Validation("The caller %s has no database user mapping.", p.ARN)
+	}
+	creds, err := a.issuer.Issue(ctx, dbcreds.Request{
+		Engine: dbcreds.Engine{Kind: string(engines.Workgroup), Name: ep.Name}, Database: in.DbName,
+		DbUser: name, Identity: kind, Duration: d,
+	})
+	if err != nil {
+		return nil, toAWS(err)
+	}
+	return &GetCredentialsOutput{DbUser: creds.DbUser, DbPassword: creds.Password,
+		Expiration: epoch(creds.Expiration), NextRefreshTime: epoch(creds.Expiration)}, nil
+}
+
+type Endpoint struct {
+	Address string `json:"address"`
+	Port    int    `json:"port"`
+}
+
+type Workgroup struct {
+	WorkgroupName string    `json:"workgroupName"`
+	WorkgroupID   string    `json:"workgroupId"`
+	WorkgroupARN  string    `json:"workgroupArn"`
+	NamespaceName string    `json:"namespaceName"`
+	Status        string    `json:"status"`
+	Endpoint      *Endpoint `json:"endpoint"`
+	BaseCapacity  int       `json:"baseCapacity"`
+}
+
+func (a *API) describe(ep *engines.Endpoint) Workgroup {
+	return Workgroup{
+		WorkgroupName: ep.Name, WorkgroupID: workgroupID(a.opts.AccountID, ep.Name), WorkgroupARN: a.workgroupARN(ep.Name),
+		// Each workgroup is its own PostgreSQL server, so its own namespace.
+		NamespaceName: ep.Name, Status: "AVAILABLE", Endpoint: &Endpoint{Address: ep.Host, Port: ep.Port}, BaseCapacity: 8,
+	}
+}
+
+type GetWorkgroupInput struct {
+	WorkgroupName string `json:"workgroupName"`
+}
+
+type GetWorkgroupOutput struct {
+	Workgroup Workgroup `json:"workgroup"`
+}
+
+// GetWorkgroup describes one registered workgroup.
+func (a *API) GetWorkgroup(ctx context.Context, in *GetWorkgroupInput) (*GetWorkgroupOutput, error) {
+	ep, err := a.workgroup(in.WorkgroupName)
+	if err != nil {
+		return nil, err
+	}
+	if err := auth.Require(ctx, a.authz, "redshift-serverless:GetWorkgroup", a.workgroupARN(ep.Name)); err != nil {
+		return nil, toAWS(err)
+	}
+	return &GetWorkgroupOutput{Workgroup: a.describe(ep)}, nil
+}
+
+type ListWorkgroupsInput struct {
+	MaxResults   *int   `json:"maxResults"`
+	NextToken    string `json:"nextToken"`
+	OwnerAccount string `json:"ownerAccount"`
+}
+
+type ListWorkgroupsOutput struct {
+	Workgroups []Workgroup `json:"workgroups"`
+}
+
+// ListWorkgroups lists the registered workgroups in one page; maxResults
+// and nextToken are accepted and ignored.
+func (a *API) ListWorkgroups(ctx context.Context, _ *ListWorkgroupsInput) (*ListWorkgroupsOutput, error) {
+	if err := auth.Require(ctx, a.authz, "redshift-serverless:ListWorkgroups", "*"); err != nil {
+		return nil, toAWS(err)
+	}
+	out := &ListWorkgroupsOutput{Workgroups: []Workgroup{}}
+	for _, ep := range a.reg.List(engines.Workgroup) {
+		out.Workgroups = append(out.Workgroups, a.describe(ep))
+	}
+	return out, nil
+}
+
+const msgDuration = "durationSeconds must be between 900 and 3600."
+
+func resourceNotFound(name, msg string) *awserr.Error {
+	return (&awserr.Error{Code: "ResourceNotFoundException", Status: http.StatusBadRequest, Message: msg}).With("resourceName", name)
+}
+
+// toAWS is this API's one mapping from domain errors to wire errors.
+func toAWS(err error) error {
+	var (
+		aerr    *awserr.Error
+		invalid *dbcreds.InvalidError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &aerr):
+		return aerr
+	case errors.Is(err, auth.ErrDenied):
+		return awserr.AccessDenied(err.Error())
+	case errors.Is(err, dbcreds.ErrInvalidDuration):
+		return awserr.Validation(msgDuration)
+	case errors.As(err, &invalid):
+		return awserr.Validation("%s", invalid.Error())
+	}
+	return err
+}

@@ -1,0 +1,249 @@
+// Role DDL for temporary database credentials (internal/dbcreds): login
+// roles with a password and VALID UNTIL, granted a database user's role and
+// groups, and disabled when their lease ends.
+//
+// Passwords reach the server only as SCRAM-SHA-256 verifiers: the verifier
+// is the one value written into SQL text (DDL takes no bind parameters), so
+// neither the statement log nor pg_stat_statements ever holds a password.
+// Identifiers are quoted with pgx.Identifier.
+//
+// Every change to a role runs in one transaction holding an advisory lock
+// on the role's name, so that an Issue and a Reap of the same role on
+// several rsdata processes serialize on the engine.
+
+package pgexec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/rsdata/rsdata/internal/dbcreds"
+	"github.com/rsdata/rsdata/internal/engines"
+)
+
+// RoleConn is an admin connection to an engine: a *pgx.Conn or a
+// *pgxpool.Pool of a role that may create roles.
+type RoleConn interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// TempUser is a login role with a temporary password.
+type TempUser struct {
+	Name string
+	// Verifier is the password's SCRAM verifier (SCRAMVerifier).
+	Verifier string
+	// ValidUntil is when PostgreSQL stops accepting the password.
+	ValidUntil time.Time
+	// Inherit, when set, is an existing role granted to Name.
+	Inherit string
+	// Groups are existing roles granted to Name.
+	Groups []string
+}
+
+// ErrNotVerifier is returned for a TempUser whose Verifier is not a SCRAM
+// verifier, so that a plaintext password is never written into SQL.
+var ErrNotVerifier = errors.New("password is not a SCRAM-SHA-256 verifier")
+
+// RoleNotFoundError says a role to be granted does not exist.
+type RoleNotFoundError struct{ Role string }
+
+func (e *RoleNotFoundError) Error() string { return fmt.Sprintf("role %q does not exist", e.Role) }
+
+// EnsureTempUser creates u.Name as a login role with u's verifier and VALID
+// UNTIL, or, when it exists, gives it LOGIN, the new verifier and VALID
+// UNTIL. It then grants it u.Inherit and u.Groups (already granted roles
+// are left as they are; none is revoked). A missing role to grant is a
+// *RoleNotFoundError and nothing is changed. The error never contains the
+// verifier.
+func EnsureTempUser(ctx context.Context, conn RoleConn, u TempUser) error {
+	if !strings.HasPrefix(u.Verifier, "SCRAM-SHA-256$") || strings.ContainsAny(u.Verifier, `'\`) {
+		return ErrNotVerifier
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if err := lockRole(ctx, tx, u.Name); err != nil {
+		return err
+	}
+	var exists bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1)`, u.Name).Scan(&exists); err != nil {
+		return err
+	}
+	ident := pgx.Identifier{u.Name}.Sanitize()
+	verb := "CREATE ROLE "
+	if exists {
+		verb = "ALTER ROLE "
+	}
+	ddl := verb + ident + " LOGIN INHERIT PASSWORD '" + u.Verifier + "' VALID UNTIL '" + timestampLiteral(u.ValidUntil) + "'"
+	if _, err := tx.Exec(ctx, ddl); err != nil {
+		return fmt.Errorf("%s%s: %w", verb, ident, err)
+	}
+	grants := u.Groups
+	if u.Inherit != "" {
+		grants = append([]string{u.Inherit}, grants...)
+	}
+	for _, g := range grants {
+		var ok bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1)`, g).Scan(&ok); err != nil {
+			return err
+		}
+		if !ok {
+			return &RoleNotFoundError{Role: g}
+		}
+		if _, err := tx.Exec(ctx, "GRANT "+pgx.Identifier{g}.Sanitize()+" TO "+ident); err != nil {
+			return fmt.Errorf("GRANT %s: %w", g, err)
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+// ExpireUser disables the login role name: NOLOGIN, no password, VALID
+// UNTIL the epoch. With validBefore set it does so only when the role's
+// VALID UNTIL is not after validBefore, so a role issued again since is
+// left working. It is idempotent; a missing role is not an error. Sessions
+// already open are not ended, as with an expiring Redshift credential.
+func ExpireUser(ctx context.Context, conn RoleConn, name string, validBefore time.Time) error {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if err := lockRole(ctx, tx, name); err != nil {
+		return err
+	}
+	var until *time.Time
+	err = tx.QueryRow(ctx, `SELECT rolvaliduntil FROM pg_roles WHERE rolname = $1`, name).Scan(&until)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !validBefore.IsZero() && (until == nil || until.After(validBefore)) {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, "ALTER ROLE "+pgx.Identifier{name}.Sanitize()+" NOLOGIN PASSWORD NULL VALID UNTIL 'epoch'"); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// RoleExists reports whether a role called name exists.
+func RoleExists(ctx context.Context, conn RoleConn, name string) (bool, error) {
+	var ok bool
+	err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1)`, name).Scan(&ok)
+	return ok, err
+}
+
+func lockRole(ctx context.Context, tx pgx.Tx, name string) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('rsdata.role:' || $1))`, name)
+	return err
+}
+
+// timestampLiteral writes t as a PostgreSQL timestamptz literal in UTC.
+func timestampLiteral(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04:05.000000") + "+00"
+}
+
+// Roles implements dbcreds.Roles on the engines of a registry, connecting
+// as each engine's admin user: over the trusted socket for embedded
+// engines, with the registered admin password otherwise.
+type Roles struct {
+	reg *engines.Registry
+}
+
+var _ dbcreds.Roles = (*Roles)(nil)
+
+// NewRoles returns the role manager of reg's engines.
+func NewRoles(reg *engines.Registry) *Roles { return &Roles{reg: reg} }
+
+// AdminConn opens a connection to ep's default database as its admin user.
+// The caller closes it.
+func AdminConn(ctx context.Context, ep *engines.Endpoint) (*pgx.Conn, error) {
+	var cfg *pgx.ConnConfig
+	var err error
+	if ep.SocketDir != "" {
+		cfg, err = pgx.ParseConfig("")
+		if err == nil {
+			cfg.Host, cfg.Port = ep.SocketDir, uint16(ep.Port)
+			cfg.TLSConfig, cfg.Fallbacks = nil, nil
+		}
+	} else {
+		cfg, err = pgx.ParseConfig(fmt.Sprintf("host=%s port=%d sslmode=%s", ep.Host, ep.Port, orDefault(ep.SSLMode, "prefer")))
+		if err == nil {
+			cfg.Password = ep.AdminPassword
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	cfg.User, cfg.Database = ep.AdminUser, ep.Database
+	cfg.ConnectTimeout = 15 * time.Second
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		// pgconn's connect errors name host and user, never the password;
+		// unwrap to the cause anyway so no DSN text travels further.
+		var ce *pgconn.ConnectError
+		if errors.As(err, &ce) {
+			return nil, fmt.Errorf("connect to %s %q as %q: %w", ep.Kind, ep.Name, ep.AdminUser, ce.Unwrap())
+		}
+		return nil, err
+	}
+	return conn, nil
+}
+
+func (r *Roles) conn(ctx context.Context, e dbcreds.Engine) (*pgx.Conn, error) {
+	ep, ok := r.reg.Lookup(engines.Kind(e.Kind), e.Name)
+	if !ok {
+		return nil, dbcreds.ErrEngineNotFound
+	}
+	return AdminConn(ctx, ep)
+}
+
+// RoleExists implements dbcreds.Roles.
+func (r *Roles) RoleExists(ctx context.Context, e dbcreds.Engine, name string) (bool, error) {
+	conn, err := r.conn(ctx, e)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close(context.Background())
+	return RoleExists(ctx, conn, name)
+}
+
+// SetLogin implements dbcreds.Roles.
+func (r *Roles) SetLogin(ctx context.Context, e dbcreds.Engine, l dbcreds.Login) error {
+	verifier, err := SCRAMVerifier(l.Password)
+	if err != nil {
+		return err
+	}
+	conn, err := r.conn(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	err = EnsureTempUser(ctx, conn, TempUser{Name: l.Role, Verifier: verifier, ValidUntil: l.ValidUntil, Inherit: l.Inherit, Groups: l.Groups})
+	var nf *RoleNotFoundError
+	if errors.As(err, &nf) {
+		return &dbcreds.NotFoundError{Role: nf.Role}
+	}
+	return err
+}
+
+// Expire implements dbcreds.Roles.
+func (r *Roles) Expire(ctx context.Context, e dbcreds.Engine, x dbcreds.Expire) error {
+	conn, err := r.conn(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	return ExpireUser(ctx, conn, x.Role, x.ValidBefore)
+}
