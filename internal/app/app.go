@@ -19,13 +19,17 @@ import (
 	"time"
 
 	"github.com/rsdata/rsdata/internal/api/iam"
+	"github.com/rsdata/rsdata/internal/api/redshift"
 	"github.com/rsdata/rsdata/internal/api/redshiftdata"
+	"github.com/rsdata/rsdata/internal/api/redshiftserverless"
+	"github.com/rsdata/rsdata/internal/api/secretsmanager"
 	"github.com/rsdata/rsdata/internal/api/sts"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsjson"
 	"github.com/rsdata/rsdata/internal/awsquery"
 	"github.com/rsdata/rsdata/internal/config"
+	"github.com/rsdata/rsdata/internal/dbcreds"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/engines/embedded"
 	"github.com/rsdata/rsdata/internal/events"
@@ -35,6 +39,7 @@ import (
 	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/seal"
+	"github.com/rsdata/rsdata/internal/secrets"
 	"github.com/rsdata/rsdata/internal/sessiontoken"
 	"github.com/rsdata/rsdata/internal/statement"
 	"github.com/rsdata/rsdata/internal/store"
@@ -72,6 +77,8 @@ type App struct {
 	exec     *pgexec.Executor
 	engine   *statement.Engine
 	events   *events.Dispatcher
+	secrets  *secrets.Service
+	dbcreds  *dbcreds.Issuer
 	handler  http.Handler
 
 	// RootAccessKeyID and RootSecretAccessKey are the root credentials.
@@ -229,11 +236,16 @@ func (a *App) buildHandler() (http.Handler, error) {
 	authz := auth.Policies{Source: who}
 
 	jsonAPI := awsjson.NewRouter(a.log)
-	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region},
+	a.secrets = secrets.New(secrets.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}, a.store, sealer)
+	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Secrets: a.secrets},
 		a.engine, a.registry, catalogs{a.exec}, authz).Register(jsonAPI)
+	secretsmanager.New(a.secrets, authz, secretsmanager.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}).Register(jsonAPI)
+	a.dbcreds = dbcreds.New(dbcreds.Options{Logger: a.log.With("component", "dbcreds")}, a.store, pgexec.NewRoles(a.registry))
+	redshiftserverless.New(redshiftserverless.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}, a.registry, a.dbcreds, authz).Register(jsonAPI)
 	queryAPI := awsquery.NewRouter(a.log)
 	sts.New(sts.Options{AccountID: a.cfg.AccountID}, who, who.sessions, authz).Register(queryAPI)
 	iam.New(ids, authz, a.cfg.AccountID).Register(queryAPI)
+	redshift.New(redshift.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}, a.registry, a.dbcreds, authz).Register(queryAPI)
 
 	// One endpoint serves every API: Query-protocol requests (form bodies,
 	// IAM and STS) go to the Query router, for the service their signature
@@ -245,7 +257,8 @@ func (a *App) buildHandler() (http.Handler, error) {
 		}
 		jsonAPI.ServeHTTP(w, r)
 	})
-	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: []string{"redshift-data", "sts", "iam"},
+	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: []string{"redshift-data", "sts", "iam",
+		"secretsmanager", "redshift", "redshift-serverless"},
 		Logger: a.log}, who, writeError)
 	api := httpx.Wrap(authn.Wrap(dispatch), httpx.Options{
 		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: writeError,
@@ -316,6 +329,10 @@ func (a *App) startWorkers() {
 			case <-t.C:
 				if err := a.engine.Reap(ctx); err != nil && ctx.Err() == nil {
 					a.log.Error("removing expired statements failed", "err", err)
+				}
+				// Temporary database users past their expiry lose their login.
+				if _, err := a.dbcreds.Reap(ctx); err != nil && ctx.Err() == nil {
+					a.log.Error("revoking expired database credentials failed", "err", err)
 				}
 			}
 		}

@@ -29,7 +29,7 @@ func (x *Executor) withCatalog(ctx context.Context, req statement.ConnRequest, f
 	}
 	ctx, cancel := context.WithTimeout(ctx, catalogTimeout)
 	defer cancel()
-	p, err := x.pool(ctx, ep, req.Database, user)
+	p, err := x.loginPool(ctx, ep, req.Database, user, req.Password)
 	if err == nil && req.AutoCreate {
 		var admin *pgxpool.Pool
 		if admin, err = x.pool(ctx, ep, req.Database, catalogUser(ep)); err == nil {

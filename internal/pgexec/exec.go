@@ -6,6 +6,8 @@ package pgexec
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,6 +45,9 @@ type Executor struct {
 type poolKey struct {
 	kind           engines.Kind
 	name, db, user string
+	// password is a digest of the password of a password login (one read
+	// from a secret): a changed password gets its own pool.
+	password string
 }
 
 var _ statement.Executor = (*Executor)(nil)
@@ -86,7 +91,18 @@ func (x *Executor) endpoint(t statement.Target) (*engines.Endpoint, error) {
 // with the registered admin credentials, so only that user can run there
 // until temporary credentials exist.
 func (x *Executor) pool(ctx context.Context, ep *engines.Endpoint, db, user string) (*pgxpool.Pool, error) {
-	key := poolKey{ep.Kind, ep.Name, db, user}
+	return x.loginPool(ctx, ep, db, user, "")
+}
+
+// loginPool is pool for a login that authenticates with password over TCP,
+// as a Secrets Manager secret's user does (a wrong password then fails as
+// the database says); with password "" it is pool.
+func (x *Executor) loginPool(ctx context.Context, ep *engines.Endpoint, db, user, password string) (*pgxpool.Pool, error) {
+	key := poolKey{ep.Kind, ep.Name, db, user, ""}
+	if password != "" {
+		sum := sha256.Sum256([]byte(password))
+		key.password = hex.EncodeToString(sum[:])
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if p, ok := x.pools[key]; ok {
@@ -98,7 +114,19 @@ func (x *Executor) pool(ctx context.Context, ep *engines.Endpoint, db, user stri
 	}
 	cc := cfg.ConnConfig
 	cc.Database, cc.User = db, user
-	if ep.SocketDir != "" {
+	if password != "" {
+		sslmode := orDefault(ep.SSLMode, "prefer")
+		if ep.Embedded {
+			sslmode = "disable"
+		}
+		tcp, err := pgxpool.ParseConfig(fmt.Sprintf("host=%s port=%d sslmode=%s", ep.Host, ep.Port, sslmode))
+		if err != nil {
+			return nil, err
+		}
+		cfg.ConnConfig = tcp.ConnConfig
+		cc = cfg.ConnConfig
+		cc.Database, cc.User, cc.Password = db, user, password
+	} else if ep.SocketDir != "" {
 		cc.Host, cc.Port = ep.SocketDir, uint16(ep.Port)
 		cc.TLSConfig, cc.Fallbacks = nil, nil
 	} else {
@@ -151,7 +179,7 @@ func (x *Executor) Acquire(ctx context.Context, req statement.ConnRequest) (stat
 	if user == "" {
 		user = ep.MasterUser
 	}
-	p, err := x.pool(ctx, ep, req.Database, user)
+	p, err := x.loginPool(ctx, ep, req.Database, user, req.Password)
 	if err != nil {
 		return nil, x.publicError(err)
 	}

@@ -88,6 +88,9 @@ type ConnRequest struct {
 	// AutoCreate creates DbUser as a login role without privileges when it
 	// does not exist (IAM-derived users such as "IAM:alice").
 	AutoCreate bool
+	// Password, when set, is DbUser's password (from a secret): the login
+	// authenticates with it instead of being trusted.
+	Password string
 }
 
 // Format is a result encoding.

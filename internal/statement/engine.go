@@ -94,6 +94,7 @@ type run struct {
 	execs      []sqlparams.Rewritten
 	format     Format
 	autoCreate bool
+	password   string
 	cancel     context.CancelFunc
 	aborted    bool     // CancelStatement was called
 	sess       *session // the session it runs in, if any
@@ -185,6 +186,9 @@ type ExecuteRequest struct {
 	KeepAlive *time.Duration
 	// AutoCreate creates DbUser when it does not exist (IAM-derived users).
 	AutoCreate bool
+	// Password is DbUser's password from a secret; it is kept in memory
+	// for the run only, never stored.
+	Password string
 }
 
 // Execute validates and submits a statement and returns it as submitted (or,
@@ -234,7 +238,7 @@ func (e *Engine) Execute(ctx context.Context, req ExecuteRequest) (*Statement, e
 		st.SQL = req.SQLs[0]
 	}
 
-	r := &run{execs: execs, format: req.Format, autoCreate: req.AutoCreate, done: make(chan struct{}), waiters: map[string]int{}}
+	r := &run{execs: execs, format: req.Format, autoCreate: req.AutoCreate, password: req.Password, done: make(chan struct{}), waiters: map[string]int{}}
 	for range subs {
 		r.subDone = append(r.subDone, make(chan struct{}))
 	}

@@ -119,7 +119,7 @@ func (e *Engine) connect(ctx context.Context, r *run) (Conn, error) {
 		return r.sess.conn, nil
 	}
 	conn, err := e.exec.Acquire(ctx, ConnRequest{Target: r.st.Target, Database: r.st.Database,
-		DbUser: r.st.DbUser, SecretArn: r.st.SecretArn, AutoCreate: r.autoCreate})
+		DbUser: r.st.DbUser, SecretArn: r.st.SecretArn, AutoCreate: r.autoCreate, Password: r.password})
 	if err != nil {
 		return nil, err
 	}

@@ -124,7 +124,8 @@ func (s *Service) catalogRequest(ctx context.Context, in *catalogInput, action s
 	if err := s.authorizeLogin(ctx, l); err != nil {
 		return statement.ConnRequest{}, CatalogPage{}, toAWS(err, "")
 	}
-	return statement.ConnRequest{Target: l.target, Database: l.database, DbUser: l.dbUser, AutoCreate: l.autoCreate}, page, nil
+	return statement.ConnRequest{Target: l.target, Database: l.database, DbUser: l.dbUser, AutoCreate: l.autoCreate,
+		SecretArn: l.secretArn, Password: l.password}, page, nil
 }
 
 func encodeOffset(n int) string {

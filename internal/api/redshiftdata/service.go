@@ -13,16 +13,27 @@ import (
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsjson"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/secrets"
 	"github.com/rsdata/rsdata/internal/statement"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of this service.
 const TargetPrefix = "RedshiftData."
 
-// Options identifies the account and region ARNs are built for.
+// Options identifies the account and region ARNs are built for, and where
+// secrets are read.
 type Options struct {
 	AccountID string
 	Region    string
+	Secrets   SecretValues
+}
+
+// SecretValues reads the database credentials a Secrets Manager secret
+// holds, for the SecretArn path.
+type SecretValues interface {
+	// ValueForDataAPI returns the secret's current value, its tags and its
+	// full ARN; errors are the secrets package's (ErrNotFound, ...).
+	ValueForDataAPI(ctx context.Context, nameOrARN string) (*secrets.Value, map[string]string, string, error)
 }
 
 // Service holds the Data API's dependencies.

@@ -3,6 +3,7 @@ package redshiftdata
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/results"
+	"github.com/rsdata/rsdata/internal/secrets"
 	"github.com/rsdata/rsdata/internal/statement"
 )
 
@@ -23,6 +25,8 @@ type login struct {
 	dbUser     string
 	database   string
 	autoCreate bool
+	secretArn  string
+	password   string // from the secret; never stored
 	// creds are the credential calls AWS makes on the caller's behalf
 	// (GetClusterCredentials, GetCredentials, ...), authorized with the
 	// caller's own permissions.
@@ -47,14 +51,13 @@ func (s *Service) resolveLogin(ctx context.Context, c connection) (login, error)
 	if c.Database == nil || *c.Database == "" {
 		return login{}, awserr.Validation("Database is required when connecting to a %s.", kind)
 	}
-	if c.SecretArn != nil {
-		return login{}, awserr.Validation("SecretArn is not supported by this rsdata version yet; use DbUser or IAM credentials.")
-	}
 	l := login{target: target, ep: ep, dbUser: str(c.DbUser), database: *c.Database}
 	arn := func(resource string) string {
 		return fmt.Sprintf("arn:aws:redshift:%s:%s:%s", s.opts.Region, s.opts.AccountID, resource)
 	}
 	switch {
+	case c.SecretArn != nil:
+		return s.secretLogin(ctx, l, *c.SecretArn)
 	case target.Kind == statement.Cluster && l.dbUser != "":
 		l.creds = []auth.Request{
 			{Action: "redshift:GetClusterCredentials", Resource: arn("dbuser:" + target.Name + "/" + l.dbUser)},
@@ -67,6 +70,43 @@ func (s *Service) resolveLogin(ctx context.Context, c connection) (login, error)
 		l.dbUser, l.autoCreate = iamDbUser(auth.PrincipalFrom(ctx), ep)
 		l.creds = []auth.Request{{Action: "redshift-serverless:GetCredentials", Resource: s.resourceARN(target)}}
 	}
+	return l, nil
+}
+
+// secretLogin logs in with the username and password a secret holds. The
+// caller needs secretsmanager:GetSecretValue on the secret (with its tags as
+// secretsmanager:ResourceTag/<key>, which the managed policy tests); a
+// dbClusterIdentifier in the secret must name the cluster asked for.
+func (s *Service) secretLogin(ctx context.Context, l login, secretID string) (login, error) {
+	if s.opts.Secrets == nil {
+		return login{}, awserr.Validation("SecretArn is not supported by this server.")
+	}
+	v, tags, arn, err := s.opts.Secrets.ValueForDataAPI(ctx, secretID)
+	switch {
+	case errors.Is(err, secrets.ErrNotFound):
+		return login{}, awserr.Validation("Secrets Manager can't find the specified secret.")
+	case errors.Is(err, secrets.ErrNotCredentials):
+		return login{}, awserr.Validation("The secret must hold a JSON object with username and password.")
+	case err != nil:
+		var reqErr *secrets.InvalidRequestError
+		if errors.As(err, &reqErr) {
+			return login{}, awserr.Validation("%s", reqErr.Error())
+		}
+		return login{}, err
+	}
+	keys := map[string][]string{}
+	for k, val := range tags {
+		keys["secretsmanager:ResourceTag/"+k] = []string{val}
+		keys["aws:ResourceTag/"+k] = []string{val}
+	}
+	l.creds = []auth.Request{{Action: "secretsmanager:GetSecretValue", Resource: arn, Context: keys}}
+	if l.target.Kind == statement.Cluster && v.DbClusterIdentifier != "" && v.DbClusterIdentifier != l.target.Name {
+		return login{}, awserr.Validation("The dbClusterIdentifier in the secret (%s) does not match the ClusterIdentifier %s.", v.DbClusterIdentifier, l.target.Name)
+	}
+	if v.Username == "" || v.Password == "" {
+		return login{}, awserr.Validation("The secret must hold a JSON object with username and password.")
+	}
+	l.dbUser, l.password, l.secretArn = v.Username, v.Password, arn
 	return l, nil
 }
 
@@ -161,6 +201,7 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 			return nil, err
 		}
 		req.Target, req.Database, req.DbUser, req.AutoCreate = l.target, l.database, l.dbUser, l.autoCreate
+		req.SecretArn, req.Password = l.secretArn, l.password
 		resource = s.resourceARN(l.target)
 		login = l
 	}
@@ -184,7 +225,7 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 		}
 	}
 	out := &ExecuteStatementOutput{Id: st.ID, CreatedAt: ptime(st.CreatedAt), Database: st.Database,
-		SessionId: st.SessionID}
+		SessionId: st.SessionID, SecretArn: st.SecretArn}
 	if st.Target.Kind == statement.Cluster {
 		out.ClusterIdentifier, out.DbUser = st.Target.Name, st.DbUser
 	} else {
