@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -200,17 +201,22 @@ func (x *Executor) Acquire(ctx context.Context, req statement.ConnRequest) (stat
 }
 
 // startupWait bounds how long acquiring waits for a server that reports it
-// is starting up (after a crash, PostgreSQL replays its log first).
-const startupWait = 30 * time.Second
+// is starting up (after a crash, PostgreSQL replays its log first);
+// refusedWait, shorter, for one that refuses connections, as a supervised
+// server does while it restarts.
+const (
+	startupWait = 30 * time.Second
+	refusedWait = 10 * time.Second
+)
 
 // acquireReady acquires a connection, waiting while the server says it is
-// starting up (SQLSTATE 57P03) rather than failing the statement.
+// starting up (SQLSTATE 57P03) or, briefly, while it refuses connections,
+// rather than failing the statement at once.
 func acquireReady(ctx context.Context, p *pgxpool.Pool) (*pgxpool.Conn, error) {
-	deadline := time.Now().Add(startupWait)
+	start := time.Now()
 	for {
 		c, err := p.Acquire(ctx)
-		var pgErr *pgconn.PgError
-		if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "57P03" || time.Now().After(deadline) {
+		if err == nil || !transientConnectError(err, time.Since(start)) {
 			return c, err
 		}
 		select {
@@ -219,6 +225,17 @@ func acquireReady(ctx context.Context, p *pgxpool.Pool) (*pgxpool.Conn, error) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// transientConnectError reports whether err, seen after waiting waited, is
+// worth another attempt.
+func transientConnectError(err error, waited time.Duration) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "57P03" && waited < startupWait
+	}
+	refused := errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT)
+	return refused && waited < refusedWait
 }
 
 // conn is a pooled session lent to one statement or Data API session.
