@@ -219,6 +219,37 @@ func TestAssumeRole(t *testing.T) {
 	if _, err := narrow.ListStatements(ctx, &redshiftdata.ListStatementsInput{}); errorCode(err) != "AccessDeniedException" {
 		t.Fatalf("session policy not allowing ListStatements: %v", err)
 	}
+	// On the workgroup the role session runs as IAMR:analyst too, and a
+	// policy on redshift-data:session-owner-iam-userid keeps one role
+	// session out of another's Data API session.
+	if _, err := admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("analyst"), PolicyName: aws.String("own-sessions"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":"redshift-serverless:GetCredentials","Resource":"*"},
+			{"Effect":"Deny","Action":"redshift-data:ExecuteStatement","Resource":"*","Condition":{
+				"Null":{"redshift-data:session-owner-iam-userid":"false"},
+				"StringNotEquals":{"redshift-data:session-owner-iam-userid":"${aws:userid}"}}}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := asRole.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{WorkgroupName: aws.String("default"),
+		Database: aws.String(env.Database), Sql: aws.String("select current_user"), SessionKeepAliveSeconds: aws.Int32(60)})
+	if err != nil {
+		t.Fatalf("opening a session on the workgroup as the role: %v", err)
+	}
+	env.WaitWith(t, asRole, *opened.Id)
+	if r, err := asRole.GetStatementResult(ctx, &redshiftdata.GetStatementResultInput{Id: opened.Id}); err != nil ||
+		r.Records[0][0].(*types.FieldMemberStringValue).Value != "IAMR:analyst" {
+		t.Fatalf("current_user on the workgroup: %v %v", r, err)
+	}
+	inSession := &redshiftdata.ExecuteStatementInput{SessionId: opened.SessionId, Sql: aws.String("select 1")}
+	if out, err := asRole.ExecuteStatement(ctx, inSession); err != nil {
+		t.Fatalf("the session's owner using it: %v", err)
+	} else {
+		env.WaitWith(t, asRole, *out.Id)
+	}
+	if _, err := other.ExecuteStatement(ctx, inSession); errorCode(err) != "AccessDeniedException" {
+		t.Fatalf("another role session using the session: %v", err)
+	}
+
 	// A tampered session token is refused.
 	bad := s1
 	v, _ := s1.Credentials.Retrieve(ctx)

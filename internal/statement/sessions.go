@@ -228,6 +228,18 @@ func (e *Engine) closeAllSessions() {
 	}
 }
 
+// SessionInfo returns the target and owner of an open session, for
+// authorizing a statement sent into it.
+func (e *Engine) SessionInfo(id string) (Target, Owner, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, ok := e.sessions[id]
+	if !ok {
+		return Target{}, Owner{}, false
+	}
+	return s.info.Target, s.info.Owner, true
+}
+
 // sessionError tells a closed session from one that never existed, for a
 // SessionId this process does not hold open.
 func (e *Engine) sessionError(ctx context.Context, id string, owner Owner) error {

@@ -186,6 +186,7 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 	req.ClientToken = str(in.ClientToken)
 
 	resource := "*"
+	var keys map[string][]string
 	var login login
 	if in.SessionId != nil {
 		if in.ClusterIdentifier != nil || in.WorkgroupName != nil {
@@ -195,6 +196,13 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 			return nil, validationf(*in.SessionId, "sessionId", "Member must satisfy regular expression pattern: [a-z0-9]{8}(-[a-z0-9]{4}){3}-[a-z0-9]{12}(:\\d{0,2})?")
 		}
 		req.SessionID = *in.SessionId
+		// A statement sent into a session is authorized on the session's
+		// cluster or workgroup, with the session owner's aws:userid as
+		// redshift-data:session-owner-iam-userid.
+		if target, owner, ok := s.engine.SessionInfo(req.SessionID); ok {
+			resource = s.resourceARN(target)
+			keys = map[string][]string{"redshift-data:session-owner-iam-userid": {owner.UserID}}
+		}
 	} else {
 		l, err := s.resolveLogin(ctx, in.connection)
 		if err != nil {
@@ -205,7 +213,7 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 		resource = s.resourceARN(l.target)
 		login = l
 	}
-	if err := auth.Require(ctx, s.authz, action, resource); err != nil {
+	if err := auth.RequireWith(ctx, s.authz, auth.Request{Action: action, Resource: resource, Context: keys}); err != nil {
 		return nil, toAWS(err, "")
 	}
 	if err := s.authorizeLogin(ctx, login); err != nil {
