@@ -176,25 +176,13 @@ func putSecretVersions(ctx context.Context, tx pgx.Tx, sec *secrets.Secret) erro
 	return nil
 }
 
-func (s *Store) secretsTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(ctx)
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
-}
-
 // CreateSecret implements secrets.Store.
 func (s *Store) CreateSecret(ctx context.Context, sec *secrets.Secret) error {
 	tags, err := secretTags(sec)
 	if err != nil {
 		return err
 	}
-	err = s.secretsTx(ctx, func(tx pgx.Tx) error {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO sm_secrets (`+secretColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)`,
 			sec.ARN, sec.Name, sec.Description, sec.KmsKeyID, tags, sec.CreatedDate, sec.LastChangedDate,
 			nullTime(sec.LastAccessedDate), nullTime(sec.DeletedDate), nullTime(sec.DeletionDate)); err != nil {
@@ -220,7 +208,7 @@ func (s *Store) UpdateSecret(ctx context.Context, sec *secrets.Secret) error {
 	if err != nil {
 		return err
 	}
-	return s.secretsTx(ctx, func(tx pgx.Tx) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE sm_secrets SET description = $3, kms_key_id = $4, tags = $5,
 			last_changed_at = $6, deleted_at = $7, deletion_at = $8, revision = revision + 1
 			WHERE arn = $1 AND revision = $2`,
