@@ -182,7 +182,7 @@ func TestPendingEventsFromCrashRecovery(t *testing.T) {
 	}
 }
 
-func TestPendingEventsSkipsDeletedStatements(t *testing.T) {
+func TestPendingEventsLeaveOutDeletedStatements(t *testing.T) {
 	ctx := context.Background()
 	db := openTestDB(t)
 	s := db.store
