@@ -88,7 +88,6 @@ type env struct {
 	clock   *clock
 	ctl     *pgx.Conn
 	logs    *bytes.Buffer
-	user    *auth.Principal
 }
 
 func setup(t *testing.T, principal *auth.Principal) *env {
