@@ -237,15 +237,19 @@ func (a *App) buildHandler() (http.Handler, error) {
 
 	jsonAPI := awsjson.NewRouter(a.log)
 	a.secrets = secrets.New(secrets.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}, a.store, sealer)
-	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Secrets: a.secrets},
+	a.dbcreds = dbcreds.New(dbcreds.Options{Logger: a.log.With("component", "dbcreds")}, a.store, pgexec.NewRoles(a.registry))
+	workgroups := redshiftserverless.New(redshiftserverless.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: a.store},
+		a.registry, a.dbcreds, authz)
+	clusters := redshift.New(redshift.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: a.store}, a.registry, a.dbcreds, authz)
+	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Secrets: a.secrets,
+		Tags: targetTags{workgroups, clusters}},
 		a.engine, a.registry, catalogs{a.exec}, authz).Register(jsonAPI)
 	secretsmanager.New(a.secrets, authz, secretsmanager.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}).Register(jsonAPI)
-	a.dbcreds = dbcreds.New(dbcreds.Options{Logger: a.log.With("component", "dbcreds")}, a.store, pgexec.NewRoles(a.registry))
-	redshiftserverless.New(redshiftserverless.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}, a.registry, a.dbcreds, authz).Register(jsonAPI)
+	workgroups.Register(jsonAPI)
 	queryAPI := awsquery.NewRouter(a.log)
 	sts.New(sts.Options{AccountID: a.cfg.AccountID}, who, who.sessions, authz).Register(queryAPI)
 	iam.New(ids, authz, a.cfg.AccountID).Register(queryAPI)
-	redshift.New(redshift.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}, a.registry, a.dbcreds, authz).Register(queryAPI)
+	clusters.Register(queryAPI)
 
 	// One endpoint serves every API: Query-protocol requests (form bodies,
 	// IAM and STS) go to the Query router, for the service their signature
@@ -508,4 +512,20 @@ func (a *App) printBanner(addr string, logins map[string]masterLogin) {
 		}
 	}
 	fmt.Fprintf(a.out, "Data API endpoint: %s\n", endpoint)
+}
+
+// targetTags gives the Data API the tags the Redshift and Redshift
+// Serverless APIs keep, for the aws:ResourceTag conditions of its credential
+// checks.
+type targetTags struct {
+	workgroups *redshiftserverless.API
+	clusters   *redshift.API
+}
+
+// TargetTags implements redshiftdata.TargetTags.
+func (c targetTags) TargetTags(ctx context.Context, kind engines.Kind, name string) (map[string]string, error) {
+	if kind == engines.Workgroup {
+		return c.workgroups.WorkgroupTags(ctx, name)
+	}
+	return c.clusters.ClusterTags(ctx, name)
 }

@@ -188,6 +188,9 @@ var migrations = []string{
 
 	// Leases of temporary database users (dbcreds.go).
 	dbcredsMigration,
+
+	// Tags of clusters and workgroups (tags.go).
+	tagsMigration,
 }
 
 // Open connects to the control database and applies pending migrations.

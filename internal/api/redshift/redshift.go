@@ -1,11 +1,13 @@
 // Package redshift implements the Amazon Redshift (provisioned) operations
 // rsdata serves over the Query protocol: temporary database credentials
-// (GetClusterCredentials, GetClusterCredentialsWithIAM) and DescribeClusters
-// for the clusters in the engine registry.
+// (GetClusterCredentials, GetClusterCredentialsWithIAM), DescribeClusters
+// and cluster tags (CreateTags, DeleteTags, DescribeTags) for the clusters in
+// the engine registry.
 package redshift
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"github.com/rsdata/rsdata/internal/auth"
@@ -21,6 +23,9 @@ var Service = awsquery.Service{Name: "redshift", Version: "2012-12-01", Namespac
 type Options struct {
 	AccountID string
 	Region    string
+	// Tags keeps cluster tags; nil refuses the tagging operations and
+	// gives every cluster none.
+	Tags Tags
 }
 
 // API holds the Redshift API's dependencies.
@@ -41,6 +46,9 @@ func (a *API) Register(r *awsquery.Router) {
 	awsquery.Register(r, Service, "GetClusterCredentials", a.GetClusterCredentials)
 	awsquery.Register(r, Service, "GetClusterCredentialsWithIAM", a.GetClusterCredentialsWithIAM)
 	awsquery.Register(r, Service, "DescribeClusters", a.DescribeClusters)
+	awsquery.Register(r, Service, "CreateTags", a.CreateTags)
+	awsquery.Register(r, Service, "DeleteTags", a.DeleteTags)
+	awsquery.Register(r, Service, "DescribeTags", a.DescribeTags)
 }
 
 func (a *API) arn(resource string) string {
@@ -117,7 +125,12 @@ func (a *API) GetClusterCredentials(ctx context.Context, in *GetClusterCredentia
 	for _, g := range in.DbGroups {
 		checks = append(checks, auth.Request{Action: "redshift:JoinGroup", Resource: a.arn("dbgroup:" + id + "/" + g)})
 	}
+	tags, err := a.tagContext(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	for _, c := range checks {
+		c.Context = tags
 		if err := auth.RequireWith(ctx, a.authz, c); err != nil {
 			return nil, toAWS(err)
 		}
@@ -161,8 +174,12 @@ func (a *API) GetClusterCredentialsWithIAM(ctx context.Context, in *GetClusterCr
 	if db == "" {
 		db = ep.Database
 	}
+	tags, err := a.tagContext(ctx, ep.Name)
+	if err != nil {
+		return nil, err
+	}
 	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: "redshift:GetClusterCredentialsWithIAM",
-		Resource: a.arn("dbname:" + ep.Name + "/" + db)}); err != nil {
+		Resource: a.arn("dbname:" + ep.Name + "/" + db), Context: tags}); err != nil {
 		return nil, toAWS(err)
 	}
 	p := auth.PrincipalFrom(ctx)
@@ -207,6 +224,7 @@ type Cluster struct {
 	ClusterNamespaceArn string    `xml:"ClusterNamespaceArn"`
 	Encrypted           bool      `xml:"Encrypted"`
 	PubliclyAccessible  bool      `xml:"PubliclyAccessible"`
+	Tags                []Tag     `xml:"Tags>Tag"`
 }
 
 type DescribeClustersOutput struct {
@@ -235,10 +253,19 @@ func (a *API) DescribeClusters(ctx context.Context, in *DescribeClustersInput) (
 			}
 			continue // a listing shows what the caller may see
 		}
+		tags, err := a.ClusterTags(ctx, ep.Name)
+		if err != nil {
+			return nil, err
+		}
+		list := make([]Tag, 0, len(tags))
+		for k, v := range tags {
+			list = append(list, Tag{Key: k, Value: v})
+		}
+		sort.Slice(list, func(i, j int) bool { return list[i].Key < list[j].Key })
 		out.Clusters = append(out.Clusters, Cluster{
 			ClusterIdentifier: ep.Name, NodeType: "ra3.xlplus", ClusterStatus: "available", ClusterAvailability: "Available",
 			MasterUsername: ep.MasterUser, DBName: ep.Database, Endpoint: &Endpoint{Address: ep.Host, Port: ep.Port},
-			NumberOfNodes: 1, ClusterNamespaceArn: a.arn("namespace:" + namespaceID(a.opts.AccountID, ep.Name)),
+			NumberOfNodes: 1, ClusterNamespaceArn: a.arn("namespace:" + namespaceID(a.opts.AccountID, ep.Name)), Tags: list,
 		})
 	}
 	return out, nil

@@ -5,7 +5,6 @@ package redshiftdata
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"time"
 
@@ -26,6 +25,15 @@ type Options struct {
 	AccountID string
 	Region    string
 	Secrets   SecretValues
+	// Tags, when set, supplies the tags of clusters and workgroups, which
+	// credential checks see as aws:ResourceTag/<key>.
+	Tags TargetTags
+}
+
+// TargetTags reads the tags of registered clusters and workgroups.
+type TargetTags interface {
+	// TargetTags returns the target's tags; none is an empty map.
+	TargetTags(ctx context.Context, kind engines.Kind, name string) (map[string]string, error)
 }
 
 // SecretValues reads the database credentials a Secrets Manager secret
@@ -114,9 +122,9 @@ func (s *Service) viewer(ctx context.Context) statement.Owner {
 
 func (s *Service) resourceARN(t statement.Target) string {
 	if t.Kind == statement.Workgroup {
-		return fmt.Sprintf("arn:aws:redshift-serverless:%s:%s:workgroup/%s", s.opts.Region, s.opts.AccountID, t.Name)
+		return engines.WorkgroupARN(s.opts.Region, s.opts.AccountID, t.Name)
 	}
-	return fmt.Sprintf("arn:aws:redshift:%s:%s:cluster:%s", s.opts.Region, s.opts.AccountID, t.Name)
+	return engines.ClusterARN(s.opts.Region, s.opts.AccountID, t.Name)
 }
 
 func (s *Service) resolveTarget(cluster, workgroup *string) (statement.Target, *engines.Endpoint, error) {

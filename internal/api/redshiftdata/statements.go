@@ -70,6 +70,25 @@ func (s *Service) resolveLogin(ctx context.Context, c connection) (login, error)
 		l.dbUser, l.autoCreate = iamDbUser(auth.PrincipalFrom(ctx), ep)
 		l.creds = []auth.Request{{Action: "redshift-serverless:GetCredentials", Resource: s.resourceARN(target)}}
 	}
+	// The credential calls see the target's tags as aws:ResourceTag/<key>
+	// (the managed policy needs RedshiftDataFullAccess on a workgroup).
+	if s.opts.Tags != nil {
+		kind := engines.Cluster
+		if target.Kind == statement.Workgroup {
+			kind = engines.Workgroup
+		}
+		tags, err := s.opts.Tags.TargetTags(ctx, kind, target.Name)
+		if err != nil {
+			return login{}, err
+		}
+		for i := range l.creds {
+			keys := map[string][]string{}
+			for k, v := range tags {
+				keys["aws:ResourceTag/"+k] = []string{v}
+			}
+			l.creds[i].Context = keys
+		}
+	}
 	return l, nil
 }
 

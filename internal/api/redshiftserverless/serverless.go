@@ -1,13 +1,11 @@
 // Package redshiftserverless implements the Amazon Redshift Serverless
 // operations rsdata serves over JSON 1.1 (target prefix
-// "RedshiftServerless."): GetCredentials, GetWorkgroup and ListWorkgroups
-// for the workgroups in the engine registry.
+// "RedshiftServerless."): GetCredentials, GetWorkgroup, ListWorkgroups and
+// the tagging operations for the workgroups in the engine registry.
 package redshiftserverless
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"regexp"
@@ -28,6 +26,9 @@ const TargetPrefix = "RedshiftServerless."
 type Options struct {
 	AccountID string
 	Region    string
+	// Tags keeps workgroup tags; nil refuses the tagging operations and
+	// gives every workgroup none.
+	Tags Tags
 }
 
 // API holds the Redshift Serverless API's dependencies.
@@ -48,6 +49,9 @@ func (a *API) Register(r *awsjson.Router) {
 	awsjson.Register(r, TargetPrefix+"GetCredentials", a.GetCredentials)
 	awsjson.Register(r, TargetPrefix+"GetWorkgroup", a.GetWorkgroup)
 	awsjson.Register(r, TargetPrefix+"ListWorkgroups", a.ListWorkgroups)
+	awsjson.Register(r, TargetPrefix+"TagResource", a.TagResource)
+	awsjson.Register(r, TargetPrefix+"UntagResource", a.UntagResource)
+	awsjson.Register(r, TargetPrefix+"ListTagsForResource", a.ListTagsForResource)
 }
 
 // epoch is a timestamp as JSON 1.1 sends it: seconds since the epoch.
@@ -59,18 +63,8 @@ func (t epoch) MarshalJSON() ([]byte, error) {
 
 var workgroupName = regexp.MustCompile(`^[a-z0-9-]{3,64}$`)
 
-// workgroupID is a stable UUID for a workgroup, derived from the account
-// and name so that it, and the ARN built from it, survive restarts.
-func workgroupID(account, name string) string {
-	sum := sha256.Sum256([]byte("redshift-serverless-workgroup:" + account + ":" + name))
-	sum[6] = sum[6]&0x0f | 0x50
-	sum[8] = sum[8]&0x3f | 0x80
-	h := hex.EncodeToString(sum[:16])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
 func (a *API) workgroupARN(name string) string {
-	return "arn:aws:redshift-serverless:" + a.opts.Region + ":" + a.opts.AccountID + ":workgroup/" + workgroupID(a.opts.AccountID, name)
+	return engines.WorkgroupARN(a.opts.Region, a.opts.AccountID, name)
 }
 
 func (a *API) workgroup(name string) (*engines.Endpoint, error) {
@@ -118,9 +112,14 @@ func (a *API) GetCredentials(ctx context.Context, in *GetCredentialsInput) (*Get
 		}
 		d = time.Duration(*in.DurationSeconds) * time.Second
 	}
-	// No workgroup has tags yet, so aws:ResourceTag conditions see none.
+	// The workgroup's tags are aws:ResourceTag/<key>, which the managed
+	// policy AmazonRedshiftDataFullAccess tests.
+	tags, err := a.tagContext(ctx, ep.Name)
+	if err != nil {
+		return nil, err
+	}
 	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: "redshift-serverless:GetCredentials",
-		Resource: a.workgroupARN(ep.Name), Context: map[string][]string{}}); err != nil {
+		Resource: a.workgroupARN(ep.Name), Context: tags}); err != nil {
 		return nil, toAWS(err)
 	}
 	p := auth.PrincipalFrom(ctx)
@@ -159,7 +158,7 @@ type Workgroup struct {
 
 func (a *API) describe(ep *engines.Endpoint) Workgroup {
 	return Workgroup{
-		WorkgroupName: ep.Name, WorkgroupID: workgroupID(a.opts.AccountID, ep.Name), WorkgroupARN: a.workgroupARN(ep.Name),
+		WorkgroupName: ep.Name, WorkgroupID: engines.WorkgroupID(a.opts.AccountID, ep.Name), WorkgroupARN: a.workgroupARN(ep.Name),
 		// Each workgroup is its own PostgreSQL server, so its own namespace.
 		NamespaceName: ep.Name, Status: "AVAILABLE", Endpoint: &Endpoint{Address: ep.Host, Port: ep.Port}, BaseCapacity: 8,
 	}

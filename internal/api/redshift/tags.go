@@ -1,0 +1,208 @@
+package redshift
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/rsdata/rsdata/internal/auth"
+	"github.com/rsdata/rsdata/internal/awserr"
+	"github.com/rsdata/rsdata/internal/engines"
+)
+
+// Tags keeps the tags of clusters, keyed by the cluster's ARN.
+type Tags interface {
+	// ResourceTags returns the tags of arn: an empty map when it has none.
+	ResourceTags(ctx context.Context, arn string) (map[string]string, error)
+	// TagResource adds tags to arn, replacing the values of keys it
+	// already has; all or nothing.
+	TagResource(ctx context.Context, arn string, tags map[string]string) error
+	// UntagResource removes keys from arn; absent keys are not an error.
+	UntagResource(ctx context.Context, arn string, keys []string) error
+}
+
+// Tag is the model's Tag shape.
+type Tag struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+type CreateTagsInput struct {
+	ResourceName string
+	Tags         []Tag `query:"Tags,member=Tag"`
+}
+
+type DeleteTagsInput struct {
+	ResourceName string
+	TagKeys      []string `query:"TagKeys,member=TagKey"`
+}
+
+type DescribeTagsInput struct {
+	ResourceName string
+	ResourceType string
+	MaxRecords   *int
+	Marker       string
+	TagKeys      []string `query:"TagKeys,member=TagKey"`
+	TagValues    []string `query:"TagValues,member=TagValue"`
+}
+
+type TaggedResource struct {
+	Tag          Tag    `xml:"Tag"`
+	ResourceName string `xml:"ResourceName"`
+	ResourceType string `xml:"ResourceType"`
+}
+
+type DescribeTagsOutput struct {
+	TaggedResources []TaggedResource `xml:"TaggedResources>TaggedResource"`
+}
+
+type empty struct{}
+
+func resourceNotFound(arn string) *awserr.Error {
+	return &awserr.Error{Code: "ResourceNotFoundFault", Status: http.StatusNotFound, Message: "The resource " + arn + " could not be found."}
+}
+
+func invalidTag(msg string) *awserr.Error {
+	return &awserr.Error{Code: "InvalidTagFault", Status: http.StatusBadRequest, Message: msg}
+}
+
+// ClusterTags returns the tags of the registered cluster name, for
+// aws:ResourceTag conditions on the cluster.
+func (a *API) ClusterTags(ctx context.Context, name string) (map[string]string, error) {
+	if a.opts.Tags == nil {
+		return map[string]string{}, nil
+	}
+	return a.opts.Tags.ResourceTags(ctx, a.arn("cluster:"+name))
+}
+
+// tagContext is the aws:ResourceTag/<key> condition context of a cluster,
+// which also applies to its dbuser, dbname and dbgroup resources.
+func (a *API) tagContext(ctx context.Context, name string) (map[string][]string, error) {
+	tags, err := a.ClusterTags(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	keys := make(map[string][]string, len(tags))
+	for k, v := range tags {
+		keys["aws:ResourceTag/"+k] = []string{v}
+	}
+	return keys, nil
+}
+
+// taggedCluster resolves a cluster ARN to a registered cluster and checks
+// that the caller may perform action on it.
+func (a *API) taggedCluster(ctx context.Context, action, arn string, reqTags []Tag, reqKeys []string) (*engines.Endpoint, error) {
+	if a.opts.Tags == nil {
+		return nil, unsupported("Tagging is not supported by this server.")
+	}
+	if arn == "" {
+		return nil, invalidParameter("ResourceName is required.")
+	}
+	prefix := a.arn("cluster:")
+	name, ok := strings.CutPrefix(arn, prefix)
+	if !ok || name == "" {
+		return nil, invalidParameter("ResourceName " + arn + " is not a cluster ARN (" + prefix + "<cluster identifier>).")
+	}
+	ep, ok := a.reg.Lookup(engines.Cluster, name)
+	if !ok {
+		return nil, resourceNotFound(arn)
+	}
+	keys, err := a.tagContext(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range reqTags {
+		keys["aws:RequestTag/"+t.Key] = []string{t.Value}
+		reqKeys = append(reqKeys, t.Key)
+	}
+	if len(reqKeys) > 0 {
+		keys["aws:TagKeys"] = reqKeys
+	}
+	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: action, Resource: arn, Context: keys}); err != nil {
+		return nil, toAWS(err)
+	}
+	return ep, nil
+}
+
+// CreateTags adds or replaces tags on a cluster.
+func (a *API) CreateTags(ctx context.Context, in *CreateTagsInput) (*empty, error) {
+	if len(in.Tags) == 0 {
+		return nil, invalidParameter("Tags is required.")
+	}
+	tags := make(map[string]string, len(in.Tags))
+	for _, t := range in.Tags {
+		if len(t.Key) < 1 || len(t.Key) > 128 || len(t.Value) > 256 {
+			return nil, invalidTag("Tag keys must be 1 to 128 characters and values at most 256 characters.")
+		}
+		tags[t.Key] = t.Value
+	}
+	if _, err := a.taggedCluster(ctx, "redshift:CreateTags", in.ResourceName, in.Tags, nil); err != nil {
+		return nil, err
+	}
+	if err := a.opts.Tags.TagResource(ctx, in.ResourceName, tags); err != nil {
+		return nil, toAWS(err)
+	}
+	return &empty{}, nil
+}
+
+// DeleteTags removes tags from a cluster.
+func (a *API) DeleteTags(ctx context.Context, in *DeleteTagsInput) (*empty, error) {
+	if len(in.TagKeys) == 0 {
+		return nil, invalidParameter("TagKeys is required.")
+	}
+	if _, err := a.taggedCluster(ctx, "redshift:DeleteTags", in.ResourceName, nil, in.TagKeys); err != nil {
+		return nil, err
+	}
+	if err := a.opts.Tags.UntagResource(ctx, in.ResourceName, in.TagKeys); err != nil {
+		return nil, toAWS(err)
+	}
+	return &empty{}, nil
+}
+
+// DescribeTags lists the tags of one cluster, or of every cluster the
+// caller may describe, one row per tag, filtered by TagKeys and TagValues.
+// Only clusters carry tags here, so other ResourceTypes list nothing; every
+// row comes in one page.
+func (a *API) DescribeTags(ctx context.Context, in *DescribeTagsInput) (*DescribeTagsOutput, error) {
+	out := &DescribeTagsOutput{TaggedResources: []TaggedResource{}}
+	if in.ResourceType != "" && !strings.EqualFold(in.ResourceType, "cluster") {
+		return out, nil
+	}
+	var arns []string
+	if in.ResourceName != "" {
+		if _, err := a.taggedCluster(ctx, "redshift:DescribeTags", in.ResourceName, nil, nil); err != nil {
+			return nil, err
+		}
+		arns = []string{in.ResourceName}
+	} else {
+		if a.opts.Tags == nil {
+			return out, nil
+		}
+		for _, ep := range a.reg.List(engines.Cluster) {
+			arn := a.arn("cluster:" + ep.Name)
+			if _, err := a.taggedCluster(ctx, "redshift:DescribeTags", arn, nil, nil); err == nil {
+				arns = append(arns, arn) // a listing shows what the caller may see
+			}
+		}
+	}
+	for _, arn := range arns {
+		tags, err := a.opts.Tags.ResourceTags(ctx, arn)
+		if err != nil {
+			return nil, toAWS(err)
+		}
+		keys := make([]string, 0, len(tags))
+		for k := range tags {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if (len(in.TagKeys) > 0 && !slices.Contains(in.TagKeys, k)) || (len(in.TagValues) > 0 && !slices.Contains(in.TagValues, tags[k])) {
+				continue
+			}
+			out.TaggedResources = append(out.TaggedResources, TaggedResource{Tag: Tag{Key: k, Value: tags[k]}, ResourceName: arn, ResourceType: "cluster"})
+		}
+	}
+	return out, nil
+}
