@@ -54,24 +54,6 @@ func awsDenied(t testing.TB, env []string, code string, args ...string) cmdResul
 	return res
 }
 
-// cliWait polls describe-statement with env until the statement ends.
-func cliWait(t testing.TB, env []string, id string) cliStatement {
-	t.Helper()
-	deadline := time.Now().Add(statementWait)
-	for {
-		var d cliStatement
-		awsJSON(t, env, &d, "redshift-data", "describe-statement", "--id", id)
-		switch d.Status {
-		case "FINISHED", "FAILED", "ABORTED":
-			return d
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("statement %s still %s after %s", id, d.Status, statementWait)
-		}
-		time.Sleep(pollInterval)
-	}
-}
-
 // cliSingleString runs sql with env and the extra execute-statement
 // arguments, requires FINISHED and one string cell, and returns the
 // statement and that cell.

@@ -22,22 +22,6 @@ func TestCLICompleteDataAPI(t *testing.T) {
 		awsJSON(t, env, into, append([]string{"redshift-data"}, args...)...)
 	}
 	var submitted struct{ Id, SessionId string }
-	wait := func(id string) cliStatement {
-		t.Helper()
-		deadline := time.Now().Add(statementWait)
-		for {
-			var d cliStatement
-			run(&d, "describe-statement", "--id", id)
-			switch d.Status {
-			case "FINISHED", "FAILED", "ABORTED":
-				return d
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("statement %s still %s", id, d.Status)
-			}
-			time.Sleep(pollInterval)
-		}
-	}
 	records := func(id string) string {
 		t.Helper()
 		var r cliResult
@@ -51,7 +35,7 @@ func TestCLICompleteDataAPI(t *testing.T) {
 		Status        string
 		SubStatements []struct{ Id, Status string }
 	}
-	wait(submitted.Id)
+	cliWait(t, env, submitted.Id)
 	run(&batch, "describe-statement", "--id", submitted.Id)
 	if batch.Status != "FINISHED" || len(batch.SubStatements) != 3 || batch.SubStatements[2].Id != submitted.Id+":3" {
 		t.Fatalf("batch: %+v", batch)
@@ -62,7 +46,7 @@ func TestCLICompleteDataAPI(t *testing.T) {
 
 	run(&submitted, append([]string{"execute-statement", "--sql", "select :id::int + 1 as next, :name as who",
 		"--parameters", `[{"name":"id","value":"41"},{"name":"name","value":"O'Brien"}]`}, cluster...)...)
-	if d := wait(submitted.Id); d.QueryString != "select :id::int + 1 as next, :name as who" {
+	if d := cliWait(t, env, submitted.Id); d.QueryString != "select :id::int + 1 as next, :name as who" {
 		t.Errorf("QueryString = %q", d.QueryString)
 	}
 	if got := records(submitted.Id); got != `[[{"longValue":42},{"stringValue":"O'Brien"}]]` {
@@ -71,7 +55,7 @@ func TestCLICompleteDataAPI(t *testing.T) {
 
 	run(&submitted, append([]string{"execute-statement", "--result-format", "CSV",
 		"--sql", "select g, 'row ' || g as label from generate_series(1, 3) g"}, cluster...)...)
-	wait(submitted.Id)
+	cliWait(t, env, submitted.Id)
 	var v2 struct {
 		Records      []struct{ CSVRecords string }
 		ResultFormat string
@@ -88,9 +72,9 @@ func TestCLICompleteDataAPI(t *testing.T) {
 	if sid == "" {
 		t.Fatal("no SessionId from --session-keep-alive-seconds")
 	}
-	wait(submitted.Id)
+	cliWait(t, env, submitted.Id)
 	run(&submitted, "execute-statement", "--session-id", sid, "--sql", "select x from scratch")
-	wait(submitted.Id)
+	cliWait(t, env, submitted.Id)
 	if got := records(submitted.Id); got != `[[{"longValue":42}]]` {
 		t.Errorf("session records = %s", got)
 	}
@@ -112,7 +96,7 @@ func TestCLICompleteDataAPI(t *testing.T) {
 	}
 
 	run(&submitted, append([]string{"execute-statement", "--with-event", "--statement-name", "evented", "--sql", "select 1"}, cluster...)...)
-	wait(submitted.Id)
+	cliWait(t, env, submitted.Id)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		data, _ := readFileIfExists(events)

@@ -702,3 +702,21 @@ func tailLines(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// cliWait polls describe-statement with env until the statement ends.
+func cliWait(t testing.TB, env []string, id string) cliStatement {
+	t.Helper()
+	deadline := time.Now().Add(statementWait)
+	for {
+		var d cliStatement
+		awsJSON(t, env, &d, "redshift-data", "describe-statement", "--id", id)
+		switch d.Status {
+		case "FINISHED", "FAILED", "ABORTED":
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("statement %s still %s after %s", id, d.Status, statementWait)
+		}
+		time.Sleep(pollInterval)
+	}
+}

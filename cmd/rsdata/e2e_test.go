@@ -98,22 +98,6 @@ func TestCLITour(t *testing.T) {
 		}
 		return out.Id
 	}
-	wait := func(id string) cliStatement {
-		t.Helper()
-		deadline := time.Now().Add(statementWait)
-		for {
-			var d cliStatement
-			awsJSON(t, env, &d, "redshift-data", "describe-statement", "--id", id)
-			switch d.Status {
-			case "FINISHED", "FAILED", "ABORTED":
-				return d
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("statement %s still %s after %s", id, d.Status, statementWait)
-			}
-			time.Sleep(pollInterval)
-		}
-	}
 	result := func(id string) cliResult {
 		t.Helper()
 		var r cliResult
@@ -123,7 +107,7 @@ func TestCLITour(t *testing.T) {
 
 	// A cluster statement, from submission to its rows.
 	answer := submit("--cluster-identifier", "local", "--database", "dev", "--db-user", "awsuser", "--sql", "select 41 + 1 as answer")
-	d := wait(answer)
+	d := cliWait(t, env, answer)
 	if d.Status != "FINISHED" || d.ResultRows != 1 || !d.HasResultSet || d.RedshiftPid <= 0 {
 		t.Fatalf("describe-statement %s = %+v; want FINISHED, ResultRows 1, HasResultSet, RedshiftPid > 0", answer, d)
 	}
@@ -143,7 +127,7 @@ func TestCLITour(t *testing.T) {
 
 	// A workgroup statement runs as the workgroup's admin user.
 	wg := submit("--workgroup-name", "default", "--database", "dev", "--sql", "select current_user")
-	d = wait(wg)
+	d = cliWait(t, env, wg)
 	if d.Status != "FINISHED" || d.WorkgroupName != "default" || d.ClusterIdentifier != "" {
 		t.Fatalf("describe-statement %s = %+v; want FINISHED on workgroup default", wg, d)
 	}
@@ -154,7 +138,7 @@ func TestCLITour(t *testing.T) {
 	// A failing statement reports PostgreSQL's error, and the cluster keeps
 	// working afterwards.
 	failing := submit("--cluster-identifier", "local", "--database", "dev", "--db-user", "awsuser", "--sql", "select * from no_such_table")
-	d = wait(failing)
+	d = cliWait(t, env, failing)
 	if d.Status != "FAILED" {
 		t.Fatalf("describe-statement %s = %+v; want FAILED", failing, d)
 	}
@@ -169,7 +153,7 @@ func TestCLITour(t *testing.T) {
 		t.Errorf("get-statement-result of a failed statement: exit %d, stderr %q; want ResourceNotFoundException", res.Code, res.Stderr)
 	}
 	next := submit("--cluster-identifier", "local", "--database", "dev", "--db-user", "awsuser", "--sql", "select 'still alive' as s")
-	if d = wait(next); d.Status != "FINISHED" {
+	if d = cliWait(t, env, next); d.Status != "FINISHED" {
 		t.Fatalf("statement after a failure = %+v; want FINISHED", d)
 	}
 	if got := compactJSON(t, result(next).Records); got != `[[{"stringValue":"still alive"}]]` {
