@@ -31,40 +31,13 @@ import (
 	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/sdkhttp"
 	"github.com/rsdata/rsdata/internal/store"
+	"github.com/rsdata/rsdata/internal/testutil/authtest"
 	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 const account = "123456789012"
-
-// authz records every request and allows them unless deny is set.
-type authz struct {
-	mu   sync.Mutex
-	reqs []auth.Request
-	deny bool
-}
-
-func (a *authz) Authorize(_ context.Context, p *auth.Principal, req auth.Request) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.reqs = append(a.reqs, req)
-	if a.deny {
-		return &auth.DeniedError{Principal: p.ARN, Action: req.Action, Resource: req.Resource}
-	}
-	return nil
-}
-
-func (a *authz) seen(action, resource string) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, r := range a.reqs {
-		if r.Action == action && r.Resource == resource {
-			return true
-		}
-	}
-	return false
-}
 
 type clock struct {
 	mu sync.Mutex
@@ -83,7 +56,7 @@ type env struct {
 	db      string
 	cluster string
 	client  *rs.Client
-	authz   *authz
+	authz   *authtest.Recorder
 	issuer  *dbcreds.Issuer
 	clock   *clock
 	ctl     *pgx.Conn
@@ -113,7 +86,7 @@ func setup(t *testing.T, principal *auth.Principal) *env {
 	}
 	clk := &clock{t: time.Now()}
 	issuer := dbcreds.New(dbcreds.Options{Clock: clk.Now, MinDuration: time.Second, Buffer: -1}, s, pgexec.NewRoles(reg))
-	az := &authz{}
+	az := &authtest.Recorder{}
 	logs := &bytes.Buffer{}
 	router := awsquery.NewRouter(slog.New(slog.NewTextHandler(logs, nil)))
 	redshift.New(redshift.Options{AccountID: account, Region: "us-east-1"}, reg, issuer, az).Register(router)
@@ -202,7 +175,7 @@ func TestGetClusterCredentialsLogsIn(t *testing.T) {
 		{"redshift:CreateClusterUser", arn + "dbuser:" + e.cluster + "/" + bob},
 		{"redshift:JoinGroup", arn + "dbgroup:" + e.cluster + "/" + grp},
 	} {
-		if !e.authz.seen(want[0], want[1]) {
+		if !e.authz.Seen(want[0], want[1]) {
 			t.Errorf("no authorization of %s on %s", want[0], want[1])
 		}
 	}
@@ -256,7 +229,7 @@ func TestGetClusterCredentialsErrors(t *testing.T) {
 	wantAPIError(t, err, "InvalidParameterValue", 400, "")
 	_, err = e.client.GetClusterCredentials(ctx, &rs.GetClusterCredentialsInput{ClusterIdentifier: aws.String(e.cluster), DbUser: aws.String("bob"), AutoCreate: aws.Bool(true), DbGroups: []string{"missing_" + e.db}})
 	wantAPIError(t, err, "InvalidParameterValue", 400, "Database group missing_"+e.db+" does not exist.")
-	e.authz.deny = true
+	e.authz.SetDeny(true)
 	_, err = e.client.GetClusterCredentials(ctx, &rs.GetClusterCredentialsInput{ClusterIdentifier: aws.String(e.cluster), DbUser: aws.String("bob")})
 	wantAPIError(t, err, "AccessDenied", 403, "")
 	_, err = e.client.DescribeClusters(ctx, &rs.DescribeClustersInput{ClusterIdentifier: aws.String(e.cluster)})
@@ -280,7 +253,7 @@ func TestDescribeClusters(t *testing.T) {
 		aws.ToInt32(c.NumberOfNodes) != 1 || !strings.HasPrefix(aws.ToString(c.ClusterNamespaceArn), "arn:aws:redshift:us-east-1:"+account+":namespace:") {
 		t.Fatalf("cluster = %+v", c)
 	}
-	if !e.authz.seen("redshift:DescribeClusters", "arn:aws:redshift:us-east-1:"+account+":cluster:"+e.cluster) {
+	if !e.authz.Seen("redshift:DescribeClusters", "arn:aws:redshift:us-east-1:"+account+":cluster:"+e.cluster) {
 		t.Error("DescribeClusters was not authorized on the cluster ARN")
 	}
 	one, err := e.client.DescribeClusters(ctx, &rs.DescribeClustersInput{ClusterIdentifier: aws.String(e.cluster)})
@@ -304,7 +277,7 @@ func TestGetClusterCredentialsWithIAM(t *testing.T) {
 	if aws.ToString(out.DbUser) != "IAM:alice-x" || out.NextRefreshTime == nil {
 		t.Fatalf("out = %+v", out)
 	}
-	if !e.authz.seen("redshift:GetClusterCredentialsWithIAM", "arn:aws:redshift:us-east-1:"+account+":dbname:"+e.cluster+"/"+e.db) {
+	if !e.authz.Seen("redshift:GetClusterCredentialsWithIAM", "arn:aws:redshift:us-east-1:"+account+":dbname:"+e.cluster+"/"+e.db) {
 		t.Error("not authorized on the dbname ARN")
 	}
 	if err := e.login("IAM:alice-x", aws.ToString(out.DbPassword)); err != nil {

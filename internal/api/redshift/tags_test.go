@@ -22,12 +22,13 @@ import (
 	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/sdkhttp"
 	"github.com/rsdata/rsdata/internal/store"
+	"github.com/rsdata/rsdata/internal/testutil/authtest"
 	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
 
 // setupTagged serves the API for one cluster with a tag store, as an IAM
 // user, recording every authorization request.
-func setupTagged(t *testing.T) (cluster string, client *rs.Client, az *authz) {
+func setupTagged(t *testing.T) (cluster string, client *rs.Client, az *authtest.Recorder) {
 	t.Helper()
 	ctx := context.Background()
 	srv := pgtest.Start(t)
@@ -43,7 +44,7 @@ func setupTagged(t *testing.T) (cluster string, client *rs.Client, az *authz) {
 		SocketDir: srv.SocketDir(), AdminUser: "postgres", MasterUser: "awsuser", Database: db, Embedded: true}); err != nil {
 		t.Fatal(err)
 	}
-	az = &authz{}
+	az = &authtest.Recorder{}
 	router := awsquery.NewRouter(slog.New(slog.DiscardHandler))
 	redshift.New(redshift.Options{AccountID: account, Region: "us-east-1", Tags: s}, reg,
 		dbcreds.New(dbcreds.Options{}, s, pgexec.NewRoles(reg)), az).Register(router)
@@ -71,8 +72,8 @@ func TestClusterTags(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	if !az.seen("redshift:CreateTags", arn) {
-		t.Fatalf("CreateTags not authorized on %s: %+v", arn, az.reqs)
+	if !az.Seen("redshift:CreateTags", arn) {
+		t.Fatalf("CreateTags not authorized on %s: %+v", arn, az.Requests())
 	}
 	described, err := client.DescribeTags(ctx, &rs.DescribeTagsInput{ResourceName: aws.String(arn)})
 	if err != nil {
@@ -95,19 +96,16 @@ func TestClusterTags(t *testing.T) {
 	}
 
 	// The credential calls see the cluster's tags as aws:ResourceTag.
-	az.mu.Lock()
-	az.deny, az.reqs = true, nil
-	az.mu.Unlock()
+	az.SetDeny(true)
+	az.Reset()
 	if _, err := client.GetClusterCredentialsWithIAM(ctx, &rs.GetClusterCredentialsWithIAMInput{ClusterIdentifier: aws.String(cluster)}); err == nil {
 		t.Fatal("denied GetClusterCredentialsWithIAM succeeded")
 	}
 	if _, err := client.GetClusterCredentials(ctx, &rs.GetClusterCredentialsInput{ClusterIdentifier: aws.String(cluster), DbUser: aws.String("u")}); err == nil {
 		t.Fatal("denied GetClusterCredentials succeeded")
 	}
-	az.mu.Lock()
-	reqs := az.reqs
-	az.deny = false
-	az.mu.Unlock()
+	reqs := az.Requests()
+	az.SetDeny(false)
 	if len(reqs) != 2 {
 		t.Fatalf("authorization requests = %+v", reqs)
 	}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +29,7 @@ import (
 	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/sdkhttp"
 	"github.com/rsdata/rsdata/internal/store"
+	"github.com/rsdata/rsdata/internal/testutil/authtest"
 	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
 
@@ -37,27 +37,11 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 const account = "123456789012"
 
-type authz struct {
-	mu   sync.Mutex
-	reqs []auth.Request
-	deny bool
-}
-
-func (a *authz) Authorize(_ context.Context, p *auth.Principal, req auth.Request) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.reqs = append(a.reqs, req)
-	if a.deny {
-		return &auth.DeniedError{Principal: p.ARN, Action: req.Action, Resource: req.Resource}
-	}
-	return nil
-}
-
 type env struct {
 	srv    *pgtest.Server
 	db, wg string
 	client *rss.Client
-	authz  *authz
+	authz  *authtest.Recorder
 	logs   *bytes.Buffer
 }
 
@@ -83,7 +67,7 @@ func setup(t *testing.T, principal *auth.Principal, opts dbcreds.Options) *env {
 		t.Fatal(err)
 	}
 	issuer := dbcreds.New(opts, s, pgexec.NewRoles(reg))
-	az := &authz{}
+	az := &authtest.Recorder{}
 	logs := &bytes.Buffer{}
 	router := awsjson.NewRouter(slog.New(slog.NewTextHandler(logs, nil)))
 	redshiftserverless.New(redshiftserverless.Options{AccountID: account, Region: "us-east-1"}, reg, issuer, az).Register(router)
@@ -149,9 +133,7 @@ func TestGetCredentials(t *testing.T) {
 	if exp := aws.ToTime(out.Expiration); exp.Before(before.Add(1000*time.Second)) || exp.After(time.Now().Add(1000*time.Second)) {
 		t.Fatalf("expiration = %v", exp)
 	}
-	e.authz.mu.Lock()
-	req := e.authz.reqs[0]
-	e.authz.mu.Unlock()
+	req := e.authz.Requests()[0]
 	if req.Action != "redshift-serverless:GetCredentials" || !strings.HasPrefix(req.Resource, "arn:aws:redshift-serverless:us-east-1:"+account+":workgroup/") || req.Context == nil {
 		t.Fatalf("authorization = %+v", req)
 	}
@@ -201,7 +183,7 @@ func TestGetCredentialsErrors(t *testing.T) {
 	wantAPIError(t, err, "ValidationException", 400)
 	_, err = e.client.GetCredentials(ctx, &rss.GetCredentialsInput{WorkgroupName: aws.String("Bad_Name")})
 	wantAPIError(t, err, "ValidationException", 400)
-	e.authz.deny = true
+	e.authz.SetDeny(true)
 	_, err = e.client.GetCredentials(ctx, &rss.GetCredentialsInput{WorkgroupName: aws.String(e.wg)})
 	wantAPIError(t, err, "AccessDeniedException", 400)
 }
