@@ -233,3 +233,32 @@ func BenchmarkPage1MServerOnly(b *testing.B) {
 	b.ReportMetric(paging.Seconds()/float64(iters), "paging-s/op")
 	b.ReportMetric(float64(bytesRead)/float64(iters)/1e6, "reply-MB/op")
 }
+
+// BenchmarkDescribeFinished is one DescribeStatement call for a finished
+// statement through the SDK client: the cost of one poll of the round trip
+// (SDK, HTTP, SigV4 verification and the API layer) with no store access.
+// It is an attribution aid, not a target.
+func BenchmarkDescribeFinished(b *testing.B) {
+	env := apptest.Start(b, apptest.Options{})
+	c := sdkClient(env)
+	warmUp(b, env, c)
+	ctx := context.Background()
+	id, err := execute(ctx, c, env, "select 1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := waitFinished(ctx, c, id, time.Millisecond); err != nil {
+		b.Fatal(err)
+	}
+	in := &redshiftdata.DescribeStatementInput{Id: &id}
+	var durs []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		d, err := c.DescribeStatement(ctx, in)
+		if err != nil || d.Status != "FINISHED" {
+			b.Fatalf("describe: %v", err)
+		}
+		durs = append(durs, time.Since(start))
+	}
+	reportPercentiles(b, durs)
+}

@@ -34,9 +34,9 @@ func (s *timedStore) Create(ctx context.Context, st *statement.Statement, token 
 	return s.Store.Create(ctx, st, token, since)
 }
 
-func (s *timedStore) Update(ctx context.Context, st *statement.Statement) error {
+func (s *timedStore) Update(ctx context.Context, st *statement.Statement, last *results.LastPage) error {
 	defer s.time(time.Now())
-	return s.Store.Update(ctx, st)
+	return s.Store.Update(ctx, st, last)
 }
 
 func (s *timedStore) Get(ctx context.Context, id string) (*statement.Statement, error) {

@@ -78,7 +78,7 @@ func (db *controlDB) queue(t testing.TB, id, name string, target statement.Targe
 		t.Fatal(err)
 	}
 	st.Status, st.ResultRows, st.UpdatedAt, st.StartedAt, st.EndedAt = status, rows, ended, ended, ended
-	if err := db.Update(ctx, st); err != nil {
+	if err := db.Update(ctx, st, nil); err != nil {
 		t.Fatal(err)
 	}
 }

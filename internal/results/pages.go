@@ -67,7 +67,8 @@ type Summary struct {
 }
 
 // Writer cuts a stream of encoded records into pages and stores each page
-// as soon as it is full, so a result is never held whole in memory.
+// as soon as it is full, so a result is never held whole in memory; the
+// last page is handed back by Close.
 type Writer struct {
 	store PageStore
 	id    string
@@ -147,13 +148,28 @@ func (w *Writer) Reset(ctx context.Context) error {
 	return nil
 }
 
-// Close stores the last partial page and returns the summary.
-func (w *Writer) Close(ctx context.Context) (Summary, error) {
-	if err := w.flush(ctx); err != nil {
-		return w.sum, err
+// LastPage is a result's last page, which Close hands back instead of
+// storing it.
+type LastPage struct {
+	N int
+	// Data is the page as the PageStore keeps it (compressed).
+	Data []byte
+	// Records is the page's records, uncompressed.
+	Records []byte
+}
+
+// Close ends the result and returns its summary, whose Pages counts the
+// last page, and that last page, which Close does not store: the caller
+// stores it in the same write as the statement's final state, so a small
+// result costs one store round trip, not two. last is nil when the result
+// has no rows.
+func (w *Writer) Close() (sum Summary, last *LastPage) {
+	if len(w.buf) > 0 {
+		last = &LastPage{N: w.sum.Pages, Data: s2.Encode(nil, w.buf), Records: w.buf}
+		w.sum.Pages++
 	}
 	w.buf, w.cbuf = nil, nil
-	return w.sum, nil
+	return w.sum, last
 }
 
 // ReadPage returns page n's records, comma-separated, ready to be placed

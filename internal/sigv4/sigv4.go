@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -115,6 +116,7 @@ type Verifier struct {
 	services []string
 	region   string
 	lookup   KeyLookup
+	keys     keyCache
 }
 
 // New returns a Verifier using lookup to find secrets.
@@ -133,6 +135,36 @@ func New(opts Options, lookup KeyLookup) *Verifier {
 		v.maxSkew = defaultMaxSkew
 	}
 	return v
+}
+
+// keyCache keeps derived signing keys: a client signs every request of a
+// day with the same one, and deriving it is four HMACs, a good part of a
+// request's verification cost. It is bounded by emptying it when full.
+type keyCache struct {
+	mu   sync.Mutex
+	keys map[string][]byte
+}
+
+// keyCacheSize bounds the cache; one entry is one secret, day, region and
+// service.
+const keyCacheSize = 1024
+
+func (c *keyCache) get(secret, date, region, service string) []byte {
+	id := secret + "\x00" + date + "\x00" + region + "\x00" + service
+	c.mu.Lock()
+	key, ok := c.keys[id]
+	c.mu.Unlock()
+	if ok {
+		return key
+	}
+	key = signingKey(secret, date, region, service)
+	c.mu.Lock()
+	if c.keys == nil || len(c.keys) >= keyCacheSize {
+		c.keys = make(map[string][]byte)
+	}
+	c.keys[id] = key
+	c.mu.Unlock()
+	return key
 }
 
 // auth is the signature information extracted from a request.
@@ -230,7 +262,7 @@ func (v *Verifier) Verify(req *Request) (*Result, error) {
 	cq := canonicalQuery(query, skip)
 	amzDate := formatAmzDate(a.date)
 	scope := a.scopeDate + "/" + a.region + "/" + a.service + "/" + terminator
-	key := signingKey(creds.SecretAccessKey, a.scopeDate, a.region, a.service)
+	key := v.keys.get(creds.SecretAccessKey, a.scopeDate, a.region, a.service)
 	given := []byte(strings.ToLower(a.signature))
 
 	matched := false

@@ -1027,3 +1027,28 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// TestSigningKeyCacheFollowsTheSecret verifies through one Verifier, whose
+// derived signing keys are cached, across a change of the key's secret: a
+// request signed with the old secret is refused once the secret changed, and
+// one signed with the new secret is accepted at once.
+func TestSigningKeyCacheFollowsTheSecret(t *testing.T) {
+	store := defaultStore()
+	v := sigv4.New(defaultOptions(signTime), store.lookup)
+	oldReq, oldBody := signHeader(t, executeStatement(), params())
+	for range 2 {
+		if _, err := v.Verify(toSigv4(oldReq, oldBody)); err != nil {
+			t.Fatalf("Verify with the current secret: %v", err)
+		}
+	}
+	const rotated = "rotatedSecretEXAMPLEKEY/abcdefghijklmnopq"
+	store[akid] = sigv4.Credentials{AccessKeyID: akid, SecretAccessKey: rotated}
+	_, err := v.Verify(toSigv4(oldReq, oldBody))
+	assertKind(t, err, sigv4.ErrSignatureMismatch)
+	newReq, newBody := signHeader(t, executeStatement(), params().with(func(p *signParams) {
+		p.creds.SecretAccessKey = rotated
+	}))
+	if _, err := v.Verify(toSigv4(newReq, newBody)); err != nil {
+		t.Fatalf("Verify with the rotated secret: %v", err)
+	}
+}

@@ -16,10 +16,13 @@ type Store interface {
 	// tokenSince, nothing is inserted and that statement's id is returned.
 	Create(ctx context.Context, st *Statement, token string, tokenSince time.Time) (existingID string, err error)
 	// Update overwrites the mutable fields of an existing statement (status,
-	// error, timings, pid, counts, columns, pages). When a top-level
-	// statement with WithEvent becomes terminal, the same transaction queues
-	// its status-change event, so the event is delivered at least once.
-	Update(ctx context.Context, st *Statement) error
+	// error, timings, pid, counts, columns, pages). When last is not nil,
+	// that result page is stored in the same transaction, so the state
+	// announcing a result and its last page become durable together. When
+	// a top-level statement with WithEvent becomes terminal, the same
+	// transaction queues its status-change event, so the event is delivered
+	// at least once.
+	Update(ctx context.Context, st *Statement, last *results.LastPage) error
 	// Get returns the statement with id, with its sub-statements when it is
 	// a batch, or ErrNotFound.
 	Get(ctx context.Context, id string) (*Statement, error)

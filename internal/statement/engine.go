@@ -82,10 +82,18 @@ type Engine struct {
 	recent      map[string]*Statement
 	recentOrder []string
 	recentNext  int
+	// recentPages holds the result of recent statements whose whole result
+	// is one small page, so reading it does not go back to the store
+	// either; it is evicted with the statement.
+	recentPages map[string][]byte
 }
 
-// recentSize bounds the cache of finished statements.
-const recentSize = 4096
+// recentSize bounds the cache of finished statements; cachedPageBytes
+// bounds the results cached with them (at most 16 MiB in all).
+const (
+	recentSize      = 4096
+	cachedPageBytes = 4 << 10
+)
 
 // run is a top-level statement (single or batch) this process executes.
 type run struct {
@@ -99,6 +107,10 @@ type run struct {
 	aborted    bool     // CancelStatement was called
 	sess       *session // the session it runs in, if any
 	waiters    map[string]int
+	// pages holds the records of statements (the top-level one or
+	// sub-statements) whose whole result is one small page, for
+	// recentPages; guarded by Engine.mu.
+	pages map[string][]byte
 	// finished is set by finish, which only the run's worker calls.
 	finished bool
 	done     chan struct{}   // closed when the statement is terminal
@@ -140,7 +152,7 @@ func New(opts Options, store Store, pages results.PageStore, exec Executor) *Eng
 	base, stop := context.WithCancel(context.Background())
 	return &Engine{opts: opts, store: store, pages: pages, exec: exec, base: base, stopBase: stop,
 		live: map[string]*run{}, active: map[Target]int{}, sessions: map[string]*session{}, open: map[Target]int{},
-		recent: map[string]*Statement{}, recentOrder: make([]string, recentSize)}
+		recent: map[string]*Statement{}, recentOrder: make([]string, recentSize), recentPages: map[string][]byte{}}
 }
 
 // now is the clock's time at the store's (microsecond) precision, so times
@@ -354,9 +366,9 @@ func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
 func (e *Engine) forget(r *run) {
 	e.mu.Lock()
 	if r.st.Status.Terminal() {
-		e.remember(r.copyOf(r.st.ID))
+		e.remember(r.copyOf(r.st.ID), r.pages[r.st.ID])
 		for _, sub := range r.subs {
-			e.remember(r.copyOf(sub.ID))
+			e.remember(r.copyOf(sub.ID), r.pages[sub.ID])
 		}
 	}
 	delete(e.live, r.st.ID)
@@ -367,14 +379,19 @@ func (e *Engine) forget(r *run) {
 	e.mu.Unlock()
 }
 
-// remember caches a finished statement, evicting the oldest; e.mu is held.
-func (e *Engine) remember(st *Statement) {
+// remember caches a finished statement and, when not nil, its one-page
+// result, evicting the oldest; e.mu is held.
+func (e *Engine) remember(st *Statement, page []byte) {
 	if old := e.recentOrder[e.recentNext]; old != "" {
 		delete(e.recent, old)
+		delete(e.recentPages, old)
 	}
 	e.recentOrder[e.recentNext] = st.ID
 	e.recentNext = (e.recentNext + 1) % len(e.recentOrder)
 	e.recent[st.ID] = st
+	if page != nil {
+		e.recentPages[st.ID] = page
+	}
 }
 
 // snapshot copies the live state of statement id (the run's or one of its
@@ -407,11 +424,12 @@ func (r *run) copyOf(id string) *Statement {
 }
 
 // update persists a change to one statement of a run (the top-level one or
-// a sub-statement), then publishes it. Persisting first means nothing a
-// reader sees in memory is ahead of the store, so status-filtered listings
-// (read from the store) agree with DescribeStatement (read from memory).
-// Only the run's worker calls it.
-func (e *Engine) update(ctx context.Context, r *run, id string, change func(st *Statement)) error {
+// a sub-statement), with its result's last page when last is not nil, then
+// publishes it. Persisting first means that what a reader is shown has
+// survived: a statement seen FINISHED keeps its result across a crash. (The
+// top-level statement's STARTED is the one state shown before it is
+// stored; see persistLater.) Only the run's worker calls it.
+func (e *Engine) update(ctx context.Context, r *run, id string, last *results.LastPage, change func(st *Statement)) error {
 	e.mu.Lock()
 	target := &r.st
 	for i := range r.subs {
@@ -424,22 +442,58 @@ func (e *Engine) update(ctx context.Context, r *run, id string, change func(st *
 	change(&next)
 	next.UpdatedAt = e.now()
 	next.Subs = nil
-	if err := e.store.Update(ctx, &next); err != nil {
+	if err := e.store.Update(ctx, &next, last); err != nil {
 		return err
 	}
 	e.mu.Lock()
 	*target = next
+	if last != nil && last.N == 0 && next.Pages == 1 && len(last.Records) <= cachedPageBytes {
+		if r.pages == nil {
+			r.pages = map[string][]byte{}
+		}
+		r.pages[id] = last.Records
+	}
 	e.mu.Unlock()
 	return nil
 }
 
 // step is an update whose store failure is logged rather than fatal: the
 // final state is written again when the statement ends.
-func (e *Engine) step(r *run, id string, change func(st *Statement)) {
+func (e *Engine) step(r *run, id string, last *results.LastPage, change func(st *Statement)) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := e.update(ctx, r, id, change); err != nil {
+	if err := e.update(ctx, r, id, last, change); err != nil {
 		e.opts.Logger.Error("persisting statement state failed", "id", id, "err", err)
+	}
+}
+
+// startedWriteDelay is how long a statement runs before its STARTED state
+// is written to the store. Until then only this process knows it (List
+// reads live state over the store's), and a crash fails it either way.
+const startedWriteDelay = 100 * time.Millisecond
+
+// persistLater writes run r's top-level state to the store if the run is
+// still going after startedWriteDelay. The returned stop must be called
+// before the run's final state is written: it cancels the write, or waits
+// for one already under way, so the final write always comes last.
+func (e *Engine) persistLater(r *run) (stop func()) {
+	wrote := make(chan struct{})
+	t := time.AfterFunc(startedWriteDelay, func() {
+		defer close(wrote)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		e.mu.Lock()
+		st := r.st
+		e.mu.Unlock()
+		st.Subs = nil
+		if err := e.store.Update(ctx, &st, nil); err != nil {
+			e.opts.Logger.Error("persisting statement state failed", "id", st.ID, "err", err)
+		}
+	})
+	return func() {
+		if !t.Stop() {
+			<-wrote
+		}
 	}
 }
 
@@ -476,6 +530,8 @@ type outcome struct {
 	res     RunResult
 	sum     results.Summary
 	cols    []results.Column
+	// last is the result's last page, stored with the final state.
+	last *results.LastPage
 }
 
 func (e *Engine) work(ctx context.Context, r *run) {
@@ -494,8 +550,10 @@ func (e *Engine) work(ctx context.Context, r *run) {
 			e.finish(r, outcome{status: Failed, message: "ERROR: internal error while running the statement"})
 		}
 	}()
-	// PICKED is shown at once but written to the store together with
-	// STARTED, microseconds later: one store round trip fewer per statement.
+	// PICKED and STARTED are shown at once but written to the store only
+	// when the statement is still running startedWriteDelay later (see
+	// persistLater): a short statement costs two store writes, its
+	// submission and its end, both of which a caller waits for.
 	e.mu.Lock()
 	r.st.Status, r.st.UpdatedAt = Picked, e.now()
 	e.mu.Unlock()
@@ -506,18 +564,26 @@ func (e *Engine) work(ctx context.Context, r *run) {
 		final = e.judge(ctx, r, err)
 	} else {
 		pid := conn.PID()
-		e.step(r, id, func(st *Statement) { st.Status, st.RedshiftPid, st.StartedAt = Started, pid, e.now() })
+		e.mu.Lock()
+		r.st.Status, r.st.RedshiftPid, r.st.StartedAt = Started, pid, e.now()
+		r.st.UpdatedAt = r.st.StartedAt
+		e.mu.Unlock()
+		stopPersisting := e.persistLater(r)
 		if r.st.Batch {
 			final = e.runBatch(ctx, r, conn)
 		} else {
 			final = e.runOne(ctx, r, conn, id, r.execs[0])
 		}
+		stopPersisting()
 		// A connection found dead on first use is replaced inside Run.
 		final.pid = conn.PID()
-		e.releaseConn(r, conn)
 	}
 
 	e.finish(r, final)
+	// Resetting the connection for its next user is not the caller's wait.
+	if conn != nil {
+		e.releaseConn(r, conn)
+	}
 }
 
 // finish records a run's final state, releases its session and wakes its
@@ -531,7 +597,7 @@ func (e *Engine) finish(r *run, final outcome) {
 	fin, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	now := e.now()
-	err := e.update(fin, r, id, func(st *Statement) {
+	err := e.update(fin, r, id, final.last, func(st *Statement) {
 		st.Status, st.Error, st.EndedAt = final.status, final.message, now
 		if st.StartedAt.IsZero() {
 			st.StartedAt = now
@@ -584,10 +650,6 @@ func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x sql
 		}
 	}
 	res, err := conn.Run(ctx, x.SQL, params, r.format, snk)
-	var sum results.Summary
-	if err == nil {
-		sum, err = snk.w.Close(ctx)
-	}
 	if err != nil {
 		o := e.judge(ctx, r, err)
 		fin, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -597,7 +659,8 @@ func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x sql
 		cancel()
 		return o
 	}
-	return outcome{status: Finished, res: res, sum: sum, cols: snk.cols}
+	sum, last := snk.w.Close()
+	return outcome{status: Finished, res: res, sum: sum, cols: snk.cols, last: last}
 }
 
 // limitsFor cuts CSV pages below the page size: a GetStatementResultV2
@@ -633,7 +696,7 @@ func (e *Engine) runBatch(ctx context.Context, r *run, conn Conn) outcome {
 			continue
 		}
 		start := e.now()
-		e.step(r, sub.ID, func(st *Statement) { st.Status, st.StartedAt, st.RedshiftPid = Started, start, conn.PID() })
+		e.step(r, sub.ID, nil, func(st *Statement) { st.Status, st.StartedAt, st.RedshiftPid = Started, start, conn.PID() })
 		o := e.runOne(ctx, r, conn, sub.ID, r.execs[i])
 		e.endSub(r, i, o, e.now())
 		if o.status != Finished && final.status == Finished {
@@ -658,7 +721,7 @@ func (e *Engine) runBatch(ctx context.Context, r *run, conn Conn) outcome {
 
 func (e *Engine) endSub(r *run, i int, o outcome, now time.Time) {
 	id := r.subs[i].ID
-	e.step(r, id, func(st *Statement) {
+	e.step(r, id, o.last, func(st *Statement) {
 		st.Status, st.Error, st.EndedAt = o.status, o.message, now
 		if st.StartedAt.IsZero() {
 			st.StartedAt = now
@@ -804,8 +867,13 @@ func (e *Engine) Result(ctx context.Context, id string, owner Owner, format Form
 	if st.Pages == 0 {
 		return p, nil
 	}
-	if p.Records, err = results.ReadPage(ctx, e.pages, id, n); err != nil {
-		return nil, err
+	e.mu.Lock()
+	p.Records = e.recentPages[id]
+	e.mu.Unlock()
+	if p.Records == nil {
+		if p.Records, err = results.ReadPage(ctx, e.pages, id, n); err != nil {
+			return nil, err
+		}
 	}
 	if n+1 < st.Pages {
 		p.NextToken = results.NextToken(id, n+1)
@@ -855,12 +923,20 @@ func (e *Engine) List(ctx context.Context, req ListRequest) ([]*Statement, strin
 	q := ListQuery{Principal: req.Owner.Principal, UserID: req.Owner.UserID, NamePrefix: req.NamePrefix,
 		Target: req.Target, Database: req.Database,
 		CreatedAfter: e.now().Add(-e.opts.Retention)}
+	want := Status(req.Status)
 	switch req.Status {
 	case "ALL":
 	case "":
+		want = Finished
 		q.Statuses = []Status{Finished}
 	default:
-		q.Statuses = []Status{Status(req.Status)}
+		q.Statuses = []Status{want}
+		if !want.Terminal() {
+			// The store may still say SUBMITTED of a statement this
+			// process shows as PICKED or STARTED (see work): ask for
+			// every unfinished one and filter on the live status below.
+			q.Statuses = []Status{Submitted, Picked, Started}
+		}
 	}
 	w, err := newWindow(req.MaxResults, req.NextToken)
 	if err != nil {
@@ -871,8 +947,21 @@ func (e *Engine) List(ctx context.Context, req ListRequest) ([]*Statement, strin
 	if err != nil {
 		return nil, "", err
 	}
+	// The page and its token are cut before filtering, so a page may
+	// hold fewer than MaxResults statements and still have a NextToken.
 	list, next := cut(w, list, func(s *Statement) Cursor { return Cursor{CreatedAt: s.CreatedAt, ID: s.ID} })
-	return list, next, nil
+	kept := list[:0]
+	e.mu.Lock()
+	for _, st := range list {
+		if r, ok := e.live[st.ID]; ok {
+			st.Status, st.UpdatedAt, st.StartedAt, st.RedshiftPid = r.st.Status, r.st.UpdatedAt, r.st.StartedAt, r.st.RedshiftPid
+		}
+		if req.Status == "ALL" || st.Status == want {
+			kept = append(kept, st)
+		}
+	}
+	e.mu.Unlock()
+	return kept, next, nil
 }
 
 // window is one page of a newest-first listing: at most limit items after

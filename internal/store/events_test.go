@@ -58,7 +58,7 @@ func create(t testing.TB, s *store.Store, st *statement.Statement) {
 func end(t testing.TB, s *store.Store, st *statement.Statement, status statement.Status, rows int64, at time.Time) {
 	t.Helper()
 	st.Status, st.ResultRows, st.UpdatedAt, st.StartedAt, st.EndedAt = status, rows, at, at, at
-	if err := s.Update(context.Background(), st); err != nil {
+	if err := s.Update(context.Background(), st, nil); err != nil {
 		t.Fatal(err)
 	}
 }

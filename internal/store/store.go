@@ -265,44 +265,46 @@ func columnsJSON(cols []results.Column) ([]byte, error) {
 
 // Create implements statement.Store.
 func (s *Store) Create(ctx context.Context, st *statement.Statement, token string, tokenSince time.Time) (string, error) {
-	if token == "" && len(st.Subs) == 0 {
-		return "", insertStatement(ctx, s.pool, st)
-	}
-	tx, err := s.pool.Begin(ctx)
+	args, err := statementArgs(st)
 	if err != nil {
 		return "", err
 	}
-	defer tx.Rollback(ctx)
-	if token != "" {
-		// Requests repeating a token are serialised here, so exactly one of
-		// them creates the statement.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 0))`, st.Owner.Principal, token); err != nil {
-			return "", err
-		}
-		var existing string
-		err := tx.QueryRow(ctx, `SELECT statement_id FROM client_tokens WHERE principal = $1 AND token = $2 AND created_at > $3`,
-			st.Owner.Principal, token, tokenSince).Scan(&existing)
-		if err == nil {
-			return existing, tx.Commit(ctx)
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return "", err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO client_tokens (principal, token, statement_id, created_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (principal, token) DO UPDATE SET statement_id = excluded.statement_id, created_at = excluded.created_at`,
-			st.Owner.Principal, token, st.ID, st.CreatedAt); err != nil {
-			return "", err
-		}
-	}
-	if err := insertStatement(ctx, tx, st); err != nil {
-		return "", err
+	// One pipelined batch, one round trip, run by PostgreSQL as one
+	// implicit transaction: the statement (under its client token, when it
+	// has one) and then its sub-statements, each inserted only if the
+	// statement was.
+	b := &pgx.Batch{}
+	if token == "" {
+		b.Queue(insertStatementSQL, args...)
+	} else {
+		b.Queue(insertWithTokenSQL, append(args, token, tokenSince)...)
 	}
 	for _, sub := range st.Subs {
-		if err := insertStatement(ctx, tx, sub); err != nil {
+		subArgs, err := statementArgs(sub)
+		if err != nil {
 			return "", err
 		}
+		b.Queue(insertSubStatementSQL, subArgs...)
 	}
-	return "", tx.Commit(ctx)
+	br := s.pool.SendBatch(ctx, b)
+	tag, err := br.Exec()
+	for range st.Subs {
+		if err != nil {
+			break
+		}
+		_, err = br.Exec()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || tag.RowsAffected() == 1 {
+		return "", err
+	}
+	// The token was used for another statement within its lifetime.
+	var existing string
+	err = s.pool.QueryRow(ctx, `SELECT statement_id FROM client_tokens WHERE principal = $1 AND token = $2`,
+		st.Owner.Principal, token).Scan(&existing)
+	return existing, err
 }
 
 type execer interface {
@@ -316,38 +318,62 @@ func jsonOrNil(v any, empty bool) ([]byte, error) {
 	return json.Marshal(v)
 }
 
-func insertStatement(ctx context.Context, db execer, st *statement.Statement) error {
+// statementArgs are insertStatementSQL's arguments for st, in
+// statementColumns' order.
+func statementArgs(st *statement.Statement) ([]any, error) {
 	cols, err := columnsJSON(st.Columns)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	params, err := jsonOrNil(st.Params, len(st.Params) == 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	qs, err := jsonOrNil(st.QueryStrings, len(st.QueryStrings) == 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var parent *string
 	if st.Parent != "" {
 		parent = &st.Parent
 	}
-	_, err = db.Exec(ctx, `INSERT INTO statements (`+statementColumns+`) VALUES
-		($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,
-		 $27,$28,$29,$30,$31,$32,$33,$34)`,
-		st.ID, st.Owner.Principal, st.Owner.UserID, string(st.Target.Kind), st.Target.Name, st.Database,
+	return []any{st.ID, st.Owner.Principal, st.Owner.UserID, string(st.Target.Kind), st.Target.Name, st.Database,
 		st.DbUser, st.SecretArn, st.Name, st.SQL, string(st.Status), st.Error, st.CreatedAt, st.UpdatedAt,
 		nullTime(st.StartedAt), nullTime(st.EndedAt), st.RedshiftPid, st.RedshiftQueryID, st.ResultRows,
 		st.ResultSize, st.HasResultSet, cols, st.Pages, st.ResultFormat, st.ExpiresAt, st.Instance,
-		params, st.Batch, qs, st.ExecutionMode, parent, st.SubIndex, st.SessionID, st.WithEvent)
-	return err
+		params, st.Batch, qs, st.ExecutionMode, parent, st.SubIndex, st.SessionID, st.WithEvent}, nil
 }
 
+// statementValues are the 34 parameters of statementArgs.
+const statementValues = `$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,
+	$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34`
+
+const (
+	insertStatementSQL = `INSERT INTO statements (` + statementColumns + `) VALUES (` + statementValues + `)`
+	// insertWithTokenSQL takes client token $35 for the statement, unless
+	// the owner used it for another statement after $36; the statement is
+	// inserted only when the token was taken. Concurrent requests with the
+	// same token are serialised by the token's unique key: the later one
+	// waits for the earlier one's transaction, then finds the token used.
+	insertWithTokenSQL = `WITH token AS (
+		INSERT INTO client_tokens (principal, token, statement_id, created_at) VALUES ($2, $35, $1, $13)
+		ON CONFLICT (principal, token) DO UPDATE SET statement_id = excluded.statement_id, created_at = excluded.created_at
+		WHERE client_tokens.created_at <= $36
+		RETURNING 1)
+	INSERT INTO statements (` + statementColumns + `) SELECT ` + statementValues + ` WHERE EXISTS (SELECT FROM token)`
+	// insertSubStatementSQL inserts a sub-statement if its parent ($31)
+	// was inserted.
+	insertSubStatementSQL = `INSERT INTO statements (` + statementColumns + `) SELECT ` + statementValues +
+		` WHERE EXISTS (SELECT FROM statements WHERE id = $31)`
+)
+
 // Update implements statement.Store.
-func (s *Store) Update(ctx context.Context, st *statement.Statement) error {
+func (s *Store) Update(ctx context.Context, st *statement.Statement, last *results.LastPage) error {
 	if !(st.WithEvent && st.Parent == "" && st.Status.Terminal()) {
-		return updateStatement(ctx, s.pool, st)
+		if last == nil {
+			return updateStatement(ctx, s.pool, st)
+		}
+		return updateWithPage(ctx, s.pool, st, last)
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -361,6 +387,11 @@ func (s *Store) Update(ctx context.Context, st *statement.Statement) error {
 		}
 		return err
 	}
+	if last != nil {
+		if _, err := tx.Exec(ctx, putPageSQL, st.ID, last.N, last.Data); err != nil {
+			return err
+		}
+	}
 	if err := updateStatement(ctx, tx, st); err != nil {
 		return err
 	}
@@ -373,16 +404,53 @@ func (s *Store) Update(ctx context.Context, st *statement.Statement) error {
 	return tx.Commit(ctx)
 }
 
-func updateStatement(ctx context.Context, db execer, st *statement.Statement) error {
-	cols, err := columnsJSON(st.Columns)
+// updateWithPage stores a statement's last result page and its new state
+// as one pipelined batch: a single round trip, run by PostgreSQL as one
+// implicit transaction, so neither is stored without the other.
+func updateWithPage(ctx context.Context, pool *pgxpool.Pool, st *statement.Statement, last *results.LastPage) error {
+	args, err := updateArgs(st)
 	if err != nil {
 		return err
 	}
-	tag, err := db.Exec(ctx, `UPDATE statements SET status = $2, error = $3, updated_at = $4,
-		started_at = $5, ended_at = $6, redshift_pid = $7, redshift_query_id = $8, result_rows = $9,
-		result_size = $10, has_result_set = $11, columns = $12, pages = $13 WHERE id = $1`,
-		st.ID, string(st.Status), st.Error, st.UpdatedAt, nullTime(st.StartedAt), nullTime(st.EndedAt),
-		st.RedshiftPid, st.RedshiftQueryID, st.ResultRows, st.ResultSize, st.HasResultSet, cols, st.Pages)
+	b := &pgx.Batch{}
+	b.Queue(updateStatementSQL, args...)
+	b.Queue(`INSERT INTO result_pages (statement_id, page, data) SELECT $1, $2, $3
+		WHERE EXISTS (SELECT FROM statements WHERE id = $1)
+		ON CONFLICT (statement_id, page) DO UPDATE SET data = excluded.data`, st.ID, last.N, last.Data)
+	br := pool.SendBatch(ctx, b)
+	tag, err := br.Exec()
+	if err == nil {
+		_, err = br.Exec()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && tag.RowsAffected() == 0 {
+		return statement.ErrNotFound
+	}
+	return err
+}
+
+const updateStatementSQL = `UPDATE statements SET status = $2, error = $3, updated_at = $4,
+	started_at = $5, ended_at = $6, redshift_pid = $7, redshift_query_id = $8, result_rows = $9,
+	result_size = $10, has_result_set = $11, columns = $12, pages = $13 WHERE id = $1`
+
+// updateArgs are updateStatementSQL's arguments for st.
+func updateArgs(st *statement.Statement) ([]any, error) {
+	cols, err := columnsJSON(st.Columns)
+	if err != nil {
+		return nil, err
+	}
+	return []any{st.ID, string(st.Status), st.Error, st.UpdatedAt, nullTime(st.StartedAt), nullTime(st.EndedAt),
+		st.RedshiftPid, st.RedshiftQueryID, st.ResultRows, st.ResultSize, st.HasResultSet, cols, st.Pages}, nil
+}
+
+func updateStatement(ctx context.Context, db execer, st *statement.Statement) error {
+	args, err := updateArgs(st)
+	if err != nil {
+		return err
+	}
+	tag, err := db.Exec(ctx, updateStatementSQL, args...)
 	if err != nil {
 		return err
 	}
@@ -618,10 +686,13 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 	return int(tag.RowsAffected()), tx.Commit(ctx)
 }
 
+// putPageSQL stores one result page; storing a page again replaces it.
+const putPageSQL = `INSERT INTO result_pages (statement_id, page, data) VALUES ($1, $2, $3)
+	ON CONFLICT (statement_id, page) DO UPDATE SET data = excluded.data`
+
 // PutPage implements results.PageStore.
 func (s *Store) PutPage(ctx context.Context, statementID string, n int, data []byte) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO result_pages (statement_id, page, data) VALUES ($1, $2, $3)
-		ON CONFLICT (statement_id, page) DO UPDATE SET data = excluded.data`, statementID, n, data)
+	_, err := s.pool.Exec(ctx, putPageSQL, statementID, n, data)
 	return err
 }
 

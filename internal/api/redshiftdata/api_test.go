@@ -409,6 +409,54 @@ func TestListStatements(t *testing.T) {
 	apiError(t, err, "ValidationException", "1 validation error detected: Value '101' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100")
 }
 
+// TestListRunningStatements lists a running statement by status as soon as
+// DescribeStatement shows it STARTED: the listing sees the live state even
+// before the store has it (the engine writes STARTED only to statements
+// still running a while later).
+func TestListRunningStatements(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	id := execute(t, env, "select pg_sleep(30)")
+	t.Cleanup(func() { _, _ = env.Client.CancelStatement(ctx, &redshiftdata.CancelStatementInput{Id: &id}) })
+	for {
+		d, err := env.Client.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: &id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status == types.StatusStringStarted {
+			break
+		}
+		if d.Status != types.StatusStringSubmitted && d.Status != types.StatusStringPicked {
+			t.Fatalf("pg_sleep(30) is %s", d.Status)
+		}
+	}
+	listed := func(status types.StatusString) bool {
+		t.Helper()
+		out, err := env.Client.ListStatements(ctx, &redshiftdata.ListStatementsInput{Status: status})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range out.Statements {
+			if *s.Id == id {
+				if status != types.StatusStringAll && s.Status != status {
+					t.Fatalf("listed under %s with status %s", status, s.Status)
+				}
+				return true
+			}
+		}
+		return false
+	}
+	for round := range 2 {
+		if !listed(types.StatusStringStarted) || !listed(types.StatusStringAll) {
+			t.Fatalf("round %d: a running statement is missing from the STARTED or ALL listing", round)
+		}
+		if listed(types.StatusStringSubmitted) || listed(types.StatusStringPicked) || listed(types.StatusStringFinished) {
+			t.Fatalf("round %d: a running statement is listed under another status", round)
+		}
+		// The second round runs after the store has been told.
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
 func TestLimits(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{MaxActiveStatements: 2, Limits: results.Limits{PageBytes: 64 << 10, MaxRowBytes: 64 << 10, MaxResultBytes: 1 << 20}})
 	big := "select '" + strings.Repeat("x", 100*1024) + "'"
