@@ -62,6 +62,7 @@ type Authenticator struct {
 	opts     Options
 	keys     KeyStore
 	writeErr httpx.ErrorWriter
+	verifier *sigv4.Verifier
 }
 
 // NewAuthenticator returns an Authenticator; writeErr sends refusals in the
@@ -73,7 +74,8 @@ func NewAuthenticator(opts Options, keys KeyStore, writeErr httpx.ErrorWriter) *
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Authenticator{opts: opts, keys: keys, writeErr: writeErr}
+	v := sigv4.New(sigv4.Options{Now: opts.Now, Region: opts.Region, AllowedServices: opts.Services}, nil)
+	return &Authenticator{opts: opts, keys: keys, writeErr: writeErr, verifier: v}
 }
 
 // Wrap authenticates requests before next sees them. The body is read
@@ -97,15 +99,13 @@ func (a *Authenticator) Wrap(next http.Handler) http.Handler {
 		if token == "" {
 			token = r.URL.Query().Get("X-Amz-Security-Token")
 		}
-		v := sigv4.New(sigv4.Options{Now: a.opts.Now, Region: a.opts.Region, AllowedServices: a.opts.Services},
-			func(id string) (sigv4.Credentials, error) {
-				creds, p, err := a.keys.LookupKey(r.Context(), id, token)
-				principal = p
-				return creds, err
-			})
-		res, err := v.Verify(&sigv4.Request{
+		res, err := a.verifier.VerifyWith(&sigv4.Request{
 			Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Host: r.Host,
 			Header: r.Header, PayloadSHA256: hex.EncodeToString(sum[:]),
+		}, func(id string) (sigv4.Credentials, error) {
+			creds, p, err := a.keys.LookupKey(r.Context(), id, token)
+			principal = p
+			return creds, err
 		})
 		if err != nil {
 			a.writeErr(w, r, a.refusal(r, err))

@@ -43,6 +43,43 @@ func longPollSelect1(ctx context.Context, p *rawPager, env *apptest.Env, buf *by
 	return nil
 }
 
+// rawRoundTripSelect1 is roundTripSelect1 with signed JSON requests
+// instead of the SDK: ExecuteStatement, DescribeStatement back to back until
+// FINISHED, GetStatementResult, answer checked. It returns how many
+// DescribeStatement calls it made.
+func rawRoundTripSelect1(ctx context.Context, p *rawPager, env *apptest.Env, buf *bytes.Buffer) (int, error) {
+	b, err := p.call(ctx, "ExecuteStatement", map[string]any{"ClusterIdentifier": "local", "Database": env.Database,
+		"DbUser": "awsuser", "Sql": "select 1"}, buf)
+	if err != nil {
+		return 0, err
+	}
+	var out struct{ Id, Status string }
+	if err := json.Unmarshal(b, &out); err != nil {
+		return 0, err
+	}
+	id := map[string]string{"Id": out.Id}
+	polls := 0
+	for out.Status != "FINISHED" {
+		polls++
+		if b, err = p.call(ctx, "DescribeStatement", id, buf); err != nil {
+			return polls, err
+		}
+		if err := json.Unmarshal(b, &out); err != nil {
+			return polls, err
+		}
+		if out.Status == "FAILED" || out.Status == "ABORTED" {
+			return polls, fmt.Errorf("select 1 ended %s", out.Status)
+		}
+	}
+	if b, err = p.call(ctx, "GetStatementResult", id, buf); err != nil {
+		return polls, err
+	}
+	if !bytes.HasPrefix(b, []byte(`{"Records":[[{"longValue":1}]]`)) {
+		return polls, fmt.Errorf("GetStatementResult returned %.100s", b)
+	}
+	return polls, nil
+}
+
 // BenchmarkLongPollSelect1 measures the long-polled round trip for
 // `select 1`; compare its p50 with BenchmarkFloorSelect1's.
 func BenchmarkLongPollSelect1(b *testing.B) {

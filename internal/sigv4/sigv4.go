@@ -189,6 +189,13 @@ type auth struct {
 // the KeyLookup's own error when the lookup failed for another reason.
 // Verify never panics, whatever the input.
 func (v *Verifier) Verify(req *Request) (*Result, error) {
+	return v.VerifyWith(req, v.lookup)
+}
+
+// VerifyWith is Verify with the secret found by lookup, for callers whose
+// look-up depends on the request (its context, its session token); the
+// Verifier's cache of signing keys is shared across calls all the same.
+func (v *Verifier) VerifyWith(req *Request, lookup KeyLookup) (*Result, error) {
 	if req == nil {
 		return nil, newError(ErrMissingAuth, "")
 	}
@@ -229,10 +236,10 @@ func (v *Verifier) Verify(req *Request) (*Result, error) {
 		return nil, err
 	}
 
-	if v.lookup == nil {
+	if lookup == nil {
 		return nil, newError(ErrUnknownAccessKey, "")
 	}
-	creds, err := v.lookup(a.accessKeyID)
+	creds, err := lookup(a.accessKeyID)
 	if err != nil {
 		if errors.Is(err, ErrUnknownAccessKey) {
 			return nil, newError(ErrUnknownAccessKey, "")
