@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -27,6 +28,11 @@ func TestHarness(t *testing.T) {
 	}
 	if polls < 1 {
 		t.Errorf("round trip made %d DescribeStatement calls", polls)
+	}
+
+	var buf bytes.Buffer
+	if _, err := rawRoundTripSelect1(ctx, newRawPager(env), env, &buf); err != nil {
+		t.Fatalf("raw round trip: %v", err)
 	}
 
 	const n = 2000
