@@ -84,6 +84,8 @@ type App struct {
 	// RootAccessKeyID and RootSecretAccessKey are the root credentials.
 	RootAccessKeyID     string
 	RootSecretAccessKey string
+	// peers are the peer accounts (config.PeerAccounts), in order.
+	peers []*peerAccount
 
 	stopWorkers context.CancelFunc
 	workersDone chan struct{}
@@ -174,6 +176,18 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if a.store, err = store.Open(ctx, storeDSN); err != nil {
 		return nil, err
 	}
+	for _, id := range a.cfg.PeerAccounts {
+		peer := &peerAccount{id: id}
+		a.peers = append(a.peers, peer)
+		path := filepath.Join(a.cfg.DataDir, "root-credentials-"+id+".json")
+		if peer.creds, peer.fresh, err = loadOrCreateCredentials(path); err != nil {
+			return nil, err
+		}
+		peer.credsAt = path
+		if peer.store, err = store.OpenAccount(ctx, storeDSN, id); err != nil {
+			return nil, err
+		}
+	}
 	instance, err := a.instanceID()
 	if err != nil {
 		return nil, err
@@ -214,11 +228,14 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 }
 
 func (a *App) buildHandler() (http.Handler, error) {
-	rootARN := fmt.Sprintf("arn:aws:iam::%s:root", a.cfg.AccountID)
-	root := auth.StaticKeys{a.RootAccessKeyID: {Secret: a.RootSecretAccessKey, Principal: &auth.Principal{
-		AccountID: a.cfg.AccountID, ARN: rootARN, OwnerARN: rootARN, UserID: a.cfg.AccountID,
-		AccessKeyID: a.RootAccessKeyID, Root: true,
-	}}}
+	root := auth.StaticKeys{}
+	addRoot := func(account, keyID, secret string) {
+		arn := fmt.Sprintf("arn:aws:iam::%s:root", account)
+		root[keyID] = auth.StaticKey{Secret: secret, Principal: &auth.Principal{
+			AccountID: account, ARN: arn, OwnerARN: arn, UserID: account, AccessKeyID: keyID, Root: true,
+		}}
+	}
+	addRoot(a.cfg.AccountID, a.RootAccessKeyID, a.RootSecretAccessKey)
 	key, err := seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "seal.key"))
 	if err != nil {
 		return nil, fmt.Errorf("sealing key: %w", err)
@@ -227,13 +244,17 @@ func (a *App) buildHandler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids := identity.New(identity.Options{AccountID: a.cfg.AccountID}, a.store, sealer)
+	accounts := map[string]*identity.Service{a.cfg.AccountID: identity.New(identity.Options{AccountID: a.cfg.AccountID}, a.store, sealer)}
+	for _, p := range a.peers {
+		addRoot(p.id, p.creds.AccessKeyID, p.creds.SecretAccessKey)
+		accounts[p.id] = identity.New(identity.Options{AccountID: p.id}, p.store, sealer)
+	}
 	sessionKey, err := seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "session.key"))
 	if err != nil {
 		return nil, fmt.Errorf("session key: %w", err)
 	}
-	who := principals{account: a.cfg.AccountID, root: root, ids: ids, sessions: sessiontoken.New(sessionKey), now: time.Now}
-	authz := auth.Policies{Source: who}
+	who := principals{root: root, accounts: accounts, sessions: sessiontoken.New(sessionKey), now: time.Now}
+	authz := auth.Policies{Source: who, HomeAccount: a.cfg.AccountID}
 
 	jsonAPI := awsjson.NewRouter(a.log)
 	a.secrets = secrets.New(secrets.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}, a.store, sealer)
@@ -247,8 +268,8 @@ func (a *App) buildHandler() (http.Handler, error) {
 	secretsmanager.New(a.secrets, authz, secretsmanager.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}).Register(jsonAPI)
 	workgroups.Register(jsonAPI)
 	queryAPI := awsquery.NewRouter(a.log)
-	sts.New(sts.Options{AccountID: a.cfg.AccountID}, who, who.sessions, authz).Register(queryAPI)
-	iam.New(ids, authz, a.cfg.AccountID).Register(queryAPI)
+	sts.New(sts.Options{}, who, who.sessions, authz).Register(queryAPI)
+	iam.New(accounts, a.cfg.AccountID, authz).Register(queryAPI)
 	clusters.Register(queryAPI)
 
 	// One endpoint serves every API: Query-protocol requests (form bodies,
@@ -411,6 +432,11 @@ func (a *App) shutdownComponents(ctx context.Context) {
 	if a.store != nil {
 		a.store.Close()
 	}
+	for _, p := range a.peers {
+		if p.store != nil {
+			p.store.Close()
+		}
+	}
 	for i := len(a.servers) - 1; i >= 0; i-- {
 		sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		_ = a.servers[i].Stop(sctx)
@@ -443,21 +469,46 @@ func (a *App) loadRootCredentials() error {
 		return nil
 	}
 	path := filepath.Join(a.cfg.DataDir, "root-credentials.json")
-	var rc rootCredentials
-	if err := readJSONFile(path, &rc); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	fresh := rc.AccessKeyID == ""
-	if fresh {
-		rc.AccessKeyID = "AKIA" + ids.Token(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-		rc.SecretAccessKey = ids.Token(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-		if err := writeSecretFile(path, rc); err != nil {
-			return err
-		}
+	rc, fresh, err := loadOrCreateCredentials(path)
+	if err != nil {
+		return err
 	}
 	a.RootAccessKeyID, a.RootSecretAccessKey = rc.AccessKeyID, rc.SecretAccessKey
 	a.freshRoot, a.rootCredsAt = fresh, path
 	return nil
+}
+
+// loadOrCreateCredentials reads root credentials from path, or generates
+// them and stores them there (mode 0600); fresh reports the latter.
+func loadOrCreateCredentials(path string) (rc rootCredentials, fresh bool, err error) {
+	if err := readJSONFile(path, &rc); err != nil {
+		return rc, false, fmt.Errorf("%s: %w", path, err)
+	}
+	if rc.AccessKeyID != "" {
+		return rc, false, nil
+	}
+	rc.AccessKeyID = "AKIA" + ids.Token(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+	rc.SecretAccessKey = ids.Token(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+	return rc, true, writeSecretFile(path, rc)
+}
+
+// peerAccount is an account that holds IAM identities only.
+type peerAccount struct {
+	id      string
+	store   *store.Store
+	creds   rootCredentials
+	fresh   bool   // creds were generated by this start
+	credsAt string // the file holding creds
+}
+
+// PeerRootCredentials returns the root credentials of peer account id.
+func (a *App) PeerRootCredentials(id string) (accessKeyID, secretAccessKey string, ok bool) {
+	for _, p := range a.peers {
+		if p.id == id {
+			return p.creds.AccessKeyID, p.creds.SecretAccessKey, true
+		}
+	}
+	return "", "", false
 }
 
 // clientAddr is the address clients use to reach a listener: a wildcard
@@ -510,6 +561,14 @@ func (a *App) printBanner(addr string, logins map[string]masterLogin) {
 			l.Shown = true
 			logins[key] = l
 		}
+	}
+	for _, p := range a.peers {
+		secret := "$(jq -r .secret_access_key " + p.credsAt + ")"
+		if p.fresh {
+			secret = p.creds.SecretAccessKey
+		}
+		fmt.Fprintf(a.out, "Peer account %s (IAM identities only), root credentials in %s:\n", p.id, p.credsAt)
+		fmt.Fprintf(a.out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", p.creds.AccessKeyID, secret)
 	}
 	fmt.Fprintf(a.out, "Data API endpoint: %s\n", endpoint)
 }

@@ -14,13 +14,13 @@ import (
 	"github.com/rsdata/rsdata/internal/sigv4"
 )
 
-// principals resolves access keys to principals (the root key, IAM users'
-// keys, and STS session keys) and principals to their policies, for the
-// authenticator and the authorizer.
+// principals resolves access keys to principals (the accounts' root keys,
+// IAM users' keys, and STS session keys) and principals to their policies,
+// for the authenticator and the authorizer. Each account, rsdata's own and
+// every peer account, has its own identities.
 type principals struct {
-	account  string
 	root     auth.StaticKeys
-	ids      *identity.Service
+	accounts map[string]*identity.Service // by account id
 	sessions *sessiontoken.Minter
 	now      func() time.Time
 }
@@ -33,16 +33,19 @@ func (p principals) LookupKey(ctx context.Context, id, token string) (sigv4.Cred
 	if strings.HasPrefix(id, "ASIA") {
 		return p.sessionKey(id, token)
 	}
-	secret, u, err := p.ids.LookupKey(ctx, id)
-	if errors.Is(err, identity.ErrUnknownKey) {
-		return sigv4.Credentials{}, nil, sigv4.ErrUnknownAccessKey
+	for account, ids := range p.accounts {
+		secret, u, err := ids.LookupKey(ctx, id)
+		if errors.Is(err, identity.ErrUnknownKey) {
+			continue
+		}
+		if err != nil {
+			return sigv4.Credentials{}, nil, err
+		}
+		return sigv4.Credentials{AccessKeyID: id, SecretAccessKey: secret}, &auth.Principal{
+			AccountID: account, ARN: u.ARN, UserID: u.ID, AccessKeyID: id, OwnerARN: u.ARN, UserName: u.Name,
+		}, nil
 	}
-	if err != nil {
-		return sigv4.Credentials{}, nil, err
-	}
-	return sigv4.Credentials{AccessKeyID: id, SecretAccessKey: secret}, &auth.Principal{
-		AccountID: p.account, ARN: u.ARN, UserID: u.ID, AccessKeyID: id, OwnerARN: u.ARN, UserName: u.Name,
-	}, nil
+	return sigv4.Credentials{}, nil, sigv4.ErrUnknownAccessKey
 }
 
 // sessionKey resolves temporary credentials from their session token.
@@ -65,21 +68,34 @@ func (p principals) sessionKey(id, token string) (sigv4.Credentials, *auth.Princ
 
 // PoliciesFor implements auth.PolicySource.
 func (p principals) PoliciesFor(ctx context.Context, pr *auth.Principal) ([]*policy.Policy, error) {
-	if pr.RoleName != "" {
-		return p.ids.RolePolicies(ctx, pr.RoleName)
+	ids, ok := p.accounts[pr.AccountID]
+	if !ok {
+		return nil, nil
 	}
-	return p.ids.UserPolicies(ctx, pr.UserName)
+	if pr.RoleName != "" {
+		return ids.RolePolicies(ctx, pr.RoleName)
+	}
+	return ids.UserPolicies(ctx, pr.UserName)
 }
 
-// RoleByARN implements sts.Roles.
+// RoleByARN implements sts.Roles: the role of any account rsdata serves.
 func (p principals) RoleByARN(ctx context.Context, arn string) (*sts.Role, error) {
-	r, err := p.ids.GetRoleByARN(ctx, arn)
+	// arn:aws:iam::<account>:role/<path><name>
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[2] != "iam" {
+		return nil, sts.ErrNoSuchRole
+	}
+	ids, ok := p.accounts[parts[4]]
+	if !ok {
+		return nil, sts.ErrNoSuchRole
+	}
+	r, err := ids.GetRoleByARN(ctx, arn)
 	if errors.Is(err, identity.ErrNoSuchEntity) {
 		return nil, sts.ErrNoSuchRole
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &sts.Role{ARN: r.ARN, ID: r.ID, Name: r.Name, TrustPolicy: r.TrustPolicy,
+	return &sts.Role{Account: parts[4], ARN: r.ARN, ID: r.ID, Name: r.Name, TrustPolicy: r.TrustPolicy,
 		MaxSessionDuration: time.Duration(r.MaxSessionDuration) * time.Second}, nil
 }

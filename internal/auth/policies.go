@@ -17,17 +17,28 @@ type PolicySource interface {
 	PoliciesFor(ctx context.Context, p *Principal) ([]*policy.Policy, error)
 }
 
-// Policies authorizes as IAM does within one account: the root user may do
-// everything; anyone else needs an Allow in their policies and no Deny.
+// Policies authorizes as IAM does: within an account, the root user may do
+// everything and anyone else needs an Allow in their policies and no Deny;
+// across accounts, nothing is allowed, as none of the resources rsdata
+// serves has a resource-based policy (roles are assumed across accounts by
+// their trust policies, which STS evaluates, not by this).
 type Policies struct {
 	Source PolicySource
 	Now    func() time.Time
+	// HomeAccount owns the resources requests name without an account
+	// ("*" for ListStatements, say), other than IAM's and STS's, which
+	// belong to the caller's account. Empty: the caller's account.
+	HomeAccount string
 }
 
 // Authorize implements Authorizer.
 func (a Policies) Authorize(ctx context.Context, p *Principal, req Request) error {
 	if p == nil {
 		return denied(p, req)
+	}
+	if owner := resourceAccount(req, a.HomeAccount); owner != "" && owner != p.AccountID && req.Action != "sts:AssumeRole" {
+		return &DeniedError{Principal: p.ARN, Action: req.Action, Resource: req.Resource,
+			Reason: "no resource-based policy allows the " + req.Action + " action"}
 	}
 	if p.Root {
 		return nil
@@ -71,6 +82,24 @@ func (a Policies) Authorize(ctx context.Context, p *Principal, req Request) erro
 		}
 	}
 	return nil
+}
+
+// resourceAccount is the account owning req's resource: the account field
+// of its ARN, or home for a resource without one outside IAM and STS. ""
+// is no account (an AWS managed policy, or an IAM or STS request on "*").
+func resourceAccount(req Request, home string) string {
+	if rest, ok := strings.CutPrefix(req.Resource, "arn:"); ok {
+		parts := strings.SplitN(rest, ":", 5)
+		if len(parts) < 5 || parts[3] == "aws" {
+			return ""
+		}
+		return parts[3]
+	}
+	service, _, _ := strings.Cut(req.Action, ":")
+	if service == "iam" || service == "sts" {
+		return ""
+	}
+	return home
 }
 
 func principalType(p *Principal) string {

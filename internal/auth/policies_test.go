@@ -77,3 +77,47 @@ func TestPoliciesAuthorizer(t *testing.T) {
 		t.Fatalf("store failure: %v", err)
 	}
 }
+
+// TestPoliciesAcrossAccounts checks that a principal is never allowed on
+// another account's resource (no resource rsdata serves has a resource-based
+// policy), root included, while IAM and STS requests on "*" stay in the
+// caller's account and sts:AssumeRole is left to the role's trust policy.
+func TestPoliciesAcrossAccounts(t *testing.T) {
+	const home, peer = "123456789012", "210987654321"
+	allowAll := staticSource{pols: []*policy.Policy{mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)}}
+	peerRoot := &auth.Principal{Root: true, AccountID: peer, ARN: "arn:aws:iam::" + peer + ":root"}
+	peerUser := &auth.Principal{AccountID: peer, ARN: "arn:aws:iam::" + peer + ":user/bob", UserID: "AIDABOB", UserName: "bob"}
+	homeUser := &auth.Principal{AccountID: home, ARN: "arn:aws:iam::" + home + ":user/alice", UserID: "AIDAALICE", UserName: "alice"}
+	cases := []struct {
+		name    string
+		p       *auth.Principal
+		req     auth.Request
+		allowed bool
+	}{
+		{"peer root, home account's statements", peerRoot, auth.Request{Action: "redshift-data:ListStatements", Resource: "*"}, false},
+		{"peer root, home cluster", peerRoot, auth.Request{Action: "redshift:GetClusterCredentials", Resource: "arn:aws:redshift:us-east-1:" + home + ":dbuser:local/awsuser"}, false},
+		{"peer root, its own IAM", peerRoot, auth.Request{Action: "iam:CreateUser", Resource: "*"}, true},
+		{"peer root, its own user", peerRoot, auth.Request{Action: "iam:GetUser", Resource: "arn:aws:iam::" + peer + ":user/bob"}, true},
+		{"peer user allowed everything, home cluster", peerUser, auth.Request{Action: "redshift-data:ExecuteStatement", Resource: "arn:aws:redshift:us-east-1:" + home + ":cluster:local"}, false},
+		{"peer user allowed everything, home secrets", peerUser, auth.Request{Action: "secretsmanager:ListSecrets", Resource: "*"}, false},
+		{"peer user, a home role to assume", peerUser, auth.Request{Action: "sts:AssumeRole", Resource: "arn:aws:iam::" + home + ":role/analyst"}, true},
+		{"home user, an AWS managed policy", homeUser, auth.Request{Action: "iam:AttachUserPolicy", Resource: "arn:aws:iam::aws:policy/AmazonRedshiftDataFullAccess"}, true},
+		{"home user, a peer account's secret", homeUser, auth.Request{Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:us-east-1:" + peer + ":secret:x"}, false},
+		{"home user, home statements", homeUser, auth.Request{Action: "redshift-data:ListStatements", Resource: "*"}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := auth.Policies{Source: allowAll, HomeAccount: home}.Authorize(context.Background(), c.p, c.req)
+			if c.allowed && err != nil {
+				t.Fatalf("denied: %v", err)
+			}
+			if !c.allowed && !errors.Is(err, auth.ErrDenied) {
+				t.Fatalf("want a denial, got %v", err)
+			}
+		})
+	}
+	err := auth.Policies{Source: allowAll, HomeAccount: home}.Authorize(context.Background(), peerUser, auth.Request{Action: "redshift-data:ListStatements", Resource: "*"})
+	if want := "User: arn:aws:iam::" + peer + ":user/bob is not authorized to perform: redshift-data:ListStatements on resource: * because no resource-based policy allows the redshift-data:ListStatements action"; err == nil || err.Error() != want {
+		t.Fatalf("message %v, want %q", err, want)
+	}
+}

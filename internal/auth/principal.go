@@ -46,10 +46,16 @@ var ErrDenied = errors.New("access denied")
 // DeniedError says who was refused what, in AWS's message form.
 type DeniedError struct {
 	Principal, Action, Resource string
+	// Reason, when set, ends the message: "because <Reason>".
+	Reason string
 }
 
 func (e *DeniedError) Error() string {
-	return fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", e.Principal, e.Action, e.Resource)
+	msg := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", e.Principal, e.Action, e.Resource)
+	if e.Reason != "" {
+		msg += " because " + e.Reason
+	}
+	return msg
 }
 
 func (e *DeniedError) Is(target error) bool { return target == ErrDenied }

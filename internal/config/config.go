@@ -38,6 +38,10 @@ type Config struct {
 	DataDir   string `json:"data_dir"`
 	AccountID string `json:"account_id"`
 	Region    string `json:"region"`
+	// PeerAccounts are further accounts that hold IAM identities only (see
+	// README, "Several accounts"): their principals reach this server's
+	// clusters, workgroups and secrets by assuming a role of AccountID.
+	PeerAccounts []string `json:"peer_accounts"`
 
 	// Embedded runs the default cluster "local" and workgroup "default" on
 	// PostgreSQL servers rsdata supervises.
@@ -180,6 +184,10 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory for rsdata's state and embedded PostgreSQL data")
 	fs.StringVar(&cfg.AccountID, "account-id", cfg.AccountID, "AWS account id used in ARNs")
 	fs.StringVar(&cfg.Region, "region", cfg.Region, "AWS region served")
+	fs.Func("peer-account", "another account id, holding IAM identities only, whose principals may assume this account's roles (repeatable)", func(v string) error {
+		cfg.PeerAccounts = append(cfg.PeerAccounts, v)
+		return nil
+	})
 	noEmbedded := fs.Bool("no-embedded", !cfg.Embedded, "do not run the embedded cluster \"local\" and workgroup \"default\"")
 	fs.IntVar(&cfg.ClusterPort, "cluster-port", cfg.ClusterPort, "preferred PostgreSQL port of the embedded cluster (another is chosen when taken)")
 	fs.IntVar(&cfg.WorkgroupPort, "workgroup-port", cfg.WorkgroupPort, "preferred PostgreSQL port of the embedded workgroup")
@@ -253,6 +261,9 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 	if v := getenv("RSDATA_REGION"); v != "" {
 		cfg.Region = v
 	}
+	if v := getenv("RSDATA_PEER_ACCOUNTS"); v != "" {
+		cfg.PeerAccounts = strings.Split(v, ",")
+	}
 	if v := getenv("RSDATA_STORE_DSN"); v != "" {
 		cfg.StoreDSN = v
 	}
@@ -277,6 +288,16 @@ func (c Config) Validate() error {
 	}
 	if !accountPattern.MatchString(c.AccountID) {
 		errs = append(errs, fmt.Errorf("account id %q must be 12 digits", c.AccountID))
+	}
+	peers := map[string]bool{c.AccountID: true}
+	for _, p := range c.PeerAccounts {
+		switch {
+		case !accountPattern.MatchString(p):
+			errs = append(errs, fmt.Errorf("peer account id %q must be 12 digits", p))
+		case peers[p]:
+			errs = append(errs, fmt.Errorf("peer account id %s is given twice or is the account id", p))
+		}
+		peers[p] = true
 	}
 	if !regionPattern.MatchString(c.Region) {
 		errs = append(errs, fmt.Errorf("region %q is not a region name such as us-east-1", c.Region))

@@ -195,11 +195,35 @@ var migrations = []string{
 
 // Open connects to the control database and applies pending migrations.
 func Open(ctx context.Context, connString string) (*Store, error) {
+	return open(ctx, connString, "", 32)
+}
+
+// OpenAccount opens the store of a peer account (config.PeerAccounts) in
+// schema "account_<id>" of the same control database, creating it when
+// needed. A peer account keeps only IAM identities, so of its tables only
+// the identity ones are used; its pool is small for the same reason.
+func OpenAccount(ctx context.Context, connString, accountID string) (*Store, error) {
+	return open(ctx, connString, "account_"+accountID, 4)
+}
+
+func open(ctx context.Context, connString, schema string, maxConns int32) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		return nil, fmt.Errorf("control database address: %w", err)
 	}
-	cfg.MaxConns = 32
+	cfg.MaxConns = maxConns
+	if schema != "" {
+		setup, err := pgx.ConnectConfig(ctx, cfg.ConnConfig.Copy())
+		if err != nil {
+			return nil, fmt.Errorf("connect to control database: %w", err)
+		}
+		_, err = setup.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize())
+		setup.Close(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("control database schema %s: %w", schema, err)
+		}
+		cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to control database: %w", err)

@@ -19,14 +19,26 @@ var Service = awsquery.Service{Name: "iam", Version: "2010-05-08", Namespace: "h
 
 // API is the IAM API.
 type API struct {
-	svc     *identity.Service
-	authz   auth.Authorizer
-	account string
+	accounts map[string]*identity.Service
+	home     string
+	authz    auth.Authorizer
 }
 
-// New returns the IAM API over svc, authorizing callers with authz.
-func New(svc *identity.Service, authz auth.Authorizer, accountID string) *API {
-	return &API{svc: svc, authz: authz, account: accountID}
+// New returns the IAM API over the identity services of accounts (by
+// account id), authorizing callers with authz. Each caller works in its own
+// account's IAM; home is the account of callers the map does not know.
+func New(accounts map[string]*identity.Service, home string, authz auth.Authorizer) *API {
+	return &API{accounts: accounts, home: home, authz: authz}
+}
+
+// svc is the identity service of the caller's account.
+func (a *API) svc(ctx context.Context) *identity.Service {
+	if p := auth.PrincipalFrom(ctx); p != nil {
+		if s, ok := a.accounts[p.AccountID]; ok {
+			return s
+		}
+	}
+	return a.accounts[a.home]
 }
 
 func register[In, Out any](r *awsquery.Router, action string, fn func(ctx context.Context, in *In) (*Out, error)) {
@@ -90,17 +102,17 @@ func (a *API) require(ctx context.Context, action, resource string) error {
 // own, path included, or the path-less ARN of a user that does not exist
 // (so that only authorized callers learn that it does not).
 func (a *API) userResource(ctx context.Context, name string) string {
-	if u, err := a.svc.GetUser(ctx, name); err == nil {
+	if u, err := a.svc(ctx).GetUser(ctx, name); err == nil {
 		return u.ARN
 	}
-	return a.svc.UserARN("/", name)
+	return a.svc(ctx).UserARN("/", name)
 }
 
 func (a *API) roleResource(ctx context.Context, name string) string {
-	if r, err := a.svc.GetRole(ctx, name); err == nil {
+	if r, err := a.svc(ctx).GetRole(ctx, name); err == nil {
 		return r.ARN
 	}
-	return a.svc.RoleARN("/", name)
+	return a.svc(ctx).RoleARN("/", name)
 }
 
 func (a *API) requireUser(ctx context.Context, action, name string) error {
@@ -128,10 +140,10 @@ func callerUser(ctx context.Context, name *string) (string, error) {
 // --- users ---
 
 func (a *API) createUser(ctx context.Context, in *createUserInput) (*userOutput, error) {
-	if err := a.require(ctx, "CreateUser", a.svc.UserARN(str(in.Path), in.UserName)); err != nil {
+	if err := a.require(ctx, "CreateUser", a.svc(ctx).UserARN(str(in.Path), in.UserName)); err != nil {
 		return nil, err
 	}
-	u, err := a.svc.CreateUser(ctx, identity.CreateUserInput{UserName: in.UserName, Path: str(in.Path), Tags: tagsIn(in.Tags)})
+	u, err := a.svc(ctx).CreateUser(ctx, identity.CreateUserInput{UserName: in.UserName, Path: str(in.Path), Tags: tagsIn(in.Tags)})
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +166,7 @@ func (a *API) getUser(ctx context.Context, in *optionalUserInput) (*userOutput, 
 	if err := a.requireUser(ctx, "GetUser", name); err != nil {
 		return nil, err
 	}
-	u, err := a.svc.GetUser(ctx, name)
+	u, err := a.svc(ctx).GetUser(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -162,10 +174,10 @@ func (a *API) getUser(ctx context.Context, in *optionalUserInput) (*userOutput, 
 }
 
 func (a *API) listUsers(ctx context.Context, in *listInput) (*listUsersOutput, error) {
-	if err := a.require(ctx, "ListUsers", a.svc.UserARN("/", "*")); err != nil {
+	if err := a.require(ctx, "ListUsers", a.svc(ctx).UserARN("/", "*")); err != nil {
 		return nil, err
 	}
-	users, err := a.svc.ListUsers(ctx, identity.ListUsersInput{PathPrefix: str(in.PathPrefix)})
+	users, err := a.svc(ctx).ListUsers(ctx, identity.ListUsersInput{PathPrefix: str(in.PathPrefix)})
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +192,7 @@ func (a *API) deleteUser(ctx context.Context, in *userNameInput) (*empty, error)
 	if err := a.requireUser(ctx, "DeleteUser", in.UserName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.DeleteUser(ctx, in.UserName)
+	return nil, a.svc(ctx).DeleteUser(ctx, in.UserName)
 }
 
 // --- access keys ---
@@ -193,7 +205,7 @@ func (a *API) createAccessKey(ctx context.Context, in *optionalUserInput) (*acce
 	if err := a.requireUser(ctx, "CreateAccessKey", name); err != nil {
 		return nil, err
 	}
-	k, err := a.svc.CreateAccessKey(ctx, name)
+	k, err := a.svc(ctx).CreateAccessKey(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +222,7 @@ func (a *API) listAccessKeys(ctx context.Context, in *optionalUserInput) (*listA
 	if err := a.requireUser(ctx, "ListAccessKeys", name); err != nil {
 		return nil, err
 	}
-	keys, err := a.svc.ListAccessKeys(ctx, name)
+	keys, err := a.svc(ctx).ListAccessKeys(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +241,7 @@ func (a *API) updateAccessKey(ctx context.Context, in *updateAccessKeyInput) (*e
 	if err := a.requireUser(ctx, "UpdateAccessKey", name); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.UpdateAccessKey(ctx, identity.UpdateAccessKeyInput{
+	return nil, a.svc(ctx).UpdateAccessKey(ctx, identity.UpdateAccessKeyInput{
 		UserName: name, AccessKeyID: in.AccessKeyId, Status: identity.AccessKeyStatus(in.Status),
 	})
 }
@@ -242,7 +254,7 @@ func (a *API) deleteAccessKey(ctx context.Context, in *deleteAccessKeyInput) (*e
 	if err := a.requireUser(ctx, "DeleteAccessKey", name); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.DeleteAccessKey(ctx, name, in.AccessKeyId)
+	return nil, a.svc(ctx).DeleteAccessKey(ctx, name, in.AccessKeyId)
 }
 
 // --- user inline policies ---
@@ -251,14 +263,14 @@ func (a *API) putUserPolicy(ctx context.Context, in *putUserPolicyInput) (*empty
 	if err := a.requireUser(ctx, "PutUserPolicy", in.UserName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.PutUserPolicy(ctx, in.UserName, in.PolicyName, in.PolicyDocument)
+	return nil, a.svc(ctx).PutUserPolicy(ctx, in.UserName, in.PolicyName, in.PolicyDocument)
 }
 
 func (a *API) getUserPolicy(ctx context.Context, in *userPolicyInput) (*getUserPolicyOutput, error) {
 	if err := a.requireUser(ctx, "GetUserPolicy", in.UserName); err != nil {
 		return nil, err
 	}
-	p, err := a.svc.GetUserPolicy(ctx, in.UserName, in.PolicyName)
+	p, err := a.svc(ctx).GetUserPolicy(ctx, in.UserName, in.PolicyName)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +281,7 @@ func (a *API) listUserPolicies(ctx context.Context, in *userNameInput) (*policyN
 	if err := a.requireUser(ctx, "ListUserPolicies", in.UserName); err != nil {
 		return nil, err
 	}
-	names, err := a.svc.ListUserPolicies(ctx, in.UserName)
+	names, err := a.svc(ctx).ListUserPolicies(ctx, in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -280,13 +292,13 @@ func (a *API) deleteUserPolicy(ctx context.Context, in *userPolicyInput) (*empty
 	if err := a.requireUser(ctx, "DeleteUserPolicy", in.UserName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.DeleteUserPolicy(ctx, in.UserName, in.PolicyName)
+	return nil, a.svc(ctx).DeleteUserPolicy(ctx, in.UserName, in.PolicyName)
 }
 
 // --- roles ---
 
 func (a *API) createRole(ctx context.Context, in *createRoleInput) (*roleOutput, error) {
-	if err := a.require(ctx, "CreateRole", a.svc.RoleARN(str(in.Path), in.RoleName)); err != nil {
+	if err := a.require(ctx, "CreateRole", a.svc(ctx).RoleARN(str(in.Path), in.RoleName)); err != nil {
 		return nil, err
 	}
 	req := identity.CreateRoleInput{
@@ -299,7 +311,7 @@ func (a *API) createRole(ctx context.Context, in *createRoleInput) (*roleOutput,
 		}
 		req.MaxSessionDuration = *in.MaxSessionDuration
 	}
-	r, err := a.svc.CreateRole(ctx, req)
+	r, err := a.svc(ctx).CreateRole(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +322,7 @@ func (a *API) getRole(ctx context.Context, in *roleNameInput) (*roleOutput, erro
 	if err := a.requireRole(ctx, "GetRole", in.RoleName); err != nil {
 		return nil, err
 	}
-	r, err := a.svc.GetRole(ctx, in.RoleName)
+	r, err := a.svc(ctx).GetRole(ctx, in.RoleName)
 	if err != nil {
 		return nil, err
 	}
@@ -318,10 +330,10 @@ func (a *API) getRole(ctx context.Context, in *roleNameInput) (*roleOutput, erro
 }
 
 func (a *API) listRoles(ctx context.Context, in *listInput) (*listRolesOutput, error) {
-	if err := a.require(ctx, "ListRoles", a.svc.RoleARN("/", "*")); err != nil {
+	if err := a.require(ctx, "ListRoles", a.svc(ctx).RoleARN("/", "*")); err != nil {
 		return nil, err
 	}
-	roles, err := a.svc.ListRoles(ctx, identity.ListRolesInput{PathPrefix: str(in.PathPrefix)})
+	roles, err := a.svc(ctx).ListRoles(ctx, identity.ListRolesInput{PathPrefix: str(in.PathPrefix)})
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +348,7 @@ func (a *API) deleteRole(ctx context.Context, in *roleNameInput) (*empty, error)
 	if err := a.requireRole(ctx, "DeleteRole", in.RoleName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.DeleteRole(ctx, in.RoleName)
+	return nil, a.svc(ctx).DeleteRole(ctx, in.RoleName)
 }
 
 // --- role inline policies ---
@@ -345,14 +357,14 @@ func (a *API) putRolePolicy(ctx context.Context, in *putRolePolicyInput) (*empty
 	if err := a.requireRole(ctx, "PutRolePolicy", in.RoleName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.PutRolePolicy(ctx, in.RoleName, in.PolicyName, in.PolicyDocument)
+	return nil, a.svc(ctx).PutRolePolicy(ctx, in.RoleName, in.PolicyName, in.PolicyDocument)
 }
 
 func (a *API) getRolePolicy(ctx context.Context, in *rolePolicyInput) (*getRolePolicyOutput, error) {
 	if err := a.requireRole(ctx, "GetRolePolicy", in.RoleName); err != nil {
 		return nil, err
 	}
-	p, err := a.svc.GetRolePolicy(ctx, in.RoleName, in.PolicyName)
+	p, err := a.svc(ctx).GetRolePolicy(ctx, in.RoleName, in.PolicyName)
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +375,7 @@ func (a *API) listRolePolicies(ctx context.Context, in *roleNameInput) (*policyN
 	if err := a.requireRole(ctx, "ListRolePolicies", in.RoleName); err != nil {
 		return nil, err
 	}
-	names, err := a.svc.ListRolePolicies(ctx, in.RoleName)
+	names, err := a.svc(ctx).ListRolePolicies(ctx, in.RoleName)
 	if err != nil {
 		return nil, err
 	}
@@ -374,16 +386,16 @@ func (a *API) deleteRolePolicy(ctx context.Context, in *rolePolicyInput) (*empty
 	if err := a.requireRole(ctx, "DeleteRolePolicy", in.RoleName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.DeleteRolePolicy(ctx, in.RoleName, in.PolicyName)
+	return nil, a.svc(ctx).DeleteRolePolicy(ctx, in.RoleName, in.PolicyName)
 }
 
 // --- managed policies ---
 
 func (a *API) createPolicy(ctx context.Context, in *createPolicyInput) (*policyOutput, error) {
-	if err := a.require(ctx, "CreatePolicy", a.svc.PolicyARN(str(in.Path), in.PolicyName)); err != nil {
+	if err := a.require(ctx, "CreatePolicy", a.svc(ctx).PolicyARN(str(in.Path), in.PolicyName)); err != nil {
 		return nil, err
 	}
-	p, err := a.svc.CreatePolicy(ctx, identity.CreatePolicyInput{
+	p, err := a.svc(ctx).CreatePolicy(ctx, identity.CreatePolicyInput{
 		PolicyName: in.PolicyName, Path: str(in.Path), PolicyDocument: in.PolicyDocument, Description: str(in.Description),
 	})
 	if err != nil {
@@ -396,7 +408,7 @@ func (a *API) getPolicy(ctx context.Context, in *policyArnInput) (*policyOutput,
 	if err := a.require(ctx, "GetPolicy", in.PolicyArn); err != nil {
 		return nil, err
 	}
-	p, err := a.svc.GetPolicy(ctx, in.PolicyArn)
+	p, err := a.svc(ctx).GetPolicy(ctx, in.PolicyArn)
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +419,7 @@ func (a *API) getPolicyVersion(ctx context.Context, in *getPolicyVersionInput) (
 	if err := a.require(ctx, "GetPolicyVersion", in.PolicyArn); err != nil {
 		return nil, err
 	}
-	v, err := a.svc.GetPolicyVersion(ctx, in.PolicyArn, in.VersionId)
+	v, err := a.svc(ctx).GetPolicyVersion(ctx, in.PolicyArn, in.VersionId)
 	if err != nil {
 		return nil, err
 	}
@@ -417,10 +429,10 @@ func (a *API) getPolicyVersion(ctx context.Context, in *getPolicyVersionInput) (
 }
 
 func (a *API) listPolicies(ctx context.Context, in *listPoliciesInput) (*listPoliciesOutput, error) {
-	if err := a.require(ctx, "ListPolicies", a.svc.PolicyARN("/", "*")); err != nil {
+	if err := a.require(ctx, "ListPolicies", a.svc(ctx).PolicyARN("/", "*")); err != nil {
 		return nil, err
 	}
-	ps, err := a.svc.ListPolicies(ctx, identity.ListPoliciesInput{Scope: str(in.Scope), OnlyAttached: in.OnlyAttached, PathPrefix: str(in.PathPrefix)})
+	ps, err := a.svc(ctx).ListPolicies(ctx, identity.ListPoliciesInput{Scope: str(in.Scope), OnlyAttached: in.OnlyAttached, PathPrefix: str(in.PathPrefix)})
 	if err != nil {
 		return nil, err
 	}
@@ -435,7 +447,7 @@ func (a *API) deletePolicy(ctx context.Context, in *policyArnInput) (*empty, err
 	if err := a.require(ctx, "DeletePolicy", in.PolicyArn); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.DeletePolicy(ctx, in.PolicyArn)
+	return nil, a.svc(ctx).DeletePolicy(ctx, in.PolicyArn)
 }
 
 // --- attachments ---
@@ -444,21 +456,21 @@ func (a *API) attachUserPolicy(ctx context.Context, in *userPolicyArnInput) (*em
 	if err := a.requireUser(ctx, "AttachUserPolicy", in.UserName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.AttachUserPolicy(ctx, in.UserName, in.PolicyArn)
+	return nil, a.svc(ctx).AttachUserPolicy(ctx, in.UserName, in.PolicyArn)
 }
 
 func (a *API) detachUserPolicy(ctx context.Context, in *userPolicyArnInput) (*empty, error) {
 	if err := a.requireUser(ctx, "DetachUserPolicy", in.UserName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.DetachUserPolicy(ctx, in.UserName, in.PolicyArn)
+	return nil, a.svc(ctx).DetachUserPolicy(ctx, in.UserName, in.PolicyArn)
 }
 
 func (a *API) listAttachedUserPolicies(ctx context.Context, in *userNameInput) (*attachedPoliciesOutput, error) {
 	if err := a.requireUser(ctx, "ListAttachedUserPolicies", in.UserName); err != nil {
 		return nil, err
 	}
-	ps, err := a.svc.ListAttachedUserPolicies(ctx, in.UserName)
+	ps, err := a.svc(ctx).ListAttachedUserPolicies(ctx, in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -469,21 +481,21 @@ func (a *API) attachRolePolicy(ctx context.Context, in *rolePolicyArnInput) (*em
 	if err := a.requireRole(ctx, "AttachRolePolicy", in.RoleName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.AttachRolePolicy(ctx, in.RoleName, in.PolicyArn)
+	return nil, a.svc(ctx).AttachRolePolicy(ctx, in.RoleName, in.PolicyArn)
 }
 
 func (a *API) detachRolePolicy(ctx context.Context, in *rolePolicyArnInput) (*empty, error) {
 	if err := a.requireRole(ctx, "DetachRolePolicy", in.RoleName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.DetachRolePolicy(ctx, in.RoleName, in.PolicyArn)
+	return nil, a.svc(ctx).DetachRolePolicy(ctx, in.RoleName, in.PolicyArn)
 }
 
 func (a *API) listAttachedRolePolicies(ctx context.Context, in *roleNameInput) (*attachedPoliciesOutput, error) {
 	if err := a.requireRole(ctx, "ListAttachedRolePolicies", in.RoleName); err != nil {
 		return nil, err
 	}
-	ps, err := a.svc.ListAttachedRolePolicies(ctx, in.RoleName)
+	ps, err := a.svc(ctx).ListAttachedRolePolicies(ctx, in.RoleName)
 	if err != nil {
 		return nil, err
 	}
@@ -496,21 +508,21 @@ func (a *API) tagUser(ctx context.Context, in *tagUserInput) (*empty, error) {
 	if err := a.requireUser(ctx, "TagUser", in.UserName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.TagUser(ctx, in.UserName, tagsIn(in.Tags))
+	return nil, a.svc(ctx).TagUser(ctx, in.UserName, tagsIn(in.Tags))
 }
 
 func (a *API) untagUser(ctx context.Context, in *untagUserInput) (*empty, error) {
 	if err := a.requireUser(ctx, "UntagUser", in.UserName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.UntagUser(ctx, in.UserName, in.TagKeys)
+	return nil, a.svc(ctx).UntagUser(ctx, in.UserName, in.TagKeys)
 }
 
 func (a *API) listUserTags(ctx context.Context, in *userNameInput) (*tagsOutput, error) {
 	if err := a.requireUser(ctx, "ListUserTags", in.UserName); err != nil {
 		return nil, err
 	}
-	tags, err := a.svc.ListUserTags(ctx, in.UserName)
+	tags, err := a.svc(ctx).ListUserTags(ctx, in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -521,21 +533,21 @@ func (a *API) tagRole(ctx context.Context, in *tagRoleInput) (*empty, error) {
 	if err := a.requireRole(ctx, "TagRole", in.RoleName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.TagRole(ctx, in.RoleName, tagsIn(in.Tags))
+	return nil, a.svc(ctx).TagRole(ctx, in.RoleName, tagsIn(in.Tags))
 }
 
 func (a *API) untagRole(ctx context.Context, in *untagRoleInput) (*empty, error) {
 	if err := a.requireRole(ctx, "UntagRole", in.RoleName); err != nil {
 		return nil, err
 	}
-	return nil, a.svc.UntagRole(ctx, in.RoleName, in.TagKeys)
+	return nil, a.svc(ctx).UntagRole(ctx, in.RoleName, in.TagKeys)
 }
 
 func (a *API) listRoleTags(ctx context.Context, in *roleNameInput) (*tagsOutput, error) {
 	if err := a.requireRole(ctx, "ListRoleTags", in.RoleName); err != nil {
 		return nil, err
 	}
-	tags, err := a.svc.ListRoleTags(ctx, in.RoleName)
+	tags, err := a.svc(ctx).ListRoleTags(ctx, in.RoleName)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,8 @@ var Service = awsquery.Service{Name: "sts", Version: "2011-06-15", Namespace: "h
 
 // Role is what AssumeRole needs to know of a role.
 type Role struct {
+	// Account owns the role: rsdata's account or a peer account.
+	Account            string
 	ARN, ID, Name      string
 	TrustPolicy        string
 	MaxSessionDuration time.Duration
@@ -38,8 +40,7 @@ var ErrNoSuchRole = errors.New("no such role")
 
 // Options configures the API.
 type Options struct {
-	AccountID string
-	Clock     func() time.Time
+	Clock func() time.Time
 }
 
 // API holds STS's dependencies.
@@ -122,7 +123,9 @@ func accessDenied(p *auth.Principal, roleARN string) error {
 // AssumeRole returns temporary credentials for a role whose trust policy
 // lets the caller in. Callers other than the account's root also need an
 // identity policy allowing sts:AssumeRole on the role (rsdata asks for both
-// even where AWS would accept a trust policy naming the user alone).
+// even where AWS would accept a trust policy naming the user alone). The
+// role may belong to another account than the caller's: the credentials
+// are then the other account's.
 func (a *API) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 	p := auth.PrincipalFrom(ctx)
 	if p == nil {
@@ -179,14 +182,14 @@ func (a *API) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeRoleO
 		return nil, err
 	}
 	expires := a.opts.Clock().UTC().Add(duration).Truncate(time.Second)
-	akid, secret, token, err := a.minter.Mint(sessiontoken.Claims{AccountID: a.opts.AccountID, RoleARN: role.ARN,
+	akid, secret, token, err := a.minter.Mint(sessiontoken.Claims{AccountID: role.Account, RoleARN: role.ARN,
 		RoleID: role.ID, SessionName: in.RoleSessionName, Expires: expires, SessionPolicy: in.Policy})
 	if err != nil {
 		return nil, err
 	}
 	out := &AssumeRoleOutput{
 		Credentials:     Credentials{AccessKeyId: akid, SecretAccessKey: secret, SessionToken: token, Expiration: expires},
-		AssumedRoleUser: AssumedRoleUser{AssumedRoleId: role.ID + ":" + in.RoleSessionName, Arn: AssumedRoleARN(a.opts.AccountID, role.Name, in.RoleSessionName)},
+		AssumedRoleUser: AssumedRoleUser{AssumedRoleId: role.ID + ":" + in.RoleSessionName, Arn: AssumedRoleARN(role.Account, role.Name, in.RoleSessionName)},
 	}
 	if in.Policy != "" {
 		out.PackedPolicySize = min(100, len(in.Policy)*100/2048)
