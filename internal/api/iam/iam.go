@@ -181,7 +181,11 @@ func (a *API) listUsers(ctx context.Context, in *listInput) (*listUsersOutput, e
 	if err != nil {
 		return nil, err
 	}
-	out := &listUsersOutput{Users: make([]user, len(users))}
+	users, next, err := pageOf(users, func(u *identity.User) string { return u.Name }, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := &listUsersOutput{Users: make([]user, len(users)), IsTruncated: next != "", Marker: next}
 	for i, u := range users {
 		out.Users[i] = userOut(u, false)
 	}
@@ -214,7 +218,7 @@ func (a *API) createAccessKey(ctx context.Context, in *optionalUserInput) (*acce
 	}}, nil
 }
 
-func (a *API) listAccessKeys(ctx context.Context, in *optionalUserInput) (*listAccessKeysOutput, error) {
+func (a *API) listAccessKeys(ctx context.Context, in *listAccessKeysInput) (*listAccessKeysOutput, error) {
 	name, err := callerUser(ctx, in.UserName)
 	if err != nil {
 		return nil, err
@@ -226,7 +230,11 @@ func (a *API) listAccessKeys(ctx context.Context, in *optionalUserInput) (*listA
 	if err != nil {
 		return nil, err
 	}
-	out := &listAccessKeysOutput{AccessKeyMetadata: make([]accessKey, len(keys))}
+	keys, next, err := pageOf(keys, func(k *identity.AccessKey) string { return k.ID }, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := &listAccessKeysOutput{AccessKeyMetadata: make([]accessKey, len(keys)), IsTruncated: next != "", Marker: next}
 	for i, k := range keys {
 		out.AccessKeyMetadata[i] = accessKey{UserName: k.UserName, AccessKeyId: k.ID, Status: string(k.Status), CreateDate: k.CreatedAt}
 	}
@@ -277,7 +285,7 @@ func (a *API) getUserPolicy(ctx context.Context, in *userPolicyInput) (*getUserP
 	return &getUserPolicyOutput{UserName: in.UserName, PolicyName: p.Name, PolicyDocument: encodeDocument(p.Document)}, nil
 }
 
-func (a *API) listUserPolicies(ctx context.Context, in *userNameInput) (*policyNamesOutput, error) {
+func (a *API) listUserPolicies(ctx context.Context, in *userListInput) (*policyNamesOutput, error) {
 	if err := a.requireUser(ctx, "ListUserPolicies", in.UserName); err != nil {
 		return nil, err
 	}
@@ -285,7 +293,16 @@ func (a *API) listUserPolicies(ctx context.Context, in *userNameInput) (*policyN
 	if err != nil {
 		return nil, err
 	}
-	return &policyNamesOutput{PolicyNames: names}, nil
+	return policyNamesPage(names, in.Marker, in.MaxItems)
+}
+
+// policyNamesPage is one page of inline policy names.
+func policyNamesPage(names []string, marker *string, maxItems *int32) (*policyNamesOutput, error) {
+	names, next, err := pageOf(names, func(n string) string { return n }, marker, maxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &policyNamesOutput{PolicyNames: names, IsTruncated: next != "", Marker: next}, nil
 }
 
 func (a *API) deleteUserPolicy(ctx context.Context, in *userPolicyInput) (*empty, error) {
@@ -337,7 +354,11 @@ func (a *API) listRoles(ctx context.Context, in *listInput) (*listRolesOutput, e
 	if err != nil {
 		return nil, err
 	}
-	out := &listRolesOutput{Roles: make([]role, len(roles))}
+	roles, next, err := pageOf(roles, func(r *identity.Role) string { return r.Name }, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := &listRolesOutput{Roles: make([]role, len(roles)), IsTruncated: next != "", Marker: next}
 	for i, r := range roles {
 		out.Roles[i] = roleOut(r, false)
 	}
@@ -371,7 +392,7 @@ func (a *API) getRolePolicy(ctx context.Context, in *rolePolicyInput) (*getRoleP
 	return &getRolePolicyOutput{RoleName: in.RoleName, PolicyName: p.Name, PolicyDocument: encodeDocument(p.Document)}, nil
 }
 
-func (a *API) listRolePolicies(ctx context.Context, in *roleNameInput) (*policyNamesOutput, error) {
+func (a *API) listRolePolicies(ctx context.Context, in *roleListInput) (*policyNamesOutput, error) {
 	if err := a.requireRole(ctx, "ListRolePolicies", in.RoleName); err != nil {
 		return nil, err
 	}
@@ -379,7 +400,7 @@ func (a *API) listRolePolicies(ctx context.Context, in *roleNameInput) (*policyN
 	if err != nil {
 		return nil, err
 	}
-	return &policyNamesOutput{PolicyNames: names}, nil
+	return policyNamesPage(names, in.Marker, in.MaxItems)
 }
 
 func (a *API) deleteRolePolicy(ctx context.Context, in *rolePolicyInput) (*empty, error) {
@@ -436,7 +457,11 @@ func (a *API) listPolicies(ctx context.Context, in *listPoliciesInput) (*listPol
 	if err != nil {
 		return nil, err
 	}
-	out := &listPoliciesOutput{Policies: make([]managedPolicy, len(ps))}
+	ps, next, err := pageOf(ps, func(p *identity.ManagedPolicy) string { return p.ARN }, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := &listPoliciesOutput{Policies: make([]managedPolicy, len(ps)), IsTruncated: next != "", Marker: next}
 	for i, p := range ps {
 		out.Policies[i] = policyOut(p)
 	}
@@ -466,7 +491,7 @@ func (a *API) detachUserPolicy(ctx context.Context, in *userPolicyArnInput) (*em
 	return nil, a.svc(ctx).DetachUserPolicy(ctx, in.UserName, in.PolicyArn)
 }
 
-func (a *API) listAttachedUserPolicies(ctx context.Context, in *userNameInput) (*attachedPoliciesOutput, error) {
+func (a *API) listAttachedUserPolicies(ctx context.Context, in *userListInput) (*attachedPoliciesOutput, error) {
 	if err := a.requireUser(ctx, "ListAttachedUserPolicies", in.UserName); err != nil {
 		return nil, err
 	}
@@ -474,7 +499,16 @@ func (a *API) listAttachedUserPolicies(ctx context.Context, in *userNameInput) (
 	if err != nil {
 		return nil, err
 	}
-	return &attachedPoliciesOutput{AttachedPolicies: attachedOut(ps)}, nil
+	return attachedPage(ps, in.Marker, in.MaxItems)
+}
+
+// attachedPage is one page of attached managed policies.
+func attachedPage(ps []identity.AttachedPolicy, marker *string, maxItems *int32) (*attachedPoliciesOutput, error) {
+	ps, next, err := pageOf(ps, func(p identity.AttachedPolicy) string { return p.ARN }, marker, maxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &attachedPoliciesOutput{AttachedPolicies: attachedOut(ps), IsTruncated: next != "", Marker: next}, nil
 }
 
 func (a *API) attachRolePolicy(ctx context.Context, in *rolePolicyArnInput) (*empty, error) {
@@ -491,7 +525,7 @@ func (a *API) detachRolePolicy(ctx context.Context, in *rolePolicyArnInput) (*em
 	return nil, a.svc(ctx).DetachRolePolicy(ctx, in.RoleName, in.PolicyArn)
 }
 
-func (a *API) listAttachedRolePolicies(ctx context.Context, in *roleNameInput) (*attachedPoliciesOutput, error) {
+func (a *API) listAttachedRolePolicies(ctx context.Context, in *roleListInput) (*attachedPoliciesOutput, error) {
 	if err := a.requireRole(ctx, "ListAttachedRolePolicies", in.RoleName); err != nil {
 		return nil, err
 	}
@@ -499,7 +533,7 @@ func (a *API) listAttachedRolePolicies(ctx context.Context, in *roleNameInput) (
 	if err != nil {
 		return nil, err
 	}
-	return &attachedPoliciesOutput{AttachedPolicies: attachedOut(ps)}, nil
+	return attachedPage(ps, in.Marker, in.MaxItems)
 }
 
 // --- tags ---
@@ -518,7 +552,7 @@ func (a *API) untagUser(ctx context.Context, in *untagUserInput) (*empty, error)
 	return nil, a.svc(ctx).UntagUser(ctx, in.UserName, in.TagKeys)
 }
 
-func (a *API) listUserTags(ctx context.Context, in *userNameInput) (*tagsOutput, error) {
+func (a *API) listUserTags(ctx context.Context, in *userListInput) (*tagsOutput, error) {
 	if err := a.requireUser(ctx, "ListUserTags", in.UserName); err != nil {
 		return nil, err
 	}
@@ -526,7 +560,16 @@ func (a *API) listUserTags(ctx context.Context, in *userNameInput) (*tagsOutput,
 	if err != nil {
 		return nil, err
 	}
-	return &tagsOutput{Tags: tagsOut(tags)}, nil
+	return tagsPage(tags, in.Marker, in.MaxItems)
+}
+
+// tagsPage is one page of tags.
+func tagsPage(tags []identity.Tag, marker *string, maxItems *int32) (*tagsOutput, error) {
+	tags, next, err := pageOf(tags, func(t identity.Tag) string { return t.Key }, marker, maxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &tagsOutput{Tags: tagsOut(tags), IsTruncated: next != "", Marker: next}, nil
 }
 
 func (a *API) tagRole(ctx context.Context, in *tagRoleInput) (*empty, error) {
@@ -543,7 +586,7 @@ func (a *API) untagRole(ctx context.Context, in *untagRoleInput) (*empty, error)
 	return nil, a.svc(ctx).UntagRole(ctx, in.RoleName, in.TagKeys)
 }
 
-func (a *API) listRoleTags(ctx context.Context, in *roleNameInput) (*tagsOutput, error) {
+func (a *API) listRoleTags(ctx context.Context, in *roleListInput) (*tagsOutput, error) {
 	if err := a.requireRole(ctx, "ListRoleTags", in.RoleName); err != nil {
 		return nil, err
 	}
@@ -551,5 +594,5 @@ func (a *API) listRoleTags(ctx context.Context, in *roleNameInput) (*tagsOutput,
 	if err != nil {
 		return nil, err
 	}
-	return &tagsOutput{Tags: tagsOut(tags)}, nil
+	return tagsPage(tags, in.Marker, in.MaxItems)
 }

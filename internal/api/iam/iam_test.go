@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -425,4 +426,57 @@ func TestAccessDenied(t *testing.T) {
 	}
 	_, err = e.client.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{})
 	wantCode(t, err, "ValidationError", "Must specify userName when calling with non-User credentials")
+}
+
+// TestPaging pages IAM listings with MaxItems and Marker through the SDK's
+// paginators, across an item removed between pages, and refuses bad paging
+// parameters as IAM does.
+func TestPaging(t *testing.T) {
+	defer failOnMust(t)
+	e := setup(t)
+	ctx := context.Background()
+	names := []string{"u1", "u2", "u3", "u4", "u5"}
+	for _, n := range names {
+		must(e.client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(n)}))
+	}
+	var got []string
+	pages := 0
+	p := iam.NewListUsersPaginator(e.client, &iam.ListUsersInput{MaxItems: aws.Int32(2)})
+	for p.HasMorePages() {
+		page := must(p.NextPage(ctx))
+		pages++
+		if len(page.Users) > 2 || page.IsTruncated != (aws.ToString(page.Marker) != "") {
+			t.Fatalf("page %d: %d users, IsTruncated %v, Marker %q", pages, len(page.Users), page.IsTruncated, aws.ToString(page.Marker))
+		}
+		for _, u := range page.Users {
+			got = append(got, *u.UserName)
+		}
+	}
+	if strings.Join(got, ",") != strings.Join(names, ",") || pages != 3 {
+		t.Fatalf("paged users %v in %d pages", got, pages)
+	}
+	// The user a marker names is deleted before the next page is asked for.
+	first := must(e.client.ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(2)}))
+	must(e.client.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("u2")}))
+	rest := must(e.client.ListUsers(ctx, &iam.ListUsersInput{Marker: first.Marker}))
+	if len(rest.Users) != 3 || *rest.Users[0].UserName != "u3" || rest.IsTruncated || rest.Marker != nil {
+		t.Fatalf("after the marker's user went: %+v", rest)
+	}
+	// Tags and attached policies page the same way.
+	must(e.client.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("u1"), Tags: []iamtypes.Tag{
+		{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("b"), Value: aws.String("2")}, {Key: aws.String("c"), Value: aws.String("3")}}}))
+	var keys []string
+	tp := iam.NewListUserTagsPaginator(e.client, &iam.ListUserTagsInput{UserName: aws.String("u1"), MaxItems: aws.Int32(1)})
+	for tp.HasMorePages() {
+		for _, tag := range must(tp.NextPage(ctx)).Tags {
+			keys = append(keys, *tag.Key)
+		}
+	}
+	if strings.Join(keys, ",") != "a,b,c" {
+		t.Fatalf("paged tags %v", keys)
+	}
+	_, err := e.client.ListUsers(ctx, &iam.ListUsersInput{Marker: aws.String("not-a-marker")})
+	wantCode(t, err, "ValidationError", "Invalid Marker.")
+	_, err = e.client.ListRoles(ctx, &iam.ListRolesInput{MaxItems: aws.Int32(1001)})
+	wantCode(t, err, "ValidationError", "1 validation error detected: Value '1001' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000")
 }

@@ -150,6 +150,23 @@ type userNameInput struct {
 type optionalUserInput struct {
 	UserName *string
 }
+
+// The inputs of list operations carry IAM's paging parameters.
+type listAccessKeysInput struct {
+	UserName *string
+	Marker   *string
+	MaxItems *int32
+}
+type userListInput struct {
+	UserName string
+	Marker   *string
+	MaxItems *int32
+}
+type roleListInput struct {
+	RoleName string
+	Marker   *string
+	MaxItems *int32
+}
 type listInput struct {
 	PathPrefix *string
 	Marker     *string
@@ -158,6 +175,7 @@ type listInput struct {
 type listUsersOutput struct {
 	Users       []user `xml:"Users>member"`
 	IsTruncated bool   `xml:"IsTruncated"`
+	Marker      string `xml:"Marker,omitempty"`
 }
 type accessKeyOutput struct {
 	AccessKey accessKey `xml:"AccessKey"`
@@ -165,6 +183,7 @@ type accessKeyOutput struct {
 type listAccessKeysOutput struct {
 	AccessKeyMetadata []accessKey `xml:"AccessKeyMetadata>member"`
 	IsTruncated       bool        `xml:"IsTruncated"`
+	Marker            string      `xml:"Marker,omitempty"`
 }
 type updateAccessKeyInput struct {
 	UserName    *string
@@ -192,6 +211,7 @@ type getUserPolicyOutput struct {
 type policyNamesOutput struct {
 	PolicyNames []string `xml:"PolicyNames>member"`
 	IsTruncated bool     `xml:"IsTruncated"`
+	Marker      string   `xml:"Marker,omitempty"`
 }
 type createRoleInput struct {
 	RoleName                 string
@@ -210,6 +230,7 @@ type roleNameInput struct {
 type listRolesOutput struct {
 	Roles       []role `xml:"Roles>member"`
 	IsTruncated bool   `xml:"IsTruncated"`
+	Marker      string `xml:"Marker,omitempty"`
 }
 type putRolePolicyInput struct {
 	RoleName       string
@@ -260,6 +281,7 @@ type listPoliciesInput struct {
 type listPoliciesOutput struct {
 	Policies    []managedPolicy `xml:"Policies>member"`
 	IsTruncated bool            `xml:"IsTruncated"`
+	Marker      string          `xml:"Marker,omitempty"`
 }
 type userPolicyArnInput struct {
 	UserName  string
@@ -272,6 +294,7 @@ type rolePolicyArnInput struct {
 type attachedPoliciesOutput struct {
 	AttachedPolicies []attachedPolicy `xml:"AttachedPolicies>member"`
 	IsTruncated      bool             `xml:"IsTruncated"`
+	Marker           string           `xml:"Marker,omitempty"`
 }
 type tagUserInput struct {
 	UserName string
@@ -290,6 +313,7 @@ type untagRoleInput struct {
 	TagKeys  []string
 }
 type tagsOutput struct {
-	Tags        []tag `xml:"Tags>member"`
-	IsTruncated bool  `xml:"IsTruncated"`
+	Tags        []tag  `xml:"Tags>member"`
+	IsTruncated bool   `xml:"IsTruncated"`
+	Marker      string `xml:"Marker,omitempty"`
 }
