@@ -46,7 +46,9 @@ func TestCLIPeerAccount(t *testing.T) {
 		map[string]any{"Effect": "Allow", "Principal": map[string]string{"AWS": "arn:aws:iam::" + peer + ":root"}, "Action": "sts:AssumeRole"}))
 	mustAWS(root, "iam", "attach-role-policy", "--role-name", "analyst", "--policy-arn", managedDataFull)
 	mustAWS(peerRoot, "iam", "create-user", "--user-name", "bob")
-	var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
 	awsJSON(t, peerRoot, &key, "iam", "create-access-key", "--user-name", "bob")
 	bob := withKeys(t, printed, key.AccessKey.AccessKeyId, key.AccessKey.SecretAccessKey, "")
 	roleARN := "arn:aws:iam::" + accessAccount + ":role/analyst"
