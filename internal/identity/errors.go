@@ -17,6 +17,9 @@ var (
 	ErrDeleteConflict = errors.New("delete conflict")
 	// ErrLimitExceeded: an IAM quota (keys per user, tags, document size).
 	ErrLimitExceeded = errors.New("limit exceeded")
+	// ErrHasVersions: a managed policy to delete still has versions besides
+	// its default one; it is an ErrDeleteConflict.
+	ErrHasVersions = fmt.Errorf("%w: the policy has non-default versions", ErrDeleteConflict)
 	// ErrUnknownKey: LookupKey found no Active access key with that id.
 	ErrUnknownKey = errors.New("unknown access key")
 )

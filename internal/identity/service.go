@@ -560,16 +560,94 @@ type PolicyVersion struct {
 	CreatedAt time.Time
 }
 
-// GetPolicyVersion returns a policy's version; only the default exists.
+// maxPolicyVersions is IAM's quota of versions per managed policy.
+const maxPolicyVersions = 5
+
+// GetPolicyVersion returns one version of a managed policy.
 func (s *Service) GetPolicyVersion(ctx context.Context, arn, versionID string) (*PolicyVersion, error) {
-	p, err := s.lookupPolicy(ctx, arn)
+	versions, err := s.ListPolicyVersions(ctx, arn)
 	if err != nil {
 		return nil, err
 	}
-	if versionID != p.DefaultVersionID {
-		return nil, errorf(ErrNoSuchEntity, "Policy %s version %s does not exist or is not attachable.", arn, versionID)
+	for i := range versions {
+		if versions[i].VersionID == versionID {
+			return &versions[i], nil
+		}
 	}
-	return &PolicyVersion{VersionID: p.DefaultVersionID, Document: p.Document, IsDefault: true, CreatedAt: p.UpdatedAt}, nil
+	return nil, noSuchVersion(arn, versionID)
+}
+
+func noSuchVersion(arn, versionID string) error {
+	return errorf(ErrNoSuchEntity, "Policy %s version %s does not exist or is not attachable.", arn, versionID)
+}
+
+// ListPolicyVersions returns a managed policy's versions, newest first. The
+// built-in AWS managed policy has its one version.
+func (s *Service) ListPolicyVersions(ctx context.Context, arn string) ([]PolicyVersion, error) {
+	if arn == policy.AmazonRedshiftDataFullAccessARN {
+		p := builtinPolicy()
+		return []PolicyVersion{{VersionID: p.DefaultVersionID, Document: p.Document, IsDefault: true, CreatedAt: p.UpdatedAt}}, nil
+	}
+	versions, err := s.store.ListPolicyVersions(ctx, arn)
+	if errors.Is(err, ErrNoSuchEntity) {
+		return nil, noSuchPolicy(arn)
+	}
+	return versions, err
+}
+
+// CreatePolicyVersion adds a version to a customer managed policy, the
+// default one when asDefault.
+func (s *Service) CreatePolicyVersion(ctx context.Context, arn, document string, asDefault bool) (*PolicyVersion, error) {
+	if arn == policy.AmazonRedshiftDataFullAccessARN {
+		return nil, invalid("Cannot modify the AWS managed policy %s.", arn)
+	}
+	if err := checkDocument(document, policy.Identity, maxManagedPolicySize, "policy "+arn); err != nil {
+		return nil, err
+	}
+	v, err := s.store.CreatePolicyVersion(ctx, arn, document, asDefault, s.now(), maxPolicyVersions)
+	switch {
+	case errors.Is(err, ErrNoSuchEntity):
+		return nil, noSuchPolicy(arn)
+	case errors.Is(err, ErrLimitExceeded):
+		return nil, errorf(ErrLimitExceeded, "A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
+	}
+	return v, err
+}
+
+// SetDefaultPolicyVersion makes a version of a customer managed policy
+// the one in force.
+func (s *Service) SetDefaultPolicyVersion(ctx context.Context, arn, versionID string) error {
+	if arn == policy.AmazonRedshiftDataFullAccessARN {
+		return invalid("Cannot modify the AWS managed policy %s.", arn)
+	}
+	if err := s.store.SetDefaultPolicyVersion(ctx, arn, versionID, s.now()); errors.Is(err, ErrNoSuchEntity) {
+		if _, perr := s.lookupPolicy(ctx, arn); perr != nil {
+			return perr
+		}
+		return noSuchVersion(arn, versionID)
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// DeletePolicyVersion deletes a version of a customer managed policy other
+// than its default one.
+func (s *Service) DeletePolicyVersion(ctx context.Context, arn, versionID string) error {
+	if arn == policy.AmazonRedshiftDataFullAccessARN {
+		return invalid("Cannot modify the AWS managed policy %s.", arn)
+	}
+	err := s.store.DeletePolicyVersion(ctx, arn, versionID)
+	switch {
+	case errors.Is(err, ErrNoSuchEntity):
+		if _, perr := s.lookupPolicy(ctx, arn); perr != nil {
+			return perr
+		}
+		return noSuchVersion(arn, versionID)
+	case errors.Is(err, ErrDeleteConflict):
+		return errorf(ErrDeleteConflict, "Cannot delete the default version of a policy.")
+	}
+	return err
 }
 
 // Policy scopes for ListPolicies.
@@ -626,6 +704,8 @@ func (s *Service) DeletePolicy(ctx context.Context, arn string) error {
 	switch {
 	case errors.Is(err, ErrNoSuchEntity):
 		return noSuchPolicy(arn)
+	case errors.Is(err, ErrHasVersions):
+		return errorf(ErrDeleteConflict, "This policy has more than one version. Before you delete a policy, you must delete the policy's non-default versions.")
 	case errors.Is(err, ErrDeleteConflict):
 		return errorf(ErrDeleteConflict, "Cannot delete a policy attached to entities.")
 	}

@@ -1,6 +1,9 @@
 package identity
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store persists identities. Every method is atomic. Names are matched
 // exactly; CreateUser, CreateRole and CreatePolicy refuse a name equal to an
@@ -52,8 +55,23 @@ type Store interface {
 	// ListPolicies returns every customer managed policy ordered by name.
 	ListPolicies(ctx context.Context) ([]*ManagedPolicy, error)
 	// DeletePolicy removes a customer managed policy; ErrNoSuchEntity if
-	// absent, ErrDeleteConflict while it is attached to anyone.
+	// absent, ErrDeleteConflict while it is attached to anyone or has
+	// versions besides its default one.
 	DeletePolicy(ctx context.Context, arn string) error
+	// CreatePolicyVersion adds a version to a customer managed policy,
+	// numbered after every version it ever had, and makes it the default
+	// (and the policy's Document) when asDefault. ErrNoSuchEntity if the
+	// policy is absent; ErrLimitExceeded if it has max versions already.
+	CreatePolicyVersion(ctx context.Context, arn, document string, asDefault bool, at time.Time, max int) (*PolicyVersion, error)
+	// ListPolicyVersions returns a customer managed policy's versions,
+	// newest first; ErrNoSuchEntity if the policy is absent.
+	ListPolicyVersions(ctx context.Context, arn string) ([]PolicyVersion, error)
+	// SetDefaultPolicyVersion makes a version the default, its document
+	// the policy's; ErrNoSuchEntity if the policy or version is absent.
+	SetDefaultPolicyVersion(ctx context.Context, arn, versionID string, at time.Time) error
+	// DeletePolicyVersion removes a version; ErrNoSuchEntity if the policy
+	// or version is absent, ErrDeleteConflict for the default version.
+	DeletePolicyVersion(ctx context.Context, arn, versionID string) error
 	// AttachmentCounts returns, for each policy ARN attached to anyone, how
 	// many users and roles it is attached to.
 	AttachmentCounts(ctx context.Context) (map[string]int, error)

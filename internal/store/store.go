@@ -191,6 +191,9 @@ var migrations = []string{
 
 	// Tags of clusters and workgroups (tags.go).
 	tagsMigration,
+
+	// Versions of customer managed policies (identity.go).
+	policyVersionsMigration,
 }
 
 // Open connects to the control database and applies pending migrations.

@@ -76,6 +76,10 @@ func (a *API) Register(r *awsquery.Router) {
 	register(r, "CreatePolicy", a.createPolicy)
 	register(r, "GetPolicy", a.getPolicy)
 	register(r, "GetPolicyVersion", a.getPolicyVersion)
+	register(r, "CreatePolicyVersion", a.createPolicyVersion)
+	register(r, "ListPolicyVersions", a.listPolicyVersions)
+	register(r, "SetDefaultPolicyVersion", a.setDefaultPolicyVersion)
+	register(r, "DeletePolicyVersion", a.deletePolicyVersion)
 	register(r, "ListPolicies", a.listPolicies)
 	register(r, "DeletePolicy", a.deletePolicy)
 	register(r, "AttachUserPolicy", a.attachUserPolicy)
@@ -447,6 +451,51 @@ func (a *API) getPolicyVersion(ctx context.Context, in *getPolicyVersionInput) (
 	return &getPolicyVersionOutput{PolicyVersion: policyVersion{
 		Document: encodeDocument(v.Document), VersionId: v.VersionID, IsDefaultVersion: v.IsDefault, CreateDate: v.CreatedAt,
 	}}, nil
+}
+
+func (a *API) createPolicyVersion(ctx context.Context, in *createPolicyVersionInput) (*getPolicyVersionOutput, error) {
+	if err := a.require(ctx, "CreatePolicyVersion", in.PolicyArn); err != nil {
+		return nil, err
+	}
+	v, err := a.svc(ctx).CreatePolicyVersion(ctx, in.PolicyArn, in.PolicyDocument, in.SetAsDefault)
+	if err != nil {
+		return nil, err
+	}
+	// Only GetPolicyVersion returns the document.
+	return &getPolicyVersionOutput{PolicyVersion: policyVersion{VersionId: v.VersionID, IsDefaultVersion: v.IsDefault, CreateDate: v.CreatedAt}}, nil
+}
+
+func (a *API) listPolicyVersions(ctx context.Context, in *listPolicyVersionsInput) (*listPolicyVersionsOutput, error) {
+	if err := a.require(ctx, "ListPolicyVersions", in.PolicyArn); err != nil {
+		return nil, err
+	}
+	versions, err := a.svc(ctx).ListPolicyVersions(ctx, in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	versions, next, err := pageOf(versions, func(v identity.PolicyVersion) string { return v.VersionID }, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := &listPolicyVersionsOutput{Versions: make([]policyVersion, len(versions)), IsTruncated: next != "", Marker: next}
+	for i, v := range versions {
+		out.Versions[i] = policyVersion{VersionId: v.VersionID, IsDefaultVersion: v.IsDefault, CreateDate: v.CreatedAt}
+	}
+	return out, nil
+}
+
+func (a *API) setDefaultPolicyVersion(ctx context.Context, in *getPolicyVersionInput) (*empty, error) {
+	if err := a.require(ctx, "SetDefaultPolicyVersion", in.PolicyArn); err != nil {
+		return nil, err
+	}
+	return nil, a.svc(ctx).SetDefaultPolicyVersion(ctx, in.PolicyArn, in.VersionId)
+}
+
+func (a *API) deletePolicyVersion(ctx context.Context, in *getPolicyVersionInput) (*empty, error) {
+	if err := a.require(ctx, "DeletePolicyVersion", in.PolicyArn); err != nil {
+		return nil, err
+	}
+	return nil, a.svc(ctx).DeletePolicyVersion(ctx, in.PolicyArn, in.VersionId)
 }
 
 func (a *API) listPolicies(ctx context.Context, in *listPoliciesInput) (*listPoliciesOutput, error) {

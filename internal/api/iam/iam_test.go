@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -479,4 +480,88 @@ func TestPaging(t *testing.T) {
 	wantCode(t, err, "ValidationError", "Invalid Marker.")
 	_, err = e.client.ListRoles(ctx, &iam.ListRolesInput{MaxItems: aws.Int32(1001)})
 	wantCode(t, err, "ValidationError", "1 validation error detected: Value '1001' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000")
+}
+
+// TestPolicyVersions creates, lists, switches and deletes versions of a
+// customer managed policy through the SDK, checks that evaluation follows
+// the default version, and that IAM's version rules hold: at most five,
+// numbers never reused, the default never deleted, a policy with other
+// versions not deleted.
+func TestPolicyVersions(t *testing.T) {
+	defer failOnMust(t)
+	ctx := context.Background()
+	e := setup(t)
+	c := e.client
+	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	arn := aws.ToString(must(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Evolving"), PolicyDocument: aws.String(readStatements)})).Policy.Arn)
+	must(c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("bob"), PolicyArn: aws.String(arn)}))
+	allowed := func(action string) bool {
+		t.Helper()
+		pols, err := e.svc.UserPolicies(ctx, "bob")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return policy.Decide(&policy.Request{Action: action, Resource: "*", Principal: "arn:aws:iam::" + account + ":user/bob", PrincipalAccount: account}, pols...) == policy.Allow
+	}
+	const cancelOnly = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"redshift-data:CancelStatement","Resource":"*"}]}`
+
+	v2 := must(c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(cancelOnly)})).PolicyVersion
+	if aws.ToString(v2.VersionId) != "v2" || v2.IsDefaultVersion || v2.Document != nil {
+		t.Fatalf("CreatePolicyVersion = %+v", v2)
+	}
+	if !allowed("redshift-data:ListStatements") || allowed("redshift-data:CancelStatement") {
+		t.Fatal("a version that is not the default changed what the policy allows")
+	}
+	versions := func() string {
+		t.Helper()
+		var got []string
+		for _, v := range must(c.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn)})).Versions {
+			got = append(got, fmt.Sprintf("%s:%v", aws.ToString(v.VersionId), v.IsDefaultVersion))
+		}
+		return strings.Join(got, ",")
+	}
+	if got := versions(); got != "v2:false,v1:true" {
+		t.Fatalf("ListPolicyVersions = %s", got)
+	}
+	must(c.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v2")}))
+	if p := must(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})).Policy; aws.ToString(p.DefaultVersionId) != "v2" {
+		t.Fatalf("DefaultVersionId after SetDefaultPolicyVersion: %s", aws.ToString(p.DefaultVersionId))
+	}
+	if allowed("redshift-data:ListStatements") || !allowed("redshift-data:CancelStatement") {
+		t.Fatal("evaluation does not follow the new default version")
+	}
+	pv := must(c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v2")})).PolicyVersion
+	if doc, _ := url.QueryUnescape(aws.ToString(pv.Document)); doc != cancelOnly || !pv.IsDefaultVersion {
+		t.Fatalf("GetPolicyVersion v2 = %+v", pv)
+	}
+	_, err := c.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v9")})
+	wantCode(t, err, "NoSuchEntity", "Policy "+arn+" version v9 does not exist or is not attachable.")
+
+	for range 3 {
+		must(c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(readStatements)}))
+	}
+	_, err = c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(readStatements)})
+	wantCode(t, err, "LimitExceeded", "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
+	_, err = c.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v2")})
+	wantCode(t, err, "DeleteConflict", "Cannot delete the default version of a policy.")
+	must(c.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v5")}))
+	v6 := must(c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(readStatements), SetAsDefault: true})).PolicyVersion
+	if aws.ToString(v6.VersionId) != "v6" || !v6.IsDefaultVersion || !allowed("redshift-data:ListStatements") {
+		t.Fatalf("version after a deleted one: %+v", v6)
+	}
+	if got := versions(); got != "v6:true,v4:false,v3:false,v2:false,v1:false" {
+		t.Fatalf("ListPolicyVersions = %s", got)
+	}
+	_, err = c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(policy.AmazonRedshiftDataFullAccessARN), PolicyDocument: aws.String(readStatements)})
+	wantCode(t, err, "ValidationError", "")
+
+	must(c.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: aws.String("bob"), PolicyArn: aws.String(arn)}))
+	_, err = c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String(arn)})
+	wantCode(t, err, "DeleteConflict", "This policy has more than one version. Before you delete a policy, you must delete the policy's non-default versions.")
+	for _, v := range []string{"v1", "v2", "v3", "v4"} {
+		must(c.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String(v)}))
+	}
+	must(c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String(arn)}))
+	_, err = c.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn)})
+	wantCode(t, err, "NoSuchEntity", "")
 }

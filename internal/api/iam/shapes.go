@@ -263,13 +263,28 @@ type getPolicyVersionInput struct {
 	VersionId string
 }
 type policyVersion struct {
-	Document         string    `xml:"Document"`
+	Document         string    `xml:"Document,omitempty"`
 	VersionId        string    `xml:"VersionId"`
 	IsDefaultVersion bool      `xml:"IsDefaultVersion"`
 	CreateDate       time.Time `xml:"CreateDate"`
 }
 type getPolicyVersionOutput struct {
 	PolicyVersion policyVersion `xml:"PolicyVersion"`
+}
+type createPolicyVersionInput struct {
+	PolicyArn      string
+	PolicyDocument string
+	SetAsDefault   bool
+}
+type listPolicyVersionsInput struct {
+	PolicyArn string
+	Marker    *string
+	MaxItems  *int32
+}
+type listPolicyVersionsOutput struct {
+	Versions    []policyVersion `xml:"Versions>member"`
+	IsTruncated bool            `xml:"IsTruncated"`
+	Marker      string          `xml:"Marker,omitempty"`
 }
 type listPoliciesInput struct {
 	Scope        *string
