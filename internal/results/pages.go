@@ -68,14 +68,19 @@ type Summary struct {
 
 // Writer cuts a stream of encoded records into pages and stores each page
 // as soon as it is full, so a result is never held whole in memory; the
-// last page is handed back by Close.
+// last page is handed back by Close. A full page is stored in the
+// background while the next one fills: at most one store write is in
+// flight, and its failure is returned by the next Add or by Close.
 type Writer struct {
 	store PageStore
 	id    string
 	lim   Limits
 	buf   []byte
 	sum   Summary
-	cbuf  []byte
+	// cbuf is the buffer the next page is compressed into; spare is the
+	// other one, which the write in flight (if any) is storing.
+	cbuf, spare []byte
+	inFlight    chan error // the write in flight's result; nil when none
 }
 
 // NewWriter returns a Writer storing pages for statement id.
@@ -125,19 +130,38 @@ func (w *Writer) flush(ctx context.Context) error {
 	if len(w.buf) == 0 {
 		return nil
 	}
-	// s2 costs little CPU and shrinks JSON records several times over,
-	// which is what the store's write path is bound by.
-	w.cbuf = s2.Encode(w.cbuf[:cap(w.cbuf)], w.buf)
-	if err := w.store.PutPage(ctx, w.id, w.sum.Pages, w.cbuf); err != nil {
+	if err := w.wait(); err != nil {
 		return err
 	}
+	// s2 costs little CPU and shrinks JSON records several times over,
+	// which is what the store's write path is bound by.
+	data := s2.Encode(w.cbuf[:cap(w.cbuf)], w.buf)
+	n := w.sum.Pages
+	done := make(chan error, 1)
+	go func() { done <- w.store.PutPage(ctx, w.id, n, data) }()
+	w.inFlight = done
+	w.cbuf, w.spare = w.spare, data
 	w.sum.Pages++
 	w.buf = w.buf[:0]
 	return nil
 }
 
+// wait waits for the write in flight, if any, and returns its error.
+func (w *Writer) wait() error {
+	if w.inFlight == nil {
+		return nil
+	}
+	err := <-w.inFlight
+	w.inFlight = nil
+	return err
+}
+
 // Reset drops what was written so far.
 func (w *Writer) Reset(ctx context.Context) error {
+	// A page still being stored would land after the delete.
+	if err := w.wait(); err != nil {
+		return err
+	}
 	w.buf = w.buf[:0]
 	if w.sum.Pages > 0 {
 		if err := w.store.DeletePages(ctx, w.id); err != nil {
@@ -158,18 +182,23 @@ type LastPage struct {
 	Records []byte
 }
 
-// Close ends the result and returns its summary, whose Pages counts the
-// last page, and that last page, which Close does not store: the caller
-// stores it in the same write as the statement's final state, so a small
-// result costs one store round trip, not two. last is nil when the result
-// has no rows.
-func (w *Writer) Close() (sum Summary, last *LastPage) {
+// Close ends the result: it waits for the page write in flight and returns
+// its error, or the result's summary, whose Pages counts the last page, and
+// that last page, which Close does not store: the caller stores it in the
+// same write as the statement's final state, so a small result costs one
+// store round trip, not two. last is nil when the result has no rows.
+// Close must be called even when the statement failed, before its pages
+// are deleted.
+func (w *Writer) Close() (sum Summary, last *LastPage, err error) {
+	if err := w.wait(); err != nil {
+		return w.sum, nil, err
+	}
 	if len(w.buf) > 0 {
 		last = &LastPage{N: w.sum.Pages, Data: s2.Encode(nil, w.buf), Records: w.buf}
 		w.sum.Pages++
 	}
-	w.buf, w.cbuf = nil, nil
-	return w.sum, last
+	w.buf, w.cbuf, w.spare = nil, nil, nil
+	return w.sum, last, nil
 }
 
 // ReadPage returns page n's records, comma-separated, ready to be placed

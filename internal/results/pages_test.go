@@ -2,6 +2,7 @@ package results_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -43,7 +44,10 @@ func TestWriterHoldsBackTheLastPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sum, last := w.Close()
+	sum, last, err := w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if last == nil {
 		t.Fatal("Close returned no last page for a partial page")
 	}
@@ -70,7 +74,42 @@ func TestWriterHoldsBackTheLastPage(t *testing.T) {
 	}
 
 	empty := results.NewWriter(pageMap{}, "e", results.DefaultLimits)
-	if sum, last := empty.Close(); last != nil || sum.Pages != 0 {
+	if sum, last, err := empty.Close(); err != nil || last != nil || sum.Pages != 0 {
 		t.Fatalf("empty result: %+v, %+v", sum, last)
+	}
+}
+
+// failingPages refuses to store page failAt.
+type failingPages struct {
+	pageMap
+	failAt int
+}
+
+func (f failingPages) PutPage(ctx context.Context, id string, n int, data []byte) error {
+	if n == f.failAt {
+		return errStoreDown
+	}
+	return f.pageMap.PutPage(ctx, id, n, data)
+}
+
+var errStoreDown = errors.New("store down")
+
+// TestWriterReportsFailedPageWrites checks that a page stored in the
+// background and refused by the store fails the result: the next Add or
+// Close returns the store's error.
+func TestWriterReportsFailedPageWrites(t *testing.T) {
+	ctx := context.Background()
+	for _, records := range []int{12, 40} {
+		w := results.NewWriter(failingPages{pageMap{}, 1}, "id", results.Limits{PageBytes: 100, MaxRowBytes: 1000, MaxResultBytes: 1 << 20, Separator: ","})
+		var err error
+		for i := 0; i < records && err == nil; i++ {
+			err = w.Add(ctx, []byte(fmt.Sprintf(`[{"longValue":%d}]`, i)))
+		}
+		if err == nil {
+			_, _, err = w.Close()
+		}
+		if !errors.Is(err, errStoreDown) {
+			t.Fatalf("%d records with page 1 refused: %v", records, err)
+		}
 	}
 }

@@ -650,6 +650,12 @@ func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x sql
 		}
 	}
 	res, err := conn.Run(ctx, x.SQL, params, r.format, snk)
+	// Close always: it waits for the page write in flight, which must not
+	// land after the pages are deleted below.
+	sum, last, werr := snk.w.Close()
+	if err == nil {
+		err = werr
+	}
 	if err != nil {
 		o := e.judge(ctx, r, err)
 		fin, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -659,7 +665,6 @@ func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x sql
 		cancel()
 		return o
 	}
-	sum, last := snk.w.Close()
 	return outcome{status: Finished, res: res, sum: sum, cols: snk.cols, last: last}
 }
 
