@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,5 +68,37 @@ func TestCLIPeerAccount(t *testing.T) {
 	session := withKeys(t, printed, assumed.Credentials.AccessKeyId, assumed.Credentials.SecretAccessKey, assumed.Credentials.SessionToken)
 	if _, user := cliSingleString(t, session, "select current_user", "--cluster-identifier", "local", "--database", "dev"); user != "IAMR:analyst" {
 		t.Fatalf("the role session ran as %q", user)
+	}
+
+	// The same through boto3.
+	script, err := filepath.Abs(filepath.Join("testdata", "peer_boto3.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = runCommand(t, awsEnv(t, map[string]string{"RSD_ENDPOINT": s.Endpoint, "RSD_ROLE_ARN": roleARN,
+		"RSD_USER_KEY": key.AccessKey.AccessKeyId, "RSD_USER_SECRET": key.AccessKey.SecretAccessKey,
+		"RSD_PEER_ROOT_KEY": peerCreds.AccessKeyID, "RSD_PEER_ROOT_SECRET": peerCreds.SecretAccessKey}), "python3", script)
+	if res.Code != 0 {
+		t.Fatalf("python3 %s: exit %d\nstderr:\n%s", script, res.Code, res.Stderr)
+	}
+	var py struct {
+		PeerRootAccount     string `json:"peer_root_account"`
+		PeerRootListSecrets string `json:"peer_root_list_secrets"`
+		AssumedArn          string `json:"assumed_arn"`
+		SessionAccount      string `json:"session_account"`
+		Status, Error       string
+		CurrentUser         string `json:"current_user"`
+	}
+	if err := json.Unmarshal([]byte(res.Stdout), &py); err != nil {
+		t.Fatalf("boto3 script output is not its JSON summary: %v\n%.2000s", err, res.Stdout)
+	}
+	if py.PeerRootAccount != peer || py.PeerRootListSecrets != "AccessDeniedException" {
+		t.Errorf("boto3 as the peer root: account %q, list_secrets %q", py.PeerRootAccount, py.PeerRootListSecrets)
+	}
+	if py.AssumedArn != "arn:aws:sts::"+accessAccount+":assumed-role/analyst/py-peer" || py.SessionAccount != accessAccount {
+		t.Errorf("boto3 assume_role: %q, session in account %q", py.AssumedArn, py.SessionAccount)
+	}
+	if py.Status != "FINISHED" || py.CurrentUser != "IAMR:analyst" {
+		t.Errorf("boto3 role session's statement: %s (%q) as %q", py.Status, py.Error, py.CurrentUser)
 	}
 }
