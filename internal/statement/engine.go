@@ -475,7 +475,8 @@ const startedWriteDelay = 100 * time.Millisecond
 // persistLater writes run r's top-level state to the store if the run is
 // still going after startedWriteDelay. The returned stop must be called
 // before the run's final state is written: it cancels the write, or waits
-// for one already under way, so the final write always comes last.
+// for one already under way, so the final write always comes last; it
+// may be called more than once.
 func (e *Engine) persistLater(r *run) (stop func()) {
 	wrote := make(chan struct{})
 	t := time.AfterFunc(startedWriteDelay, func() {
@@ -490,10 +491,13 @@ func (e *Engine) persistLater(r *run) (stop func()) {
 			e.opts.Logger.Error("persisting statement state failed", "id", st.ID, "err", err)
 		}
 	})
+	var once sync.Once
 	return func() {
-		if !t.Stop() {
-			<-wrote
-		}
+		once.Do(func() {
+			if !t.Stop() {
+				<-wrote
+			}
+		})
 	}
 }
 
@@ -539,6 +543,7 @@ func (e *Engine) work(ctx context.Context, r *run) {
 	defer r.cancel()
 	id := r.st.ID
 	var conn Conn
+	stopPersisting := func() {}
 	// A bug in one statement's run must not take the server down with it:
 	// the statement ends FAILED, its connection is closed, the panic logged.
 	defer func() {
@@ -547,6 +552,7 @@ func (e *Engine) work(ctx context.Context, r *run) {
 			if conn != nil && r.sess == nil {
 				conn.Release(false)
 			}
+			stopPersisting()
 			e.finish(r, outcome{status: Failed, message: "ERROR: internal error while running the statement"})
 		}
 	}()
@@ -568,7 +574,7 @@ func (e *Engine) work(ctx context.Context, r *run) {
 		r.st.Status, r.st.RedshiftPid, r.st.StartedAt = Started, pid, e.now()
 		r.st.UpdatedAt = r.st.StartedAt
 		e.mu.Unlock()
-		stopPersisting := e.persistLater(r)
+		stopPersisting = e.persistLater(r)
 		if r.st.Batch {
 			final = e.runBatch(ctx, r, conn)
 		} else {

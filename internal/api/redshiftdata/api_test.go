@@ -432,9 +432,9 @@ func TestListRunningStatements(t *testing.T) {
 			t.Fatalf("pg_sleep(30) is %s", d.Status)
 		}
 	}
-	listed := func(status types.StatusString) bool {
+	listed := func(c *redshiftdata.Client, status types.StatusString) bool {
 		t.Helper()
-		out, err := env.Client.ListStatements(ctx, &redshiftdata.ListStatementsInput{Status: status})
+		out, err := c.ListStatements(ctx, &redshiftdata.ListStatementsInput{Status: status})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -449,14 +449,20 @@ func TestListRunningStatements(t *testing.T) {
 		return false
 	}
 	for round := range 2 {
-		if !listed(types.StatusStringStarted) || !listed(types.StatusStringAll) {
+		if !listed(env.Client, types.StatusStringStarted) || !listed(env.Client, types.StatusStringAll) {
 			t.Fatalf("round %d: a running statement is missing from the STARTED or ALL listing", round)
 		}
-		if listed(types.StatusStringSubmitted) || listed(types.StatusStringPicked) || listed(types.StatusStringFinished) {
+		if listed(env.Client, types.StatusStringSubmitted) || listed(env.Client, types.StatusStringPicked) || listed(env.Client, types.StatusStringFinished) {
 			t.Fatalf("round %d: a running statement is listed under another status", round)
 		}
 		// The second round runs after the store has been told.
 		time.Sleep(300 * time.Millisecond)
+	}
+	// Another rsdata sharing the store, which knows the statement only from
+	// it, lists it as STARTED too.
+	other := apptest.Start(t, apptest.Options{StoreDB: env.StoreDB, Database: env.Database})
+	if !listed(other.Client, types.StatusStringStarted) || listed(other.Client, types.StatusStringSubmitted) {
+		t.Fatal("the store does not hold the running statement as STARTED")
 	}
 }
 
