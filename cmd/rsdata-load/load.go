@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/rsdata/rsdata/internal/sdkhttp"
 )
@@ -186,10 +187,29 @@ func each(ids []string, f func(i int, id string) error) error {
 }
 
 // roundTrips runs sequential `select 1` round trips, polling back to back,
-// and prints their latency percentiles.
+// and prints their latency percentiles; with a floor DSN, each round trip
+// follows one `select 1` sent straight to PostgreSQL, so the floor is
+// measured in the same run, and the ratio of the p50s is printed too.
 func (l *load) roundTrips(ctx context.Context) error {
+	var floor *pgx.Conn
+	if l.opts.FloorDSN != "" {
+		var err error
+		if floor, err = pgx.Connect(ctx, l.opts.FloorDSN); err != nil {
+			return fmt.Errorf("floor connection: %w", err)
+		}
+		defer floor.Close(context.Background())
+	}
 	durs := make([]time.Duration, 0, l.opts.Select1)
+	var floors []time.Duration
 	for range l.opts.Select1 {
+		if floor != nil {
+			start := time.Now()
+			var v int
+			if err := floor.QueryRow(ctx, "select 1").Scan(&v); err != nil || v != 1 {
+				return fmt.Errorf("floor select 1: %v (%d)", err, v)
+			}
+			floors = append(floors, time.Since(start))
+		}
 		start := time.Now()
 		id, err := l.execute(ctx, "select 1")
 		if err != nil {
@@ -207,8 +227,19 @@ func (l *load) roundTrips(ctx context.Context) error {
 		}
 		durs = append(durs, time.Since(start))
 	}
+	p50, p90 := percentiles(durs)
+	fmt.Fprintf(l.out, "%d select 1 round trips: p50 %v p90 %v\n", len(durs), p50, p90)
+	if floor != nil {
+		f50, f90 := percentiles(floors)
+		fmt.Fprintf(l.out, "floor (pgx select 1 on the same PostgreSQL): p50 %v p90 %v; round trip p50 / floor p50 = %.1fx\n",
+			f50, f90, float64(p50)/float64(f50))
+	}
+	return nil
+}
+
+// percentiles returns the p50 and p90 of durs, which it sorts.
+func percentiles(durs []time.Duration) (p50, p90 time.Duration) {
 	slices.Sort(durs)
 	at := func(q float64) time.Duration { return durs[max(0, int(math.Ceil(q*float64(len(durs))))-1)] }
-	fmt.Fprintf(l.out, "%d select 1 round trips: p50 %v p90 %v\n", len(durs), at(0.5), at(0.9))
-	return nil
+	return at(0.5), at(0.9)
 }

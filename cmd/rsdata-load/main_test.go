@@ -44,7 +44,16 @@ func TestRunAgainstApp(t *testing.T) {
 	if err := run(ctx, []string{"--endpoint", e.Server.URL, "--database", e.Database, "--select1", "3"}, creds, &out, io.Discard); err != nil {
 		t.Fatalf("run --select1: %v", err)
 	}
-	if !strings.Contains(out.String(), "3 select 1 round trips: p50") {
+	if !strings.Contains(out.String(), "3 select 1 round trips: p50") || strings.Contains(out.String(), "floor") {
+		t.Errorf("unexpected output: %s", out.String())
+	}
+
+	out.Reset()
+	if err := run(ctx, []string{"--endpoint", e.Server.URL, "--database", e.Database, "--select1", "3",
+		"--floor-dsn", e.PG.ConnString("postgres", e.Database)}, creds, &out, io.Discard); err != nil {
+		t.Fatalf("run --select1 --floor-dsn: %v", err)
+	}
+	if !strings.Contains(out.String(), "floor (pgx select 1 on the same PostgreSQL): p50") || !strings.Contains(out.String(), "round trip p50 / floor p50 = ") {
 		t.Errorf("unexpected output: %s", out.String())
 	}
 }
@@ -62,6 +71,7 @@ func TestRefusals(t *testing.T) {
 		{"no credentials", []string{"--endpoint", "http://127.0.0.1:7439"}, env(nil), "AWS_ACCESS_KEY_ID"},
 		{"too many", []string{"--endpoint", "http://[::1]:7439", "--statements", "1000"}, creds, "--statements"},
 		{"too long", []string{"--endpoint", "http://localhost:7439", "--timeout", "2h"}, creds, "--timeout"},
+		{"remote floor", []string{"--endpoint", "http://127.0.0.1:7439", "--select1", "1", "--floor-dsn", "postgres://u@192.0.2.1:5432/dev"}, creds, "only loopback"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := run(context.Background(), tc.args, tc.getenv, io.Discard, io.Discard)

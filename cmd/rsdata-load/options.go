@@ -7,7 +7,10 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // options is what one run does.
@@ -27,8 +30,10 @@ type options struct {
 	Rows       int
 	Width      int
 
-	// Round-trip mode: this many sequential `select 1` round trips.
-	Select1 int
+	// Round-trip mode: this many sequential `select 1` round trips, each
+	// after one `select 1` straight to PostgreSQL at FloorDSN when set.
+	Select1  int
+	FloorDSN string
 
 	Poll      time.Duration
 	Timeout   time.Duration
@@ -59,7 +64,9 @@ By default it runs --statements statements of
   select repeat('x', WIDTH) from generate_series(1, ROWS)
 at once, waits for all to finish, then pages through every result at once.
 With --select1 N it instead runs N sequential select 1 round trips
-(Execute, Describe until FINISHED, GetStatementResult) and prints p50/p90.
+(Execute, Describe until FINISHED, GetStatementResult) and prints p50/p90;
+with --floor-dsn it also times select 1 through pgx on that PostgreSQL,
+interleaved with the round trips, and prints the ratio of the p50s.
 
 Flags:
 `)
@@ -74,6 +81,7 @@ Flags:
 	fs.IntVar(&o.Rows, "rows", 100_000, fmt.Sprintf("rows per result (1-%d)", maxRows))
 	fs.IntVar(&o.Width, "width", 1000, fmt.Sprintf("characters per row (1-%d)", maxWidth))
 	fs.IntVar(&o.Select1, "select1", 0, fmt.Sprintf("run this many select 1 round trips instead (0-%d)", maxSelect1))
+	fs.StringVar(&o.FloorDSN, "floor-dsn", "", "with --select1: PostgreSQL URL (loopback) of the same cluster; each round trip is preceded by one select 1 there with pgx, and the ratio of the p50s printed (a password may come from PGPASSWORD)")
 	fs.DurationVar(&o.Poll, "poll", 50*time.Millisecond, "pause between DescribeStatement polls of large statements")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, fmt.Sprintf("bound on the whole run (at most %v)", maxTimeout))
 	fs.IntVar(&o.ServerPID, "server-pid", 0, "pid of the rsdata server to sample memory of (Linux /proc), with its child processes")
@@ -116,6 +124,11 @@ func (o options) validate() error {
 	if o.Select1 < 0 || o.Select1 > maxSelect1 {
 		errs = append(errs, fmt.Errorf("--select1 must be 0-%d", maxSelect1))
 	}
+	if o.FloorDSN != "" {
+		if err := checkLoopbackDSN(o.FloorDSN); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if o.Poll < 0 || o.Poll > time.Minute {
 		errs = append(errs, errors.New("--poll must be between 0 and 1m"))
 	}
@@ -146,4 +159,20 @@ func checkLoopback(endpoint string) error {
 		return nil
 	}
 	return fmt.Errorf("--endpoint %q: only loopback addresses (127.0.0.0/8, ::1, localhost) are allowed", endpoint)
+}
+
+// checkLoopbackDSN accepts only a PostgreSQL address on a loopback host or a
+// Unix socket.
+func checkLoopbackDSN(dsn string) error {
+	cfg, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		return fmt.Errorf("--floor-dsn: %w", err)
+	}
+	if strings.HasPrefix(cfg.Host, "/") {
+		return nil
+	}
+	if ip := net.ParseIP(cfg.Host); cfg.Host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("--floor-dsn host %q: only loopback addresses are allowed", cfg.Host)
+	}
+	return nil
 }
