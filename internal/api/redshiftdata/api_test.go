@@ -432,6 +432,18 @@ func TestListRunningStatements(t *testing.T) {
 			t.Fatalf("pg_sleep(30) is %s", d.Status)
 		}
 	}
+	// Without WaitTimeSeconds, DescribeStatement gives a running statement
+	// 2 ms to end before it answers.
+	for range 3 {
+		start := time.Now()
+		d, err := env.Client.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: &id})
+		if err != nil || d.Status != types.StatusStringStarted {
+			t.Fatalf("describing pg_sleep(30): %v %v", d, err)
+		}
+		if took := time.Since(start); took < 2*time.Millisecond {
+			t.Fatalf("DescribeStatement of a running statement answered after %v, before its 2 ms settle", took)
+		}
+	}
 	listed := func(c *redshiftdata.Client, status types.StatusString) bool {
 		t.Helper()
 		out, err := c.ListStatements(ctx, &redshiftdata.ListStatementsInput{Status: status})
