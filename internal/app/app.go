@@ -245,15 +245,17 @@ func (a *App) buildHandler() (http.Handler, error) {
 		return nil, err
 	}
 	accounts := map[string]*identity.Service{a.cfg.AccountID: identity.New(identity.Options{AccountID: a.cfg.AccountID}, a.store, sealer)}
+	order := []string{a.cfg.AccountID}
 	for _, p := range a.peers {
 		addRoot(p.id, p.creds.AccessKeyID, p.creds.SecretAccessKey)
 		accounts[p.id] = identity.New(identity.Options{AccountID: p.id}, p.store, sealer)
+		order = append(order, p.id)
 	}
 	sessionKey, err := seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "session.key"))
 	if err != nil {
 		return nil, fmt.Errorf("session key: %w", err)
 	}
-	who := principals{root: root, accounts: accounts, sessions: sessiontoken.New(sessionKey), now: time.Now}
+	who := principals{root: root, accounts: accounts, order: order, sessions: sessiontoken.New(sessionKey), now: time.Now}
 	authz := auth.Policies{Source: who, HomeAccount: a.cfg.AccountID}
 
 	jsonAPI := awsjson.NewRouter(a.log)

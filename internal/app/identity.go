@@ -21,6 +21,10 @@ import (
 type principals struct {
 	root     auth.StaticKeys
 	accounts map[string]*identity.Service // by account id
+	// order is the accounts' ids, rsdata's own first: the order in which
+	// an IAM user's access key is looked for, so the usual case costs one
+	// store query.
+	order []string
 	sessions *sessiontoken.Minter
 	now      func() time.Time
 }
@@ -33,8 +37,8 @@ func (p principals) LookupKey(ctx context.Context, id, token string) (sigv4.Cred
 	if strings.HasPrefix(id, "ASIA") {
 		return p.sessionKey(id, token)
 	}
-	for account, ids := range p.accounts {
-		secret, u, err := ids.LookupKey(ctx, id)
+	for _, account := range p.order {
+		secret, u, err := p.accounts[account].LookupKey(ctx, id)
 		if errors.Is(err, identity.ErrUnknownKey) {
 			continue
 		}
