@@ -24,7 +24,7 @@ type principals struct {
 	// order is the accounts' ids, rsdata's own first: the order in which
 	// an IAM user's access key is looked for, so the usual case costs one
 	// store query.
-	order []string
+	order    []string
 	sessions *sessiontoken.Minter
 	now      func() time.Time
 }
