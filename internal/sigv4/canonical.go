@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net/textproto"
 	"sort"
 	"strings"
 )
@@ -127,6 +128,9 @@ func canonicalURI(path string) string {
 // canonicalQuery encodes pairs with RFC 3986 rules and sorts them by encoded
 // key, then encoded value. Pairs whose key is skip are left out.
 func canonicalQuery(pairs []queryPair, skip string) string {
+	if len(pairs) == 0 {
+		return ""
+	}
 	enc := make([]queryPair, 0, len(pairs))
 	for _, p := range pairs {
 		if skip != "" && p.key == skip {
@@ -152,10 +156,54 @@ func canonicalQuery(pairs []queryPair, skip string) string {
 	return b.String()
 }
 
-// headerIndex maps lower-cased header names to their values. Keys that differ
-// only in case are merged in sorted key order, so the result does not depend
-// on map iteration order.
-func headerIndex(h map[string][]string) map[string][]string {
+// headerSet looks request headers up by lower-case name. Names are matched
+// case-insensitively; keys that differ only in case are merged, in sorted
+// key order, so the result does not depend on map iteration order.
+type headerSet struct {
+	raw map[string][]string
+	// folded maps lower-cased names to their merged values. It is built
+	// only when some key of raw is not in canonical MIME form; a Go server
+	// canonicalises every well-formed key, so on the hot path raw is
+	// looked up directly and nothing is allocated.
+	folded map[string][]string
+}
+
+func newHeaderSet(h map[string][]string) headerSet {
+	for k := range h {
+		if !isTokenString(k) || textproto.CanonicalMIMEHeaderKey(k) != k {
+			return headerSet{raw: h, folded: foldHeaders(h)}
+		}
+	}
+	return headerSet{raw: h}
+}
+
+// get returns the values of the header named name (lower case).
+func (s headerSet) get(name string) []string {
+	if s.folded != nil {
+		return s.folded[name]
+	}
+	// Every key is canonical and made of token bytes, so the one key that
+	// can match name case-insensitively is name's canonical form.
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return s.raw[textproto.CanonicalMIMEHeaderKey(name)]
+	}
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+		upper = c == '-'
+	}
+	return s.raw[string(buf[:len(name)])]
+}
+
+func foldHeaders(h map[string][]string) map[string][]string {
 	keys := make([]string, 0, len(h))
 	for k := range h {
 		keys = append(keys, k)
@@ -169,36 +217,53 @@ func headerIndex(h map[string][]string) map[string][]string {
 	return idx
 }
 
-// canonicalHeaderValue trims a header value and collapses runs of spaces,
-// then joins multiple values with ",".
-func canonicalHeaderValue(values []string) string {
-	var b strings.Builder
+// isTokenString reports whether s is made of RFC 9110 token bytes only.
+func isTokenString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// writeHeaderValue writes values in canonical form: each trimmed, runs of
+// spaces collapsed to one, the values joined with ",".
+func writeHeaderValue(b *strings.Builder, values []string) {
 	for i, v := range values {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(strings.TrimSpace(collapseSpaces(v)))
-	}
-	return b.String()
-}
-
-func collapseSpaces(s string) string {
-	if !strings.Contains(s, "  ") {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == ' ' && i > 0 && s[i-1] == ' ' {
+		v = strings.TrimSpace(v)
+		if !strings.Contains(v, "  ") {
+			b.WriteString(v)
 			continue
 		}
-		b = append(b, s[i])
+		for j := 0; j < len(v); j++ {
+			if v[j] == ' ' && j > 0 && v[j-1] == ' ' {
+				continue
+			}
+			b.WriteByte(v[j])
+		}
 	}
-	return string(b)
 }
 
 // canonicalRequest assembles the SigV4 canonical request.
-func canonicalRequest(method, uri, query string, signedHeaders []string, headers map[string][]string, host, payloadHash string) string {
+func canonicalRequest(method, uri, query string, signedHeaders []string, headers headerSet, host, payloadHash string) string {
+	n := len(method) + len(uri) + len(query) + len(payloadHash) + 8
+	for _, name := range signedHeaders {
+		n += 2*len(name) + 3
+		if name == "host" {
+			n += len(host)
+		} else {
+			for _, v := range headers.get(name) {
+				n += len(v) + 1
+			}
+		}
+	}
 	var b strings.Builder
+	b.Grow(n)
 	b.WriteString(method)
 	b.WriteByte('\n')
 	b.WriteString(uri)
@@ -209,28 +274,28 @@ func canonicalRequest(method, uri, query string, signedHeaders []string, headers
 		b.WriteString(name)
 		b.WriteByte(':')
 		if name == "host" {
-			b.WriteString(canonicalHeaderValue([]string{host}))
+			writeHeaderValue(&b, []string{host})
 		} else {
-			b.WriteString(canonicalHeaderValue(headers[name]))
+			writeHeaderValue(&b, headers.get(name))
 		}
 		b.WriteByte('\n')
 	}
 	b.WriteByte('\n')
-	b.WriteString(strings.Join(signedHeaders, ";"))
+	for i, name := range signedHeaders {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(name)
+	}
 	b.WriteByte('\n')
 	b.WriteString(payloadHash)
 	return b.String()
 }
 
-func hmacSHA256(key []byte, data string) []byte {
+func hmacSHA256[T string | []byte](key []byte, data T) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(data))
 	return m.Sum(nil)
-}
-
-func sha256Hex(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
 }
 
 // signingKey derives the SigV4 signing key for a credential scope.
@@ -242,6 +307,13 @@ func signingKey(secret, date, region, service string) []byte {
 }
 
 // stringToSign assembles the SigV4 string to sign.
-func stringToSign(amzDate, scope, canonical string) string {
-	return algorithm + "\n" + amzDate + "\n" + scope + "\n" + sha256Hex(canonical)
+func stringToSign(amzDate, scope, canonical string) []byte {
+	sum := sha256.Sum256([]byte(canonical))
+	b := make([]byte, 0, len(algorithm)+len(amzDate)+len(scope)+3+2*sha256.Size)
+	b = append(b, algorithm+"\n"...)
+	b = append(b, amzDate...)
+	b = append(b, '\n')
+	b = append(b, scope...)
+	b = append(b, '\n')
+	return hex.AppendEncode(b, sum[:])
 }

@@ -16,6 +16,7 @@
 package sigv4
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -142,15 +143,18 @@ func New(opts Options, lookup KeyLookup) *Verifier {
 // request's verification cost. It is bounded by emptying it when full.
 type keyCache struct {
 	mu   sync.Mutex
-	keys map[string][]byte
+	keys map[scopeKey][]byte
 }
+
+// scopeKey names one signing key.
+type scopeKey struct{ secret, date, region, service string }
 
 // keyCacheSize bounds the cache; one entry is one secret, day, region and
 // service.
 const keyCacheSize = 1024
 
 func (c *keyCache) get(secret, date, region, service string) []byte {
-	id := secret + "\x00" + date + "\x00" + region + "\x00" + service
+	id := scopeKey{secret, date, region, service}
 	c.mu.Lock()
 	key, ok := c.keys[id]
 	c.mu.Unlock()
@@ -160,7 +164,7 @@ func (c *keyCache) get(secret, date, region, service string) []byte {
 	key = signingKey(secret, date, region, service)
 	c.mu.Lock()
 	if c.keys == nil || len(c.keys) >= keyCacheSize {
-		c.keys = make(map[string][]byte)
+		c.keys = make(map[scopeKey][]byte)
 	}
 	c.keys[id] = key
 	c.mu.Unlock()
@@ -178,10 +182,13 @@ type auth struct {
 	signedHeaders []string
 	signature     string
 	date          time.Time
-	expires       time.Duration
-	hasExpires    bool
-	token         string
-	hasToken      bool
+	// amzDate is date as the client wrote it in the ISO 8601 basic format
+	// (parseAmzDate accepts only the exact form), or "" for a Date header.
+	amzDate    string
+	expires    time.Duration
+	hasExpires bool
+	token      string
+	hasToken   bool
 }
 
 // Verify checks req's signature. On success it returns what was verified; on
@@ -199,10 +206,10 @@ func (v *Verifier) VerifyWith(req *Request, lookup KeyLookup) (*Result, error) {
 	if req == nil {
 		return nil, newError(ErrMissingAuth, "")
 	}
-	headers := headerIndex(req.Header)
+	headers := newHeaderSet(req.Header)
 	query, qerr := parseQuery(req.RawQuery)
 
-	authValues := headers[hdrAuthorization]
+	authValues := headers.get(hdrAuthorization)
 	hasHeader := len(authValues) > 1 || len(authValues) == 1 && strings.TrimSpace(authValues[0]) != ""
 	var hasQuery bool
 	if qerr != nil {
@@ -257,7 +264,7 @@ func (v *Verifier) VerifyWith(req *Request, lookup KeyLookup) (*Result, error) {
 
 	host := req.Host
 	if host == "" {
-		if h := headers["host"]; len(h) > 0 {
+		if h := headers.get("host"); len(h) > 0 {
 			host = h[0]
 		}
 	}
@@ -267,7 +274,7 @@ func (v *Verifier) VerifyWith(req *Request, lookup KeyLookup) (*Result, error) {
 	}
 	uri := canonicalURI(req.Path)
 	cq := canonicalQuery(query, skip)
-	amzDate := formatAmzDate(a.date)
+	amzDate := a.longDate()
 	scope := a.scopeDate + "/" + a.region + "/" + a.service + "/" + terminator
 	key := v.keys.get(creds.SecretAccessKey, a.scopeDate, a.region, a.service)
 	given := []byte(strings.ToLower(a.signature))
@@ -276,9 +283,9 @@ func (v *Verifier) VerifyWith(req *Request, lookup KeyLookup) (*Result, error) {
 	for _, ph := range payloadHashes {
 		cr := canonicalRequest(req.Method, uri, cq, a.signedHeaders, headers, host, ph)
 		sig := hmacSHA256(key, stringToSign(amzDate, scope, cr))
-		want := make([]byte, 2*len(sig))
-		hexEncode(want, sig)
-		if subtle.ConstantTimeCompare(want, given) == 1 {
+		var want [2 * sha256.Size]byte
+		hexEncode(want[:], sig)
+		if subtle.ConstantTimeCompare(want[:], given) == 1 {
 			matched = true
 		}
 	}
@@ -326,7 +333,7 @@ func queryValues(pairs []queryPair, key string) []string {
 // parseHeaderAuth parses
 //
 //	AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/svc/aws4_request, SignedHeaders=host;x-amz-date, Signature=hex
-func parseHeaderAuth(values []string, headers map[string][]string) (*auth, error) {
+func parseHeaderAuth(values []string, headers headerSet) (*auth, error) {
 	if len(values) != 1 {
 		return nil, newError(ErrMalformedAuth, "The request must contain exactly one Authorization header.")
 	}
@@ -337,7 +344,9 @@ func parseHeaderAuth(values []string, headers map[string][]string) (*auth, error
 	}
 	var cred, signed, sig string
 	var haveCred, haveSigned, haveSig bool
-	for _, part := range strings.Split(rest, ",") {
+	for rest != "" {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
@@ -373,10 +382,10 @@ func parseHeaderAuth(values []string, headers map[string][]string) (*auth, error
 	if !haveSigned {
 		missing = append(missing, "Authorization header requires 'SignedHeaders' parameter.")
 	}
-	dateVals := headers[hdrAmzDate]
+	dateVals := headers.get(hdrAmzDate)
 	dateName := "X-Amz-Date"
 	if len(dateVals) == 0 {
-		dateVals = headers[hdrDate]
+		dateVals = headers.get(hdrDate)
 		dateName = "Date"
 	}
 	if len(dateVals) == 0 {
@@ -402,13 +411,14 @@ func parseHeaderAuth(values []string, headers map[string][]string) (*auth, error
 	var ok bool
 	if dateName == "X-Amz-Date" {
 		a.date, ok = parseAmzDate(dateVals[0])
+		a.amzDate = dateVals[0]
 	} else {
 		a.date, ok = parseHTTPDate(dateVals[0])
 	}
 	if !ok {
 		return nil, newError(ErrMalformedAuth, "The %s header '%s' is not a valid date.", dateName, clip(dateVals[0]))
 	}
-	if toks := headers[hdrSecurityToken]; len(toks) > 0 {
+	if toks := headers.get(hdrSecurityToken); len(toks) > 0 {
 		if len(toks) != 1 {
 			return nil, newError(ErrMalformedAuth, "The request must contain at most one X-Amz-Security-Token header.")
 		}
@@ -418,7 +428,7 @@ func parseHeaderAuth(values []string, headers map[string][]string) (*auth, error
 }
 
 // parseQueryAuth parses the presigned form's X-Amz-* query parameters.
-func parseQueryAuth(query []queryPair, headers map[string][]string) (*auth, error) {
+func parseQueryAuth(query []queryPair, headers headerSet) (*auth, error) {
 	get := func(key string, required bool) (string, bool, error) {
 		vals := queryValues(query, key)
 		switch {
@@ -457,6 +467,7 @@ func parseQueryAuth(query []queryPair, headers map[string][]string) (*auth, erro
 	if a.date, ok = parseAmzDate(date); !ok {
 		return nil, newError(ErrMalformedAuth, "X-Amz-Date '%s' must be in the ISO8601 long format yyyyMMdd'T'HHmmss'Z'.", clip(date))
 	}
+	a.amzDate = date
 	exp, hasExp, err := get(qExpires, false)
 	if err != nil {
 		return nil, err
@@ -477,7 +488,7 @@ func parseQueryAuth(query []queryPair, headers map[string][]string) (*auth, erro
 	}
 	if hasTok {
 		a.token, a.hasToken = tok, true
-	} else if toks := headers[hdrSecurityToken]; len(toks) > 0 {
+	} else if toks := headers.get(hdrSecurityToken); len(toks) > 0 {
 		if len(toks) != 1 {
 			return nil, newError(ErrMalformedAuth, "The request must contain at most one X-Amz-Security-Token header.")
 		}
@@ -487,10 +498,15 @@ func parseQueryAuth(query []queryPair, headers map[string][]string) (*auth, erro
 }
 
 func (a *auth) setCredential(cred, where string) error {
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 {
+	if strings.Count(cred, "/") != 4 {
 		return newError(ErrMalformedAuth, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '%s'.", clip(cred))
 	}
+	var parts [5]string
+	rest := cred
+	for i := range parts[:4] {
+		parts[i], rest, _ = strings.Cut(rest, "/")
+	}
+	parts[4] = rest
 	if parts[0] == "" {
 		return newError(ErrMalformedAuth, "%s has an empty access key id.", where)
 	}
@@ -529,6 +545,14 @@ func (a *auth) setSignature(sig string) error {
 	return nil
 }
 
+// longDate is the request time in the ISO 8601 basic format.
+func (a *auth) longDate() string {
+	if a.amzDate != "" {
+		return a.amzDate
+	}
+	return formatAmzDate(a.date)
+}
+
 func (v *Verifier) checkScope(a *auth) error {
 	if a.terminator != terminator {
 		return newError(ErrWrongScope, "Credential should be scoped with a valid terminator: '%s', not '%s'.", terminator, clip(a.terminator))
@@ -543,7 +567,7 @@ func (v *Verifier) checkScope(a *auth) error {
 		}
 		return newError(ErrWrongScope, "Credential should be scoped to correct service: %s, not '%s'.", want, clip(a.service))
 	}
-	if day := a.date.Format(scopeDateLayout); a.scopeDate != day {
+	if day := a.longDate()[:len(scopeDateLayout)]; a.scopeDate != day {
 		return newError(ErrWrongScope, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
 			clip(a.scopeDate), day, formatAmzDate(a.date))
 	}
@@ -552,20 +576,20 @@ func (v *Verifier) checkScope(a *auth) error {
 
 func (v *Verifier) checkTime(a *auth) error {
 	now := v.now().UTC()
-	e := &ExpiredError{RequestTime: a.date, Now: now, Window: v.maxSkew, Presigned: a.presigned}
+	expired := func(window time.Duration, notYet bool) error {
+		return &ExpiredError{RequestTime: a.date, Now: now, Window: window, NotYetValid: notYet, Presigned: a.presigned}
+	}
 	if a.date.After(now.Add(v.maxSkew)) {
-		e.NotYetValid = true
-		return e
+		return expired(v.maxSkew, true)
 	}
 	if a.presigned && a.hasExpires {
 		if now.After(a.date.Add(a.expires)) {
-			e.Window = a.expires
-			return e
+			return expired(a.expires, false)
 		}
 		return nil
 	}
 	if a.date.Before(now.Add(-v.maxSkew)) {
-		return e
+		return expired(v.maxSkew, false)
 	}
 	return nil
 }
@@ -585,9 +609,9 @@ func tokenMatches(want string, a *auth) bool {
 // Without it, a header-signed request uses the body's hash and a presigned
 // one UNSIGNED-PAYLOAD, or the body's hash as SDKs presigning for services
 // other than S3 do.
-func payloadCandidates(req *Request, a *auth, headers map[string][]string, query []queryPair) ([]string, error) {
+func payloadCandidates(req *Request, a *auth, headers headerSet, query []queryPair) ([]string, error) {
 	body := strings.ToLower(req.PayloadSHA256)
-	vals := headers[hdrContentSHA256]
+	vals := headers.get(hdrContentSHA256)
 	if len(vals) == 0 && a.presigned {
 		vals = queryValues(query, qContentSHA256)
 	}
