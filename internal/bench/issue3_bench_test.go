@@ -103,6 +103,35 @@ func BenchmarkLongPollSelect1(b *testing.B) {
 	reportPercentiles(b, durs)
 }
 
+// BenchmarkRoundTripSelect1Raw is BenchmarkRoundTripSelect1 from one lean
+// client (signed net/http requests, no SDK): the same three calls, Describe
+// polled back to back. It is an attribution aid: the difference from
+// BenchmarkRoundTripSelect1 is the SDK client's own cost on the shared cores.
+func BenchmarkRoundTripSelect1Raw(b *testing.B) {
+	env := apptest.Start(b, apptest.Options{})
+	p := newRawPager(env)
+	ctx := context.Background()
+	var buf bytes.Buffer
+	for range 10 {
+		if _, err := rawRoundTripSelect1(ctx, p, env, &buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var durs []time.Duration
+	polls := 0
+	for b.Loop() {
+		start := time.Now()
+		n, err := rawRoundTripSelect1(ctx, p, env, &buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		durs = append(durs, time.Since(start))
+		polls += n
+	}
+	reportPercentiles(b, durs)
+	b.ReportMetric(float64(polls)/float64(len(durs)), "describes/op")
+}
+
 // BenchmarkCSVPage1M runs the 1M-row, 6-column scan with ResultFormat CSV
 // and reads every GetStatementResultV2 page through the SDK; compare its
 // rows/s with BenchmarkFloorScan1M's.
