@@ -5,6 +5,7 @@
 package awsjson
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,10 +65,10 @@ type RawWriter interface {
 }
 
 func decode(body []byte, into any) error {
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(into); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {

@@ -86,9 +86,13 @@ func Wrap(next http.Handler, opts Options) http.Handler {
 					opts.WriteError(rec, r, opts.Panicked())
 				}
 			}
-			log.Debug("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-				"target", r.Header.Get("X-Amz-Target"), "status", rec.status, "bytes", rec.bytes,
-				"duration", time.Since(start))
+			// Checked first: building the attributes costs allocations on
+			// every request, and debug logging is usually off.
+			if log.Enabled(r.Context(), slog.LevelDebug) {
+				log.Debug("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+					"target", r.Header.Get("X-Amz-Target"), "status", rec.status, "bytes", rec.bytes,
+					"duration", time.Since(start))
+			}
 		}()
 		next.ServeHTTP(rec, r)
 	})
