@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -52,6 +56,7 @@ func BenchmarkFloorSelect1(b *testing.B) {
 		}
 	}
 	var durs []time.Duration
+	cpu := readCPU(b)
 	for b.Loop() {
 		start := time.Now()
 		var v int
@@ -61,6 +66,7 @@ func BenchmarkFloorSelect1(b *testing.B) {
 		durs = append(durs, time.Since(start))
 	}
 	reportPercentiles(b, durs)
+	reportCPU(b, cpu, len(durs))
 }
 
 // BenchmarkRoundTripSelect1 measures what one client waits for `select 1`:
@@ -74,6 +80,7 @@ func BenchmarkRoundTripSelect1(b *testing.B) {
 	warmUp(b, env, c)
 	ctx := context.Background()
 	var durs []time.Duration
+	cpu := readCPU(b)
 	polls := 0
 	for b.Loop() {
 		start := time.Now()
@@ -85,6 +92,7 @@ func BenchmarkRoundTripSelect1(b *testing.B) {
 		polls += n
 	}
 	reportPercentiles(b, durs)
+	reportCPU(b, cpu, len(durs))
 	b.ReportMetric(float64(polls)/float64(len(durs)), "describes/op")
 }
 
@@ -142,6 +150,7 @@ func runConcurrent(b *testing.B, one func(i int) (int, error)) {
 	var next, polls atomic.Int64
 	lat := make([][]time.Duration, concurrentClients)
 	b.ResetTimer()
+	cpu := readCPU(b)
 	start := time.Now()
 	for i := range concurrentClients {
 		wg.Go(func() {
@@ -167,6 +176,7 @@ func runConcurrent(b *testing.B, one func(i int) (int, error)) {
 	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "roundtrips/s")
 	b.ReportMetric(float64(polls.Load())/float64(max(1, len(all))), "describes/op")
 	reportPercentiles(b, all)
+	reportCPU(b, cpu, len(all))
 }
 
 // rows1M is the size of the paging benchmarks' result.
@@ -276,6 +286,7 @@ func BenchmarkDescribeFinished(b *testing.B) {
 	}
 	in := &redshiftdata.DescribeStatementInput{Id: &id}
 	var durs []time.Duration
+	cpu := readCPU(b)
 	for b.Loop() {
 		start := time.Now()
 		d, err := c.DescribeStatement(ctx, in)
@@ -285,4 +296,54 @@ func BenchmarkDescribeFinished(b *testing.B) {
 		durs = append(durs, time.Since(start))
 	}
 	reportPercentiles(b, durs)
+	reportCPU(b, cpu, len(durs))
+}
+
+// BenchmarkFloorHTTP is an attribution aid: one bare net/http exchange on
+// loopback, a 60-byte POST answered with a 40-byte JSON body by a handler
+// that does nothing else, from one client and from 16 at once. Its
+// cpu-ns/op is what each of a round trip's three API calls costs the
+// machine before rsdata does any work.
+func BenchmarkFloorHTTP(b *testing.B) {
+	reply := []byte(`{"Id":"00000000-0000-0000-0000-000000000000"}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("Content-Length", strconv.Itoa(len(reply)))
+		_, _ = w.Write(reply)
+	}))
+	b.Cleanup(srv.Close)
+	body := []byte(`{"ClusterIdentifier":"local","Database":"dev","Sql":"select 1"}`)
+	exchange := func(c *http.Client) error {
+		resp, err := c.Post(srv.URL+"/", "application/x-amz-json-1.1", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return err
+	}
+	b.Run("1", func(b *testing.B) {
+		c := &http.Client{}
+		var durs []time.Duration
+		cpu := readCPU(b)
+		for b.Loop() {
+			start := time.Now()
+			if err := exchange(c); err != nil {
+				b.Fatal(err)
+			}
+			durs = append(durs, time.Since(start))
+		}
+		reportPercentiles(b, durs)
+		reportCPU(b, cpu, len(durs))
+	})
+	b.Run("16", func(b *testing.B) {
+		clients := make([]*http.Client, concurrentClients)
+		for i := range clients {
+			clients[i] = &http.Client{}
+		}
+		runConcurrent(b, func(i int) (int, error) { return 0, exchange(clients[i]) })
+	})
 }

@@ -74,6 +74,7 @@ func BenchmarkEngineSelect1(b *testing.B) {
 	ts.nanos.Store(0)
 
 	var durs []time.Duration
+	cpu := readCPU(b)
 	for b.Loop() {
 		start := time.Now()
 		if err := one(); err != nil {
@@ -82,6 +83,7 @@ func BenchmarkEngineSelect1(b *testing.B) {
 		durs = append(durs, time.Since(start))
 	}
 	reportPercentiles(b, durs)
+	reportCPU(b, cpu, len(durs))
 	b.ReportMetric(float64(ts.calls.Load())/float64(len(durs)), "store-calls/op")
 	b.ReportMetric(float64(ts.nanos.Load())/float64(len(durs)), "store-ns/op")
 }

@@ -93,6 +93,7 @@ func BenchmarkLongPollSelect1(b *testing.B) {
 		}
 	}
 	var durs []time.Duration
+	cpu := readCPU(b)
 	for b.Loop() {
 		start := time.Now()
 		if err := longPollSelect1(ctx, p, env, &buf); err != nil {
@@ -101,6 +102,7 @@ func BenchmarkLongPollSelect1(b *testing.B) {
 		durs = append(durs, time.Since(start))
 	}
 	reportPercentiles(b, durs)
+	reportCPU(b, cpu, len(durs))
 }
 
 // BenchmarkRoundTripSelect1Raw is BenchmarkRoundTripSelect1 from one lean
@@ -118,6 +120,7 @@ func BenchmarkRoundTripSelect1Raw(b *testing.B) {
 		}
 	}
 	var durs []time.Duration
+	cpu := readCPU(b)
 	polls := 0
 	for b.Loop() {
 		start := time.Now()
@@ -129,6 +132,7 @@ func BenchmarkRoundTripSelect1Raw(b *testing.B) {
 		polls += n
 	}
 	reportPercentiles(b, durs)
+	reportCPU(b, cpu, len(durs))
 	b.ReportMetric(float64(polls)/float64(len(durs)), "describes/op")
 }
 
