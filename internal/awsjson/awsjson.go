@@ -59,8 +59,11 @@ func (r *Router) Handles(target string) bool {
 }
 
 // RawWriter is implemented by outputs that write their own JSON body, such
-// as result pages made of pre-encoded records.
+// as result pages made of pre-encoded records. ContentLength is the exact
+// size of what WriteJSON writes: replies carry a Content-Length, as AWS's
+// do, rather than arriving chunked.
 type RawWriter interface {
+	ContentLength() int
 	WriteJSON(w io.Writer) error
 }
 
@@ -121,6 +124,7 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	w.Header().Set("Content-Type", ContentType)
 	if raw, ok := out.(RawWriter); ok {
+		w.Header().Set("Content-Length", strconv.Itoa(raw.ContentLength()))
 		if err := raw.WriteJSON(w); err != nil {
 			r.log.Warn("writing reply failed", "request_id", httpx.RequestID(req.Context()), "target", target, "err", err)
 		}

@@ -398,27 +398,23 @@ type resultPage struct {
 	columns   []byte
 	total     int64
 	nextToken string
+	built     *[3][]byte // parts, once built
 }
 
-func (p *resultPage) WriteJSON(w io.Writer) error {
+// parts returns the reply in the order it is written: its opening, its
+// records (escaped into one string for CSV) and its closing members.
+func (p *resultPage) parts() [3][]byte {
+	if p.built != nil {
+		return *p.built
+	}
 	head := `{"Records":[`
-	if p.csv && len(p.records) > 0 {
-		head += `{"CSVRecords":"`
-	}
-	if _, err := io.WriteString(w, head); err != nil {
-		return err
-	}
+	body := p.records
 	if p.csv {
+		body = nil
 		if len(p.records) > 0 {
-			if _, err := w.Write(appendJSONStringBody(nil, p.records)); err != nil {
-				return err
-			}
-			if _, err := io.WriteString(w, `"}`); err != nil {
-				return err
-			}
+			head += `{"CSVRecords":"`
+			body = append(appendJSONStringBody(nil, p.records), `"}`...)
 		}
-	} else if _, err := w.Write(p.records); err != nil {
-		return err
 	}
 	tail := make([]byte, 0, len(p.columns)+128)
 	tail = append(tail, `],"ColumnMetadata":`...)
@@ -433,8 +429,27 @@ func (p *resultPage) WriteJSON(w io.Writer) error {
 		tail = strconv.AppendQuote(tail, p.nextToken)
 	}
 	tail = append(tail, '}')
-	_, err := w.Write(tail)
-	return err
+	p.built = &[3][]byte{[]byte(head), body, tail}
+	return *p.built
+}
+
+// ContentLength implements awsjson.RawWriter.
+func (p *resultPage) ContentLength() int {
+	n := 0
+	for _, b := range p.parts() {
+		n += len(b)
+	}
+	return n
+}
+
+// WriteJSON implements awsjson.RawWriter.
+func (p *resultPage) WriteJSON(w io.Writer) error {
+	for _, b := range p.parts() {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // appendJSONStringBody escapes s for the inside of a JSON string.
