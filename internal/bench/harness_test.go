@@ -321,15 +321,24 @@ func (p *rawPager) pageAll(ctx context.Context, id string) (int64, error) {
 			return total, err
 		}
 		total += int64(len(b))
-		i := bytes.LastIndex(b, nextTokenField)
-		if i < 0 {
-			return total, nil
+		var more bool
+		if token, more, err = nextToken(b); err != nil || !more {
+			return total, err
 		}
-		rest := b[i+len(nextTokenField):]
-		end := bytes.IndexByte(rest, '"')
-		if end < 0 {
-			return total, fmt.Errorf("unterminated NextToken")
-		}
-		token = string(rest[:end])
 	}
+}
+
+// nextToken returns the NextToken of a GetStatementResult reply, and false
+// when the reply is the last page.
+func nextToken(reply []byte) (string, bool, error) {
+	i := bytes.LastIndex(reply, nextTokenField)
+	if i < 0 {
+		return "", false, nil
+	}
+	rest := reply[i+len(nextTokenField):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 {
+		return "", false, fmt.Errorf("unterminated NextToken")
+	}
+	return string(rest[:end]), true, nil
 }
