@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -205,6 +206,32 @@ func TestResponseShapes(t *testing.T) {
 	res := rootCall(t, env, "RedshiftData.GetStatementResult", `{"Id":"`+*d.Id+`"}`)
 	if _, ok := res.body["NextToken"]; ok || !strings.HasPrefix(res.rawBody, `{"Records":[[{"longValue":1}]],"ColumnMetadata":[`) {
 		t.Errorf("result page: %s", res.rawBody)
+	}
+}
+
+// TestResultPagesHaveContentLength checks that result pages, written around
+// pre-encoded records, arrive with an exact Content-Length as AWS's replies
+// do rather than chunked, in JSON and in CSV.
+func TestResultPagesHaveContentLength(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	// Well over net/http's 4 KiB response buffer, past which a reply
+	// without a Content-Length would be sent chunked.
+	const sql = "select g, repeat('x', 20) from generate_series(1, 2000) g"
+	for _, tc := range []struct{ format, op string }{{"JSON", "GetStatementResult"}, {"CSV", "GetStatementResultV2"}} {
+		r := rootCall(t, env, "RedshiftData.ExecuteStatement", `{"ClusterIdentifier":"local","Database":"`+env.Database+
+			`","DbUser":"awsuser","Sql":"`+sql+`","ResultFormat":"`+tc.format+`"}`)
+		id, _ := r.body["Id"].(string)
+		if r.status != http.StatusOK || id == "" {
+			t.Fatalf("%s: ExecuteStatement: %s", tc.format, r.rawBody)
+		}
+		env.Wait(t, id)
+		res := rootCall(t, env, "RedshiftData."+tc.op, `{"Id":"`+id+`"}`)
+		if res.status != http.StatusOK || len(res.rawBody) < 16384 || !json.Valid([]byte(res.rawBody)) {
+			t.Fatalf("%s: %s returned %d, %d bytes: %.200s", tc.format, tc.op, res.status, len(res.rawBody), res.rawBody)
+		}
+		if got, want := res.header.Get("Content-Length"), strconv.Itoa(len(res.rawBody)); got != want {
+			t.Errorf("%s: Content-Length %q for a %s-byte reply", tc.format, got, want)
+		}
 	}
 }
 
