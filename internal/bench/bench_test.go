@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -54,23 +55,13 @@ func BenchmarkFloorSelect1(b *testing.B) {
 	env := apptest.Start(b, apptest.Options{})
 	p := floorPool(b, env)
 	ctx := context.Background()
-	for range 10 {
-		if _, err := p.Exec(ctx, "select 1"); err != nil {
-			b.Fatalf("warm-up: %v", err)
-		}
-	}
-	var durs []time.Duration
-	cpu := readCPU(b)
-	for b.Loop() {
-		start := time.Now()
+	measureOps(b, 10, func() (int, error) {
 		var v int
 		if err := p.QueryRow(ctx, "select 1").Scan(&v); err != nil || v != 1 {
-			b.Fatalf("select 1: %v, %d", err, v)
+			return 0, fmt.Errorf("select 1: %v, %d", err, v)
 		}
-		durs = append(durs, time.Since(start))
-	}
-	reportPercentiles(b, durs)
-	reportCPU(b, cpu, len(durs))
+		return 0, nil
+	})
 }
 
 // BenchmarkRoundTripSelect1 measures what one client waits for `select 1`:
@@ -81,23 +72,8 @@ func BenchmarkFloorSelect1(b *testing.B) {
 func BenchmarkRoundTripSelect1(b *testing.B) {
 	env := apptest.Start(b, apptest.Options{})
 	c := sdkClient(env)
-	warmUp(b, env, c)
 	ctx := context.Background()
-	var durs []time.Duration
-	cpu := readCPU(b)
-	polls := 0
-	for b.Loop() {
-		start := time.Now()
-		n, err := roundTripSelect1(ctx, c, env)
-		if err != nil {
-			b.Fatal(err)
-		}
-		durs = append(durs, time.Since(start))
-		polls += n
-	}
-	reportPercentiles(b, durs)
-	reportCPU(b, cpu, len(durs))
-	b.ReportMetric(float64(polls)/float64(len(durs)), "describes/op")
+	measureOps(b, 10, func() (int, error) { return roundTripSelect1(ctx, c, env) })
 }
 
 // BenchmarkRoundTripConcurrent16 runs the `select 1` round trip from 16
@@ -178,7 +154,9 @@ func runConcurrent(b *testing.B, one func(i int) (int, error)) {
 		all = append(all, l...)
 	}
 	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "roundtrips/s")
-	b.ReportMetric(float64(polls.Load())/float64(max(1, len(all))), "describes/op")
+	if polls.Load() > 0 {
+		b.ReportMetric(float64(polls.Load())/float64(len(all)), "describes/op")
+	}
 	reportPercentiles(b, all)
 	reportCPU(b, cpu, len(all))
 }
@@ -381,18 +359,13 @@ func BenchmarkDescribeFinished(b *testing.B) {
 		b.Fatal(err)
 	}
 	in := &redshiftdata.DescribeStatementInput{Id: &id}
-	var durs []time.Duration
-	cpu := readCPU(b)
-	for b.Loop() {
-		start := time.Now()
+	measureOps(b, 0, func() (int, error) {
 		d, err := c.DescribeStatement(ctx, in)
-		if err != nil || d.Status != "FINISHED" {
-			b.Fatalf("describe: %v", err)
+		if err == nil && d.Status != "FINISHED" {
+			err = fmt.Errorf("statement is %s", d.Status)
 		}
-		durs = append(durs, time.Since(start))
-	}
-	reportPercentiles(b, durs)
-	reportCPU(b, cpu, len(durs))
+		return 0, err
+	})
 }
 
 // BenchmarkFloorHTTP is an attribution aid: one bare net/http exchange on
@@ -423,17 +396,7 @@ func BenchmarkFloorHTTP(b *testing.B) {
 	}
 	b.Run("1", func(b *testing.B) {
 		c := &http.Client{}
-		var durs []time.Duration
-		cpu := readCPU(b)
-		for b.Loop() {
-			start := time.Now()
-			if err := exchange(c); err != nil {
-				b.Fatal(err)
-			}
-			durs = append(durs, time.Since(start))
-		}
-		reportPercentiles(b, durs)
-		reportCPU(b, cpu, len(durs))
+		measureOps(b, 10, func() (int, error) { return 0, exchange(c) })
 	})
 	b.Run("16", func(b *testing.B) {
 		clients := make([]*http.Client, concurrentClients)

@@ -72,20 +72,9 @@ func BenchmarkEngineSelect1(b *testing.B) {
 	}
 	ts.calls.Store(0)
 	ts.nanos.Store(0)
-
-	var durs []time.Duration
-	cpu := readCPU(b)
-	for b.Loop() {
-		start := time.Now()
-		if err := one(); err != nil {
-			b.Fatal(err)
-		}
-		durs = append(durs, time.Since(start))
-	}
-	reportPercentiles(b, durs)
-	reportCPU(b, cpu, len(durs))
-	b.ReportMetric(float64(ts.calls.Load())/float64(len(durs)), "store-calls/op")
-	b.ReportMetric(float64(ts.nanos.Load())/float64(len(durs)), "store-ns/op")
+	ops := measureOps(b, 0, func() (int, error) { return 0, one() })
+	b.ReportMetric(float64(ts.calls.Load())/float64(ops), "store-calls/op")
+	b.ReportMetric(float64(ts.nanos.Load())/float64(ops), "store-ns/op")
 }
 
 // engineOwner owns the statements the engine benchmarks run.

@@ -187,6 +187,38 @@ func floorScan(ctx context.Context, p *pgxpool.Pool, sql string) (int64, error) 
 	return n, rows.Err()
 }
 
+// measureOps runs one warm times, then once per b.Loop iteration, and
+// reports the measured operations' latency percentiles and the machine's
+// CPU per operation. one returns how many DescribeStatement calls it made;
+// describes/op is reported when any did. It returns how many operations it
+// measured.
+func measureOps(b *testing.B, warm int, one func() (int, error)) int {
+	b.Helper()
+	for range warm {
+		if _, err := one(); err != nil {
+			b.Fatalf("warm-up: %v", err)
+		}
+	}
+	var durs []time.Duration
+	polls := 0
+	cpu := readCPU(b)
+	for b.Loop() {
+		start := time.Now()
+		n, err := one()
+		if err != nil {
+			b.Fatal(err)
+		}
+		durs = append(durs, time.Since(start))
+		polls += n
+	}
+	reportPercentiles(b, durs)
+	reportCPU(b, cpu, len(durs))
+	if polls > 0 {
+		b.ReportMetric(float64(polls)/float64(len(durs)), "describes/op")
+	}
+	return len(durs)
+}
+
 // reportPercentiles reports the 50th and 90th percentiles of per-operation
 // durations, in nanoseconds.
 func reportPercentiles(b *testing.B, durs []time.Duration) {

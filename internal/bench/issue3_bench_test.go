@@ -87,22 +87,7 @@ func BenchmarkLongPollSelect1(b *testing.B) {
 	p := newRawPager(env)
 	ctx := context.Background()
 	var buf bytes.Buffer
-	for range 10 {
-		if err := longPollSelect1(ctx, p, env, &buf); err != nil {
-			b.Fatal(err)
-		}
-	}
-	var durs []time.Duration
-	cpu := readCPU(b)
-	for b.Loop() {
-		start := time.Now()
-		if err := longPollSelect1(ctx, p, env, &buf); err != nil {
-			b.Fatal(err)
-		}
-		durs = append(durs, time.Since(start))
-	}
-	reportPercentiles(b, durs)
-	reportCPU(b, cpu, len(durs))
+	measureOps(b, 10, func() (int, error) { return 0, longPollSelect1(ctx, p, env, &buf) })
 }
 
 // BenchmarkRoundTripSelect1Raw is BenchmarkRoundTripSelect1 from one lean
@@ -114,26 +99,7 @@ func BenchmarkRoundTripSelect1Raw(b *testing.B) {
 	p := newRawPager(env)
 	ctx := context.Background()
 	var buf bytes.Buffer
-	for range 10 {
-		if _, err := rawRoundTripSelect1(ctx, p, env, &buf); err != nil {
-			b.Fatal(err)
-		}
-	}
-	var durs []time.Duration
-	cpu := readCPU(b)
-	polls := 0
-	for b.Loop() {
-		start := time.Now()
-		n, err := rawRoundTripSelect1(ctx, p, env, &buf)
-		if err != nil {
-			b.Fatal(err)
-		}
-		durs = append(durs, time.Since(start))
-		polls += n
-	}
-	reportPercentiles(b, durs)
-	reportCPU(b, cpu, len(durs))
-	b.ReportMetric(float64(polls)/float64(len(durs)), "describes/op")
+	measureOps(b, 10, func() (int, error) { return rawRoundTripSelect1(ctx, p, env, &buf) })
 }
 
 // BenchmarkCSVPage1M runs the 1M-row, 6-column scan with ResultFormat CSV
