@@ -6,8 +6,10 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/rsdata/rsdata/internal/machinecpu"
 	"github.com/rsdata/rsdata/internal/sdkhttp"
 )
 
@@ -172,10 +175,15 @@ func (l *load) largeResults(ctx context.Context) error {
 
 // each runs f for every id at once and returns the first error.
 func each(ids []string, f func(i int, id string) error) error {
-	errs := make([]error, len(ids))
+	return parallel(len(ids), func(i int) error { return f(i, ids[i]) })
+}
+
+// parallel runs f(0) to f(n-1) at once and returns the first error.
+func parallel(n int, f func(i int) error) error {
+	errs := make([]error, n)
 	var wg sync.WaitGroup
-	for i, id := range ids {
-		wg.Go(func() { errs[i] = f(i, id) })
+	for i := range n {
+		wg.Go(func() { errs[i] = f(i) })
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -189,8 +197,12 @@ func each(ids []string, f func(i int, id string) error) error {
 // roundTrips runs sequential `select 1` round trips, polling back to back,
 // and prints their latency percentiles; with a floor DSN, each round trip
 // follows one `select 1` sent straight to PostgreSQL, so the floor is
-// measured in the same run, and the ratio of the p50s is printed too.
+// measured in the same run, and the ratio of the p50s is printed too. With
+// more than one client it runs concurrentRoundTrips instead.
 func (l *load) roundTrips(ctx context.Context) error {
+	if l.opts.Clients > 1 {
+		return l.concurrentRoundTrips(ctx)
+	}
 	var floor *pgx.Conn
 	if l.opts.FloorDSN != "" {
 		var err error
@@ -211,19 +223,8 @@ func (l *load) roundTrips(ctx context.Context) error {
 			floors = append(floors, time.Since(start))
 		}
 		start := time.Now()
-		id, err := l.execute(ctx, "select 1")
-		if err != nil {
-			return fmt.Errorf("ExecuteStatement: %w", err)
-		}
-		if _, err := l.wait(ctx, id, 0); err != nil {
+		if err := l.roundTrip(ctx); err != nil {
 			return err
-		}
-		r, err := l.client.GetStatementResult(ctx, &redshiftdata.GetStatementResultInput{Id: aws.String(id)})
-		if err != nil {
-			return fmt.Errorf("GetStatementResult: %w", err)
-		}
-		if len(r.Records) != 1 {
-			return fmt.Errorf("select 1 returned %d records", len(r.Records))
 		}
 		durs = append(durs, time.Since(start))
 	}
@@ -233,6 +234,76 @@ func (l *load) roundTrips(ctx context.Context) error {
 		f50, f90 := percentiles(floors)
 		fmt.Fprintf(l.out, "floor (pgx select 1 on the same PostgreSQL): p50 %v p90 %v; round trip p50 / floor p50 = %.1fx\n",
 			f50, f90, float64(p50)/float64(f50))
+	}
+	return nil
+}
+
+// roundTrip runs one `select 1`: ExecuteStatement, DescribeStatement back
+// to back until FINISHED, GetStatementResult.
+func (l *load) roundTrip(ctx context.Context) error {
+	id, err := l.execute(ctx, "select 1")
+	if err != nil {
+		return fmt.Errorf("ExecuteStatement: %w", err)
+	}
+	if _, err := l.wait(ctx, id, 0); err != nil {
+		return err
+	}
+	r, err := l.client.GetStatementResult(ctx, &redshiftdata.GetStatementResultInput{Id: aws.String(id)})
+	if err != nil {
+		return fmt.Errorf("GetStatementResult: %w", err)
+	}
+	if len(r.Records) != 1 {
+		return fmt.Errorf("select 1 returned %d records", len(r.Records))
+	}
+	return nil
+}
+
+// concurrentRoundTrips shares the round trips among l.opts.Clients
+// clients, each with its own SDK client and connection, after one warm-up
+// round trip each, and prints the rate, the latency percentiles and the
+// machine's busy CPU time per round trip, which bounds the rate: the
+// machine's cores cannot complete more than their count in seconds divided
+// by it.
+func (l *load) concurrentRoundTrips(ctx context.Context) error {
+	clients := make([]*load, l.opts.Clients)
+	for i := range clients {
+		clients[i] = newLoad(l.opts, l.out)
+	}
+	if err := parallel(len(clients), func(i int) error { return clients[i].roundTrip(ctx) }); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	cpu, cpuErr := machinecpu.Read()
+	var next atomic.Int64
+	lat := make([][]time.Duration, len(clients))
+	start := time.Now()
+	err := parallel(len(clients), func(i int) error {
+		for next.Add(1) <= int64(l.opts.Select1) {
+			t := time.Now()
+			if err := clients[i].roundTrip(ctx); err != nil {
+				return err
+			}
+			lat[i] = append(lat[i], time.Since(t))
+		}
+		return nil
+	})
+	elapsed := time.Since(start)
+	if err != nil {
+		return err
+	}
+	var all []time.Duration
+	for _, d := range lat {
+		all = append(all, d...)
+	}
+	p50, p90 := percentiles(all)
+	fmt.Fprintf(l.out, "%d select 1 round trips from %d clients in %v: %.0f round trips/s, p50 %v p90 %v\n",
+		len(all), len(clients), elapsed.Round(time.Millisecond), float64(len(all))/elapsed.Seconds(), p50, p90)
+	if cpuErr == nil {
+		if now, err := machinecpu.Read(); err == nil {
+			d := now.Since(cpu)
+			per := d.Busy / time.Duration(len(all))
+			fmt.Fprintf(l.out, "machine CPU per round trip %v (every process, /proc/stat; %d cores: at most %.0f round trips/s); hypervisor steal %.1f%%\n",
+				per, runtime.NumCPU(), float64(runtime.NumCPU())*float64(time.Second)/float64(per), 100*d.StealShare())
+		}
 	}
 	return nil
 }

@@ -49,6 +49,17 @@ func TestRunAgainstApp(t *testing.T) {
 	}
 
 	out.Reset()
+	if err := run(ctx, []string{"--endpoint", e.Server.URL, "--database", e.Database, "--select1", "12", "--clients", "4"},
+		creds, &out, io.Discard); err != nil {
+		t.Fatalf("run --select1 --clients: %v", err)
+	}
+	for _, want := range []string{"12 select 1 round trips from 4 clients in ", " round trips/s, p50 ", "machine CPU per round trip "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--clients output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	out.Reset()
 	if err := run(ctx, []string{"--endpoint", e.Server.URL, "--database", e.Database, "--select1", "3",
 		"--floor-dsn", e.PG.ConnString("postgres", e.Database)}, creds, &out, io.Discard); err != nil {
 		t.Fatalf("run --select1 --floor-dsn: %v", err)
@@ -71,6 +82,8 @@ func TestRefusals(t *testing.T) {
 		{"no credentials", []string{"--endpoint", "http://127.0.0.1:7439"}, env(nil), "AWS_ACCESS_KEY_ID"},
 		{"too many", []string{"--endpoint", "http://[::1]:7439", "--statements", "1000"}, creds, "--statements"},
 		{"too long", []string{"--endpoint", "http://localhost:7439", "--timeout", "2h"}, creds, "--timeout"},
+		{"too many clients", []string{"--endpoint", "http://127.0.0.1:7439", "--select1", "1", "--clients", "65"}, creds, "--clients"},
+		{"floor with clients", []string{"--endpoint", "http://127.0.0.1:7439", "--select1", "1", "--clients", "2", "--floor-dsn", "postgres://u@127.0.0.1:5432/dev"}, creds, "--clients 1"},
 		{"remote floor", []string{"--endpoint", "http://127.0.0.1:7439", "--select1", "1", "--floor-dsn", "postgres://u@192.0.2.1:5432/dev"}, creds, "only loopback"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,6 +34,9 @@ type options struct {
 	// after one `select 1` straight to PostgreSQL at FloorDSN when set.
 	Select1  int
 	FloorDSN string
+	// Clients share the Select1 round trips, each with its own SDK client
+	// and connection.
+	Clients int
 
 	Poll      time.Duration
 	Timeout   time.Duration
@@ -47,6 +50,7 @@ const (
 	maxRows       = 10_000_000
 	maxWidth      = 60_000 // below the Data API's 64 KB row limit
 	maxSelect1    = 1_000_000
+	maxClients    = 64
 	maxTimeout    = time.Hour
 )
 
@@ -63,10 +67,12 @@ AWS_SESSION_TOKEN; the region from AWS_REGION (default us-east-1).
 By default it runs --statements statements of
   select repeat('x', WIDTH) from generate_series(1, ROWS)
 at once, waits for all to finish, then pages through every result at once.
-With --select1 N it instead runs N sequential select 1 round trips
-(Execute, Describe until FINISHED, GetStatementResult) and prints p50/p90;
-with --floor-dsn it also times select 1 through pgx on that PostgreSQL,
-interleaved with the round trips, and prints the ratio of the p50s.
+With --select1 N it instead runs N select 1 round trips (Execute, Describe
+until FINISHED, GetStatementResult) and prints p50/p90; with --floor-dsn it
+also times select 1 through pgx on that PostgreSQL, interleaved with the
+round trips, and prints the ratio of the p50s. With --clients C the round
+trips are shared by C clients at once, and it prints round trips per second
+and the machine's CPU time per round trip (Linux).
 
 Flags:
 `)
@@ -81,6 +87,7 @@ Flags:
 	fs.IntVar(&o.Rows, "rows", 100_000, fmt.Sprintf("rows per result (1-%d)", maxRows))
 	fs.IntVar(&o.Width, "width", 1000, fmt.Sprintf("characters per row (1-%d)", maxWidth))
 	fs.IntVar(&o.Select1, "select1", 0, fmt.Sprintf("run this many select 1 round trips instead (0-%d)", maxSelect1))
+	fs.IntVar(&o.Clients, "clients", 1, fmt.Sprintf("with --select1: clients running the round trips at once, each with its own connection (1-%d)", maxClients))
 	fs.StringVar(&o.FloorDSN, "floor-dsn", "", "with --select1: PostgreSQL URL (loopback) of the same cluster; each round trip is preceded by one select 1 there with pgx, and the ratio of the p50s printed (a password may come from PGPASSWORD)")
 	fs.DurationVar(&o.Poll, "poll", 50*time.Millisecond, "pause between DescribeStatement polls of large statements")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, fmt.Sprintf("bound on the whole run (at most %v)", maxTimeout))
@@ -124,9 +131,15 @@ func (o options) validate() error {
 	if o.Select1 < 0 || o.Select1 > maxSelect1 {
 		errs = append(errs, fmt.Errorf("--select1 must be 0-%d", maxSelect1))
 	}
+	if o.Clients < 1 || o.Clients > maxClients {
+		errs = append(errs, fmt.Errorf("--clients must be 1-%d", maxClients))
+	}
 	if o.FloorDSN != "" {
 		if err := checkLoopbackDSN(o.FloorDSN); err != nil {
 			errs = append(errs, err)
+		}
+		if o.Clients > 1 {
+			errs = append(errs, errors.New("--floor-dsn times one client's round trips; use it with --clients 1"))
 		}
 	}
 	if o.Poll < 0 || o.Poll > time.Minute {

@@ -9,10 +9,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/rsdata/rsdata/internal/machinecpu"
 	"github.com/rsdata/rsdata/internal/testutil/apptest"
 	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
@@ -235,55 +233,31 @@ func reportPercentiles(b *testing.B, durs []time.Duration) {
 	b.ReportMetric(float64(at(0.90).Nanoseconds()), "p90-ns/op")
 }
 
-// cpuTicks is a reading of the machine's CPU time from /proc/stat, in
-// clock ticks (USER_HZ: 100 per second). busy is user, nice, system, irq
-// and softirq time: every process on the machine counts, so it holds the
-// benchmark's client and server, PostgreSQL's backends and the kernel's
-// network work alike. steal is time the hypervisor gave to other guests,
-// and total includes idle time.
-type cpuTicks struct{ busy, steal, total uint64 }
-
-func readCPU(tb testing.TB) cpuTicks {
+// readCPU reads the machine's CPU time (see package machinecpu).
+func readCPU(tb testing.TB) machinecpu.Reading {
 	tb.Helper()
-	data, err := os.ReadFile("/proc/stat")
+	r, err := machinecpu.Read()
 	if err != nil {
-		tb.Fatalf("reading /proc/stat: %v", err)
+		tb.Fatal(err)
 	}
-	line, _, _ := strings.Cut(string(data), "\n")
-	f := strings.Fields(line)
-	if len(f) < 9 || f[0] != "cpu" {
-		tb.Fatalf("unexpected /proc/stat line %q", line)
-	}
-	var v [8]uint64 // user nice system idle iowait irq softirq steal
-	for i := range v {
-		if v[i], err = strconv.ParseUint(f[i+1], 10, 64); err != nil {
-			tb.Fatalf("unexpected /proc/stat line %q", line)
-		}
-	}
-	t := cpuTicks{busy: v[0] + v[1] + v[2] + v[5] + v[6], steal: v[7]}
-	for _, x := range v {
-		t.total += x
-	}
-	return t
+	return r
 }
-
-// userHZ is the unit of /proc/stat's times on Linux.
-const userHZ = 100
 
 // reportCPU reports the machine's busy CPU time per operation since from,
 // for ops operations, and the share of the machine's time stolen by the
-// hypervisor meanwhile. With the client, the server and PostgreSQL on the
-// same two cores, busy time per operation bounds what they can do
-// together: two cores cannot complete more than 2 s / cpu-ns operations a
-// second.
-func reportCPU(b *testing.B, from cpuTicks, ops int) {
+// hypervisor meanwhile. Busy time counts every process on the machine: the
+// benchmark's client and server, PostgreSQL's backends, the kernel's
+// network work. With all of them on the same two cores it bounds what they
+// can do together: two cores cannot complete more than 2 s / cpu-ns
+// operations a second.
+func reportCPU(b *testing.B, from machinecpu.Reading, ops int) {
 	b.Helper()
-	to := readCPU(b)
-	if ops == 0 || to.total == from.total {
+	d := readCPU(b).Since(from)
+	if ops == 0 || d.Total == 0 {
 		return
 	}
-	b.ReportMetric(float64(to.busy-from.busy)*1e9/userHZ/float64(ops), "cpu-ns/op")
-	b.ReportMetric(100*float64(to.steal-from.steal)/float64(to.total-from.total), "steal-%")
+	b.ReportMetric(float64(d.Busy.Nanoseconds())/float64(ops), "cpu-ns/op")
+	b.ReportMetric(100*d.StealShare(), "steal-%")
 }
 
 // rawPager reads result pages with signed HTTP requests and no SDK: it
