@@ -148,10 +148,10 @@ func (x *Executor) loginPool(ctx context.Context, ep *engines.Endpoint, db, user
 		cc.RuntimeParams[k] = v
 	}
 	cc.ConnectTimeout = 15 * time.Second
-	// Cancelling a statement's context sends a cancel request rather than
+	// Cancelling a statement's context sends cancel requests rather than
 	// closing the socket, so the pooled connection survives a cancel.
 	cc.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, CancelRequestDelay: 0, DeadlineDelay: 10 * time.Second}
+		return &cancelHandler{conn: c, deadlineDelay: 10 * time.Second}
 	}
 	cfg.MaxConns = x.opts.MaxConnsPerPool
 	cfg.MaxConnIdleTime = 5 * time.Minute
