@@ -85,9 +85,7 @@ func (a *API) tagContext(ctx context.Context, name string) (map[string][]string,
 		return nil, err
 	}
 	keys := make(map[string][]string, len(tags))
-	for k, v := range tags {
-		keys["aws:ResourceTag/"+k] = []string{v}
-	}
+	auth.AddResourceTags(keys, auth.ResourceTagPrefix, tags)
 	return keys, nil
 }
 
@@ -113,12 +111,9 @@ func (a *API) taggedCluster(ctx context.Context, action, arn string, reqTags []T
 	if err != nil {
 		return nil, err
 	}
+	auth.AddTagKeys(keys, reqKeys...)
 	for _, t := range reqTags {
-		keys["aws:RequestTag/"+t.Key] = []string{t.Value}
-		reqKeys = append(reqKeys, t.Key)
-	}
-	if len(reqKeys) > 0 {
-		keys["aws:TagKeys"] = reqKeys
+		auth.AddRequestTag(keys, t.Key, t.Value)
 	}
 	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: action, Resource: arn, Context: keys}); err != nil {
 		return nil, toAWS(err)

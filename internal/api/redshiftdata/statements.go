@@ -85,9 +85,7 @@ func (s *Service) resolveLogin(ctx context.Context, c connection) (login, error)
 		}
 		for i := range l.creds {
 			keys := map[string][]string{}
-			for k, v := range tags {
-				keys["aws:ResourceTag/"+k] = []string{v}
-			}
+			auth.AddResourceTags(keys, auth.ResourceTagPrefix, tags)
 			l.creds[i].Context = keys
 		}
 	}
@@ -116,10 +114,8 @@ func (s *Service) secretLogin(ctx context.Context, l login, secretID string) (lo
 		return login{}, err
 	}
 	keys := map[string][]string{}
-	for k, val := range tags {
-		keys["secretsmanager:ResourceTag/"+k] = []string{val}
-		keys["aws:ResourceTag/"+k] = []string{val}
-	}
+	auth.AddResourceTags(keys, "secretsmanager:ResourceTag/", tags)
+	auth.AddResourceTags(keys, auth.ResourceTagPrefix, tags)
 	l.creds = []auth.Request{{Action: "secretsmanager:GetSecretValue", Resource: arn, Context: keys}}
 	if l.target.Kind == statement.Cluster && v.DbClusterIdentifier != "" && v.DbClusterIdentifier != l.target.Name {
 		return login{}, awserr.Validation("The dbClusterIdentifier in the secret (%s) does not match the ClusterIdentifier %s.", v.DbClusterIdentifier, l.target.Name)

@@ -50,12 +50,6 @@ func (a *API) Register(r *awsjson.Router) {
 	awsjson.Register(r, TargetPrefix+"UntagResource", a.UntagResource)
 }
 
-func tagContext(ctx map[string][]string, prefix string, tags map[string]string) {
-	for k, v := range tags {
-		ctx[prefix+k] = []string{v}
-	}
-}
-
 // authorize asks whether the caller may perform action on the secret id
 // names, with the secret's tags as condition keys. A secret that cannot be
 // found is authorized by the ARN its id implies, without tags, so that a
@@ -70,22 +64,19 @@ func (a *API) authorize(ctx context.Context, action, id string, requestTags []Ta
 	case err == nil:
 		req.Resource = sec.ARN
 		tags := sec.TagMap()
-		tagContext(req.Context, "secretsmanager:ResourceTag/", tags)
-		tagContext(req.Context, "aws:ResourceTag/", tags)
+		auth.AddResourceTags(req.Context, "secretsmanager:ResourceTag/", tags)
+		auth.AddResourceTags(req.Context, auth.ResourceTagPrefix, tags)
 	case !errors.Is(err, secrets.ErrNotFound):
 		return toAWS(err)
 	}
 	addRequestTags(req.Context, requestTags)
-	if len(tagKeys) > 0 {
-		req.Context["aws:TagKeys"] = tagKeys
-	}
+	auth.AddTagKeys(req.Context, tagKeys...)
 	return toAWS(auth.RequireWith(ctx, a.authz, req))
 }
 
 func addRequestTags(c map[string][]string, tags []Tag) {
 	for _, t := range tags {
-		c["aws:RequestTag/"+t.Key] = []string{t.Value}
-		c["aws:TagKeys"] = append(c["aws:TagKeys"], t.Key)
+		auth.AddRequestTag(c, t.Key, t.Value)
 	}
 }
 
