@@ -215,30 +215,39 @@ func startServe(t testing.TB, opts serveOptions) *server {
 		return s
 	}
 	if strings.HasSuffix(listen, ":0") {
-		s.Listen = s.boundAddr()
+		s.Listen = s.waitForOutput(s.Stderr, servingLine, "serving address")[1]
 		s.Endpoint = "http://" + s.Listen
 	}
 	s.waitHealthy()
+	// rsdata prints its banner before it accepts requests, but its stdout
+	// and stderr reach this process through separate pipes, so the banner
+	// may still be in transit when /healthz answers.
+	s.waitForOutput(s.Stdout, bannerEnd, "banner")
 	return s
 }
 
-var servingLine = regexp.MustCompile(`msg=serving addr=(\S+)`)
+var (
+	servingLine = regexp.MustCompile(`msg=serving addr=(\S+)`)
+	// bannerEnd is the banner's last line.
+	bannerEnd = regexp.MustCompile(`(?m)^Data API endpoint: (\S+)$`)
+)
 
-// boundAddr waits for the log line naming the address rsdata listens on.
-func (s *server) boundAddr() string {
+// waitForOutput waits for re to match what rsdata wrote to out and returns
+// the match; what names the awaited output in failures.
+func (s *server) waitForOutput(out *lockedBuffer, re *regexp.Regexp, what string) []string {
 	s.t.Helper()
 	deadline := time.Now().Add(readyTimeout)
 	for {
-		if m := servingLine.FindStringSubmatch(s.Stderr.String()); m != nil {
-			return m[1]
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m
 		}
 		select {
 		case <-s.exited:
-			s.t.Fatalf("rsdata exited before serving (%v); stderr:\n%s", s.waitErr, tailLines(s.Stderr.String(), 40))
+			s.t.Fatalf("rsdata exited before printing its %s (%v); stdout:\n%s\nstderr:\n%s", what, s.waitErr, s.Stdout.String(), tailLines(s.Stderr.String(), 40))
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("rsdata logged no serving address within %s; stderr:\n%s", readyTimeout, tailLines(s.Stderr.String(), 40))
+			s.t.Fatalf("rsdata printed no %s within %s; stdout:\n%s\nstderr:\n%s", what, readyTimeout, s.Stdout.String(), tailLines(s.Stderr.String(), 40))
 		}
 	}
 }

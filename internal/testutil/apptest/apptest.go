@@ -6,6 +6,7 @@ package apptest
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -58,6 +59,8 @@ type Options struct {
 	// Database reuses a target database; "" makes one.
 	Database string
 	DataDir  string
+	// Stdout receives the start-up banner, which App.Serve prints.
+	Stdout io.Writer
 }
 
 // Clock is a settable clock; it starts at the real time and only moves when
@@ -125,6 +128,7 @@ func Start(t testing.TB, opts Options) *Env {
 		Endpoints:    []*engines.Endpoint{endpoint(engines.Cluster, "local", "awsuser"), endpoint(engines.Workgroup, "default", "admin")},
 		Clock:        env.Clock,
 		ResultLimits: opts.Limits,
+		Stdout:       opts.Stdout,
 	})
 	if err != nil {
 		t.Fatalf("apptest: start app: %v", err)
