@@ -29,3 +29,21 @@ func TestTagConditions(t *testing.T) {
 		t.Fatalf("conditions = %v, want %v", c, want)
 	}
 }
+
+func TestResourceAndRequestTagContext(t *testing.T) {
+	c := auth.ResourceTagContext(map[string]string{"team": "etl"})
+	auth.AddRequestTags(c, map[string]string{"z": "1", "a": "2", "m": "3"})
+	want := map[string][]string{
+		"aws:ResourceTag/team": {"etl"},
+		"aws:RequestTag/z":     {"1"},
+		"aws:RequestTag/a":     {"2"},
+		"aws:RequestTag/m":     {"3"},
+		"aws:TagKeys":          {"a", "m", "z"},
+	}
+	if !reflect.DeepEqual(c, want) {
+		t.Fatalf("conditions = %v, want %v", c, want)
+	}
+	if d := auth.ResourceTagContext(nil); d == nil || len(d) != 0 {
+		t.Fatalf("context of no tags = %v, want an empty map", d)
+	}
+}

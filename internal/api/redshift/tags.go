@@ -84,14 +84,12 @@ func (a *API) tagContext(ctx context.Context, name string) (map[string][]string,
 	if err != nil {
 		return nil, err
 	}
-	keys := make(map[string][]string, len(tags))
-	auth.AddResourceTags(keys, auth.ResourceTagPrefix, tags)
-	return keys, nil
+	return auth.ResourceTagContext(tags), nil
 }
 
 // taggedCluster resolves a cluster ARN to a registered cluster and checks
 // that the caller may perform action on it.
-func (a *API) taggedCluster(ctx context.Context, action, arn string, reqTags []Tag, reqKeys []string) (*engines.Endpoint, error) {
+func (a *API) taggedCluster(ctx context.Context, action, arn string, reqTags map[string]string, reqKeys []string) (*engines.Endpoint, error) {
 	if a.opts.Tags == nil {
 		return nil, unsupported("Tagging is not supported by this server.")
 	}
@@ -112,9 +110,7 @@ func (a *API) taggedCluster(ctx context.Context, action, arn string, reqTags []T
 		return nil, err
 	}
 	auth.AddTagKeys(keys, reqKeys...)
-	for _, t := range reqTags {
-		auth.AddRequestTag(keys, t.Key, t.Value)
-	}
+	auth.AddRequestTags(keys, reqTags)
 	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: action, Resource: arn, Context: keys}); err != nil {
 		return nil, toAWS(err)
 	}
@@ -133,7 +129,7 @@ func (a *API) CreateTags(ctx context.Context, in *CreateTagsInput) (*empty, erro
 		}
 		tags[t.Key] = t.Value
 	}
-	if _, err := a.taggedCluster(ctx, "redshift:CreateTags", in.ResourceName, in.Tags, nil); err != nil {
+	if _, err := a.taggedCluster(ctx, "redshift:CreateTags", in.ResourceName, tags, nil); err != nil {
 		return nil, err
 	}
 	if err := a.opts.Tags.TagResource(ctx, in.ResourceName, tags); err != nil {

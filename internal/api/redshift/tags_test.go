@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -75,6 +76,11 @@ func TestClusterTags(t *testing.T) {
 	if !az.Seen("redshift:CreateTags", arn) {
 		t.Fatalf("CreateTags not authorized on %s: %+v", arn, az.Requests())
 	}
+	// The tags a request sets are aws:RequestTag/<key> and aws:TagKeys.
+	wantContext(t, az, "redshift:CreateTags", map[string][]string{
+		"aws:RequestTag/team": {"data"}, "aws:RequestTag/RedshiftDataFullAccess": {"yes"},
+		"aws:TagKeys": {"RedshiftDataFullAccess", "team"},
+	})
 	described, err := client.DescribeTags(ctx, &rs.DescribeTagsInput{ResourceName: aws.String(arn)})
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +124,11 @@ func TestClusterTags(t *testing.T) {
 	if _, err := client.DeleteTags(ctx, &rs.DeleteTagsInput{ResourceName: aws.String(arn), TagKeys: []string{"team"}}); err != nil {
 		t.Fatal(err)
 	}
+	// The keys a request removes are aws:TagKeys; the cluster's tags are
+	// still aws:ResourceTag/<key>.
+	wantContext(t, az, "redshift:DeleteTags", map[string][]string{
+		"aws:ResourceTag/team": {"data"}, "aws:ResourceTag/RedshiftDataFullAccess": {"yes"}, "aws:TagKeys": {"team"},
+	})
 	described, err = client.DescribeTags(ctx, &rs.DescribeTagsInput{ResourceName: aws.String(arn)})
 	if err != nil || len(described.TaggedResources) != 1 || aws.ToString(described.TaggedResources[0].Tag.Key) != "RedshiftDataFullAccess" {
 		t.Fatalf("DescribeTags after DeleteTags: %+v %v", described, err)
@@ -131,5 +142,23 @@ func TestClusterTags(t *testing.T) {
 	}
 	if _, err := client.DescribeTags(ctx, &rs.DescribeTagsInput{ResourceName: missing}); !errors.As(err, &nf) {
 		t.Fatalf("DescribeTags on an unknown cluster: %v", err)
+	}
+}
+
+// wantContext checks the condition keys of the last recorded request for
+// action.
+func wantContext(t *testing.T, az *authtest.Recorder, action string, want map[string][]string) {
+	t.Helper()
+	var last *auth.Request
+	for _, r := range az.Requests() {
+		if r.Action == action {
+			last = &r
+		}
+	}
+	if last == nil {
+		t.Fatalf("%s was not authorized", action)
+	}
+	if !reflect.DeepEqual(last.Context, want) {
+		t.Fatalf("%s condition keys = %v, want %v", action, last.Context, want)
 	}
 }

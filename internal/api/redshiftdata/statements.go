@@ -84,9 +84,7 @@ func (s *Service) resolveLogin(ctx context.Context, c connection) (login, error)
 			return login{}, err
 		}
 		for i := range l.creds {
-			keys := map[string][]string{}
-			auth.AddResourceTags(keys, auth.ResourceTagPrefix, tags)
-			l.creds[i].Context = keys
+			l.creds[i].Context = auth.ResourceTagContext(tags)
 		}
 	}
 	return l, nil

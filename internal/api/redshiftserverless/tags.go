@@ -63,15 +63,13 @@ func (a *API) tagContext(ctx context.Context, name string) (map[string][]string,
 	if err != nil {
 		return nil, err
 	}
-	keys := make(map[string][]string, len(tags))
-	auth.AddResourceTags(keys, auth.ResourceTagPrefix, tags)
-	return keys, nil
+	return auth.ResourceTagContext(tags), nil
 }
 
 // taggable checks that arn is a registered workgroup's ARN and that the
 // caller may perform action on it, with the workgroup's tags (and those of
 // the request, when it carries some) as condition keys.
-func (a *API) taggable(ctx context.Context, action, arn string, reqTags []Tag, reqKeys []string) error {
+func (a *API) taggable(ctx context.Context, action, arn string, reqTags map[string]string, reqKeys []string) error {
 	if a.opts.Tags == nil {
 		return awserr.Validation("Tagging is not supported by this server.")
 	}
@@ -93,9 +91,7 @@ func (a *API) taggable(ctx context.Context, action, arn string, reqTags []Tag, r
 		return err
 	}
 	auth.AddTagKeys(keys, reqKeys...)
-	for _, t := range reqTags {
-		auth.AddRequestTag(keys, t.Key, t.Value)
-	}
+	auth.AddRequestTags(keys, reqTags)
 	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: action, Resource: arn, Context: keys}); err != nil {
 		return toAWS(err)
 	}
@@ -114,7 +110,7 @@ func (a *API) TagResource(ctx context.Context, in *TagResourceInput) (*TagResour
 		}
 		tags[t.Key] = t.Value
 	}
-	if err := a.taggable(ctx, "redshift-serverless:TagResource", in.ResourceArn, in.Tags, nil); err != nil {
+	if err := a.taggable(ctx, "redshift-serverless:TagResource", in.ResourceArn, tags, nil); err != nil {
 		return nil, err
 	}
 	if err := a.opts.Tags.TagResource(ctx, in.ResourceArn, tags); err != nil {

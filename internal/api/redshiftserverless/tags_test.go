@@ -40,6 +40,27 @@ func (managedOnly) PoliciesFor(context.Context, *auth.Principal) ([]*policy.Poli
 // all others from the IAM user alice. It returns root's and alice's clients.
 func setupTagged(t *testing.T) (wg string, root, alice *rss.Client) {
 	t.Helper()
+	return setupTaggedWith(t, managedOnly{})
+}
+
+// parsedPolicies gives every IAM user the identity policies in docs.
+type parsedPolicies []string
+
+func (docs parsedPolicies) PoliciesFor(context.Context, *auth.Principal) ([]*policy.Policy, error) {
+	var out []*policy.Policy
+	for _, d := range docs {
+		p, err := policy.Parse(d, policy.Identity)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// setupTaggedWith is setupTagged with alice's policies from src.
+func setupTaggedWith(t *testing.T, src auth.PolicySource) (wg string, root, alice *rss.Client) {
+	t.Helper()
 	ctx := context.Background()
 	srv := pgtest.Start(t)
 	db, ctlDB := srv.NewDatabase(t), srv.NewDatabase(t)
@@ -57,7 +78,7 @@ func setupTagged(t *testing.T) (wg string, root, alice *rss.Client) {
 	issuer := dbcreds.New(dbcreds.Options{}, s, pgexec.NewRoles(reg))
 	router := awsjson.NewRouter(slog.New(slog.DiscardHandler))
 	redshiftserverless.New(redshiftserverless.Options{AccountID: account, Region: "us-east-1", Tags: s}, reg, issuer,
-		auth.Policies{Source: managedOnly{}}).Register(router)
+		auth.Policies{Source: src}).Register(router)
 	rootP := &auth.Principal{AccountID: account, ARN: "arn:aws:iam::" + account + ":root", UserID: account, Root: true}
 	aliceP := &auth.Principal{AccountID: account, ARN: "arn:aws:iam::" + account + ":user/alice", UserName: "alice", UserID: "AIDAALICE"}
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -155,5 +176,53 @@ func TestTagsUnknownWorkgroup(t *testing.T) {
 	}
 	if _, err := root.UntagResource(ctx, &rss.UntagResourceInput{ResourceArn: missing, TagKeys: []string{"k"}}); !errors.As(err, &nf) {
 		t.Fatalf("UntagResource on an unknown workgroup: %v", err)
+	}
+}
+
+// TestTagRequestConditions: a policy may allow tagging only with certain
+// tags (aws:RequestTag/<key>) and untagging only certain keys (aws:TagKeys).
+func TestTagRequestConditions(t *testing.T) {
+	ctx := context.Background()
+	wg, root, alice := setupTaggedWith(t, parsedPolicies{`{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "redshift-serverless:TagResource", "Resource": "*",
+		 "Condition": {"StringEquals": {"aws:RequestTag/team": "bi"}, "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}},
+		{"Effect": "Allow", "Action": "redshift-serverless:UntagResource", "Resource": "*",
+		 "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}}]}`})
+	out, err := root.GetWorkgroup(ctx, &rss.GetWorkgroupInput{WorkgroupName: aws.String(wg)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := out.Workgroup.WorkgroupArn
+	tag := func(c *rss.Client, tags ...rsstypes.Tag) error {
+		_, err := c.TagResource(ctx, &rss.TagResourceInput{ResourceArn: arn, Tags: tags})
+		return err
+	}
+	untag := func(c *rss.Client, keys ...string) error {
+		_, err := c.UntagResource(ctx, &rss.UntagResourceInput{ResourceArn: arn, TagKeys: keys})
+		return err
+	}
+	kv := func(k, v string) rsstypes.Tag { return rsstypes.Tag{Key: aws.String(k), Value: aws.String(v)} }
+	if err := tag(alice, kv("team", "bi")); err != nil {
+		t.Fatalf("TagResource team=bi, which the policy allows: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"TagResource team=ops", tag(alice, kv("team", "ops"))},
+		{"TagResource team=bi, env=prod", tag(alice, kv("team", "bi"), kv("env", "prod"))},
+		{"UntagResource env", untag(alice, "env")},
+		{"UntagResource team, env", untag(alice, "team", "env")},
+	} {
+		if apiCode(tc.err) != "AccessDeniedException" {
+			t.Errorf("%s, which the policy does not allow: %v; want AccessDeniedException", tc.name, tc.err)
+		}
+	}
+	if err := untag(alice, "team"); err != nil {
+		t.Fatalf("UntagResource team, which the policy allows: %v", err)
+	}
+	listed, err := root.ListTagsForResource(ctx, &rss.ListTagsForResourceInput{ResourceArn: arn})
+	if err != nil || len(listed.Tags) != 0 {
+		t.Fatalf("tags left: %+v %v; want none", listed, err)
 	}
 }
