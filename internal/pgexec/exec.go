@@ -242,7 +242,6 @@ func transientConnectError(err error, waited time.Duration) bool {
 type conn struct {
 	x        *Executor
 	pool     *pgxpool.Pool
-	used     bool // a statement has been sent on c
 	c        *pgxpool.Conn
 	catalog  *pgxpool.Pool
 	rec      []byte
@@ -261,25 +260,27 @@ func (c *conn) InTransaction() bool { return !c.released && c.c.Conn().PgConn().
 func (c *conn) Alive() bool { return !c.released && !c.c.Conn().PgConn().IsClosed() }
 
 // Run implements statement.Conn.
+//
+// A statement is never sent twice. The only connection replaced is one
+// already known to be closed before anything is sent; pgxpool pings a
+// connection that sat idle for over a second when it is acquired, which
+// catches a server that restarted meanwhile. Once the statement has been
+// written, any failure (a lost connection included) ends it with that
+// error: it may have run, in part or whole, and running it again could
+// apply its effects twice.
 func (c *conn) Run(ctx context.Context, sql string, params []string, format statement.Format, sink statement.RowSink) (statement.RunResult, error) {
-	res, err := c.run(ctx, sql, params, format, sink)
-	defer func() { c.used = true }()
-	if err != nil && !c.used && ctx.Err() == nil && pgconn.SafeToRetry(err) {
-		// The pooled connection died before anything was sent: its server
-		// restarted while it sat idle. Drop the pool's other connections to
-		// the old server and retry once on a fresh one.
-		c.x.opts.Logger.Info("pooled connection was dead; retrying on a new one", "err", err)
-		_ = c.c.Conn().Close(ctx)
+	if !c.released && c.c.Conn().PgConn().IsClosed() {
+		c.x.opts.Logger.Info("pooled connection was closed; replacing it before sending the statement")
 		c.c.Release()
 		c.pool.Reset()
-		nc, aerr := acquireReady(ctx, c.pool)
-		if aerr != nil {
+		nc, err := acquireReady(ctx, c.pool)
+		if err != nil {
 			c.released = true
-			return res, c.x.publicError(aerr)
+			return statement.RunResult{}, c.x.publicError(err)
 		}
 		c.c = nc
-		res, err = c.run(ctx, sql, params, format, sink)
 	}
+	res, err := c.run(ctx, sql, params, format, sink)
 	if err != nil && pgconn.SafeToRetry(err) {
 		err = c.x.publicError(err)
 	}
@@ -366,9 +367,6 @@ func (c *conn) run(ctx context.Context, sql string, params []string, format stat
 		return res, sinkErr
 	}
 	if err != nil {
-		if pgconn.SafeToRetry(err) {
-			return res, err // Run decides whether to retry
-		}
 		return res, c.x.publicError(err)
 	}
 	return res, nil

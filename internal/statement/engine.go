@@ -581,7 +581,8 @@ func (e *Engine) work(ctx context.Context, r *run) {
 			final = e.runOne(ctx, r, conn, id, r.execs[0])
 		}
 		stopPersisting()
-		// A connection found dead on first use is replaced inside Run.
+		// Run replaces a connection known closed before it sends anything, so
+		// the backend pid is read after it.
 		final.pid = conn.PID()
 	}
 

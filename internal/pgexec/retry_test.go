@@ -1,0 +1,177 @@
+package pgexec
+
+import (
+	"context"
+	"errors"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/statement"
+	"github.com/rsdata/rsdata/internal/testutil/pgtest"
+)
+
+// TestLostConnectionIsNotRetried kills a statement's backend while the
+// statement runs. The statement reached the server, so it may have had
+// effects (here: a sequence advanced); running it again on a new
+// connection would apply them twice. It must end with the connection
+// error, and the sequence must show one call.
+func TestLostConnectionIsNotRetried(t *testing.T) {
+	ctx := context.Background()
+	// A server of its own: killing a backend makes PostgreSQL restart
+	// every other backend, which would disturb the package's other tests.
+	srv, err := pgtest.StartNew(ctx, "retry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = srv.Stop(stopCtx)
+		srv.Remove()
+	})
+	db := srv.NewDatabase(t)
+	// The statement commits a row before it sleeps; the rows counted after
+	// the crash are the times it ran.
+	// The test server commits asynchronously, and crash recovery would
+	// lose such commits: these two are synchronous.
+	srv.Exec(t, db, "SET synchronous_commit = on; CREATE TABLE calls (n int)")
+	reg := engines.NewRegistry()
+	if err := reg.Add(&engines.Endpoint{Kind: engines.Cluster, Name: "c", Host: "127.0.0.1", Port: srv.Port(),
+		SocketDir: srv.SocketDir(), AdminUser: "postgres", MasterUser: "postgres", Database: db, Embedded: true}); err != nil {
+		t.Fatal(err)
+	}
+	x := New(Options{}, reg)
+	t.Cleanup(x.Close)
+
+	// A fresh connection that has run nothing yet: the case the retry for
+	// dead pooled connections applies to.
+	conn, err := x.Acquire(ctx, statement.ConnRequest{Target: statement.Target{Kind: statement.Cluster, Name: "c"}, Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release(true)
+	pid := int(conn.PID())
+
+	type result struct {
+		res statement.RunResult
+		err error
+	}
+	ended := make(chan result, 1)
+	go func() {
+		res, err := conn.Run(ctx, "set synchronous_commit = on; insert into calls values (1); commit; select pg_sleep(20)", nil, statement.FormatJSON, discard{})
+		ended <- result{res, err}
+	}()
+	waitForQuery(t, srv, db, pid, "pg_sleep")
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	var r result
+	select {
+	case r = <-ended:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the statement did not end after its backend was killed")
+	}
+	if r.err == nil {
+		t.Fatal("the statement succeeded after its backend was killed: it was run again")
+	}
+	var dbErr *statement.DatabaseError
+	if !errors.As(r.err, &dbErr) {
+		t.Fatalf("error = %T %v, want a DatabaseError", r.err, r.err)
+	}
+	if n := countCalls(t, srv, db); n != 1 {
+		t.Fatalf("the statement ran %d times, want 1", n)
+	}
+}
+
+// waitForQuery waits until backend pid is running a query containing text.
+func waitForQuery(t *testing.T, srv *pgtest.Server, db string, pid int, text string) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, srv.ConnString("postgres", db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var n int
+		if err := c.QueryRow(ctx, `select count(*) from pg_stat_activity where pid = $1 and state = 'active' and query like '%' || $2 || '%'`,
+			pid, text).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("backend %d never ran %q", pid, text)
+}
+
+// countCalls reads the table the statement writes to, waiting for the
+// server to accept connections again after its crash recovery.
+func countCalls(t *testing.T, srv *pgtest.Server, db string) int {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		c, err := pgx.Connect(ctx, srv.ConnString("postgres", db))
+		if err == nil {
+			var n int
+			err = c.QueryRow(ctx, "select count(*) from calls").Scan(&n)
+			c.Close(ctx)
+			if err == nil {
+				return n
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not come back: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// retryableSinkError is an error from a result sink that pgconn would call
+// safe to retry, as an error of the control store's own connection pool
+// can be.
+type retryableSinkError struct{}
+
+func (retryableSinkError) Error() string     { return "result store unavailable" }
+func (retryableSinkError) SafeToRetry() bool { return true }
+
+// failingSink refuses the first row.
+type failingSink struct{ discard }
+
+func (failingSink) AddRecord(context.Context, []byte) error { return retryableSinkError{} }
+
+// TestSinkFailureIsNotRetried: a statement whose result could not be stored
+// has already run; the error that stopped it must not make Run send it
+// again, whatever the error says about its own connection.
+func TestSinkFailureIsNotRetried(t *testing.T) {
+	srv := pgtest.Start(t)
+	db := srv.NewDatabase(t)
+	srv.Exec(t, db, "CREATE TABLE calls (n int)")
+	reg := engines.NewRegistry()
+	if err := reg.Add(&engines.Endpoint{Kind: engines.Cluster, Name: "c", Host: "127.0.0.1", Port: srv.Port(),
+		SocketDir: srv.SocketDir(), AdminUser: "postgres", MasterUser: "postgres", Database: db, Embedded: true}); err != nil {
+		t.Fatal(err)
+	}
+	x := New(Options{}, reg)
+	t.Cleanup(x.Close)
+	ctx := context.Background()
+	conn, err := x.Acquire(ctx, statement.ConnRequest{Target: statement.Target{Kind: statement.Cluster, Name: "c"}, Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release(true)
+	_, err = conn.Run(ctx, "insert into calls values (1) returning n", nil, statement.FormatJSON, failingSink{})
+	if err == nil {
+		t.Fatal("Run succeeded although the sink refused the row")
+	}
+	if n := countCalls(t, srv, db); n != 1 {
+		t.Fatalf("the statement ran %d times, want 1", n)
+	}
+}
