@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/rsdata/rsdata/internal/dbcreds"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/engines/embedded"
 	"github.com/rsdata/rsdata/internal/ids"
@@ -71,7 +72,8 @@ func (a *App) startEmbedded(ctx context.Context, name string, port int, tcp bool
 }
 
 // startEngine runs an embedded cluster or workgroup and makes it look like
-// a fresh Redshift: database dev, a master superuser, and PUBLIC allowed to
+// a fresh Redshift: database dev, a master user (Redshift's superuser, not
+// PostgreSQL's; see bootstrapEngine), and PUBLIC allowed to
 // create in schema public as Redshift allows.
 func (a *App) startEngine(ctx context.Context, e embeddedEngine, logins map[string]masterLogin) (*engines.Endpoint, error) {
 	inst, err := a.startEmbedded(ctx, string(e.kind)+"-"+e.name, e.port, true, map[string]string{
@@ -119,14 +121,42 @@ func bootstrapEngine(ctx context.Context, inst *embedded.Instance, login masterL
 		return err
 	}
 	role := pgx.Identifier{login.User}.Sanitize()
-	// The verifier, not the password, is what appears in SQL text. It is
-	// set on every start, so the stored password is the one that works even
-	// when an earlier first start was interrupted after creating the role.
-	ddl := `ALTER ROLE ` + role + ` PASSWORD '` + verifier + `'`
+	// The master user is Redshift's superuser, not PostgreSQL's: Redshift
+	// has no COPY ... TO PROGRAM, no pg_read_file and no server-side file
+	// access, and a PostgreSQL superuser has all of them (and could reach
+	// every other server rsdata runs). It gets what a Redshift superuser
+	// uses instead (masterAttrs, masterGrants, owning dev) and nothing that
+	// leads to PostgreSQL's superuser: no SUPERUSER, and no CREATEROLE,
+	// which on PostgreSQL 15 lets a role grant itself any predefined role
+	// such as pg_execute_server_program. The attributes are set on every
+	// start, so a data dir made when the master was a superuser is brought
+	// down to this. The verifier, not the password, is what appears in SQL
+	// text; it too is set on every start, so the stored password is the one
+	// that works even when an earlier first start was interrupted after
+	// creating the role.
+	ddl := `ALTER ROLE ` + role + ` ` + masterAttrs + ` PASSWORD '` + verifier + `'`
 	if !exists {
-		ddl = `CREATE ROLE ` + role + ` SUPERUSER CREATEDB CREATEROLE LOGIN PASSWORD '` + verifier + `'`
+		ddl = `CREATE ROLE ` + role + ` ` + masterAttrs + ` PASSWORD '` + verifier + `'`
 	}
 	if _, err := conn.Exec(ctx, ddl); err != nil {
+		return err
+	}
+	// pg_read_all_data and pg_write_all_data: read and write every table,
+	// whoever made it, as a Redshift superuser does. pg_signal_backend:
+	// cancel or end another user's session (pg_cancel_backend,
+	// pg_terminate_backend), as a Redshift superuser does; on PostgreSQL 15
+	// it reaches only backends of non-superusers, so never rsdata's own
+	// admin sessions. None of the three lets a session run a program or
+	// touch a server file.
+	for _, g := range dbcreds.MasterGrants {
+		if _, err := conn.Exec(ctx, `GRANT `+pgx.Identifier{g}.Sanitize()+` TO `+role); err != nil {
+			return err
+		}
+	}
+	// Owning dev makes the master its schema public's owner too: on
+	// PostgreSQL 15 public belongs to pg_database_owner, the database's
+	// owner.
+	if _, err := conn.Exec(ctx, `ALTER DATABASE dev OWNER TO `+role); err != nil {
 		return err
 	}
 	dev, err := pgx.Connect(ctx, inst.ConnString(bootstrapUser, "dev"))
@@ -139,6 +169,11 @@ func bootstrapEngine(ctx context.Context, inst *embedded.Instance, login masterL
 	_, err = dev.Exec(ctx, `GRANT CREATE, USAGE ON SCHEMA public TO PUBLIC`)
 	return err
 }
+
+// masterAttrs are the master user's role attributes: CREATEDB, as a
+// Redshift superuser creates databases; none of PostgreSQL's that lead to
+// its superuser. Creating users is done by rsdata on the master's behalf.
+const masterAttrs = "LOGIN INHERIT NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
 
 // startControl runs the control store's server: Unix socket only, so no
 // database user can reach it.
