@@ -93,7 +93,9 @@ func FindBinDir() (string, error) {
 	if d := os.Getenv("RSDATA_PG_BINDIR"); d != "" {
 		candidates = append(candidates, d)
 	}
-	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
+	pgConfig := exec.Command("pg_config", "--bindir")
+	pgConfig.Env = ChildEnv(os.Getenv)
+	if out, err := pgConfig.Output(); err == nil {
 		candidates = append(candidates, strings.TrimSpace(string(out)))
 	}
 	if p, err := exec.LookPath("postgres"); err == nil {
@@ -251,9 +253,30 @@ func checkTraversable(dir string) error {
 	}
 }
 
+// defaultPath is the PATH of a child when rsdata has none.
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// ChildEnv is the whole environment of every process this package starts
+// (initdb, postgres, pg_config): PATH, the C locale initdb is told to use
+// anyway, and TZ when rsdata has one. Nothing else of rsdata's environment
+// reaches them, because a PostgreSQL session that can read server files
+// (/proc/<pid>/environ) would otherwise read rsdata's secrets, such as
+// RSDATA_ROOT_SECRET_ACCESS_KEY. getenv is os.Getenv outside tests.
+func ChildEnv(getenv func(string) string) []string {
+	path := getenv("PATH")
+	if path == "" {
+		path = defaultPath
+	}
+	env := []string{"PATH=" + path, "LANG=C", "LC_ALL=C"}
+	if tz := getenv("TZ"); tz != "" {
+		env = append(env, "TZ="+tz)
+	}
+	return env
+}
+
 func (i *Instance) command(name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(filepath.Join(i.binDir, name), args...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANG=C")
+	cmd.Env = ChildEnv(os.Getenv)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		// Own process group: a terminal's Ctrl-C reaches rsdata only, which
 		// then stops PostgreSQL in order after in-flight work.
