@@ -53,17 +53,15 @@ func socketDir(dataDir, name string) string {
 	return filepath.Join(os.TempDir(), "rsdata-"+hex.EncodeToString(sum[:6]), name)
 }
 
-func (a *App) startEmbedded(ctx context.Context, name string, port int, tcp bool, settings map[string]string) (*embedded.Instance, error) {
-	inst, err := embedded.Start(ctx, embedded.Options{
-		Name:      name,
-		DataDir:   filepath.Join(a.cfg.DataDir, "pg", name),
-		SocketDir: socketDir(a.cfg.DataDir, name),
-		Port:      port,
-		ListenTCP: tcp,
-		SuperUser: bootstrapUser,
-		Settings:  settings,
-		Logger:    a.log,
-	})
+// startEmbedded starts one embedded server; opts gives its Port,
+// ListenTCP, Settings and authentication, the rest is filled in here.
+func (a *App) startEmbedded(ctx context.Context, name string, opts embedded.Options) (*embedded.Instance, error) {
+	opts.Name = name
+	opts.DataDir = filepath.Join(a.cfg.DataDir, "pg", name)
+	opts.SocketDir = socketDir(a.cfg.DataDir, name)
+	opts.SuperUser = bootstrapUser
+	opts.Logger = a.log
+	inst, err := embedded.Start(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -76,9 +74,16 @@ func (a *App) startEmbedded(ctx context.Context, name string, port int, tcp bool
 // PostgreSQL's; see bootstrapEngine), and PUBLIC allowed to
 // create in schema public as Redshift allows.
 func (a *App) startEngine(ctx context.Context, e embeddedEngine, logins map[string]masterLogin) (*engines.Endpoint, error) {
-	inst, err := a.startEmbedded(ctx, string(e.kind)+"-"+e.name, e.port, true, map[string]string{
-		"max_connections": "300",
-		"shared_buffers":  "64MB",
+	// The cluster's socket trusts local connections: rsdata logs in
+	// through it as each user without knowing passwords. That is safe
+	// because no login rsdata hands out is a PostgreSQL superuser (the
+	// master user is not, temporary users are not, and neither may be a
+	// member of one; see dbcreds.CheckDbUser), so no session can run a
+	// program or open a file as the server's OS user to reach the socket;
+	// and the directory holding it is the server's OS user's alone.
+	inst, err := a.startEmbedded(ctx, string(e.kind)+"-"+e.name, embedded.Options{
+		Port: e.port, ListenTCP: true,
+		Settings: map[string]string{"max_connections": "300", "shared_buffers": "64MB"},
 	})
 	if err != nil {
 		return nil, err
@@ -175,15 +180,74 @@ func bootstrapEngine(ctx context.Context, inst *embedded.Instance, login masterL
 // its superuser. Creating users is done by rsdata on the master's behalf.
 const masterAttrs = "LOGIN INHERIT NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
 
-// startControl runs the control store's server: Unix socket only, so no
-// database user can reach it.
+// controlLogin is the control store's bootstrap password, kept in the
+// data dir (mode 0600, the user running rsdata) and nowhere else.
+type controlLogin struct {
+	User     string `json:"user"`
+	Password string `json:"password"`
+}
+
+// startControl runs the control store's server, which holds IAM users,
+// their keys and Secrets Manager's secrets, as far from every database
+// login as rsdata can put it:
+//   - Unix socket only (no TCP), in a directory only its OS user can open;
+//   - that socket asks for a password (SCRAM), even of local processes, and
+//     only rsdata knows it: a data dir made when the socket trusted
+//     everyone is given the password and switched over on start;
+//   - when rsdata runs as root, it runs as its own system user
+//     (Config.ControlOSUser, created if missing) rather than as postgres,
+//     which runs the clusters, and its data dir is that user's alone
+//     (0700), so a cluster's processes can read none of it.
 func (a *App) startControl(ctx context.Context) (string, error) {
-	inst, err := a.startEmbedded(ctx, "control", 0, false, map[string]string{
-		"max_connections": "100",
-		"shared_buffers":  "32MB",
+	path := filepath.Join(a.cfg.DataDir, "control-store.json")
+	var login controlLogin
+	if err := readJSONFile(path, &login); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	fresh := login.Password == ""
+	if fresh {
+		login = controlLogin{User: bootstrapUser, Password: ids.Token(32, "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")}
+		if err := writeSecretFile(path, login); err != nil {
+			return "", err
+		}
+	}
+	inst, err := a.startEmbedded(ctx, "control", embedded.Options{
+		Settings:  map[string]string{"max_connections": "100", "shared_buffers": "32MB"},
+		LocalAuth: embedded.LocalSCRAM, Password: login.Password,
+		OSUser: a.cfg.ControlOSUser, CreateOSUser: true,
 	})
 	if err != nil {
+		if !fresh {
+			return "", err
+		}
+		return "", fmt.Errorf("%w (if the control store's data dir is older than %s, that file was lost: "+
+			"the control store's password is gone with it)", err, path)
+	}
+	// A data dir created when the socket trusted everyone: the bootstrap
+	// role gets its password (as a SCRAM verifier), then the socket asks
+	// for it. Both steps are idempotent, so an interrupted start redoes
+	// them.
+	method, err := inst.LocalAuthInEffect()
+	if err != nil {
 		return "", err
+	}
+	if method != embedded.LocalSCRAM {
+		verifier, err := pgexec.SCRAMVerifier(login.Password)
+		if err != nil {
+			return "", err
+		}
+		conn, err := pgconn.Connect(ctx, inst.ConnString(bootstrapUser, "postgres"))
+		if err != nil {
+			return "", err
+		}
+		_, err = conn.Exec(ctx, `ALTER ROLE `+pgx.Identifier{bootstrapUser}.Sanitize()+` PASSWORD '`+verifier+`'`).ReadAll()
+		conn.Close(ctx)
+		if err != nil {
+			return "", err
+		}
+		if err := inst.RequireLocalPassword(ctx); err != nil {
+			return "", err
+		}
 	}
 	conn, err := pgconn.Connect(ctx, inst.ConnString(bootstrapUser, "postgres"))
 	if err != nil {
