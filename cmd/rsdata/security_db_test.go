@@ -260,3 +260,76 @@ func fileOwner(t testing.TB, st os.FileInfo) string {
 	}
 	return u.Username
 }
+
+// TestOlderDataDirIsMigrated starts rsdata on a data directory laid out as
+// earlier versions left it (a superuser master user with CREATEROLE, a
+// control store trusting local connections, owned by postgres, and no
+// control-store.json) and expects every hole closed after the start, with
+// the data kept.
+func TestOlderDataDirIsMigrated(t *testing.T) {
+	t.Parallel()
+	dir := newDataDir(t)
+	first := startServe(t, serveOptions{DataDir: dir})
+	c := first.RootClient()
+	id := execute(t, c, onCluster("select 'kept' as v"))
+	mustFinish(t, c, id)
+	first.adminPsql("cluster-local", "dev", "alter role awsuser superuser createrole")
+	ctlSocket := first.EmbeddedServer("control").SocketDir
+	if st := first.Stop(); st == nil || !st.Success() {
+		t.Fatalf("first rsdata did not stop cleanly: %v", st)
+	}
+
+	// The older layout.
+	ctlData := filepath.Join(dir, "pg", "control")
+	hba := filepath.Join(ctlData, "pg_hba.conf")
+	b, err := os.ReadFile(hba)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(hba, []byte(strings.ReplaceAll(string(b), "scram-sha-256", "trust")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "control-store.json")); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		for _, d := range []string{ctlData, ctlSocket} {
+			if res := runCommand(t, os.Environ(), "chown", "-R", "postgres:postgres", d); res.Code != 0 {
+				t.Fatalf("chown %s: %s", d, res.Stderr)
+			}
+		}
+	}
+
+	second := startServe(t, serveOptions{DataDir: dir})
+	master := second.MasterLogins()["cluster/local"]
+	cluster := fmt.Sprintf("host=127.0.0.1 port=%d user=awsuser dbname=dev sslmode=disable", second.EnginePort("cluster", "local"))
+	if got := mustPsql(t, cluster, master.Password, "select rolsuper, rolcreaterole from pg_roles where rolname = current_user"); got != "f|f" {
+		t.Errorf("after the upgrade the master's rolsuper|rolcreaterole = %q, want f|f", got)
+	}
+	if res := psql(t, cluster, master.Password, "copy (select 1) to program 'id'"); res.Code == 0 {
+		t.Error("after the upgrade the master user runs programs")
+	}
+	ctl := second.EmbeddedServer("control")
+	env := append(cleanEnv("PG"), "PGPASSFILE="+filepath.Join(os.TempDir(), "rsd-e2e-no-such-pgpass"), "PGCONNECT_TIMEOUT=10")
+	res := runCommand(t, env, psqlPath(t), "-X", "-w", "-h", ctl.SocketDir, "-p", strconv.Itoa(ctl.Port), "-U", "rsdata", "-d", "rsdata", "-c", "select 1")
+	if res.Code == 0 || !strings.Contains(res.Stderr, "password") {
+		t.Errorf("after the upgrade the control store takes a connection without a password: exit %d, stderr %q", res.Code, res.Stderr)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "control-store.json")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("control-store.json after the upgrade: %v, %v; want mode 0600", st, err)
+	}
+	if os.Geteuid() == 0 {
+		st, err := os.Stat(ctlData)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if owner := fileOwner(t, st); owner == "postgres" || st.Mode().Perm() != 0o700 {
+			t.Errorf("control data dir after the upgrade: owner %s, mode %v; want its own user, 0700", owner, st.Mode().Perm())
+		}
+	}
+	// The control store's data survived: the first run's result is there.
+	rows, _, _ := allRecords(t, second.RootClient(), id)
+	if len(rows) != 1 || stringValue(t, rows[0][0]) != "kept" {
+		t.Errorf("the first run's result after the upgrade: %+v", rows)
+	}
+}
