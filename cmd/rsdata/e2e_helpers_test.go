@@ -729,3 +729,43 @@ func cliWait(t testing.TB, env []string, id string) cliStatement {
 		time.Sleep(pollInterval)
 	}
 }
+
+// pgServer is where an embedded server listens, as its postmaster.pid
+// (in <data-dir>/pg/<name>) says.
+type pgServer struct {
+	PID       int
+	Port      int
+	SocketDir string
+}
+
+// EmbeddedServer reads the postmaster.pid of embedded server name
+// ("cluster-local", "workgroup-default", "control").
+func (s *server) EmbeddedServer(name string) pgServer {
+	s.t.Helper()
+	b, err := os.ReadFile(filepath.Join(s.DataDir, "pg", name, "postmaster.pid"))
+	if err != nil {
+		s.t.Fatalf("embedded server %s: %v", name, err)
+	}
+	lines := strings.Split(string(b), "\n")
+	if len(lines) < 5 {
+		s.t.Fatalf("embedded server %s: short postmaster.pid %q", name, b)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(lines[0]))
+	port, _ := strconv.Atoi(strings.TrimSpace(lines[3]))
+	return pgServer{PID: pid, Port: port, SocketDir: strings.TrimSpace(lines[4])}
+}
+
+// adminPsql runs sql as the operator would: as rsdata's bootstrap role
+// "rsdata", through the Unix socket of embedded server name, which only
+// the server's OS user and root can open. It must succeed.
+func (s *server) adminPsql(name, db, sql string) string {
+	s.t.Helper()
+	srv := s.EmbeddedServer(name)
+	env := append(cleanEnv("PG"), "PGCONNECT_TIMEOUT=10")
+	res := runCommand(s.t, env, psqlPath(s.t), fmt.Sprintf("host=%s port=%d user=rsdata dbname=%s", srv.SocketDir, srv.Port, db),
+		"-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql)
+	if res.Code != 0 {
+		s.t.Fatalf("admin psql on %s %q: exit %d\nstderr: %s", name, sql, res.Code, res.Stderr)
+	}
+	return strings.TrimSpace(res.Stdout)
+}

@@ -400,9 +400,11 @@ func TestPsqlLoginAsMasterUser(t *testing.T) {
 		t.Errorf("psql sees t as %q, want 3 rows summing to 6", got)
 	}
 
-	// PUBLIC may create in schema public, as on Redshift.
+	// PUBLIC may create in schema public, as on Redshift. The master user
+	// is no PostgreSQL superuser and cannot create roles on PostgreSQL 15,
+	// so the operator makes the user over the admin socket.
 	plainPassword := "plain-" + randomHex(t, 8)
-	mustPsql(t, cluster, master.Password, "create role e2e_plain login password '"+plainPassword+"'")
+	s.adminPsql("cluster-local", "dev", "create role e2e_plain login password '"+plainPassword+"'")
 	plain := fmt.Sprintf("host=127.0.0.1 port=%d user=e2e_plain dbname=dev", clusterPort)
 	if got := mustPsql(t, plain, plainPassword, "select rolsuper from pg_roles where rolname = current_user"); got != "f" {
 		t.Fatalf("e2e_plain rolsuper = %q, want f", got)

@@ -51,6 +51,10 @@ type Config struct {
 	// StoreDSN points the control store at an existing PostgreSQL database
 	// instead of the embedded control server.
 	StoreDSN string `json:"store_dsn"`
+	// ControlOSUser is the system user the embedded control server runs as
+	// when rsdata runs as root, created if missing, so that the clusters'
+	// user (postgres) cannot read the control store's files.
+	ControlOSUser string `json:"control_os_user"`
 
 	Engines []Engine `json:"engines"`
 
@@ -98,6 +102,7 @@ func Default(getenv func(string) string) Config {
 		Region:              "us-east-1",
 		Embedded:            true,
 		ClusterPort:         5439,
+		ControlOSUser:       "rsdata-control",
 		WorkgroupPort:       5440,
 		MaxActiveStatements: 500,
 		MaxActiveSessions:   500,
@@ -263,6 +268,9 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 	}
 	if v := getenv("RSDATA_PEER_ACCOUNTS"); v != "" {
 		cfg.PeerAccounts = strings.Split(v, ",")
+	}
+	if v := getenv("RSDATA_CONTROL_OS_USER"); v != "" {
+		cfg.ControlOSUser = v
 	}
 	if v := getenv("RSDATA_STORE_DSN"); v != "" {
 		cfg.StoreDSN = v

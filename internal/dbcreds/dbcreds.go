@@ -168,8 +168,10 @@ type Expire struct {
 
 // Roles runs role DDL on engines. The app implements it with pgexec.
 type Roles interface {
-	// RoleExists reports whether a role called name exists on the engine.
-	RoleExists(ctx context.Context, e Engine, name string) (bool, error)
+	// Describe returns what CheckDbUser and CheckGroup need to know about
+	// the role called name on the engine; a missing role is a RoleInfo with
+	// Exists false, not an error. Unknown engines are ErrEngineNotFound.
+	Describe(ctx context.Context, e Engine, name string) (RoleInfo, error)
 	// SetLogin creates l.Role as a login role, or updates it if it exists
 	// (LOGIN again, new password, VALID UNTIL), and grants it l.Inherit and
 	// l.Groups. The password must reach the engine only as a SCRAM
@@ -187,7 +189,10 @@ var (
 	ErrInvalidDbUser   = errors.New("invalid database user name")
 	ErrInvalidGroup    = errors.New("invalid database group name")
 	ErrGroupNotFound   = errors.New("database group not found")
-	ErrEngineNotFound  = errors.New("engine not registered")
+	// ErrRoleNotUsable is a DbUser or DbGroup naming a role that
+	// temporary credentials never take on (see CheckDbUser, CheckGroup).
+	ErrRoleNotUsable  = errors.New("database role cannot be used")
+	ErrEngineNotFound = errors.New("engine not registered")
 )
 
 // NotFoundError names the missing role a SetLogin needed.
@@ -314,12 +319,27 @@ func (is *Issuer) Issue(ctx context.Context, req Request) (Credentials, error) {
 	exp := now.Add(d).Truncate(time.Second).UTC()
 	creds := Credentials{DbUser: role, Password: password, Expiration: exp}
 
-	login := Login{Role: role, Password: password, ValidUntil: exp.Add(is.opts.Buffer), Groups: req.Groups}
-	if req.Identity == DatabaseUser {
-		exists, err := is.roles.RoleExists(ctx, req.Engine, req.DbUser)
+	// Groups are checked before the user, and every one of them, so that
+	// a refused group is refused whatever the DbUser.
+	for _, g := range req.Groups {
+		info, err := is.roles.Describe(ctx, req.Engine, g)
 		if err != nil {
 			return Credentials{}, err
 		}
+		if err := CheckGroup(info); err != nil {
+			return Credentials{}, err
+		}
+	}
+	login := Login{Role: role, Password: password, ValidUntil: exp.Add(is.opts.Buffer), Groups: req.Groups}
+	if req.Identity == DatabaseUser {
+		info, err := is.roles.Describe(ctx, req.Engine, req.DbUser)
+		if err != nil {
+			return Credentials{}, err
+		}
+		if err := CheckDbUser(info); err != nil {
+			return Credentials{}, err
+		}
+		exists := info.Exists
 		if !exists && !req.AutoCreate {
 			// Redshift: "the command succeeds but the connection attempt
 			// will fail because the user doesn't exist in the database".

@@ -124,7 +124,7 @@ func TestIssueExistingUserAndAutoCreate(t *testing.T) {
 	ctx := context.Background()
 	e := setup(t)
 	bob := e.db + "_bob"
-	e.srv.Exec(t, e.db, fmt.Sprintf(`CREATE ROLE %s; CREATE TABLE t (v int); INSERT INTO t VALUES (7); GRANT SELECT ON t TO %[1]s`, bob))
+	e.srv.Exec(t, e.db, fmt.Sprintf(`CREATE ROLE %s LOGIN; CREATE TABLE t (v int); INSERT INTO t VALUES (7); GRANT SELECT ON t TO %[1]s`, bob))
 	is := dbcreds.New(dbcreds.Options{}, e.store, e.roles)
 
 	// Missing user without AutoCreate: success, but no role to log in as.
@@ -278,5 +278,68 @@ func TestCallerIdentity(t *testing.T) {
 		if id != c.id || name != c.name || ok != c.ok {
 			t.Errorf("CallerIdentity(%q) = %v, %q, %v; want %v, %q, %v", c.arn, id, name, ok, c.id, c.name, c.ok)
 		}
+	}
+}
+
+// TestIssueRefusesPrivilegedRoles attacks Issue as issue 9 did: DbGroups
+// naming the server's superuser, a predefined role that runs programs, or
+// a user, and a DbUser naming the superuser, are refused without any role
+// being made; a real group is joined, and the login role has no attribute
+// beyond LOGIN.
+func TestIssueRefusesPrivilegedRoles(t *testing.T) {
+	ctx := context.Background()
+	e := setup(t)
+	grp, bob, boss := e.db+"_grp", e.db+"_bob", e.db+"_boss"
+	e.srv.Exec(t, e.db, fmt.Sprintf(`CREATE ROLE %s; CREATE ROLE %s LOGIN; CREATE ROLE %s SUPERUSER; CREATE ROLE %[1]s_in_boss IN ROLE %[3]s`, grp, bob, boss))
+	t.Cleanup(func() {
+		e.srv.Exec(t, "postgres", fmt.Sprintf(`DROP ROLE IF EXISTS %s_in_boss, %[1]s, %s, %s`, grp, bob, boss))
+	})
+	is := dbcreds.New(dbcreds.Options{}, e.store, e.roles)
+
+	for _, g := range []string{"postgres", "awsuser", "pg_execute_server_program", "pg_read_server_files", "pg_write_server_files", bob, boss, grp + "_in_boss"} {
+		_, err := is.Issue(ctx, dbcreds.Request{Engine: e.eng, DbUser: e.db + "_x", AutoCreate: true, Groups: []string{g}})
+		if g == "awsuser" {
+			// Not created on this test server: a missing group.
+			if !errors.Is(err, dbcreds.ErrGroupNotFound) {
+				t.Errorf("Issue(DbGroups %s) = %v, want ErrGroupNotFound", g, err)
+			}
+			continue
+		}
+		var u *dbcreds.UnusableError
+		if !errors.As(err, &u) || !u.Group || u.Role != g {
+			t.Errorf("Issue(DbGroups %s) = %v, want an UnusableError for the group", g, err)
+		}
+	}
+	for _, u := range []string{"postgres", "pg_execute_server_program", grp, boss} {
+		_, err := is.Issue(ctx, dbcreds.Request{Engine: e.eng, DbUser: u, AutoCreate: true})
+		if !errors.Is(err, dbcreds.ErrRoleNotUsable) {
+			t.Errorf("Issue(DbUser %s) = %v, want ErrRoleNotUsable", u, err)
+		}
+	}
+	admin, err := pgx.Connect(ctx, e.srv.ConnString("postgres", e.db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	var made int
+	if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_roles WHERE rolname LIKE 'IAM%' || $1 || '%'`, e.db).Scan(&made); err != nil || made != 0 {
+		t.Fatalf("refused requests made %d roles (%v)", made, err)
+	}
+
+	c, err := is.Issue(ctx, dbcreds.Request{Engine: e.eng, DbUser: bob, Groups: []string{grp}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.login(c.DbUser, c.Password); err != nil {
+		t.Fatal(err)
+	}
+	var super, createdb, createrole, replication, bypassrls, member bool
+	if err := admin.QueryRow(ctx, `SELECT rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, pg_has_role($1, $2, 'MEMBER')
+		FROM pg_roles WHERE rolname = $1`, c.DbUser, grp).Scan(&super, &createdb, &createrole, &replication, &bypassrls, &member); err != nil {
+		t.Fatal(err)
+	}
+	if super || createdb || createrole || replication || bypassrls || !member {
+		t.Fatalf("%s: super %v createdb %v createrole %v replication %v bypassrls %v member of %s %v",
+			c.DbUser, super, createdb, createrole, replication, bypassrls, grp, member)
 	}
 }

@@ -30,9 +30,13 @@ func (discard) AddRecord(context.Context, []byte) error { return nil }
 func TestCancelReachesAnUnreadQuery(t *testing.T) {
 	srv := pgtest.Start(t)
 	db := srv.NewDatabase(t)
+	// The master user is no superuser: rsdata never logs a user in as one.
+	master := db + "_master"
+	srv.Exec(t, db, "CREATE ROLE "+master+" LOGIN")
+	t.Cleanup(func() { srv.Exec(t, "postgres", "DROP ROLE IF EXISTS "+master) })
 	reg := engines.NewRegistry()
 	if err := reg.Add(&engines.Endpoint{Kind: engines.Cluster, Name: "c", Host: "127.0.0.1", Port: srv.Port(),
-		SocketDir: srv.SocketDir(), AdminUser: "postgres", MasterUser: "postgres", Database: db, Embedded: true}); err != nil {
+		SocketDir: srv.SocketDir(), AdminUser: "postgres", MasterUser: master, Database: db, Embedded: true}); err != nil {
 		t.Fatal(err)
 	}
 	x := New(Options{}, reg)

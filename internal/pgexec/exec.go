@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/rsdata/rsdata/internal/dbcreds"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/statement"
 )
@@ -41,6 +42,8 @@ type Executor struct {
 
 	mu    sync.Mutex
 	pools map[poolKey]*pgxpool.Pool
+	// usable holds the socket logins CheckDbUser has accepted.
+	usable map[poolKey]bool
 }
 
 type poolKey struct {
@@ -61,7 +64,7 @@ func New(opts Options, reg *engines.Registry) *Executor {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Executor{opts: opts, reg: reg, pools: map[poolKey]*pgxpool.Pool{}}
+	return &Executor{opts: opts, reg: reg, pools: map[poolKey]*pgxpool.Pool{}, usable: map[poolKey]bool{}}
 }
 
 // sessionParams make text-format values come out in the forms the type
@@ -180,10 +183,6 @@ func (x *Executor) Acquire(ctx context.Context, req statement.ConnRequest) (stat
 	if user == "" {
 		user = ep.MasterUser
 	}
-	p, err := x.loginPool(ctx, ep, req.Database, user, req.Password)
-	if err != nil {
-		return nil, x.publicError(err)
-	}
 	catalog, err := x.pool(ctx, ep, req.Database, catalogUser(ep))
 	if err != nil {
 		return nil, x.publicError(err)
@@ -193,11 +192,52 @@ func (x *Executor) Acquire(ctx context.Context, req statement.ConnRequest) (stat
 			return nil, x.publicError(err)
 		}
 	}
+	if req.Password == "" && ep.SocketDir != "" {
+		if err := x.checkSocketLogin(ctx, ep, catalog, req.Database, user); err != nil {
+			return nil, x.publicError(err)
+		}
+	}
+	p, err := x.loginPool(ctx, ep, req.Database, user, req.Password)
+	if err != nil {
+		return nil, x.publicError(err)
+	}
 	c, err := acquireReady(ctx, p)
 	if err != nil {
 		return nil, x.publicError(err)
 	}
 	return &conn{x: x, pool: p, c: c, catalog: catalog}, nil
+}
+
+// checkSocketLogin refuses, before rsdata logs in as user through the
+// trusted socket (where no password is asked), a user that
+// dbcreds.CheckDbUser refuses: a superuser such as rsdata's own bootstrap
+// role, a predefined pg_* role, a group, or a member of one of these. An
+// accepted login is remembered: only a superuser can later make a role a
+// superuser or a member of one, and the master user is not one.
+func (x *Executor) checkSocketLogin(ctx context.Context, ep *engines.Endpoint, catalog *pgxpool.Pool, db, user string) error {
+	key := poolKey{ep.Kind, ep.Name, db, user, ""}
+	x.mu.Lock()
+	ok := x.usable[key]
+	x.mu.Unlock()
+	if ok {
+		return nil
+	}
+	info, err := DescribeRole(ctx, catalog, ep.MasterUser, user)
+	if err != nil {
+		return err
+	}
+	var unusable *dbcreds.UnusableError
+	if err := dbcreds.CheckDbUser(info); errors.As(err, &unusable) {
+		return &statement.DatabaseError{Message: fmt.Sprintf("FATAL: database user %q cannot be used: %s", user, unusable.Reason)}
+	} else if err != nil {
+		return err
+	}
+	if info.Exists {
+		x.mu.Lock()
+		x.usable[key] = true
+		x.mu.Unlock()
+	}
+	return nil
 }
 
 // startupWait bounds how long acquiring waits for a server that reports it

@@ -22,7 +22,7 @@ func ensureLogin(ctx context.Context, admin *pgxpool.Pool, user string) error {
 	if exists {
 		return nil
 	}
-	_, err := admin.Exec(ctx, `CREATE ROLE `+pgx.Identifier{user}.Sanitize()+` LOGIN`)
+	_, err := admin.Exec(ctx, `CREATE ROLE `+pgx.Identifier{user}.Sanitize()+` LOGIN `+tempUserAttrs)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && (pgErr.Code == "42710" || pgErr.Code == "23505") {
 		return nil // created meanwhile by a concurrent statement

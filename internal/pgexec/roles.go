@@ -47,6 +47,22 @@ type TempUser struct {
 	Groups []string
 }
 
+// tempUserAttrs are the attributes of every temporary login role: none
+// that lets a session reach beyond the privileges it is granted.
+const tempUserAttrs = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+
+// firstNormalOID is PostgreSQL's FirstNormalObjectId: roles with a lower
+// oid were made by initdb (the bootstrap superuser, the pg_* roles).
+const firstNormalOID = "16384"
+
+// PrivilegedRoleError says EnsureTempUser was asked to grant a superuser
+// or a role initdb made.
+type PrivilegedRoleError struct{ Role string }
+
+func (e *PrivilegedRoleError) Error() string {
+	return fmt.Sprintf("role %q is a superuser or reserved by the database and is never granted", e.Role)
+}
+
 // ErrNotVerifier is returned for a TempUser whose Verifier is not a SCRAM
 // verifier, so that a plaintext password is never written into SQL.
 var ErrNotVerifier = errors.New("password is not a SCRAM-SHA-256 verifier")
@@ -83,7 +99,9 @@ func EnsureTempUser(ctx context.Context, conn RoleConn, u TempUser) error {
 	if exists {
 		verb = "ALTER ROLE "
 	}
-	ddl := verb + ident + " LOGIN INHERIT PASSWORD '" + u.Verifier + "' VALID UNTIL '" + timestampLiteral(u.ValidUntil) + "'"
+	// The attributes are spelled out on ALTER too, so a role of that name
+	// made by someone else cannot keep SUPERUSER or the like.
+	ddl := verb + ident + " LOGIN INHERIT " + tempUserAttrs + " PASSWORD '" + u.Verifier + "' VALID UNTIL '" + timestampLiteral(u.ValidUntil) + "'"
 	if _, err := tx.Exec(ctx, ddl); err != nil {
 		return fmt.Errorf("%s%s: %w", verb, ident, err)
 	}
@@ -92,12 +110,19 @@ func EnsureTempUser(ctx context.Context, conn RoleConn, u TempUser) error {
 		grants = append([]string{u.Inherit}, grants...)
 	}
 	for _, g := range grants {
-		var ok bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1)`, g).Scan(&ok); err != nil {
+		// dbcreds decides which roles may be granted (CheckDbUser,
+		// CheckGroup); this is the last line: never a superuser or a role
+		// initdb made, even if a caller forgot to ask.
+		var privileged bool
+		err := tx.QueryRow(ctx, `SELECT rolsuper OR oid < `+firstNormalOID+` FROM pg_roles WHERE rolname = $1`, g).Scan(&privileged)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return &RoleNotFoundError{Role: g}
+		}
+		if err != nil {
 			return err
 		}
-		if !ok {
-			return &RoleNotFoundError{Role: g}
+		if privileged {
+			return &PrivilegedRoleError{Role: g}
 		}
 		if _, err := tx.Exec(ctx, "GRANT "+pgx.Identifier{g}.Sanitize()+" TO "+ident); err != nil {
 			return fmt.Errorf("GRANT %s: %w", g, err)
@@ -135,6 +160,49 @@ func ExpireUser(ctx context.Context, conn RoleConn, name string, validBefore tim
 		return err
 	}
 	return tx.Commit(ctx)
+}
+
+// DescribeRole returns what dbcreds.CheckDbUser and dbcreds.CheckGroup
+// need to know about the role name: its attributes and every role it is a
+// member of, transitively. master names the engine's master user. A missing
+// role is a RoleInfo with Exists false.
+func DescribeRole(ctx context.Context, conn RoleConn, master, name string) (dbcreds.RoleInfo, error) {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return dbcreds.RoleInfo{}, err
+	}
+	defer tx.Rollback(ctx)
+	info := dbcreds.RoleInfo{Name: name, Master: name == master}
+	err = tx.QueryRow(ctx, `SELECT rolcanlogin, rolsuper, oid < `+firstNormalOID+` FROM pg_roles WHERE rolname = $1`, name).
+		Scan(&info.Login, &info.Superuser, &info.System)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return info, nil
+	}
+	if err != nil {
+		return dbcreds.RoleInfo{}, err
+	}
+	info.Exists = true
+	rows, err := tx.Query(ctx, `
+		WITH RECURSIVE up(oid) AS (
+			SELECT m.roleid FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = $1
+			UNION
+			SELECT m.roleid FROM pg_auth_members m JOIN up ON m.member = up.oid
+		)
+		SELECT r.rolname, r.rolcanlogin, r.rolsuper, r.oid < `+firstNormalOID+`
+		FROM pg_roles r JOIN up ON up.oid = r.oid ORDER BY r.rolname`, name)
+	if err != nil {
+		return dbcreds.RoleInfo{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m dbcreds.RoleInfo
+		if err := rows.Scan(&m.Name, &m.Login, &m.Superuser, &m.System); err != nil {
+			return dbcreds.RoleInfo{}, err
+		}
+		m.Exists, m.Master = true, m.Name == master
+		info.MemberOf = append(info.MemberOf, m)
+	}
+	return info, rows.Err()
 }
 
 // RoleExists reports whether a role called name exists.
@@ -209,14 +277,18 @@ func (r *Roles) conn(ctx context.Context, e dbcreds.Engine) (*pgx.Conn, error) {
 	return AdminConn(ctx, ep)
 }
 
-// RoleExists implements dbcreds.Roles.
-func (r *Roles) RoleExists(ctx context.Context, e dbcreds.Engine, name string) (bool, error) {
-	conn, err := r.conn(ctx, e)
+// Describe implements dbcreds.Roles.
+func (r *Roles) Describe(ctx context.Context, e dbcreds.Engine, name string) (dbcreds.RoleInfo, error) {
+	ep, ok := r.reg.Lookup(engines.Kind(e.Kind), e.Name)
+	if !ok {
+		return dbcreds.RoleInfo{}, dbcreds.ErrEngineNotFound
+	}
+	conn, err := AdminConn(ctx, ep)
 	if err != nil {
-		return false, err
+		return dbcreds.RoleInfo{}, err
 	}
 	defer conn.Close(context.Background())
-	return RoleExists(ctx, conn, name)
+	return DescribeRole(ctx, conn, ep.MasterUser, name)
 }
 
 // SetLogin implements dbcreds.Roles.
@@ -231,9 +303,15 @@ func (r *Roles) SetLogin(ctx context.Context, e dbcreds.Engine, l dbcreds.Login)
 	}
 	defer conn.Close(context.Background())
 	err = EnsureTempUser(ctx, conn, TempUser{Name: l.Role, Verifier: verifier, ValidUntil: l.ValidUntil, Inherit: l.Inherit, Groups: l.Groups})
-	var nf *RoleNotFoundError
-	if errors.As(err, &nf) {
+	var (
+		nf   *RoleNotFoundError
+		priv *PrivilegedRoleError
+	)
+	switch {
+	case errors.As(err, &nf):
 		return &dbcreds.NotFoundError{Role: nf.Role}
+	case errors.As(err, &priv):
+		return &dbcreds.UnusableError{Role: priv.Role, Group: priv.Role != l.Inherit, Reason: "it is a superuser or reserved by the database"}
 	}
 	return err
 }

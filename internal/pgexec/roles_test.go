@@ -248,8 +248,8 @@ func TestRolesAdapter(t *testing.T) {
 	if err := roles.SetLogin(ctx, eng, dbcreds.Login{Role: name, Password: "s3cret", ValidUntil: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := roles.RoleExists(ctx, eng, name); err != nil || !ok {
-		t.Fatalf("RoleExists = %v, %v", ok, err)
+	if info, err := roles.Describe(ctx, eng, name); err != nil || !info.Exists || !info.Login || info.Superuser || info.System {
+		t.Fatalf("Describe = %+v, %v", info, err)
 	}
 	if err := tcpLogin(srv.Port(), db, name, "s3cret"); err != nil {
 		t.Fatal(err)

@@ -32,9 +32,10 @@ func unsupported(msg string) *awserr.Error {
 // toAWS is this API's one mapping from domain errors to wire errors.
 func toAWS(err error) error {
 	var (
-		aerr    *awserr.Error
-		invalid *dbcreds.InvalidError
-		missing *dbcreds.NotFoundError
+		aerr     *awserr.Error
+		invalid  *dbcreds.InvalidError
+		unusable *dbcreds.UnusableError
+		missing  *dbcreds.NotFoundError
 	)
 	switch {
 	case err == nil:
@@ -47,6 +48,12 @@ func toAWS(err error) error {
 		return invalidParameter(msgDuration)
 	case errors.As(err, &invalid):
 		return invalidParameter(invalid.Error())
+	case errors.As(err, &unusable) && unusable.Group:
+		// As in Redshift, a group is a group: a user, a superuser or a
+		// role of the database is no group one can join.
+		return invalidParameter("Database group " + unusable.Role + " does not exist.")
+	case errors.As(err, &unusable):
+		return invalidParameter("Database user " + unusable.Role + " cannot be used for temporary credentials.")
 	case errors.As(err, &missing):
 		return invalidParameter("Database group " + missing.Role + " does not exist.")
 	}

@@ -149,7 +149,7 @@ func TestGetClusterCredentialsLogsIn(t *testing.T) {
 	ctx := context.Background()
 	e := setup(t, root)
 	bob, grp := e.db+"_bob", e.db+"_grp"
-	e.srv.Exec(t, e.db, fmt.Sprintf(`CREATE ROLE %s; CREATE ROLE %s;
+	e.srv.Exec(t, e.db, fmt.Sprintf(`CREATE ROLE %s LOGIN; CREATE ROLE %s;
 		CREATE TABLE mine (v int); INSERT INTO mine VALUES (5); GRANT SELECT ON mine TO %[1]s;
 		CREATE TABLE theirs (v int); INSERT INTO theirs VALUES (6); GRANT SELECT ON theirs TO %[2]s`, bob, grp))
 
@@ -290,7 +290,7 @@ func TestCredentialExpiryAndReap(t *testing.T) {
 	ctx := context.Background()
 	e := setup(t, root)
 	bob := e.db + "_bob"
-	e.srv.Exec(t, e.db, "CREATE ROLE "+bob)
+	e.srv.Exec(t, e.db, "CREATE ROLE "+bob+" LOGIN")
 
 	// A 2-second credential (MinDuration lowered) stops working by itself.
 	short, err := e.client.GetClusterCredentials(ctx, &rs.GetClusterCredentialsInput{ClusterIdentifier: aws.String(e.cluster),

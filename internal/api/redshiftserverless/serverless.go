@@ -216,8 +216,9 @@ func resourceNotFound(name, msg string) *awserr.Error {
 // toAWS is this API's one mapping from domain errors to wire errors.
 func toAWS(err error) error {
 	var (
-		aerr    *awserr.Error
-		invalid *dbcreds.InvalidError
+		aerr     *awserr.Error
+		invalid  *dbcreds.InvalidError
+		unusable *dbcreds.UnusableError
 	)
 	switch {
 	case err == nil:
@@ -230,6 +231,8 @@ func toAWS(err error) error {
 		return awserr.Validation(msgDuration)
 	case errors.As(err, &invalid):
 		return awserr.Validation("%s", invalid.Error())
+	case errors.As(err, &unusable):
+		return awserr.Validation("Database user %s cannot be used for temporary credentials.", unusable.Role)
 	}
 	return err
 }

@@ -1,8 +1,9 @@
 // Package embedded runs PostgreSQL server processes that rsdata owns: it finds
 // the server binaries, creates a data directory on first start, runs the
-// postmaster as a supervised child (as the "postgres" system user when rsdata
-// runs as root, because PostgreSQL refuses to run as root), restarts it when it
-// dies, and stops it on shutdown.
+// postmaster as a supervised child (as a system user, "postgres" unless
+// Options.OSUser says otherwise, when rsdata runs as root, because PostgreSQL
+// refuses to run as root), restarts it when it dies, and stops it on shutdown.
+// Every child it starts gets ChildEnv's minimal environment.
 //
 // The same code serves `rsdata serve` (the embedded cluster, workgroup and
 // control store) and the tests (one throwaway server per package), so what the
@@ -46,9 +47,9 @@ type Options struct {
 	DataDir string
 	// SocketDir holds the Unix-domain socket. Its path must be short (the
 	// kernel limits socket paths to about 107 bytes). rsdata itself always
-	// connects through this socket, where local connections are trusted, so
-	// it can log in as any role without knowing a password; only the OS user
-	// running PostgreSQL (and root) can open it.
+	// connects through this socket. With LocalTrust local connections are
+	// trusted, so it can log in as any role without knowing a password; only
+	// the OS user running PostgreSQL (and root) can open it.
 	SocketDir string
 	// Port is the preferred TCP port; when it is 0 or taken, a free one is
 	// chosen. With ListenTCP false the port still names the socket file.
@@ -61,6 +62,25 @@ type Options struct {
 	BinDir string
 	// SuperUser is the bootstrap superuser created by initdb.
 	SuperUser string
+	// LocalAuth is how the Unix socket authenticates: LocalTrust (the
+	// default) or LocalSCRAM, which asks every local connection for a
+	// password, SuperUser's being Password. A data directory created with
+	// trust keeps it until RequireLocalPassword is called, so that the
+	// caller can first give SuperUser its password.
+	LocalAuth string
+	// Password is SuperUser's password, required with LocalSCRAM: initdb
+	// sets it on a new data directory and ConnString carries it.
+	Password string
+	// OSUser is the system user the server runs as when rsdata runs as
+	// root (PostgreSQL refuses to run as root); "postgres" by default. With
+	// CreateOSUser a missing user is created as a system account without
+	// home or shell (useradd --system --no-create-home --shell
+	// /usr/sbin/nologin). The data and socket directories are given to it
+	// (mode 0700), so other system users, such as the one running the
+	// other servers, cannot read them. Ignored when rsdata is not root: the
+	// server then runs as rsdata's own user.
+	OSUser       string
+	CreateOSUser bool
 	// Settings are extra postgresql.conf parameters passed as -c name=value.
 	Settings map[string]string
 	// NoSync skips fsync in initdb and at run time; for tests only.
@@ -69,6 +89,12 @@ type Options struct {
 	LogFile string
 	Logger  *slog.Logger
 }
+
+// Local authentication methods (LocalAuth).
+const (
+	LocalTrust = "trust"
+	LocalSCRAM = "scram-sha-256"
+)
 
 // Instance is a running, supervised PostgreSQL server.
 type Instance struct {
@@ -93,7 +119,9 @@ func FindBinDir() (string, error) {
 	if d := os.Getenv("RSDATA_PG_BINDIR"); d != "" {
 		candidates = append(candidates, d)
 	}
-	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
+	pgConfig := exec.Command("pg_config", "--bindir")
+	pgConfig.Env = ChildEnv(os.Getenv)
+	if out, err := pgConfig.Output(); err == nil {
 		candidates = append(candidates, strings.TrimSpace(string(out)))
 	}
 	if p, err := exec.LookPath("postgres"); err == nil {
@@ -146,6 +174,18 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if opts.SuperUser == "" {
 		opts.SuperUser = "postgres"
 	}
+	if opts.LocalAuth == "" {
+		opts.LocalAuth = LocalTrust
+	}
+	if opts.LocalAuth != LocalTrust && opts.LocalAuth != LocalSCRAM {
+		return nil, fmt.Errorf("embedded: unknown LocalAuth %q", opts.LocalAuth)
+	}
+	if opts.LocalAuth == LocalSCRAM && opts.Password == "" {
+		return nil, fmt.Errorf("embedded: LocalAuth %s needs a Password", LocalSCRAM)
+	}
+	if opts.OSUser == "" {
+		opts.OSUser = "postgres"
+	}
 	if opts.LogFile == "" {
 		opts.LogFile = filepath.Clean(opts.DataDir) + ".log"
 	}
@@ -158,7 +198,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	}
 	inst := &Instance{opts: opts, binDir: binDir, done: make(chan struct{})}
 	if os.Geteuid() == 0 {
-		cred, err := postgresUser()
+		cred, err := osUser(opts.OSUser, opts.CreateOSUser)
 		if err != nil {
 			return nil, err
 		}
@@ -195,12 +235,28 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	return inst, nil
 }
 
-func postgresUser() (*syscall.Credential, error) {
-	u, err := user.Lookup("postgres")
+func osUser(name string, create bool) (*syscall.Credential, error) {
+	u, err := user.Lookup(name)
+	// Several rsdata processes starting at once may race to create the
+	// user; useradd then fails in all but one (the user exists, or
+	// /etc/passwd is locked), so each failure is followed by a look-up.
+	for attempt := 0; err != nil && create && attempt < 10; attempt++ {
+		cmd := exec.Command("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+			"--home-dir", "/nonexistent", "--comment", "rsdata embedded PostgreSQL", name)
+		cmd.Env = ChildEnv(os.Getenv)
+		out, uerr := cmd.CombinedOutput()
+		if u, err = user.Lookup(name); err == nil {
+			break
+		}
+		if attempt == 9 {
+			return nil, fmt.Errorf("create system user %q for the embedded PostgreSQL: %v: %s", name, uerr, strings.TrimSpace(string(out)))
+		}
+		time.Sleep(time.Duration(50*(attempt+1)) * time.Millisecond)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("rsdata runs as root and PostgreSQL refuses to run as root, "+
 			"so it runs the embedded server as the system user %q, which does not exist: %w "+
-			"(installing the postgresql package creates it)", "postgres", err)
+			"(installing the postgresql package creates the postgres user)", name, err)
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
@@ -222,14 +278,37 @@ func (i *Instance) prepareDirs() error {
 		if i.runAs == nil {
 			continue
 		}
-		if err := os.Chown(dir, int(i.runAs.Uid), int(i.runAs.Gid)); err != nil {
-			return fmt.Errorf("give %s to the postgres user: %w", dir, err)
+		// A directory made for another system user (a data dir from before
+		// the control store had its own user) is handed over whole.
+		if err := chownTree(dir, i.runAs); err != nil {
+			return fmt.Errorf("give %s to the system user %s: %w", dir, i.opts.OSUser, err)
+		}
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return err
 		}
 		if err := checkTraversable(filepath.Dir(dir)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// chownTree gives dir, and when dir belonged to someone else everything
+// below it, to cred's user.
+func chownTree(dir string, cred *syscall.Credential) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok && sys.Uid == cred.Uid && sys.Gid == cred.Gid {
+		return nil
+	}
+	return filepath.WalkDir(dir, func(path string, _ os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(path, int(cred.Uid), int(cred.Gid))
+	})
 }
 
 // checkTraversable reports a clear error when a parent directory is closed to
@@ -251,9 +330,30 @@ func checkTraversable(dir string) error {
 	}
 }
 
+// defaultPath is the PATH of a child when rsdata has none.
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// ChildEnv is the whole environment of every process this package starts
+// (initdb, postgres, pg_config): PATH, the C locale initdb is told to use
+// anyway, and TZ when rsdata has one. Nothing else of rsdata's environment
+// reaches them, because a PostgreSQL session that can read server files
+// (/proc/<pid>/environ) would otherwise read rsdata's secrets, such as
+// RSDATA_ROOT_SECRET_ACCESS_KEY. getenv is os.Getenv outside tests.
+func ChildEnv(getenv func(string) string) []string {
+	path := getenv("PATH")
+	if path == "" {
+		path = defaultPath
+	}
+	env := []string{"PATH=" + path, "LANG=C", "LC_ALL=C"}
+	if tz := getenv("TZ"); tz != "" {
+		env = append(env, "TZ="+tz)
+	}
+	return env
+}
+
 func (i *Instance) command(name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(filepath.Join(i.binDir, name), args...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANG=C")
+	cmd.Env = ChildEnv(os.Getenv)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		// Own process group: a terminal's Ctrl-C reaches rsdata only, which
 		// then stops PostgreSQL in order after in-flight work.
@@ -274,9 +374,25 @@ func (i *Instance) initdb(ctx context.Context) error {
 		return nil
 	}
 	args := []string{"-D", i.opts.DataDir, "-U", i.opts.SuperUser, "-E", "UTF8", "--locale=C",
-		"--auth-local=trust", "--auth-host=scram-sha-256"}
+		"--auth-local=" + i.opts.LocalAuth, "--auth-host=scram-sha-256"}
 	if i.opts.NoSync {
 		args = append(args, "--no-sync")
+	}
+	if i.opts.Password != "" {
+		// initdb reads the password from a file, kept in the socket
+		// directory (mode 0700, the server's user's) for as long as it
+		// runs; it never appears in SQL or on a command line.
+		pwfile := filepath.Join(i.opts.SocketDir, ".initdb-pw")
+		if err := os.WriteFile(pwfile, []byte(i.opts.Password+"\n"), 0o600); err != nil {
+			return err
+		}
+		defer os.Remove(pwfile)
+		if i.runAs != nil {
+			if err := os.Chown(pwfile, int(i.runAs.Uid), int(i.runAs.Gid)); err != nil {
+				return err
+			}
+		}
+		args = append(args, "--pwfile="+pwfile)
 	}
 	cmd := i.command("initdb", args...)
 	out, err := cmd.CombinedOutput()
@@ -385,6 +501,11 @@ func (i *Instance) waitReady(ctx context.Context) error {
 			conn.Close(ctx)
 			return nil
 		}
+		// A wrong password will not get better by waiting.
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "28P01" {
+			return fmt.Errorf("PostgreSQL %s refused %s's password: %w", i.opts.Name, i.opts.SuperUser, err)
+		}
 		select {
 		case <-exited:
 			return fmt.Errorf("PostgreSQL %s exited during start-up; last lines of %s:\n%s",
@@ -486,10 +607,104 @@ func (i *Instance) PID() int {
 }
 
 // ConnString is a libpq connection string reaching the server through its
-// trusted Unix socket as the given role.
+// Unix socket as the given role, with Options.Password when there is one
+// (it is SuperUser's; the socket trusts everyone with LocalTrust).
 func (i *Instance) ConnString(user, database string) string {
-	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable",
+	cs := fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable",
 		quoteConnValue(i.opts.SocketDir), i.port, quoteConnValue(user), quoteConnValue(database))
+	if i.opts.Password != "" {
+		cs += " password=" + quoteConnValue(i.opts.Password)
+	}
+	return cs
+}
+
+// LocalAuthInEffect reads pg_hba.conf and returns the method of its local
+// (Unix socket) lines: LocalTrust for a data directory made before
+// LocalSCRAM was asked for, until RequireLocalPassword.
+func (i *Instance) LocalAuthInEffect() (string, error) {
+	b, err := os.ReadFile(filepath.Join(i.opts.DataDir, "pg_hba.conf"))
+	if err != nil {
+		return "", err
+	}
+	method := ""
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 4 && f[0] == "local" {
+			if method != "" && method != f[len(f)-1] {
+				return "mixed", nil
+			}
+			method = f[len(f)-1]
+		}
+	}
+	return method, nil
+}
+
+// RequireLocalPassword makes the Unix socket authenticate with
+// Options.LocalAuth: it rewrites the method of pg_hba.conf's local lines,
+// has the server reload it, and waits until a connection without a
+// password is refused. The caller first gives SuperUser its Password. It
+// is idempotent.
+func (i *Instance) RequireLocalPassword(ctx context.Context) error {
+	path := filepath.Join(i.opts.DataDir, "pg_hba.conf")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(string(b), "\n")
+	changed := false
+	for n, line := range lines {
+		f := strings.Fields(line)
+		if len(f) >= 4 && f[0] == "local" && f[len(f)-1] != i.opts.LocalAuth {
+			lines[n] = strings.Join(append(f[:len(f)-1], i.opts.LocalAuth), " ")
+			changed = true
+		}
+	}
+	if changed {
+		tmp := path + ".rsdata"
+		if err := os.WriteFile(tmp, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+			return err
+		}
+		if i.runAs != nil {
+			if err := os.Chown(tmp, int(i.runAs.Uid), int(i.runAs.Gid)); err != nil {
+				return err
+			}
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			return err
+		}
+		i.opts.Logger.Info("PostgreSQL now asks local connections for a password", "server", i.opts.Name, "method", i.opts.LocalAuth)
+	}
+	if i.opts.LocalAuth == LocalTrust {
+		return nil
+	}
+	// SIGHUP makes the postmaster reload pg_hba.conf; new connections then
+	// follow it.
+	if pid := i.PID(); pid > 0 {
+		if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
+			return err
+		}
+	}
+	noPassword := fmt.Sprintf("host=%s port=%d user=%s dbname=postgres sslmode=disable",
+		quoteConnValue(i.opts.SocketDir), i.port, quoteConnValue(i.opts.SuperUser))
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		conn, err := pgconn.Connect(ctx, noPassword)
+		if err == nil {
+			conn.Close(ctx)
+		} else if ctx.Err() == nil {
+			// 28P01 invalid_password, 28000 invalid_authorization_specification.
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && (pgErr.Code == "28P01" || pgErr.Code == "28000") {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("PostgreSQL %s still accepts local connections without a password", i.opts.Name)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 func quoteConnValue(v string) string {

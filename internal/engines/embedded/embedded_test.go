@@ -3,6 +3,8 @@ package embedded_test
 import (
 	"context"
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -86,3 +88,56 @@ func TestSupervisorRestartsKilledServer(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
+
+func TestChildEnv(t *testing.T) {
+	env := map[string]string{"PATH": "/opt/pg/bin:/usr/bin", "TZ": "Europe/Paris", "HOME": "/root",
+		"RSDATA_ROOT_SECRET_ACCESS_KEY": "s3cret", "AWS_SECRET_ACCESS_KEY": "s3cret", "PGPASSWORD": "s3cret", "PGHOST": "/tmp"}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"full environment", env, []string{"PATH=/opt/pg/bin:/usr/bin", "LANG=C", "LC_ALL=C", "TZ=Europe/Paris"}},
+		{"empty environment", map[string]string{}, []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C", "LC_ALL=C"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := embedded.ChildEnv(func(k string) string { return tc.env[k] })
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Fatalf("ChildEnv = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPostmasterEnvironmentIsMinimal starts a server from a process whose
+// environment holds secrets and reads the postmaster's environment as the
+// kernel shows it (as a superuser session could with pg_read_binary_file):
+// none of them may be there.
+func TestPostmasterEnvironmentIsMinimal(t *testing.T) {
+	t.Setenv("RSDATA_ROOT_SECRET_ACCESS_KEY", "leaked-root-secret")
+	t.Setenv("PGPASSWORD", "leaked-pg-password")
+	srv, err := pgtest.StartNew(context.Background(), "env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = srv.Stop(context.Background())
+		srv.Remove()
+	})
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(srv.PID()) + "/environ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := strings.Split(strings.TrimRight(string(raw), "\x00"), "\x00")
+	for _, v := range vars {
+		name, _, _ := strings.Cut(v, "=")
+		switch {
+		case strings.HasPrefix(name, "RSDATA_"), strings.Contains(v, "leaked"):
+			t.Errorf("postmaster environment holds %s", name)
+		case name != "PATH" && name != "LANG" && name != "LC_ALL" && name != "TZ" &&
+			// PostgreSQL sets these itself after start-up.
+			name != "PGDATA" && name != "PG_GRANDPARENT_PID" && !strings.HasPrefix(name, "LC_") && name != "PGSYSCONFDIR" && name != "PGLOCALEDIR":
+			t.Errorf("postmaster environment holds unexpected %s", name)
+		}
+	}
+}

@@ -91,11 +91,16 @@ func Start(t testing.TB, opts Options) *Env {
 	env := &Env{PG: pg, Database: opts.Database, StoreDB: opts.StoreDB, Clock: &Clock{}}
 	if env.Database == "" {
 		env.Database = pg.NewDatabase(t)
+		// The master users are made as `rsdata serve` makes them: no
+		// PostgreSQL superuser, CREATEDB, reading and writing every table;
+		// both share the test's database, so both get what owning it gives.
 		pg.Exec(t, env.Database, `DO $$ BEGIN
-			IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'awsuser') THEN CREATE ROLE awsuser SUPERUSER LOGIN; END IF;
-			IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'admin') THEN CREATE ROLE admin SUPERUSER LOGIN; END IF;
+			IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'awsuser') THEN CREATE ROLE awsuser LOGIN CREATEDB; END IF;
+			IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'admin') THEN CREATE ROLE admin LOGIN CREATEDB; END IF;
 			IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plainuser') THEN CREATE ROLE plainuser LOGIN; END IF;
-		END $$; GRANT CREATE, USAGE ON SCHEMA public TO PUBLIC`)
+		END $$; GRANT pg_read_all_data, pg_write_all_data, pg_signal_backend TO awsuser, admin;
+		GRANT ALL ON DATABASE `+env.Database+` TO awsuser, admin;
+		GRANT CREATE, USAGE ON SCHEMA public TO PUBLIC`)
 	}
 	if env.StoreDB == "" {
 		env.StoreDB = pg.NewDatabase(t)
