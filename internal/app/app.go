@@ -24,6 +24,7 @@ import (
 	"github.com/rsdata/rsdata/internal/api/redshiftserverless"
 	"github.com/rsdata/rsdata/internal/api/secretsmanager"
 	"github.com/rsdata/rsdata/internal/api/sts"
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsjson"
@@ -230,9 +231,9 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 func (a *App) buildHandler() (http.Handler, error) {
 	root := auth.StaticKeys{}
 	addRoot := func(account, keyID, secret string) {
-		arn := fmt.Sprintf("arn:aws:iam::%s:root", account)
+		rootARN := arn.IAMRoot(account)
 		root[keyID] = auth.StaticKey{Secret: secret, Principal: &auth.Principal{
-			AccountID: account, ARN: arn, OwnerARN: arn, UserID: account, AccessKeyID: keyID, Root: true,
+			AccountID: account, ARN: rootARN, OwnerARN: rootARN, UserID: account, AccessKeyID: keyID, Root: true,
 		}}
 	}
 	addRoot(a.cfg.AccountID, a.RootAccessKeyID, a.RootSecretAccessKey)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/events"
 	"github.com/rsdata/rsdata/internal/statement"
 	"github.com/rsdata/rsdata/internal/store"
@@ -282,7 +283,7 @@ func TestDispatcherDeliversToEverySink(t *testing.T) {
 			`"rows":1,"expireAt":1601673265}}`,
 		`{"version":"0","id":"` + events.EventID(before[1]) + `","detail-type":"Redshift Data Statement Status Change",` +
 			`"source":"aws.redshift-data","account":"123456789012","time":"2020-10-01T21:15:00Z","region":"us-east-1",` +
-			`"resources":["arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/wg-1"],` +
+			`"resources":["arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/` + arn.WorkgroupID("123456789012", "wg-1") + `"],` +
 			`"detail":{"principal":"arn:aws:iam::123456789012:user/myuser","statementName":"",` +
 			`"statementId":"0c2b0d43-6d1c-4bd5-a1e4-7e0f3a3f2a11","redshiftQueryId":-1,"state":"FAILED",` +
 			`"rows":-1,"expireAt":1601673265}}`,

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/ids"
 	"github.com/rsdata/rsdata/internal/statement"
 )
@@ -139,12 +140,12 @@ func Build(p Pending, account, region, id string) []byte {
 }
 
 // TargetARN is the ARN of the cluster or workgroup t, as an event's
-// resources name it.
+// resources name it: the same ARN every API uses for it.
 func TargetARN(t statement.Target, account, region string) string {
 	if t.Kind == statement.Workgroup {
-		return "arn:aws:redshift-serverless:" + region + ":" + account + ":workgroup/" + t.Name
+		return arn.Workgroup(region, account, t.Name)
 	}
-	return "arn:aws:redshift:" + region + ":" + account + ":cluster:" + t.Name
+	return arn.Cluster(region, account, t.Name)
 }
 
 // eventNamespace (6b1e0c52-934d-4f1a-a73e-582c901d7f44) is the RFC 4122 name

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/engines"
@@ -74,7 +75,7 @@ func (a *API) ClusterTags(ctx context.Context, name string) (map[string]string, 
 	if a.opts.Tags == nil {
 		return map[string]string{}, nil
 	}
-	return a.opts.Tags.ResourceTags(ctx, a.arn("cluster:"+name))
+	return a.opts.Tags.ResourceTags(ctx, arn.Cluster(a.opts.Region, a.opts.AccountID, name))
 }
 
 // tagContext is the aws:ResourceTag/<key> condition context of a cluster,
@@ -89,21 +90,21 @@ func (a *API) tagContext(ctx context.Context, name string) (map[string][]string,
 
 // taggedCluster resolves a cluster ARN to a registered cluster and checks
 // that the caller may perform action on it.
-func (a *API) taggedCluster(ctx context.Context, action, arn string, reqTags map[string]string, reqKeys []string) (*engines.Endpoint, error) {
+func (a *API) taggedCluster(ctx context.Context, action, resourceARN string, reqTags map[string]string, reqKeys []string) (*engines.Endpoint, error) {
 	if a.opts.Tags == nil {
 		return nil, unsupported("Tagging is not supported by this server.")
 	}
-	if arn == "" {
+	if resourceARN == "" {
 		return nil, invalidParameter("ResourceName is required.")
 	}
-	prefix := a.arn("cluster:")
-	name, ok := strings.CutPrefix(arn, prefix)
+	prefix := arn.Cluster(a.opts.Region, a.opts.AccountID, "")
+	name, ok := strings.CutPrefix(resourceARN, prefix)
 	if !ok || name == "" {
-		return nil, invalidParameter("ResourceName " + arn + " is not a cluster ARN (" + prefix + "<cluster identifier>).")
+		return nil, invalidParameter("ResourceName " + resourceARN + " is not a cluster ARN (" + prefix + "<cluster identifier>).")
 	}
 	ep, ok := a.reg.Lookup(engines.Cluster, name)
 	if !ok {
-		return nil, resourceNotFound(arn)
+		return nil, resourceNotFound(resourceARN)
 	}
 	keys, err := a.tagContext(ctx, name)
 	if err != nil {
@@ -111,7 +112,7 @@ func (a *API) taggedCluster(ctx context.Context, action, arn string, reqTags map
 	}
 	auth.AddTagKeys(keys, reqKeys...)
 	auth.AddRequestTags(keys, reqTags)
-	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: action, Resource: arn, Context: keys}); err != nil {
+	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: action, Resource: resourceARN, Context: keys}); err != nil {
 		return nil, toAWS(err)
 	}
 	return ep, nil
@@ -172,9 +173,9 @@ func (a *API) DescribeTags(ctx context.Context, in *DescribeTagsInput) (*Describ
 			return out, nil
 		}
 		for _, ep := range a.reg.List(engines.Cluster) {
-			arn := a.arn("cluster:" + ep.Name)
-			if _, err := a.taggedCluster(ctx, "redshift:DescribeTags", arn, nil, nil); err == nil {
-				arns = append(arns, arn) // a listing shows what the caller may see
+			clusterARN := arn.Cluster(a.opts.Region, a.opts.AccountID, ep.Name)
+			if _, err := a.taggedCluster(ctx, "redshift:DescribeTags", clusterARN, nil, nil); err == nil {
+				arns = append(arns, clusterARN) // a listing shows what the caller may see
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsjson"
@@ -122,9 +123,9 @@ func (s *Service) viewer(ctx context.Context) statement.Owner {
 
 func (s *Service) resourceARN(t statement.Target) string {
 	if t.Kind == statement.Workgroup {
-		return engines.WorkgroupARN(s.opts.Region, s.opts.AccountID, t.Name)
+		return arn.Workgroup(s.opts.Region, s.opts.AccountID, t.Name)
 	}
-	return engines.ClusterARN(s.opts.Region, s.opts.AccountID, t.Name)
+	return arn.Cluster(s.opts.Region, s.opts.AccountID, t.Name)
 }
 
 func (s *Service) resolveTarget(cluster, workgroup *string) (statement.Target, *engines.Endpoint, error) {

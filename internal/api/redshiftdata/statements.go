@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/engines"
@@ -52,20 +52,17 @@ func (s *Service) resolveLogin(ctx context.Context, c connection) (login, error)
 		return login{}, awserr.Validation("Database is required when connecting to a %s.", kind)
 	}
 	l := login{target: target, ep: ep, dbUser: str(c.DbUser), database: *c.Database}
-	arn := func(resource string) string {
-		return fmt.Sprintf("arn:aws:redshift:%s:%s:%s", s.opts.Region, s.opts.AccountID, resource)
-	}
 	switch {
 	case c.SecretArn != nil:
 		return s.secretLogin(ctx, l, *c.SecretArn)
 	case target.Kind == statement.Cluster && l.dbUser != "":
 		l.creds = []auth.Request{
-			{Action: "redshift:GetClusterCredentials", Resource: arn("dbuser:" + target.Name + "/" + l.dbUser)},
-			{Action: "redshift:GetClusterCredentials", Resource: arn("dbname:" + target.Name + "/" + l.database)},
+			{Action: "redshift:GetClusterCredentials", Resource: arn.DbUser(s.opts.Region, s.opts.AccountID, target.Name, l.dbUser)},
+			{Action: "redshift:GetClusterCredentials", Resource: arn.DbName(s.opts.Region, s.opts.AccountID, target.Name, l.database)},
 		}
 	case target.Kind == statement.Cluster:
 		l.dbUser, l.autoCreate = iamDbUser(auth.PrincipalFrom(ctx), ep)
-		l.creds = []auth.Request{{Action: "redshift:GetClusterCredentialsWithIAM", Resource: arn("dbname:" + target.Name + "/" + l.database)}}
+		l.creds = []auth.Request{{Action: "redshift:GetClusterCredentialsWithIAM", Resource: arn.DbName(s.opts.Region, s.opts.AccountID, target.Name, l.database)}}
 	default:
 		l.dbUser, l.autoCreate = iamDbUser(auth.PrincipalFrom(ctx), ep)
 		l.creds = []auth.Request{{Action: "redshift-serverless:GetCredentials", Resource: s.resourceARN(target)}}

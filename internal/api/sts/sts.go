@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsquery"
@@ -199,5 +200,5 @@ func (a *API) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeRoleO
 
 // AssumedRoleARN is the ARN of a role session.
 func AssumedRoleARN(account, role, session string) string {
-	return "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session
+	return arn.AssumedRole(account, role, session)
 }
