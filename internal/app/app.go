@@ -44,6 +44,7 @@ import (
 	"github.com/rsdata/rsdata/internal/sessiontoken"
 	"github.com/rsdata/rsdata/internal/statement"
 	"github.com/rsdata/rsdata/internal/store"
+	"github.com/rsdata/rsdata/internal/tags"
 )
 
 // MaxBodyBytes bounds request bodies: 40 statements of 100 KB and room for
@@ -260,13 +261,14 @@ func (a *App) buildHandler() (http.Handler, error) {
 	authz := auth.Policies{Source: who, HomeAccount: a.cfg.AccountID}
 
 	jsonAPI := awsjson.NewRouter(a.log)
+	resourceTags := tags.New(a.store, a.cfg.Region, a.cfg.AccountID)
 	a.secrets = secrets.New(secrets.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}, a.store, sealer)
 	a.dbcreds = dbcreds.New(dbcreds.Options{Logger: a.log.With("component", "dbcreds")}, a.store, pgexec.NewRoles(a.registry))
-	workgroups := redshiftserverless.New(redshiftserverless.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: a.store},
+	workgroups := redshiftserverless.New(redshiftserverless.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: resourceTags},
 		a.registry, a.dbcreds, authz)
-	clusters := redshift.New(redshift.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: a.store}, a.registry, a.dbcreds, authz)
+	clusters := redshift.New(redshift.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: resourceTags}, a.registry, a.dbcreds, authz)
 	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Secrets: a.secrets,
-		Tags: targetTags{workgroups, clusters}},
+		Tags: resourceTags},
 		a.engine, a.registry, catalogs{a.exec}, authz).Register(jsonAPI)
 	secretsmanager.New(a.secrets, authz, secretsmanager.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}).Register(jsonAPI)
 	workgroups.Register(jsonAPI)
@@ -577,20 +579,4 @@ func (a *App) printBanner(addr string, logins map[string]masterLogin) {
 		fmt.Fprintf(a.out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", p.creds.AccessKeyID, secret)
 	}
 	fmt.Fprintf(a.out, "Data API endpoint: %s\n", endpoint)
-}
-
-// targetTags gives the Data API the tags the Redshift and Redshift
-// Serverless APIs keep, for the aws:ResourceTag conditions of its credential
-// checks.
-type targetTags struct {
-	workgroups *redshiftserverless.API
-	clusters   *redshift.API
-}
-
-// TargetTags implements redshiftdata.TargetTags.
-func (c targetTags) TargetTags(ctx context.Context, kind engines.Kind, name string) (map[string]string, error) {
-	if kind == engines.Workgroup {
-		return c.workgroups.WorkgroupTags(ctx, name)
-	}
-	return c.clusters.ClusterTags(ctx, name)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/rsdata/rsdata/internal/awsquery"
 	"github.com/rsdata/rsdata/internal/dbcreds"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/tags"
 )
 
 // Service is Redshift's Query-protocol identity.
@@ -26,7 +27,7 @@ type Options struct {
 	Region    string
 	// Tags keeps cluster tags; nil refuses the tagging operations and
 	// gives every cluster none.
-	Tags Tags
+	Tags *tags.Service
 }
 
 // API holds the Redshift API's dependencies.

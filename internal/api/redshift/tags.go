@@ -13,17 +13,6 @@ import (
 	"github.com/rsdata/rsdata/internal/engines"
 )
 
-// Tags keeps the tags of clusters, keyed by the cluster's ARN.
-type Tags interface {
-	// ResourceTags returns the tags of arn: an empty map when it has none.
-	ResourceTags(ctx context.Context, arn string) (map[string]string, error)
-	// TagResource adds tags to arn, replacing the values of keys it
-	// already has; all or nothing.
-	TagResource(ctx context.Context, arn string, tags map[string]string) error
-	// UntagResource removes keys from arn; absent keys are not an error.
-	UntagResource(ctx context.Context, arn string, keys []string) error
-}
-
 // Tag is the model's Tag shape.
 type Tag struct {
 	Key   string `xml:"Key"`
@@ -72,10 +61,7 @@ func invalidTag(msg string) *awserr.Error {
 // ClusterTags returns the tags of the registered cluster name, for
 // aws:ResourceTag conditions on the cluster.
 func (a *API) ClusterTags(ctx context.Context, name string) (map[string]string, error) {
-	if a.opts.Tags == nil {
-		return map[string]string{}, nil
-	}
-	return a.opts.Tags.ResourceTags(ctx, arn.Cluster(a.opts.Region, a.opts.AccountID, name))
+	return a.opts.Tags.Of(ctx, engines.Cluster, name)
 }
 
 // tagContext is the aws:ResourceTag/<key> condition context of a cluster,
@@ -91,7 +77,7 @@ func (a *API) tagContext(ctx context.Context, name string) (map[string][]string,
 // taggedCluster resolves a cluster ARN to a registered cluster and checks
 // that the caller may perform action on it.
 func (a *API) taggedCluster(ctx context.Context, action, resourceARN string, reqTags map[string]string, reqKeys []string) (*engines.Endpoint, error) {
-	if a.opts.Tags == nil {
+	if !a.opts.Tags.Enabled() {
 		return nil, unsupported("Tagging is not supported by this server.")
 	}
 	if resourceARN == "" {
@@ -133,7 +119,7 @@ func (a *API) CreateTags(ctx context.Context, in *CreateTagsInput) (*empty, erro
 	if _, err := a.taggedCluster(ctx, "redshift:CreateTags", in.ResourceName, tags, nil); err != nil {
 		return nil, err
 	}
-	if err := a.opts.Tags.TagResource(ctx, in.ResourceName, tags); err != nil {
+	if err := a.opts.Tags.Set(ctx, in.ResourceName, tags); err != nil {
 		return nil, toAWS(err)
 	}
 	return &empty{}, nil
@@ -147,7 +133,7 @@ func (a *API) DeleteTags(ctx context.Context, in *DeleteTagsInput) (*empty, erro
 	if _, err := a.taggedCluster(ctx, "redshift:DeleteTags", in.ResourceName, nil, in.TagKeys); err != nil {
 		return nil, err
 	}
-	if err := a.opts.Tags.UntagResource(ctx, in.ResourceName, in.TagKeys); err != nil {
+	if err := a.opts.Tags.Remove(ctx, in.ResourceName, in.TagKeys); err != nil {
 		return nil, toAWS(err)
 	}
 	return &empty{}, nil
@@ -169,7 +155,7 @@ func (a *API) DescribeTags(ctx context.Context, in *DescribeTagsInput) (*Describ
 		}
 		arns = []string{in.ResourceName}
 	} else {
-		if a.opts.Tags == nil {
+		if !a.opts.Tags.Enabled() {
 			return out, nil
 		}
 		for _, ep := range a.reg.List(engines.Cluster) {
@@ -180,7 +166,7 @@ func (a *API) DescribeTags(ctx context.Context, in *DescribeTagsInput) (*Describ
 		}
 	}
 	for _, arn := range arns {
-		tags, err := a.opts.Tags.ResourceTags(ctx, arn)
+		tags, err := a.opts.Tags.Get(ctx, arn)
 		if err != nil {
 			return nil, toAWS(err)
 		}

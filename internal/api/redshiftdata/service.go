@@ -15,6 +15,7 @@ import (
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/secrets"
 	"github.com/rsdata/rsdata/internal/statement"
+	"github.com/rsdata/rsdata/internal/tags"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of this service.
@@ -28,13 +29,7 @@ type Options struct {
 	Secrets   SecretValues
 	// Tags, when set, supplies the tags of clusters and workgroups, which
 	// credential checks see as aws:ResourceTag/<key>.
-	Tags TargetTags
-}
-
-// TargetTags reads the tags of registered clusters and workgroups.
-type TargetTags interface {
-	// TargetTags returns the target's tags; none is an empty map.
-	TargetTags(ctx context.Context, kind engines.Kind, name string) (map[string]string, error)
+	Tags *tags.Service
 }
 
 // SecretValues reads the database credentials a Secrets Manager secret

@@ -71,12 +71,12 @@ func (s *Service) resolveLogin(ctx context.Context, c connection) (login, error)
 	// (the managed policy needs RedshiftDataFullAccess on a workgroup).
 	// Root is allowed without looking at policies, so its requests skip
 	// the look-up.
-	if p := auth.PrincipalFrom(ctx); s.opts.Tags != nil && (p == nil || !p.Root) {
+	if p := auth.PrincipalFrom(ctx); s.opts.Tags.Enabled() && (p == nil || !p.Root) {
 		kind := engines.Cluster
 		if target.Kind == statement.Workgroup {
 			kind = engines.Workgroup
 		}
-		tags, err := s.opts.Tags.TargetTags(ctx, kind, target.Name)
+		tags, err := s.opts.Tags.Of(ctx, kind, target.Name)
 		if err != nil {
 			return login{}, err
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/rsdata/rsdata/internal/awsjson"
 	"github.com/rsdata/rsdata/internal/dbcreds"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/tags"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of every operation.
@@ -29,7 +30,7 @@ type Options struct {
 	Region    string
 	// Tags keeps workgroup tags; nil refuses the tagging operations and
 	// gives every workgroup none.
-	Tags Tags
+	Tags *tags.Service
 }
 
 // API holds the Redshift Serverless API's dependencies.

@@ -24,6 +24,7 @@ import (
 	"github.com/rsdata/rsdata/internal/policy"
 	"github.com/rsdata/rsdata/internal/sdkhttp"
 	"github.com/rsdata/rsdata/internal/store"
+	"github.com/rsdata/rsdata/internal/tags"
 	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
 
@@ -77,7 +78,7 @@ func setupTaggedWith(t *testing.T, src auth.PolicySource) (wg string, root, alic
 	}
 	issuer := dbcreds.New(dbcreds.Options{}, s, pgexec.NewRoles(reg))
 	router := awsjson.NewRouter(slog.New(slog.DiscardHandler))
-	redshiftserverless.New(redshiftserverless.Options{AccountID: account, Region: "us-east-1", Tags: s}, reg, issuer,
+	redshiftserverless.New(redshiftserverless.Options{AccountID: account, Region: "us-east-1", Tags: tags.New(s, "us-east-1", account)}, reg, issuer,
 		auth.Policies{Source: src}).Register(router)
 	rootP := &auth.Principal{AccountID: account, ARN: "arn:aws:iam::" + account + ":root", UserID: account, Root: true}
 	aliceP := &auth.Principal{AccountID: account, ARN: "arn:aws:iam::" + account + ":user/alice", UserName: "alice", UserID: "AIDAALICE"}
