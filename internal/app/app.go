@@ -24,7 +24,6 @@ import (
 	"github.com/rsdata/rsdata/internal/api/redshiftserverless"
 	"github.com/rsdata/rsdata/internal/api/secretsmanager"
 	"github.com/rsdata/rsdata/internal/api/sts"
-	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsjson"
@@ -230,14 +229,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 }
 
 func (a *App) buildHandler() (http.Handler, error) {
-	root := auth.StaticKeys{}
-	addRoot := func(account, keyID, secret string) {
-		rootARN := arn.IAMRoot(account)
-		root[keyID] = auth.StaticKey{Secret: secret, Principal: &auth.Principal{
-			AccountID: account, ARN: rootARN, OwnerARN: rootARN, UserID: account, AccessKeyID: keyID, Root: true,
-		}}
-	}
-	addRoot(a.cfg.AccountID, a.RootAccessKeyID, a.RootSecretAccessKey)
+	roots := []identity.RootKey{{AccountID: a.cfg.AccountID, AccessKeyID: a.RootAccessKeyID, SecretAccessKey: a.RootSecretAccessKey}}
 	key, err := seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "seal.key"))
 	if err != nil {
 		return nil, fmt.Errorf("sealing key: %w", err)
@@ -247,17 +239,16 @@ func (a *App) buildHandler() (http.Handler, error) {
 		return nil, err
 	}
 	accounts := map[string]*identity.Service{a.cfg.AccountID: identity.New(identity.Options{AccountID: a.cfg.AccountID}, a.store, sealer)}
-	order := []string{a.cfg.AccountID}
 	for _, p := range a.peers {
-		addRoot(p.id, p.creds.AccessKeyID, p.creds.SecretAccessKey)
+		roots = append(roots, identity.RootKey{AccountID: p.id, AccessKeyID: p.creds.AccessKeyID, SecretAccessKey: p.creds.SecretAccessKey})
 		accounts[p.id] = identity.New(identity.Options{AccountID: p.id}, p.store, sealer)
-		order = append(order, p.id)
 	}
 	sessionKey, err := seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "session.key"))
 	if err != nil {
 		return nil, fmt.Errorf("session key: %w", err)
 	}
-	who := principals{root: root, accounts: accounts, order: order, sessions: sessiontoken.New(sessionKey), now: time.Now}
+	who := identity.NewDirectory(identity.DirectoryOptions{Home: a.cfg.AccountID, Accounts: accounts, Roots: roots,
+		Sessions: sessiontoken.New(sessionKey)})
 	authz := auth.Policies{Source: who, HomeAccount: a.cfg.AccountID}
 
 	jsonAPI := awsjson.NewRouter(a.log)
@@ -273,7 +264,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	secretsmanager.New(a.secrets, authz, secretsmanager.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}).Register(jsonAPI)
 	workgroups.Register(jsonAPI)
 	queryAPI := awsquery.NewRouter(a.log)
-	sts.New(sts.Options{}, who, who.sessions, authz).Register(queryAPI)
+	sts.New(who, authz).Register(queryAPI)
 	iam.New(accounts, a.cfg.AccountID, authz).Register(queryAPI)
 	clusters.Register(queryAPI)
 
