@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/records"
 	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
@@ -404,7 +405,7 @@ func (p *resultPage) parts() [3][]byte {
 		body = nil
 		if len(p.records) > 0 {
 			head += `{"CSVRecords":"`
-			body = append(appendJSONStringBody(nil, p.records), `"}`...)
+			body = append(records.AppendJSONString(make([]byte, 0, len(p.records)+len(p.records)/8+2), p.records), `"}`...)
 		}
 	}
 	tail := make([]byte, 0, len(p.columns)+128)
@@ -441,12 +442,6 @@ func (p *resultPage) WriteJSON(w io.Writer) error {
 		}
 	}
 	return nil
-}
-
-// appendJSONStringBody escapes s for the inside of a JSON string.
-func appendJSONStringBody(dst, s []byte) []byte {
-	b, _ := json.Marshal(string(s))
-	return append(dst, b[1:len(b)-1]...)
 }
 
 func columnMetadata(cols []results.Column) []ColumnMetadata {
