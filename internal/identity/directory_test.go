@@ -39,21 +39,16 @@ func newDirectory(t *testing.T) directory {
 	if err != nil {
 		t.Fatal(err)
 	}
-	homeStore, err := store.Open(ctx, srv.ConnString("postgres", db))
+	st, err := store.Open(ctx, srv.ConnString("postgres", db), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(homeStore.Close)
-	peerStore, err := store.OpenAccount(ctx, srv.ConnString("postgres", db), peer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(peerStore.Close)
+	t.Cleanup(st.Close)
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	clock := func() time.Time { return now }
 	d := directory{
-		home: identity.New(identity.Options{AccountID: home, Clock: clock}, homeStore, sealer),
-		peer: identity.New(identity.Options{AccountID: peer, Clock: clock}, peerStore, sealer),
+		home: identity.New(identity.Options{AccountID: home, Clock: clock}, st.Identities(home), sealer),
+		peer: identity.New(identity.Options{AccountID: peer, Clock: clock}, st.Identities(peer), sealer),
 		now:  &now,
 	}
 	d.Directory = identity.NewDirectory(identity.DirectoryOptions{
