@@ -43,6 +43,7 @@ import (
 	"github.com/rsdata/rsdata/internal/sessiontoken"
 	"github.com/rsdata/rsdata/internal/statement"
 	"github.com/rsdata/rsdata/internal/store"
+	"github.com/rsdata/rsdata/internal/tags"
 )
 
 // MaxBodyBytes bounds request bodies: 40 statements of 100 KB and room for
@@ -173,7 +174,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		}
 	}
 
-	if a.store, err = store.Open(ctx, storeDSN); err != nil {
+	if a.store, err = store.Open(ctx, storeDSN, store.Options{HomeAccount: a.cfg.AccountID}); err != nil {
 		return nil, err
 	}
 	for _, id := range a.cfg.PeerAccounts {
@@ -184,9 +185,6 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 			return nil, err
 		}
 		peer.credsAt = path
-		if peer.store, err = store.OpenAccount(ctx, storeDSN, id); err != nil {
-			return nil, err
-		}
 	}
 	instance, err := a.instanceID()
 	if err != nil {
@@ -206,7 +204,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		Limits:      opts.ResultLimits,
 		Clock:       opts.Clock,
 		Logger:      a.log,
-	}, a.store, a.store, a.exec)
+	}, a.store.Statements(), a.store.Statements(), a.exec)
 	if err := a.engine.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("recover statements: %w", err)
 	}
@@ -228,14 +226,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 }
 
 func (a *App) buildHandler() (http.Handler, error) {
-	root := auth.StaticKeys{}
-	addRoot := func(account, keyID, secret string) {
-		arn := fmt.Sprintf("arn:aws:iam::%s:root", account)
-		root[keyID] = auth.StaticKey{Secret: secret, Principal: &auth.Principal{
-			AccountID: account, ARN: arn, OwnerARN: arn, UserID: account, AccessKeyID: keyID, Root: true,
-		}}
-	}
-	addRoot(a.cfg.AccountID, a.RootAccessKeyID, a.RootSecretAccessKey)
+	roots := []identity.RootKey{{AccountID: a.cfg.AccountID, AccessKeyID: a.RootAccessKeyID, SecretAccessKey: a.RootSecretAccessKey}}
 	key, err := seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "seal.key"))
 	if err != nil {
 		return nil, fmt.Errorf("sealing key: %w", err)
@@ -244,33 +235,33 @@ func (a *App) buildHandler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	accounts := map[string]*identity.Service{a.cfg.AccountID: identity.New(identity.Options{AccountID: a.cfg.AccountID}, a.store, sealer)}
-	order := []string{a.cfg.AccountID}
+	accounts := map[string]*identity.Service{a.cfg.AccountID: identity.New(identity.Options{AccountID: a.cfg.AccountID}, a.store.Identities(a.cfg.AccountID), sealer)}
 	for _, p := range a.peers {
-		addRoot(p.id, p.creds.AccessKeyID, p.creds.SecretAccessKey)
-		accounts[p.id] = identity.New(identity.Options{AccountID: p.id}, p.store, sealer)
-		order = append(order, p.id)
+		roots = append(roots, identity.RootKey{AccountID: p.id, AccessKeyID: p.creds.AccessKeyID, SecretAccessKey: p.creds.SecretAccessKey})
+		accounts[p.id] = identity.New(identity.Options{AccountID: p.id}, a.store.Identities(p.id), sealer)
 	}
 	sessionKey, err := seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "session.key"))
 	if err != nil {
 		return nil, fmt.Errorf("session key: %w", err)
 	}
-	who := principals{root: root, accounts: accounts, order: order, sessions: sessiontoken.New(sessionKey), now: time.Now}
+	who := identity.NewDirectory(identity.DirectoryOptions{Home: a.cfg.AccountID, Accounts: accounts, Roots: roots,
+		Sessions: sessiontoken.New(sessionKey)})
 	authz := auth.Policies{Source: who, HomeAccount: a.cfg.AccountID}
 
 	jsonAPI := awsjson.NewRouter(a.log)
-	a.secrets = secrets.New(secrets.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}, a.store, sealer)
-	a.dbcreds = dbcreds.New(dbcreds.Options{Logger: a.log.With("component", "dbcreds")}, a.store, pgexec.NewRoles(a.registry))
-	workgroups := redshiftserverless.New(redshiftserverless.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: a.store},
+	resourceTags := tags.New(a.store.Tags(), a.cfg.Region, a.cfg.AccountID)
+	a.secrets = secrets.New(secrets.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}, a.store.Secrets(), sealer)
+	a.dbcreds = dbcreds.New(dbcreds.Options{Logger: a.log.With("component", "dbcreds")}, a.store.Leases(), pgexec.NewRoles(a.registry))
+	workgroups := redshiftserverless.New(redshiftserverless.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: resourceTags},
 		a.registry, a.dbcreds, authz)
-	clusters := redshift.New(redshift.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: a.store}, a.registry, a.dbcreds, authz)
+	clusters := redshift.New(redshift.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: resourceTags}, a.registry, a.dbcreds, authz)
 	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Secrets: a.secrets,
-		Tags: targetTags{workgroups, clusters}},
+		Tags: resourceTags},
 		a.engine, a.registry, catalogs{a.exec}, authz).Register(jsonAPI)
 	secretsmanager.New(a.secrets, authz, secretsmanager.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}).Register(jsonAPI)
 	workgroups.Register(jsonAPI)
 	queryAPI := awsquery.NewRouter(a.log)
-	sts.New(sts.Options{}, who, who.sessions, authz).Register(queryAPI)
+	sts.New(who, authz).Register(queryAPI)
 	iam.New(accounts, a.cfg.AccountID, authz).Register(queryAPI)
 	clusters.Register(queryAPI)
 
@@ -333,7 +324,7 @@ func (a *App) buildEvents(clock statement.Clock) error {
 		ec = clock
 	}
 	a.events = events.New(events.Options{Account: a.cfg.AccountID, Region: a.cfg.Region, Clock: ec,
-		Logger: a.log.With("component", "events")}, a.store, sinks...)
+		Logger: a.log.With("component", "events")}, a.store.Events(), sinks...)
 	return nil
 }
 
@@ -437,11 +428,6 @@ func (a *App) shutdownComponents(ctx context.Context) {
 	if a.store != nil {
 		a.store.Close()
 	}
-	for _, p := range a.peers {
-		if p.store != nil {
-			p.store.Close()
-		}
-	}
 	for i := len(a.servers) - 1; i >= 0; i-- {
 		sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		_ = a.servers[i].Stop(sctx)
@@ -500,7 +486,6 @@ func loadOrCreateCredentials(path string) (rc rootCredentials, fresh bool, err e
 // peerAccount is an account that holds IAM identities only.
 type peerAccount struct {
 	id      string
-	store   *store.Store
 	creds   rootCredentials
 	fresh   bool   // creds were generated by this start
 	credsAt string // the file holding creds
@@ -576,20 +561,4 @@ func (a *App) printBanner(addr string, logins map[string]masterLogin) {
 		fmt.Fprintf(a.out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", p.creds.AccessKeyID, secret)
 	}
 	fmt.Fprintf(a.out, "Data API endpoint: %s\n", endpoint)
-}
-
-// targetTags gives the Data API the tags the Redshift and Redshift
-// Serverless APIs keep, for the aws:ResourceTag conditions of its credential
-// checks.
-type targetTags struct {
-	workgroups *redshiftserverless.API
-	clusters   *redshift.API
-}
-
-// TargetTags implements redshiftdata.TargetTags.
-func (c targetTags) TargetTags(ctx context.Context, kind engines.Kind, name string) (map[string]string, error) {
-	if kind == engines.Workgroup {
-		return c.workgroups.WorkgroupTags(ctx, name)
-	}
-	return c.clusters.ClusterTags(ctx, name)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftserverless"
 
 	"github.com/rsdata/rsdata/internal/config"
 	"github.com/rsdata/rsdata/internal/testutil/apptest"
@@ -59,9 +60,13 @@ func TestStatusChangeEvents(t *testing.T) {
 	}})
 
 	run := func(sql, name string, withEvent bool) string {
-		out, err := env.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{ClusterIdentifier: aws.String("local"),
+		in := &redshiftdata.ExecuteStatementInput{ClusterIdentifier: aws.String("local"),
 			Database: aws.String(env.Database), DbUser: aws.String("awsuser"), Sql: aws.String(sql),
-			StatementName: aws.String(name), WithEvent: aws.Bool(withEvent)})
+			StatementName: aws.String(name), WithEvent: aws.Bool(withEvent)}
+		if name == "on-workgroup" {
+			in.ClusterIdentifier, in.DbUser, in.WorkgroupName = nil, nil, aws.String("default")
+		}
+		out, err := env.Client.ExecuteStatement(ctx, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,17 +76,18 @@ func TestStatusChangeEvents(t *testing.T) {
 	ok := run("select generate_series(1, 3)", "three", true)
 	bad := run("select * from nowhere", "broken", true)
 	run("select 1", "silent", false)
+	onWorkgroup := run("select 1", "on-workgroup", true)
 
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		mu.Lock()
 		n := len(posted)
 		mu.Unlock()
-		if n >= 2 {
+		if n >= 3 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("webhook received %d events in 30 s, want 2", n)
+			t.Fatalf("webhook received %d events in 30 s, want 3", n)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -101,8 +107,8 @@ func TestStatusChangeEvents(t *testing.T) {
 		byID[ev.Detail.StatementID] = ev
 		lines++
 	}
-	if lines != 2 {
-		t.Fatalf("events file has %d lines, want 2", lines)
+	if lines != 3 {
+		t.Fatalf("events file has %d lines, want 3", lines)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -124,5 +130,15 @@ func TestStatusChangeEvents(t *testing.T) {
 	}
 	if byID[bad].Detail.State != "FAILED" {
 		t.Errorf("FAILED event: %+v", byID[bad])
+	}
+	// A workgroup's event names it by the ARN GetWorkgroup reports
+	// (workgroup/<id>), as every other API does.
+	wg, err := redshiftserverless.NewFromConfig(env.AWSConfig(apptest.AccessKeyID, apptest.SecretAccessKey)).
+		GetWorkgroup(ctx, &redshiftserverless.GetWorkgroupInput{WorkgroupName: aws.String("default")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := byID[onWorkgroup].Resources; len(got) != 1 || got[0] != aws.ToString(wg.Workgroup.WorkgroupArn) {
+		t.Errorf("workgroup event resources = %v, want [%s]", got, aws.ToString(wg.Workgroup.WorkgroupArn))
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/httpx"
+	"github.com/rsdata/rsdata/internal/identity"
 	"github.com/rsdata/rsdata/internal/sigv4"
 )
 
@@ -27,7 +28,7 @@ type KeyStore interface {
 }
 
 // ErrExpiredToken reports temporary credentials past their expiry.
-var ErrExpiredToken = errors.New("the security token included in the request is expired")
+var ErrExpiredToken = identity.ErrExpiredToken
 
 // StaticKeys is a KeyStore over fixed keys, such as the root credentials.
 type StaticKeys map[string]StaticKey

@@ -7,25 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/rsdata/rsdata/internal/identity"
 )
 
-// Principal is an authenticated caller.
-type Principal struct {
-	AccountID   string
-	ARN         string // arn:aws:iam::123456789012:root, ...:user/alice, ...:assumed-role/r/s
-	UserID      string // aws:userid
-	AccessKeyID string
-	// OwnerARN is the identity that owns what this caller creates: the user,
-	// or the role for every session of an assumed role.
-	OwnerARN string
-	Root     bool
-	// UserName is the IAM user's name (aws:username); "" for root and roles.
-	UserName string
-	// RoleName and SessionPolicy describe an assumed-role session: its
-	// role's policies apply, further limited by the session policy.
-	RoleName      string
-	SessionPolicy string
-}
+// Principal is an authenticated caller. Package identity owns who callers
+// are (root, IAM users, assumed-role sessions); auth carries them.
+type Principal = identity.Caller
 
 type principalKey struct{}
 

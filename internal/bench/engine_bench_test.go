@@ -19,7 +19,7 @@ import (
 // they take; on the `select 1` path every one of them is on the critical
 // path of the statement.
 type timedStore struct {
-	*store.Store
+	*store.Statements
 	calls atomic.Int64
 	nanos atomic.Int64
 }
@@ -31,27 +31,27 @@ func (s *timedStore) time(start time.Time) {
 
 func (s *timedStore) Create(ctx context.Context, st *statement.Statement, token string, since time.Time) (string, error) {
 	defer s.time(time.Now())
-	return s.Store.Create(ctx, st, token, since)
+	return s.Statements.Create(ctx, st, token, since)
 }
 
 func (s *timedStore) Update(ctx context.Context, st *statement.Statement, last *results.LastPage) error {
 	defer s.time(time.Now())
-	return s.Store.Update(ctx, st, last)
+	return s.Statements.Update(ctx, st, last)
 }
 
 func (s *timedStore) Get(ctx context.Context, id string) (*statement.Statement, error) {
 	defer s.time(time.Now())
-	return s.Store.Get(ctx, id)
+	return s.Statements.Get(ctx, id)
 }
 
 func (s *timedStore) PutPage(ctx context.Context, id string, n int, data []byte) error {
 	defer s.time(time.Now())
-	return s.Store.PutPage(ctx, id, n, data)
+	return s.Statements.PutPage(ctx, id, n, data)
 }
 
 func (s *timedStore) Page(ctx context.Context, id string, n int) ([]byte, error) {
 	defer s.time(time.Now())
-	return s.Store.Page(ctx, id, n)
+	return s.Statements.Page(ctx, id, n)
 }
 
 // BenchmarkEngineSelect1 is BenchmarkRoundTripSelect1 without HTTP, SigV4
@@ -85,7 +85,7 @@ var engineOwner = statement.Owner{Principal: "arn:aws:iam::123456789012:root"}
 func newEngine(tb testing.TB, env *apptest.Env) (*statement.Engine, *timedStore) {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, env.PG.ConnString("postgres", env.PG.NewDatabase(tb)))
+	st, err := store.Open(ctx, env.PG.ConnString("postgres", env.PG.NewDatabase(tb)), store.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func newEngine(tb testing.TB, env *apptest.Env) (*statement.Engine, *timedStore)
 	}
 	x := pgexec.New(pgexec.Options{}, reg)
 	tb.Cleanup(x.Close)
-	ts := &timedStore{Store: st}
+	ts := &timedStore{Statements: st.Statements()}
 	eng := statement.New(statement.Options{Limits: results.DefaultLimits}, ts, ts, x)
 	tb.Cleanup(func() { _ = eng.Close(context.Background()) })
 	return eng, ts

@@ -47,7 +47,7 @@ func setup(t *testing.T) env {
 	srv := pgtest.Start(t)
 	db := srv.NewDatabase(t)
 	ctl := srv.NewDatabase(t)
-	s, err := store.Open(ctx, srv.ConnString("postgres", ctl))
+	s, err := store.Open(ctx, srv.ConnString("postgres", ctl), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestIssueExistingUserAndAutoCreate(t *testing.T) {
 	e := setup(t)
 	bob := e.db + "_bob"
 	e.srv.Exec(t, e.db, fmt.Sprintf(`CREATE ROLE %s LOGIN; CREATE TABLE t (v int); INSERT INTO t VALUES (7); GRANT SELECT ON t TO %[1]s`, bob))
-	is := dbcreds.New(dbcreds.Options{}, e.store, e.roles)
+	is := dbcreds.New(dbcreds.Options{}, e.store.Leases(), e.roles)
 
 	// Missing user without AutoCreate: success, but no role to log in as.
 	ghost := e.db + "_ghost"
@@ -180,7 +180,7 @@ func TestIssueExistingUserAndAutoCreate(t *testing.T) {
 func TestValidUntilEndsShortCredential(t *testing.T) {
 	ctx := context.Background()
 	e := setup(t)
-	is := dbcreds.New(dbcreds.Options{MinDuration: time.Second, Buffer: -1}, e.store, e.roles)
+	is := dbcreds.New(dbcreds.Options{MinDuration: time.Second, Buffer: -1}, e.store.Leases(), e.roles)
 	c, err := is.Issue(ctx, dbcreds.Request{Engine: e.eng, DbUser: e.db + "-x", Identity: dbcreds.IAMRole, Duration: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +209,7 @@ func TestReap(t *testing.T) {
 	ctx := context.Background()
 	e := setup(t)
 	clk := &clock{t: time.Now()}
-	is := dbcreds.New(dbcreds.Options{Clock: clk.Now, ReapBatch: 1}, e.store, e.roles)
+	is := dbcreds.New(dbcreds.Options{Clock: clk.Now, ReapBatch: 1}, e.store.Leases(), e.roles)
 	a, err := is.Issue(ctx, dbcreds.Request{Engine: e.eng, DbUser: e.db + "_a", Identity: dbcreds.IAMUser})
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +294,7 @@ func TestIssueRefusesPrivilegedRoles(t *testing.T) {
 	t.Cleanup(func() {
 		e.srv.Exec(t, "postgres", fmt.Sprintf(`DROP ROLE IF EXISTS %s_in_boss, %[1]s, %s, %s`, grp, bob, boss))
 	})
-	is := dbcreds.New(dbcreds.Options{}, e.store, e.roles)
+	is := dbcreds.New(dbcreds.Options{}, e.store.Leases(), e.roles)
 
 	for _, g := range []string{"postgres", "awsuser", "pg_execute_server_program", "pg_read_server_files", "pg_write_server_files", bob, boss, grp + "_in_boss"} {
 		_, err := is.Issue(ctx, dbcreds.Request{Engine: e.eng, DbUser: e.db + "_x", AutoCreate: true, Groups: []string{g}})

@@ -5,8 +5,6 @@
 package engines
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"sort"
 	"sync"
@@ -90,25 +88,4 @@ func (r *Registry) List(kind Kind) []*Endpoint {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
-}
-
-// ClusterARN is a provisioned cluster's ARN.
-func ClusterARN(region, account, name string) string {
-	return "arn:aws:redshift:" + region + ":" + account + ":cluster:" + name
-}
-
-// WorkgroupARN is a workgroup's ARN. Like AWS's, it names the workgroup by
-// id, not name: a stable UUID derived from the account and name, so the ARN
-// survives restarts and every API builds the same one.
-func WorkgroupARN(region, account, name string) string {
-	return "arn:aws:redshift-serverless:" + region + ":" + account + ":workgroup/" + WorkgroupID(account, name)
-}
-
-// WorkgroupID is the workgroup's id (a name-based UUID).
-func WorkgroupID(account, name string) string {
-	sum := sha256.Sum256([]byte("redshift-serverless-workgroup:" + account + ":" + name))
-	sum[6] = sum[6]&0x0f | 0x50
-	sum[8] = sum[8]&0x3f | 0x80
-	h := hex.EncodeToString(sum[:16])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

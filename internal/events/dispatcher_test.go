@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/events"
 	"github.com/rsdata/rsdata/internal/statement"
 	"github.com/rsdata/rsdata/internal/store"
@@ -57,7 +58,7 @@ func newControlDB(t testing.TB) *controlDB {
 
 func (db *controlDB) open(t testing.TB) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), db.conn)
+	s, err := store.Open(context.Background(), db.conn, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,18 +75,18 @@ func (db *controlDB) queue(t testing.TB, id, name string, target statement.Targe
 		Target: target, Database: "dev", DbUser: "awsuser", Name: name, SQL: "select 1", WithEvent: true,
 		Status: statement.Submitted, CreatedAt: t0, UpdatedAt: t0, ResultRows: -1, ResultSize: -1,
 		ResultFormat: "JSON", ExpiresAt: time.Date(2020, 10, 2, 21, 14, 25, 0, time.UTC), Instance: "i1"}
-	if _, err := db.Create(ctx, st, "", time.Time{}); err != nil {
+	if _, err := db.Statements().Create(ctx, st, "", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	st.Status, st.ResultRows, st.UpdatedAt, st.StartedAt, st.EndedAt = status, rows, ended, ended, ended
-	if err := db.Update(ctx, st, nil); err != nil {
+	if err := db.Statements().Update(ctx, st, nil); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func (db *controlDB) pending(t testing.TB) []events.Pending {
 	t.Helper()
-	p, err := db.PendingEvents(context.Background(), 1000)
+	p, err := db.Events().PendingEvents(context.Background(), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +270,7 @@ func TestDispatcherDeliversToEverySink(t *testing.T) {
 	h := newHook(t, ok)
 	clock := &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	d := events.New(events.Options{Account: account, Region: region, Interval: time.Hour, Clock: clock},
-		db.Store, events.NewFileSink(path), h.sink(t))
+		db.Store.Events(), events.NewFileSink(path), h.sink(t))
 	start(t, d)
 	eventually(t, "events still pending", func() bool { return len(db.pending(t)) == 0 })
 
@@ -282,7 +283,7 @@ func TestDispatcherDeliversToEverySink(t *testing.T) {
 			`"rows":1,"expireAt":1601673265}}`,
 		`{"version":"0","id":"` + events.EventID(before[1]) + `","detail-type":"Redshift Data Statement Status Change",` +
 			`"source":"aws.redshift-data","account":"123456789012","time":"2020-10-01T21:15:00Z","region":"us-east-1",` +
-			`"resources":["arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/wg-1"],` +
+			`"resources":["arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/` + arn.WorkgroupID("123456789012", "wg-1") + `"],` +
 			`"detail":{"principal":"arn:aws:iam::123456789012:user/myuser","statementName":"",` +
 			`"statementId":"0c2b0d43-6d1c-4bd5-a1e4-7e0f3a3f2a11","redshiftQueryId":-1,"state":"FAILED",` +
 			`"rows":-1,"expireAt":1601673265}}`,
@@ -318,7 +319,7 @@ func TestFailedWebhookGetsTheSameEventLater(t *testing.T) {
 		return http.StatusOK
 	})
 	clock := &fakeClock{now: t0}
-	out := &countingOutbox{Outbox: db.Store}
+	out := &countingOutbox{Outbox: db.Store.Events()}
 	// Only the fake clock, moved by the test, makes the retry due.
 	d := events.New(events.Options{Account: account, Region: region, Interval: 24 * time.Hour,
 		MinBackoff: time.Hour, MaxBackoff: 4 * time.Hour, Clock: clock}, out, events.NewFileSink(path), h.sink(t))
@@ -368,7 +369,7 @@ func TestRefusedEventDoesNotBlockOthers(t *testing.T) {
 	// Batches of one: the refused event, waiting out its backoff, must not
 	// take the only place in every batch.
 	d := events.New(events.Options{Account: account, Region: region, Interval: 24 * time.Hour, BatchSize: 1,
-		MinBackoff: time.Hour, MaxBackoff: 4 * time.Hour, Clock: clock}, db.Store, events.NewFileSink(path), h.sink(t))
+		MinBackoff: time.Hour, MaxBackoff: 4 * time.Hour, Clock: clock}, db.Store.Events(), events.NewFileSink(path), h.sink(t))
 	start(t, d)
 
 	// The first round fails on the oldest event and stops trying the
@@ -433,7 +434,7 @@ func TestDownSinkIsTriedOncePerBackoff(t *testing.T) {
 		return http.StatusServiceUnavailable
 	})
 	clock := &fakeClock{now: t0}
-	out := &countingOutbox{Outbox: db.Store}
+	out := &countingOutbox{Outbox: db.Store.Events()}
 	d := events.New(events.Options{Account: account, Region: region, Interval: 24 * time.Hour,
 		MinBackoff: time.Hour, MaxBackoff: 8 * time.Hour, Clock: clock}, out, h.sink(t))
 	start(t, d)
@@ -471,7 +472,7 @@ func TestFailedFileIsRetriedAlone(t *testing.T) {
 	h := newHook(t, ok)
 	clock := &fakeClock{now: t0}
 	d := events.New(events.Options{Account: account, Region: region, Interval: 24 * time.Hour,
-		MinBackoff: time.Hour, Clock: clock}, db.Store, events.NewFileSink(path), h.sink(t))
+		MinBackoff: time.Hour, Clock: clock}, db.Store.Events(), events.NewFileSink(path), h.sink(t))
 	start(t, d)
 	eventually(t, "the webhook did not get the event", func() bool { return len(h.got()) == 1 })
 	if err := os.Mkdir(dir, 0o700); err != nil {
@@ -497,7 +498,7 @@ func TestPendingEventsSurviveRestart(t *testing.T) {
 
 	down := newHook(t, func(int, []byte) int { return http.StatusServiceUnavailable })
 	first := events.New(events.Options{Account: account, Region: region, Interval: time.Hour, MinBackoff: time.Hour},
-		db.Store, events.NewFileSink(path), down.sink(t))
+		db.Store.Events(), events.NewFileSink(path), down.sink(t))
 	stop := start(t, first)
 	eventually(t, "no delivery attempt", func() bool { return len(down.got()) == 1 })
 	stop()
@@ -509,7 +510,7 @@ func TestPendingEventsSurviveRestart(t *testing.T) {
 
 	up := newHook(t, ok)
 	second := events.New(events.Options{Account: account, Region: region, Interval: time.Hour},
-		db.open(t), events.NewFileSink(path), up.sink(t))
+		db.open(t).Events(), events.NewFileSink(path), up.sink(t))
 	start(t, second)
 	eventually(t, "events still pending after the restart", func() bool { return len(db.pending(t)) == 0 })
 
@@ -529,7 +530,7 @@ func TestPendingEventsSurviveRestart(t *testing.T) {
 func TestNotifyWakesTheDispatcher(t *testing.T) {
 	db := newControlDB(t)
 	path := filepath.Join(t.TempDir(), "events.jsonl")
-	out := &countingOutbox{Outbox: db.Store}
+	out := &countingOutbox{Outbox: db.Store.Events()}
 	d := events.New(events.Options{Account: account, Region: region, Interval: time.Hour}, out, events.NewFileSink(path))
 	// Before Run, and repeatedly: never blocks.
 	d.Notify()
@@ -558,7 +559,7 @@ func TestFailedMarkDoesNotResend(t *testing.T) {
 	db.queue(t, "s1", "", cluster, statement.Finished, 1, t0)
 	path := filepath.Join(t.TempDir(), "events.jsonl")
 	h := newHook(t, ok)
-	out := &countingOutbox{Outbox: db.Store, markFail: func(n int64) error {
+	out := &countingOutbox{Outbox: db.Store.Events(), markFail: func(n int64) error {
 		if n == 1 {
 			return errors.New("control database unavailable")
 		}
@@ -586,7 +587,7 @@ func TestBacklogDrainsInBatches(t *testing.T) {
 		db.queue(t, id, "", cluster, statement.Finished, int64(i), t0.Add(time.Duration(i)*time.Second))
 	}
 	h := newHook(t, ok)
-	out := &countingOutbox{Outbox: db.Store}
+	out := &countingOutbox{Outbox: db.Store.Events()}
 	d := events.New(events.Options{Account: account, Region: region, Interval: time.Hour, BatchSize: 2}, out, h.sink(t))
 	start(t, d)
 	eventually(t, "the backlog did not drain", func() bool { return len(db.pending(t)) == 0 })
@@ -626,7 +627,7 @@ func TestRunStopsDuringDelivery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := events.New(events.Options{Account: account, Region: region}, db.Store, s)
+	d := events.New(events.Options{Account: account, Region: region}, db.Store.Events(), s)
 	stop := start(t, d)
 	select {
 	case <-arrived:
@@ -661,7 +662,7 @@ func TestFailedFlushRedelivers(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "events.jsonl")
 	sink := &failingFlush{FileSink: events.NewFileSink(path)}
 	clock := &fakeClock{now: t0}
-	out := &countingOutbox{Outbox: db.Store}
+	out := &countingOutbox{Outbox: db.Store.Events()}
 	d := events.New(events.Options{Account: account, Region: region, Interval: 24 * time.Hour,
 		MinBackoff: time.Hour, Clock: clock}, out, sink)
 	start(t, d)

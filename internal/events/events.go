@@ -11,12 +11,13 @@ package events
 import (
 	"bytes"
 	"context"
-	"crypto/sha1"
 	"encoding/json"
 	"strconv"
 	"time"
 
-	"github.com/rsdata/rsdata/internal/ids"
+	"github.com/google/uuid"
+
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/statement"
 )
 
@@ -139,30 +140,22 @@ func Build(p Pending, account, region, id string) []byte {
 }
 
 // TargetARN is the ARN of the cluster or workgroup t, as an event's
-// resources name it.
+// resources name it: the same ARN every API uses for it.
 func TargetARN(t statement.Target, account, region string) string {
 	if t.Kind == statement.Workgroup {
-		return "arn:aws:redshift-serverless:" + region + ":" + account + ":workgroup/" + t.Name
+		return arn.Workgroup(region, account, t.Name)
 	}
-	return "arn:aws:redshift:" + region + ":" + account + ":cluster:" + t.Name
+	return arn.Cluster(region, account, t.Name)
 }
 
-// eventNamespace (6b1e0c52-934d-4f1a-a73e-582c901d7f44) is the RFC 4122 name
-// space of rsdata's event ids.
-var eventNamespace = [16]byte{0x6b, 0x1e, 0x0c, 0x52, 0x93, 0x4d, 0x4f, 0x1a, 0xa7, 0x3e, 0x58, 0x2c, 0x90, 0x1d, 0x7f, 0x44}
+// eventNamespace is the RFC 4122 name space of rsdata's event ids.
+var eventNamespace = uuid.MustParse("6b1e0c52-934d-4f1a-a73e-582c901d7f44")
 
 // EventID is the id of p's event: the name-based (version 5, SHA-1) UUID of
-// "<outbox id>/<statement id>" in rsdata's name space. It is the same every time the entry is
-// delivered, in this process or after a restart, so consumers can
-// de-duplicate; the statement id (a random UUID) keeps it unique across
-// control databases whose outbox ids overlap.
+// "<outbox id>/<statement id>" in rsdata's name space. It is the same every
+// time the entry is delivered, in this process or after a restart, so
+// consumers can de-duplicate; the statement id (a random UUID) keeps it
+// unique across control databases whose outbox ids overlap.
 func EventID(p Pending) string {
-	h := sha1.New()
-	h.Write(eventNamespace[:])
-	h.Write([]byte(strconv.FormatInt(p.ID, 10) + "/" + p.StatementID))
-	var b [16]byte
-	copy(b[:], h.Sum(nil))
-	b[6] = b[6]&0x0f | 0x50
-	b[8] = b[8]&0x3f | 0x80
-	return ids.Format(b)
+	return uuid.NewSHA1(eventNamespace, []byte(strconv.FormatInt(p.ID, 10)+"/"+p.StatementID)).String()
 }

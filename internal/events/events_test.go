@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/events"
 	"github.com/rsdata/rsdata/internal/statement"
 )
@@ -43,7 +44,7 @@ func TestBuildWorkgroupFailedUnknownRows(t *testing.T) {
 	got := string(events.Build(p, "111122223333", "eu-west-1", "x"))
 	want := `{"version":"0","id":"x","detail-type":"Redshift Data Statement Status Change","source":"aws.redshift-data",` +
 		`"account":"111122223333","time":"2020-10-01T21:14:26Z","region":"eu-west-1",` +
-		`"resources":["arn:aws:redshift-serverless:eu-west-1:111122223333:workgroup/wg-1"],` +
+		`"resources":["arn:aws:redshift-serverless:eu-west-1:111122223333:workgroup/` + arn.WorkgroupID("111122223333", "wg-1") + `"],` +
 		`"detail":{"principal":"arn:aws:iam::123456789012:user/myuser","statementName":"a<b>&c",` +
 		`"statementId":"dd2e1ec9-2ee3-49a0-819f-905fa7d75a4a","redshiftQueryId":-1,"state":"FAILED",` +
 		`"rows":-1,"expireAt":1601673265}}`

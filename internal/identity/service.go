@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/ids"
 	"github.com/rsdata/rsdata/internal/policy"
 	"github.com/rsdata/rsdata/internal/seal"
@@ -55,7 +56,7 @@ func (s *Service) UserARN(path, name string) string {
 	if path == "" {
 		path = "/"
 	}
-	return "arn:aws:iam::" + s.account + ":user" + path + name
+	return arn.IAMUser(s.account, path, name)
 }
 
 // RoleARN returns the ARN of a role with the given path ("" for "/") and name.
@@ -63,7 +64,7 @@ func (s *Service) RoleARN(path, name string) string {
 	if path == "" {
 		path = "/"
 	}
-	return "arn:aws:iam::" + s.account + ":role" + path + name
+	return arn.IAMRole(s.account, path, name)
 }
 
 // PolicyARN returns the ARN of a customer managed policy.
@@ -71,7 +72,7 @@ func (s *Service) PolicyARN(path, name string) string {
 	if path == "" {
 		path = "/"
 	}
-	return "arn:aws:iam::" + s.account + ":policy" + path + name
+	return arn.IAMPolicy(s.account, path, name)
 }
 
 // builtinID is the fixed id of the built-in AWS managed policy.
@@ -344,15 +345,15 @@ func (s *Service) GetRole(ctx context.Context, name string) (*Role, error) {
 
 // GetRoleByARN returns the role an ARN of this account names, with the
 // same path; ErrNoSuchEntity otherwise.
-func (s *Service) GetRoleByARN(ctx context.Context, arn string) (*Role, error) {
-	prefix := "arn:aws:iam::" + s.account + ":role/"
-	if !strings.HasPrefix(arn, prefix) {
-		return nil, errorf(ErrNoSuchEntity, "The role with ARN %s cannot be found.", arn)
+func (s *Service) GetRoleByARN(ctx context.Context, roleARN string) (*Role, error) {
+	prefix := arn.IAMRole(s.account, "/", "")
+	if !strings.HasPrefix(roleARN, prefix) {
+		return nil, errorf(ErrNoSuchEntity, "The role with ARN %s cannot be found.", roleARN)
 	}
-	name := arn[strings.LastIndexByte(arn, '/')+1:]
+	name := roleARN[strings.LastIndexByte(roleARN, '/')+1:]
 	r, err := s.store.GetRole(ctx, name)
-	if errors.Is(err, ErrNoSuchEntity) || (err == nil && r.ARN != arn) {
-		return nil, errorf(ErrNoSuchEntity, "The role with ARN %s cannot be found.", arn)
+	if errors.Is(err, ErrNoSuchEntity) || (err == nil && r.ARN != roleARN) {
+		return nil, errorf(ErrNoSuchEntity, "The role with ARN %s cannot be found.", roleARN)
 	}
 	return r, err
 }

@@ -4,41 +4,34 @@ package ids
 
 import (
 	"crypto/rand"
-	"encoding/hex"
+
+	"github.com/google/uuid"
 )
 
 // UUID returns a random lowercase RFC 4122 version 4 UUID.
-func UUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return Format(b)
-}
+func UUID() string { return uuid.NewString() }
 
-// Format writes 16 bytes in the UUID text form (8-4-4-4-12 lowercase hex).
-func Format(b [16]byte) string {
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
-}
-
-// Token returns n random bytes as a string drawn from the given alphabet.
+// Token returns n characters drawn uniformly from alphabet with
+// crypto/rand. Bytes that would favour the alphabet's first characters
+// (those at or above the largest multiple of its size below 256) are
+// drawn again, so every character is equally likely whatever the
+// alphabet's size. For the 32-character base32 alphabet, crypto/rand.Text
+// does the same.
 func Token(n int, alphabet string) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		// The bias from the modulo is irrelevant for alphabets whose size
-		// divides 256 and negligible for the short alphabets used here.
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+	size := len(alphabet)
+	if size == 0 || size > 256 {
+		panic("ids: alphabet must have 1 to 256 characters")
 	}
-	return string(b)
+	limit := 256 - 256%size
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+n/4+8)
+	for len(out) < n {
+		_, _ = rand.Read(buf) // crypto/rand.Read never fails on supported platforms
+		for _, b := range buf {
+			if int(b) < limit && len(out) < n {
+				out = append(out, alphabet[int(b)%size])
+			}
+		}
+	}
+	return string(out)
 }

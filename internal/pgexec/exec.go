@@ -22,6 +22,7 @@ import (
 
 	"github.com/rsdata/rsdata/internal/dbcreds"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/records"
 	"github.com/rsdata/rsdata/internal/statement"
 )
 
@@ -358,7 +359,7 @@ func (c *conn) run(ctx context.Context, sql string, params []string, format stat
 			err = sink.SetColumns(cols)
 		}
 		if err == nil && format == statement.FormatCSV {
-			c.rec = AppendCSVHeader(c.rec[:0], cols)
+			c.rec = records.AppendCSVHeader(c.rec[:0], cols)
 			err = sink.AddRecord(ctx, c.rec)
 		}
 		if err != nil {
@@ -367,9 +368,9 @@ func (c *conn) run(ctx context.Context, sql string, params []string, format stat
 		}
 		for rr.NextRow() {
 			if format == statement.FormatCSV {
-				c.rec = AppendCSVRecord(c.rec[:0], kinds, rr.Values())
+				c.rec = records.AppendCSVRecord(c.rec[:0], kinds, rr.Values())
 			} else {
-				c.rec = AppendRecord(c.rec[:0], kinds, rr.Values())
+				c.rec = records.AppendRecord(c.rec[:0], kinds, rr.Values())
 			}
 			if sinkErr = sink.AddRecord(ctx, c.rec); sinkErr != nil {
 				return false

@@ -6,20 +6,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math"
-	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
-	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/rsdata/rsdata/internal/records"
 	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
@@ -74,13 +69,13 @@ func (c *countingCatalog) Query(ctx context.Context, sql string, args ...any) (p
 // protocol on conn, describing the columns through cat (another connection,
 // since conn is busy streaming) and encoding each row as it arrives. It
 // returns the metadata, the kinds and the page as a JSON array of records.
-func stream(tb testing.TB, conn *pgx.Conn, cat Catalog, sql string) ([]results.Column, []Kind, []byte) {
+func stream(tb testing.TB, conn *pgx.Conn, cat Catalog, sql string) ([]results.Column, []records.Kind, []byte) {
 	tb.Helper()
 	ctx := testContext(tb)
 	mrr := conn.PgConn().Exec(ctx, sql)
 	defer mrr.Close()
 	var cols []results.Column
-	var kinds []Kind
+	var kinds []records.Kind
 	var page []byte
 	for mrr.NextResult() {
 		rr := mrr.ResultReader()
@@ -104,7 +99,7 @@ func stream(tb testing.TB, conn *pgx.Conn, cat Catalog, sql string) ([]results.C
 			if n > 0 {
 				page = append(page, ',')
 			}
-			page = AppendRecord(page, kinds, rr.Values())
+			page = records.AppendRecord(page, kinds, rr.Values())
 		}
 		if _, err := rr.Close(); err != nil {
 			tb.Fatalf("%s: %v", sql, err)
@@ -248,46 +243,46 @@ func TestDescribeColumnsTable(t *testing.T) {
 	const p, e = "public", "every"
 	want := []struct {
 		col  results.Column
-		kind Kind
+		kind records.Kind
 	}{
-		{col("c_int2", "int2", 5, 0, 0, p, e, "signed"), KindLong},
-		{col("c_int4", "int4", 10, 0, 1, p, e, "signed"), KindLong},
-		{col("c_int8", "int8", 19, 0, 0, p, e, "signed"), KindLong},
-		{col("c_float4", "float4", 8, 8, 1, p, e, "signed"), KindDouble},
-		{col("c_float8", "float8", 17, 17, 1, p, e, "signed"), KindDouble},
-		{col("c_numeric", "numeric", 12, 2, 0, p, e, "signed"), KindString},
-		{col("c_numeric_free", "numeric", 0, 0, 1, p, e, "signed"), KindString},
-		{col("c_numeric_neg", "numeric", 4, -2, 1, p, e, "signed"), KindString},
-		{col("c_bool", "bool", 1, 0, 1, p, e), KindBool},
-		{col("c_varchar", "varchar", 200, 0, 0, p, e, "case"), KindString},
-		{col("c_varchar_free", "varchar", 2147483647, 0, 1, p, e, "case"), KindString},
-		{col("c_bpchar", "bpchar", 320, 0, 1, p, e, "case"), KindString},
-		{col("c_text", "text", 2147483647, 0, 1, p, e, "case"), KindString},
-		{col("c_name", "name", 64, 0, 1, p, e, "case"), KindString},
-		{col("c_char", "char", 1, 0, 1, p, e, "case"), KindString},
-		{col("c_date", "date", 13, 0, 1, p, e), KindString},
-		{col("c_time", "time", 15, 6, 1, p, e), KindString},
-		{col("c_time3", "time", 15, 3, 1, p, e), KindString},
-		{col("c_timetz", "timetz", 21, 6, 1, p, e), KindString},
-		{col("c_ts", "timestamp", 29, 6, 0, p, e), KindTimestamp},
-		{col("c_ts3", "timestamp", 29, 3, 1, p, e), KindTimestamp},
-		{col("c_tstz", "timestamptz", 35, 6, 1, p, e), KindString},
-		{col("c_bytea", "bytea", 0, 0, 1, p, e), KindBlob},
-		{col("c_json", "json", 0, 0, 1, p, e), KindString},
-		{col("c_jsonb", "jsonb", 0, 0, 1, p, e), KindString},
-		{col("c_uuid", "uuid", 0, 0, 1, p, e), KindString},
-		{col("c_oid", "oid", 10, 0, 1, p, e), KindLong},
-		{col("c_interval", "interval", 0, 0, 1, p, e), KindString},
-		{col("c_money", "money", 19, 2, 1, p, e, "signed", "currency"), KindString},
+		{col("c_int2", "int2", 5, 0, 0, p, e, "signed"), records.KindLong},
+		{col("c_int4", "int4", 10, 0, 1, p, e, "signed"), records.KindLong},
+		{col("c_int8", "int8", 19, 0, 0, p, e, "signed"), records.KindLong},
+		{col("c_float4", "float4", 8, 8, 1, p, e, "signed"), records.KindDouble},
+		{col("c_float8", "float8", 17, 17, 1, p, e, "signed"), records.KindDouble},
+		{col("c_numeric", "numeric", 12, 2, 0, p, e, "signed"), records.KindString},
+		{col("c_numeric_free", "numeric", 0, 0, 1, p, e, "signed"), records.KindString},
+		{col("c_numeric_neg", "numeric", 4, -2, 1, p, e, "signed"), records.KindString},
+		{col("c_bool", "bool", 1, 0, 1, p, e), records.KindBool},
+		{col("c_varchar", "varchar", 200, 0, 0, p, e, "case"), records.KindString},
+		{col("c_varchar_free", "varchar", 2147483647, 0, 1, p, e, "case"), records.KindString},
+		{col("c_bpchar", "bpchar", 320, 0, 1, p, e, "case"), records.KindString},
+		{col("c_text", "text", 2147483647, 0, 1, p, e, "case"), records.KindString},
+		{col("c_name", "name", 64, 0, 1, p, e, "case"), records.KindString},
+		{col("c_char", "char", 1, 0, 1, p, e, "case"), records.KindString},
+		{col("c_date", "date", 13, 0, 1, p, e), records.KindString},
+		{col("c_time", "time", 15, 6, 1, p, e), records.KindString},
+		{col("c_time3", "time", 15, 3, 1, p, e), records.KindString},
+		{col("c_timetz", "timetz", 21, 6, 1, p, e), records.KindString},
+		{col("c_ts", "timestamp", 29, 6, 0, p, e), records.KindTimestamp},
+		{col("c_ts3", "timestamp", 29, 3, 1, p, e), records.KindTimestamp},
+		{col("c_tstz", "timestamptz", 35, 6, 1, p, e), records.KindString},
+		{col("c_bytea", "bytea", 0, 0, 1, p, e), records.KindBlob},
+		{col("c_json", "json", 0, 0, 1, p, e), records.KindString},
+		{col("c_jsonb", "jsonb", 0, 0, 1, p, e), records.KindString},
+		{col("c_uuid", "uuid", 0, 0, 1, p, e), records.KindString},
+		{col("c_oid", "oid", 10, 0, 1, p, e), records.KindLong},
+		{col("c_interval", "interval", 0, 0, 1, p, e), records.KindString},
+		{col("c_money", "money", 19, 2, 1, p, e, "signed", "currency"), records.KindString},
 		// Domains keep their own name but take everything else from the
 		// base type, the domain's typmod included.
-		{col("c_short", "short_code", 8, 0, 1, p, e, "case"), KindString},
-		{col("c_pos", "posint", 10, 0, 0, p, e, "signed"), KindLong},
-		{col("c_region", "region_code", 8, 0, 1, p, e, "case"), KindString},
-		{col("c_stamp", "stamp", 29, 6, 1, p, e), KindTimestamp},
-		{col("c_mood", "mood", 0, 0, 1, p, e), KindString},
-		{col("c_int4s", "_int4", 0, 0, 1, p, e), KindString},
-		{col("c_moods", "_mood", 0, 0, 1, p, e), KindString},
+		{col("c_short", "short_code", 8, 0, 1, p, e, "case"), records.KindString},
+		{col("c_pos", "posint", 10, 0, 0, p, e, "signed"), records.KindLong},
+		{col("c_region", "region_code", 8, 0, 1, p, e, "case"), records.KindString},
+		{col("c_stamp", "stamp", 29, 6, 1, p, e), records.KindTimestamp},
+		{col("c_mood", "mood", 0, 0, 1, p, e), records.KindString},
+		{col("c_int4s", "_int4", 0, 0, 1, p, e), records.KindString},
+		{col("c_moods", "_mood", 0, 0, 1, p, e), records.KindString},
 	}
 	if len(cols) != len(want) || len(kinds) != len(want) {
 		t.Fatalf("got %d columns and %d kinds, want %d", len(cols), len(kinds), len(want))
@@ -355,7 +350,7 @@ func TestDescribeColumnsOtherSchemaAndJoin(t *testing.T) {
 	if !reflect.DeepEqual(cols, want) {
 		t.Errorf("columns:\n got %+v\nwant %+v", cols, want)
 	}
-	if want := []Kind{KindLong, KindString, KindString, KindLong, KindString}; !reflect.DeepEqual(kinds, want) {
+	if want := []records.Kind{records.KindLong, records.KindString, records.KindString, records.KindLong, records.KindString}; !reflect.DeepEqual(kinds, want) {
 		t.Errorf("kinds = %v, want %v", kinds, want)
 	}
 }
@@ -374,7 +369,7 @@ func TestDescribeColumnsComputed(t *testing.T) {
 	if want := []results.Column{col("?column?", "int4", 10, 0, 2, "", "", "signed")}; !reflect.DeepEqual(cols, want) {
 		t.Errorf("select 1: columns %+v, want %+v", cols, want)
 	}
-	if !reflect.DeepEqual(kinds, []Kind{KindLong}) {
+	if !reflect.DeepEqual(kinds, []records.Kind{records.KindLong}) {
 		t.Errorf("select 1: kinds %v", kinds)
 	}
 	if string(page) != `[[{"longValue":1}]]` {
@@ -401,7 +396,7 @@ func TestDescribeColumnsComputed(t *testing.T) {
 	if !reflect.DeepEqual(cols, wantCols) {
 		t.Errorf("columns:\n got %+v\nwant %+v", cols, wantCols)
 	}
-	if want := []Kind{KindString, KindString, KindTimestamp, KindString, KindString, KindLong}; !reflect.DeepEqual(kinds, want) {
+	if want := []records.Kind{records.KindString, records.KindString, records.KindTimestamp, records.KindString, records.KindString, records.KindLong}; !reflect.DeepEqual(kinds, want) {
 		t.Errorf("kinds = %v, want %v", kinds, want)
 	}
 }
@@ -567,7 +562,7 @@ func TestDescribeColumnsOnSameConnection(t *testing.T) {
 	if !reflect.DeepEqual(cols, want) {
 		t.Errorf("columns:\n got %+v\nwant %+v", cols, want)
 	}
-	if want := []Kind{KindLong, KindString, KindString, KindLong}; !reflect.DeepEqual(kinds, want) {
+	if want := []records.Kind{records.KindLong, records.KindString, records.KindString, records.KindLong}; !reflect.DeepEqual(kinds, want) {
 		t.Errorf("kinds = %v, want %v", kinds, want)
 	}
 }
@@ -590,172 +585,6 @@ func TestDescribeColumnsCatalogError(t *testing.T) {
 		t.Fatal("DescribeColumns with a closed catalog connection succeeded")
 	} else if !strings.HasPrefix(err.Error(), "pgexec: ") {
 		t.Errorf("error %q lacks the package prefix", err)
-	}
-}
-
-// The real AWS SDK decodes a GetStatementResult response built from
-// AppendRecord output into the Field variants the encoder meant.
-func TestRecordsDecodeWithAWSSDK(t *testing.T) {
-	kinds := []Kind{KindLong, KindDouble, KindDouble, KindDouble, KindBool, KindBlob, KindTimestamp, KindString, KindString}
-	row := [][]byte{
-		[]byte("-9223372036854775808"), []byte("1e+100"), []byte("NaN"), []byte("-Infinity"),
-		[]byte("t"), []byte(`\x00ff10`), []byte("2022-02-22 00:00:00"), []byte("a\"b\\c\n😀\xff"), nil,
-	}
-	body := []byte(`{"TotalNumRows":1,"ColumnMetadata":[],"Records":[`)
-	body = AppendRecord(body, kinds, row)
-	body = append(body, "]}"...)
-
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if got := r.Header.Get("X-Amz-Target"); got != "RedshiftData.GetStatementResult" {
-			http.Error(w, "unexpected target "+got, http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.Write(body)
-	}))
-	defer srv.Close()
-
-	client := redshiftdata.New(redshiftdata.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  aws.AnonymousCredentials{},
-	})
-	out, err := client.GetStatementResult(testContext(t), &redshiftdata.GetStatementResultInput{Id: aws.String("x")})
-	if err != nil {
-		t.Fatalf("GetStatementResult: %v\nbody: %s", err, body)
-	}
-	if len(out.Records) != 1 || len(out.Records[0]) != len(row) {
-		t.Fatalf("records = %#v", out.Records)
-	}
-	f := out.Records[0]
-	if v, ok := f[0].(*types.FieldMemberLongValue); !ok || v.Value != math.MinInt64 {
-		t.Errorf("field 0 = %#v", f[0])
-	}
-	if v, ok := f[1].(*types.FieldMemberDoubleValue); !ok || v.Value != 1e100 {
-		t.Errorf("field 1 = %#v", f[1])
-	}
-	if v, ok := f[2].(*types.FieldMemberDoubleValue); !ok || !math.IsNaN(v.Value) {
-		t.Errorf("field 2 = %#v", f[2])
-	}
-	if v, ok := f[3].(*types.FieldMemberDoubleValue); !ok || !math.IsInf(v.Value, -1) {
-		t.Errorf("field 3 = %#v", f[3])
-	}
-	if v, ok := f[4].(*types.FieldMemberBooleanValue); !ok || !v.Value {
-		t.Errorf("field 4 = %#v", f[4])
-	}
-	if v, ok := f[5].(*types.FieldMemberBlobValue); !ok || !bytes.Equal(v.Value, []byte{0, 0xff, 0x10}) {
-		t.Errorf("field 5 = %#v", f[5])
-	}
-	if v, ok := f[6].(*types.FieldMemberStringValue); !ok || v.Value != "2022-02-22 00:00:00.0" {
-		t.Errorf("field 6 = %#v", f[6])
-	}
-	if v, ok := f[7].(*types.FieldMemberStringValue); !ok || v.Value != "a\"b\\c\n😀\ufffd" {
-		t.Errorf("field 7 = %#v", f[7])
-	}
-	if v, ok := f[8].(*types.FieldMemberIsNull); !ok || !v.Value {
-		t.Errorf("field 8 = %#v", f[8])
-	}
-}
-
-// Byte-exact output for inputs PostgreSQL does not send, or that need exact
-// escaping; each must stay valid JSON.
-func TestAppendRecordExact(t *testing.T) {
-	cases := []struct {
-		name  string
-		kinds []Kind
-		vals  [][]byte
-		want  string
-	}{
-		{"empty row", nil, nil, `[]`},
-		{"control characters", []Kind{KindString}, [][]byte{[]byte("\x00\x01\x08\x0c\x1f\x7f")},
-			`[{"stringValue":"\u0000\u0001\u0008\u000c\u001f` + "\x7f" + `"}]`},
-		{"html stays literal", []Kind{KindString}, [][]byte{[]byte("<a href='x'>&</a>")},
-			`[{"stringValue":"<a href='x'>&</a>"}]`},
-		{"invalid utf-8", []Kind{KindString}, [][]byte{[]byte("a\xffb\xe2\x82c\xc3")},
-			`[{"stringValue":"a` + "\ufffd" + `b` + "\ufffd\ufffd" + `c` + "\ufffd" + `"}]`},
-		{"surrogate half is invalid utf-8", []Kind{KindString}, [][]byte{[]byte("\xed\xa0\x80")},
-			`[{"stringValue":"` + "\ufffd\ufffd\ufffd" + `"}]`},
-		{"valid multibyte kept", []Kind{KindString}, [][]byte{[]byte("é😀")}, `[{"stringValue":"é😀"}]`},
-		{"missing kind is a string", []Kind{KindLong}, [][]byte{[]byte("1"), []byte("2")},
-			`[{"longValue":1},{"stringValue":"2"}]`},
-		{"non-integer long falls back to string", []Kind{KindLong, KindLong, KindLong},
-			[][]byte{[]byte("1.5"), []byte("-"), []byte("")},
-			`[{"stringValue":"1.5"},{"stringValue":"-"},{"stringValue":""}]`},
-		{"non-number double falls back to string", []Kind{KindDouble, KindDouble, KindDouble, KindDouble},
-			[][]byte{[]byte("01"), []byte("1."), []byte("nan"), []byte("1e")},
-			`[{"stringValue":"01"},{"stringValue":"1."},{"stringValue":"nan"},{"stringValue":"1e"}]`},
-		{"odd bool falls back to string", []Kind{KindBool}, [][]byte{[]byte("true")}, `[{"stringValue":"true"}]`},
-		{"bad hex blob falls back to string", []Kind{KindBlob, KindBlob}, [][]byte{[]byte(`\x0g`), []byte(`\x0`)},
-			`[{"stringValue":"\\x0g"},{"stringValue":"\\x0"}]`},
-		{"bad escape blob falls back to string", []Kind{KindBlob}, [][]byte{[]byte(`a\9`)}, `[{"stringValue":"a\\9"}]`},
-		{"uppercase hex blob", []Kind{KindBlob}, [][]byte{[]byte(`\xFBFF`)}, `[{"blobValue":"+/8="}]`},
-		{"timestamp shapes", []Kind{KindTimestamp, KindTimestamp, KindTimestamp},
-			[][]byte{[]byte("-infinity"), []byte("2020-01-01 00:00"), []byte("2020-01-01 00:00:00.000001")},
-			`[{"stringValue":"-infinity"},{"stringValue":"2020-01-01 00:00"},{"stringValue":"2020-01-01 00:00:00.000001"}]`},
-		{"unknown kind is a string", []Kind{Kind(200)}, [][]byte{[]byte("x")}, `[{"stringValue":"x"}]`},
-		{"empty but not null", []Kind{KindString, KindBlob, KindLong}, [][]byte{{}, {}, {}},
-			`[{"stringValue":""},{"blobValue":""},{"stringValue":""}]`},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := AppendRecord([]byte("prefix"), c.kinds, c.vals)
-			if !bytes.HasPrefix(got, []byte("prefix")) {
-				t.Fatalf("dst prefix lost: %s", got)
-			}
-			got = got[len("prefix"):]
-			if string(got) != c.want {
-				t.Errorf("got  %s\nwant %s", got, c.want)
-			}
-			if !json.Valid(got) {
-				t.Errorf("not valid JSON: %s", got)
-			}
-		})
-	}
-}
-
-// Every string survives encoding/json decoding unchanged when it is valid
-// UTF-8, including every ASCII byte.
-func TestAppendRecordStringsDecode(t *testing.T) {
-	var all []byte
-	for c := 1; c < 128; c++ {
-		all = append(all, byte(c))
-	}
-	inputs := []string{string(all), "😀\U0010FFFF\u00a0\u2029", strings.Repeat(`"\`, 100)}
-	for _, in := range inputs {
-		page := AppendRecord(nil, []Kind{KindString}, [][]byte{[]byte(in)})
-		recs := decodeRecords(t, append(append([]byte{'['}, page...), ']'))
-		if got := recs[0][0]["stringValue"]; got != in {
-			t.Errorf("decoded %q, want %q", got, in)
-		}
-	}
-}
-
-func TestAppendRecordDoesNotAllocate(t *testing.T) {
-	kinds := []Kind{KindLong, KindDouble, KindDouble, KindBool, KindBlob, KindTimestamp, KindString, KindString}
-	row := [][]byte{
-		[]byte("42"), []byte("1.5"), []byte("NaN"), []byte("f"), []byte(`\x` + strings.Repeat("ab", 500)),
-		[]byte("2022-02-22 00:00:00"), []byte("tab\there \"q\" \x01 é \xff"), nil,
-	}
-	dst := make([]byte, 0, 1<<16)
-	allocs := testing.AllocsPerRun(100, func() {
-		dst = AppendRecord(dst[:0], kinds, row)
-	})
-	if allocs != 0 {
-		t.Errorf("AppendRecord allocated %v times per row with a large enough dst", allocs)
-	}
-	if !json.Valid(dst) {
-		t.Errorf("not valid JSON: %s", dst)
-	}
-}
-
-func TestKindString(t *testing.T) {
-	for k, want := range map[Kind]string{
-		KindString: "string", KindLong: "long", KindDouble: "double", KindBool: "bool",
-		KindBlob: "blob", KindTimestamp: "timestamp", Kind(99): "Kind(99)",
-	} {
-		if got := k.String(); got != want {
-			t.Errorf("Kind(%d).String() = %q, want %q", uint8(k), got, want)
-		}
 	}
 }
 
@@ -785,7 +614,7 @@ func TestDescribeColumnsUncommittedObjects(t *testing.T) {
 	if !reflect.DeepEqual(cols, want) {
 		t.Errorf("columns:\n got %+v\nwant %+v", cols, want)
 	}
-	if !reflect.DeepEqual(kinds, []Kind{KindLong, KindString}) {
+	if !reflect.DeepEqual(kinds, []records.Kind{records.KindLong, records.KindString}) {
 		t.Errorf("kinds = %v", kinds)
 	}
 	if string(page) != `[[{"longValue":1},{"stringValue":"a"}]]` {

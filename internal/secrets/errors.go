@@ -5,8 +5,14 @@ import (
 	"fmt"
 )
 
+// publicText is an error whose text is Secrets Manager's own wording,
+// shown to clients as it is: data, not a Go error string.
+type publicText string
+
+func (p publicText) Error() string { return string(p) }
+
 // ErrNotFound means no such secret (or, for the Data API, no such value).
-var ErrNotFound = errors.New("Secrets Manager can't find the specified secret.")
+var ErrNotFound error = publicText("Secrets Manager can't find the specified secret.")
 
 // Public texts, as Secrets Manager words them.
 const (
@@ -56,7 +62,7 @@ func (e *InvalidRequestError) Error() string { return e.Message }
 var ErrMarkedForDeletion error = &InvalidRequestError{Message: msgMarkedForDeletion}
 
 // ErrBadNextToken is a NextToken this service did not hand out.
-var ErrBadNextToken = errors.New(msgBadToken)
+var ErrBadNextToken error = publicText(msgBadToken)
 
 // ErrNotCredentials is returned by ValueForDataAPI when the secret's current
 // value is binary or not a JSON object.

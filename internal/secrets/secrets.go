@@ -9,11 +9,11 @@ package secrets
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/ids"
 )
 
@@ -171,7 +171,7 @@ func New(opts Options, store Store, sealer Sealer) *Service {
 func (s *Service) now() time.Time { return s.opts.Clock().UTC().Truncate(time.Millisecond) }
 
 func (s *Service) arnPrefix() string {
-	return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:", s.opts.Region, s.opts.AccountID)
+	return arn.SecretPrefix(s.opts.Region, s.opts.AccountID)
 }
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"

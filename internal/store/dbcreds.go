@@ -9,25 +9,10 @@ import (
 	"github.com/rsdata/rsdata/internal/dbcreds"
 )
 
-// dbcredsMigration creates the leases of temporary database users
-// (internal/dbcreds): one row per (engine, role), holding all that revoking
-// the role needs.
-const dbcredsMigration = `CREATE TABLE dbcred_leases (
-		engine_kind text NOT NULL,
-		engine_name text NOT NULL,
-		role        text NOT NULL,
-		database    text NOT NULL,
-		expires_at  timestamptz NOT NULL,
-		valid_until timestamptz NOT NULL,
-		created_at  timestamptz NOT NULL,
-		PRIMARY KEY (engine_kind, engine_name, role)
-	);
-	CREATE INDEX dbcred_leases_expires ON dbcred_leases (expires_at);`
-
-var _ dbcreds.Store = (*Store)(nil)
+var _ dbcreds.Store = (*Leases)(nil)
 
 // PutLease implements dbcreds.Store.
-func (s *Store) PutLease(ctx context.Context, l dbcreds.Lease) error {
+func (s *Leases) PutLease(ctx context.Context, l dbcreds.Lease) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO dbcred_leases
 		(engine_kind, engine_name, role, database, expires_at, valid_until, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -38,7 +23,7 @@ func (s *Store) PutLease(ctx context.Context, l dbcreds.Lease) error {
 }
 
 // DueLeases implements dbcreds.Store.
-func (s *Store) DueLeases(ctx context.Context, now time.Time, limit int) ([]dbcreds.Lease, error) {
+func (s *Leases) DueLeases(ctx context.Context, now time.Time, limit int) ([]dbcreds.Lease, error) {
 	rows, err := s.pool.Query(ctx, `SELECT engine_kind, engine_name, role, database, expires_at, valid_until, created_at
 		FROM dbcred_leases WHERE expires_at < $1 ORDER BY expires_at, engine_kind, engine_name, role LIMIT $2`, now, limit)
 	if err != nil {
@@ -53,7 +38,7 @@ func (s *Store) DueLeases(ctx context.Context, now time.Time, limit int) ([]dbcr
 }
 
 // DeleteLease implements dbcreds.Store.
-func (s *Store) DeleteLease(ctx context.Context, l dbcreds.Lease) (bool, error) {
+func (s *Leases) DeleteLease(ctx context.Context, l dbcreds.Lease) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM dbcred_leases
 		WHERE engine_kind = $1 AND engine_name = $2 AND role = $3 AND valid_until = $4`,
 		l.Engine.Kind, l.Engine.Name, l.Role, l.ValidUntil)

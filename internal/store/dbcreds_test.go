@@ -13,12 +13,12 @@ import (
 
 // openLeases opens a store on a fresh database and applies dbcredsMigration
 // itself, until the migration is in the migrations list.
-func openLeases(t *testing.T) *Store {
+func openLeases(t *testing.T) *Leases {
 	t.Helper()
 	srv := pgtest.Start(t)
 	db := srv.NewDatabase(t)
 	ctx := context.Background()
-	s, err := Open(ctx, srv.ConnString("postgres", db))
+	s, err := Open(ctx, srv.ConnString("postgres", db), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func openLeases(t *testing.T) *Store {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	return s
+	return s.Leases()
 }
 
 func TestLeases(t *testing.T) {

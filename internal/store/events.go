@@ -9,12 +9,12 @@ import (
 	"github.com/rsdata/rsdata/internal/statement"
 )
 
-var _ events.Outbox = (*Store)(nil)
+var _ events.Outbox = (*Events)(nil)
 
 // PendingEvents implements events.Outbox. Entries whose statement was
 // deleted are left out by the join (DeleteBefore removes only delivered
 // entries, so that happens only to statements removed otherwise).
-func (s *Store) PendingEvents(ctx context.Context, limit int) ([]events.Pending, error) {
+func (s *Events) PendingEvents(ctx context.Context, limit int) ([]events.Pending, error) {
 	if limit <= 0 {
 		return nil, errors.New("pending events: limit must be positive")
 	}
@@ -45,7 +45,7 @@ func (s *Store) PendingEvents(ctx context.Context, limit int) ([]events.Pending,
 
 // MarkDelivered implements events.Outbox. An entry keeps its first delivery
 // time.
-func (s *Store) MarkDelivered(ctx context.Context, ids []int64, at time.Time) error {
+func (s *Events) MarkDelivered(ctx context.Context, ids []int64, at time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}

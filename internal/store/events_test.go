@@ -24,7 +24,7 @@ func openTestDB(t testing.TB) testDB {
 	srv := pgtest.Start(t)
 	db := srv.NewDatabase(t)
 	ctx := context.Background()
-	s, err := store.Open(ctx, srv.ConnString("postgres", db))
+	s, err := store.Open(ctx, srv.ConnString("postgres", db), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func submitted(id, name string, target statement.Target, withEvent bool) *statem
 
 func create(t testing.TB, s *store.Store, st *statement.Statement) {
 	t.Helper()
-	if _, err := s.Create(context.Background(), st, "", time.Time{}); err != nil {
+	if _, err := s.Statements().Create(context.Background(), st, "", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -58,7 +58,7 @@ func create(t testing.TB, s *store.Store, st *statement.Statement) {
 func end(t testing.TB, s *store.Store, st *statement.Statement, status statement.Status, rows int64, at time.Time) {
 	t.Helper()
 	st.Status, st.ResultRows, st.UpdatedAt, st.StartedAt, st.EndedAt = status, rows, at, at, at
-	if err := s.Update(context.Background(), st, nil); err != nil {
+	if err := s.Statements().Update(context.Background(), st, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -94,7 +94,7 @@ func TestPendingEventsAndMarkDelivered(t *testing.T) {
 	// A terminal statement updated again queues nothing more.
 	end(t, s, finished, statement.Finished, 1, base.Add(40*time.Second))
 
-	got, err := s.PendingEvents(ctx, 10)
+	got, err := s.Events().PendingEvents(ctx, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,29 +118,29 @@ func TestPendingEventsAndMarkDelivered(t *testing.T) {
 		t.Fatalf("pending =\n%+v\nwant\n%+v", got, want)
 	}
 
-	two, err := s.PendingEvents(ctx, 2)
+	two, err := s.Events().PendingEvents(ctx, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(two, want[:2]) {
 		t.Fatalf("limit 2 = %+v, want the two oldest", two)
 	}
-	if _, err := s.PendingEvents(ctx, 0); err == nil {
+	if _, err := s.Events().PendingEvents(ctx, 0); err == nil {
 		t.Fatal("limit 0 accepted")
 	}
 
 	at := base.Add(time.Hour)
-	if err := s.MarkDelivered(ctx, []int64{want[0].ID, want[2].ID, 999999}, at); err != nil {
+	if err := s.Events().MarkDelivered(ctx, []int64{want[0].ID, want[2].ID, 999999}, at); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkDelivered(ctx, nil, at); err != nil {
+	if err := s.Events().MarkDelivered(ctx, nil, at); err != nil {
 		t.Fatal(err)
 	}
 	// Marking again keeps the first delivery time.
-	if err := s.MarkDelivered(ctx, []int64{want[0].ID}, at.Add(time.Hour)); err != nil {
+	if err := s.Events().MarkDelivered(ctx, []int64{want[0].ID}, at.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	got, err = s.PendingEvents(ctx, 10)
+	got, err = s.Events().PendingEvents(ctx, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,10 +165,10 @@ func TestPendingEventsFromCrashRecovery(t *testing.T) {
 	other := submitted("r2", "", workgroup, false)
 	create(t, s, other)
 	now := base.Add(time.Minute)
-	if n, err := s.FailUnfinished(ctx, "i1", "interrupted", now); err != nil || n != 2 {
+	if n, err := s.Statements().FailUnfinished(ctx, "i1", "interrupted", now); err != nil || n != 2 {
 		t.Fatalf("FailUnfinished = %d, %v", n, err)
 	}
-	got, err := s.PendingEvents(ctx, 10)
+	got, err := s.Events().PendingEvents(ctx, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestPendingEventsLeaveOutDeletedStatements(t *testing.T) {
 	if _, err := db.conn.Exec(ctx, `DELETE FROM statements WHERE id = 'g1'`); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.PendingEvents(ctx, 1)
+	got, err := s.Events().PendingEvents(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

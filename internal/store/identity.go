@@ -12,7 +12,7 @@ import (
 	"github.com/rsdata/rsdata/internal/identity"
 )
 
-var _ identity.Store = (*Store)(nil)
+var _ identity.Store = (*Identities)(nil)
 
 // uniqueViolation is the SQLSTATE of a taken name.
 const uniqueViolation = "23505"
@@ -35,46 +35,33 @@ func ownerTable(k identity.Kind) string {
 // lockOwner checks that the owner exists and locks its row: FOR SHARE
 // against a concurrent delete while dependents are written, FOR UPDATE
 // when deleting it.
-func lockOwner(ctx context.Context, tx pgx.Tx, o identity.Owner, forUpdate bool) error {
+func (s *Identities) lockOwner(ctx context.Context, tx pgx.Tx, o identity.Owner, forUpdate bool) error {
 	lock := " FOR SHARE"
 	if forUpdate {
 		lock = " FOR UPDATE"
 	}
 	var one int
-	err := tx.QueryRow(ctx, `SELECT 1 FROM `+ownerTable(o.Kind)+` WHERE name = $1`+lock, o.Name).Scan(&one)
+	err := tx.QueryRow(ctx, `SELECT 1 FROM `+ownerTable(o.Kind)+` WHERE name = $1 AND account = $2`+lock, o.Name, s.account).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return identity.ErrNoSuchEntity
 	}
 	return err
 }
 
-// inTx runs fn in a transaction and commits when it returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(ctx)
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
-}
-
-func insertTags(ctx context.Context, tx pgx.Tx, o identity.Owner, tags []identity.Tag) error {
+func (s *Identities) insertTags(ctx context.Context, tx pgx.Tx, o identity.Owner, tags []identity.Tag) error {
 	for _, t := range tags {
-		if _, err := tx.Exec(ctx, `INSERT INTO iam_tags (owner_kind, owner_name, key, value) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (owner_kind, owner_name, key) DO UPDATE SET value = excluded.value`,
-			string(o.Kind), o.Name, t.Key, t.Value); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO iam_tags (owner_kind, owner_name, key, value, account) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (account, owner_kind, owner_name, key) DO UPDATE SET value = excluded.value`,
+			string(o.Kind), o.Name, t.Key, t.Value, s.account); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func queryTags(ctx context.Context, q pgxQuerier, o identity.Owner) ([]identity.Tag, error) {
-	rows, err := q.Query(ctx, `SELECT key, value FROM iam_tags WHERE owner_kind = $1 AND owner_name = $2 ORDER BY key`,
-		string(o.Kind), o.Name)
+func (s *Identities) queryTags(ctx context.Context, q pgxQuerier, o identity.Owner) ([]identity.Tag, error) {
+	rows, err := q.Query(ctx, `SELECT key, value FROM iam_tags WHERE owner_kind = $1 AND owner_name = $2 AND account = $3 ORDER BY key`,
+		string(o.Kind), o.Name, s.account)
 	if err != nil {
 		return nil, err
 	}
@@ -90,43 +77,45 @@ type pgxQuerier interface {
 
 // deleteOwner removes a user or role and its tags once the dependents
 // query, run with the owner locked, reports none.
-func (s *Store) deleteOwner(ctx context.Context, o identity.Owner, dependents string) error {
+func (s *Identities) deleteOwner(ctx context.Context, o identity.Owner, dependents string) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockOwner(ctx, tx, o, true); err != nil {
+		if err := s.lockOwner(ctx, tx, o, true); err != nil {
 			return err
 		}
 		var busy bool
-		if err := tx.QueryRow(ctx, dependents, string(o.Kind), o.Name).Scan(&busy); err != nil {
+		if err := tx.QueryRow(ctx, dependents, string(o.Kind), o.Name, s.account).Scan(&busy); err != nil {
 			return err
 		}
 		if busy {
 			return identity.ErrDeleteConflict
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM iam_tags WHERE owner_kind = $1 AND owner_name = $2`, string(o.Kind), o.Name); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM iam_tags WHERE owner_kind = $1 AND owner_name = $2 AND account = $3`, string(o.Kind), o.Name, s.account); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM `+ownerTable(o.Kind)+` WHERE name = $1`, o.Name)
+		_, err := tx.Exec(ctx, `DELETE FROM `+ownerTable(o.Kind)+` WHERE name = $1 AND account = $2`, o.Name, s.account)
 		return err
 	})
 }
 
-const policyDependents = `EXISTS (SELECT 1 FROM iam_inline_policies WHERE owner_kind = $1 AND owner_name = $2)
-	OR EXISTS (SELECT 1 FROM iam_attachments WHERE owner_kind = $1 AND owner_name = $2)`
+// policyDependents reports whether an owner ($1 kind, $2 name, $3 account)
+// still has inline or attached policies.
+const policyDependents = `EXISTS (SELECT 1 FROM iam_inline_policies WHERE owner_kind = $1 AND owner_name = $2 AND account = $3)
+	OR EXISTS (SELECT 1 FROM iam_attachments WHERE owner_kind = $1 AND owner_name = $2 AND account = $3)`
 
 // --- users ---
 
 // CreateUser implements identity.Store.
-func (s *Store) CreateUser(ctx context.Context, u *identity.User) error {
+func (s *Identities) CreateUser(ctx context.Context, u *identity.User) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO iam_users (name, id, path, arn, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			u.Name, u.ID, u.Path, u.ARN, u.CreatedAt)
+		_, err := tx.Exec(ctx, `INSERT INTO iam_users (name, id, path, arn, created_at, account) VALUES ($1, $2, $3, $4, $5, $6)`,
+			u.Name, u.ID, u.Path, u.ARN, u.CreatedAt, s.account)
 		if sqlState(err) == uniqueViolation {
 			return identity.ErrEntityAlreadyExists
 		}
 		if err != nil {
 			return err
 		}
-		return insertTags(ctx, tx, identity.Owner{Kind: identity.KindUser, Name: u.Name}, u.Tags)
+		return s.insertTags(ctx, tx, identity.Owner{Kind: identity.KindUser, Name: u.Name}, u.Tags)
 	})
 }
 
@@ -145,20 +134,20 @@ func scanUser(r pgx.Row) (*identity.User, error) {
 }
 
 // GetUser implements identity.Store.
-func (s *Store) GetUser(ctx context.Context, name string) (*identity.User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM iam_users WHERE name = $1`, name))
+func (s *Identities) GetUser(ctx context.Context, name string) (*identity.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM iam_users WHERE name = $1 AND account = $2`, name, s.account))
 	if err != nil {
 		return nil, err
 	}
-	if u.Tags, err = queryTags(ctx, s.pool, identity.Owner{Kind: identity.KindUser, Name: name}); err != nil {
+	if u.Tags, err = s.queryTags(ctx, s.pool, identity.Owner{Kind: identity.KindUser, Name: name}); err != nil {
 		return nil, err
 	}
 	return u, nil
 }
 
 // ListUsers implements identity.Store.
-func (s *Store) ListUsers(ctx context.Context) ([]*identity.User, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM iam_users ORDER BY name`)
+func (s *Identities) ListUsers(ctx context.Context) ([]*identity.User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM iam_users WHERE account = $1 ORDER BY name`, s.account)
 	if err != nil {
 		return nil, err
 	}
@@ -166,29 +155,29 @@ func (s *Store) ListUsers(ctx context.Context) ([]*identity.User, error) {
 }
 
 // DeleteUser implements identity.Store.
-func (s *Store) DeleteUser(ctx context.Context, name string) error {
+func (s *Identities) DeleteUser(ctx context.Context, name string) error {
 	return s.deleteOwner(ctx, identity.Owner{Kind: identity.KindUser, Name: name},
-		`SELECT EXISTS (SELECT 1 FROM iam_access_keys WHERE user_name = $2) OR `+policyDependents)
+		`SELECT EXISTS (SELECT 1 FROM iam_access_keys WHERE user_name = $2 AND account = $3) OR `+policyDependents)
 }
 
 // --- access keys ---
 
 // CreateAccessKey implements identity.Store.
-func (s *Store) CreateAccessKey(ctx context.Context, k *identity.AccessKey, max int) error {
+func (s *Identities) CreateAccessKey(ctx context.Context, k *identity.AccessKey, max int) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		// FOR UPDATE serialises key creation per user, so the quota holds.
-		if err := lockOwner(ctx, tx, identity.Owner{Kind: identity.KindUser, Name: k.UserName}, true); err != nil {
+		if err := s.lockOwner(ctx, tx, identity.Owner{Kind: identity.KindUser, Name: k.UserName}, true); err != nil {
 			return err
 		}
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM iam_access_keys WHERE user_name = $1`, k.UserName).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM iam_access_keys WHERE user_name = $1 AND account = $2`, k.UserName, s.account).Scan(&n); err != nil {
 			return err
 		}
 		if n >= max {
 			return identity.ErrLimitExceeded
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO iam_access_keys (id, user_name, status, sealed_secret, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			k.ID, k.UserName, string(k.Status), k.SealedSecret, k.CreatedAt)
+		_, err := tx.Exec(ctx, `INSERT INTO iam_access_keys (id, user_name, status, sealed_secret, created_at, account) VALUES ($1, $2, $3, $4, $5, $6)`,
+			k.ID, k.UserName, string(k.Status), k.SealedSecret, k.CreatedAt, s.account)
 		return err
 	})
 }
@@ -211,18 +200,18 @@ func scanKey(r pgx.Row) (*identity.AccessKey, error) {
 }
 
 // GetAccessKey implements identity.Store.
-func (s *Store) GetAccessKey(ctx context.Context, id string) (*identity.AccessKey, error) {
-	return scanKey(s.pool.QueryRow(ctx, `SELECT `+keyColumns+` FROM iam_access_keys WHERE id = $1`, id))
+func (s *Identities) GetAccessKey(ctx context.Context, id string) (*identity.AccessKey, error) {
+	return scanKey(s.pool.QueryRow(ctx, `SELECT `+keyColumns+` FROM iam_access_keys WHERE id = $1 AND account = $2`, id, s.account))
 }
 
 // ListAccessKeys implements identity.Store.
-func (s *Store) ListAccessKeys(ctx context.Context, userName string) ([]*identity.AccessKey, error) {
+func (s *Identities) ListAccessKeys(ctx context.Context, userName string) ([]*identity.AccessKey, error) {
 	var keys []*identity.AccessKey
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockOwner(ctx, tx, identity.Owner{Kind: identity.KindUser, Name: userName}, false); err != nil {
+		if err := s.lockOwner(ctx, tx, identity.Owner{Kind: identity.KindUser, Name: userName}, false); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT `+keyColumns+` FROM iam_access_keys WHERE user_name = $1 ORDER BY created_at, id`, userName)
+		rows, err := tx.Query(ctx, `SELECT `+keyColumns+` FROM iam_access_keys WHERE user_name = $1 AND account = $2 ORDER BY created_at, id`, userName, s.account)
 		if err != nil {
 			return err
 		}
@@ -233,8 +222,8 @@ func (s *Store) ListAccessKeys(ctx context.Context, userName string) ([]*identit
 }
 
 // UpdateAccessKey implements identity.Store.
-func (s *Store) UpdateAccessKey(ctx context.Context, userName, id string, status identity.AccessKeyStatus) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE iam_access_keys SET status = $3 WHERE user_name = $1 AND id = $2`, userName, id, string(status))
+func (s *Identities) UpdateAccessKey(ctx context.Context, userName, id string, status identity.AccessKeyStatus) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE iam_access_keys SET status = $3 WHERE user_name = $1 AND id = $2 AND account = $4`, userName, id, string(status), s.account)
 	if err != nil {
 		return err
 	}
@@ -245,8 +234,8 @@ func (s *Store) UpdateAccessKey(ctx context.Context, userName, id string, status
 }
 
 // DeleteAccessKey implements identity.Store.
-func (s *Store) DeleteAccessKey(ctx context.Context, userName, id string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM iam_access_keys WHERE user_name = $1 AND id = $2`, userName, id)
+func (s *Identities) DeleteAccessKey(ctx context.Context, userName, id string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM iam_access_keys WHERE user_name = $1 AND id = $2 AND account = $3`, userName, id, s.account)
 	if err != nil {
 		return err
 	}
@@ -259,18 +248,18 @@ func (s *Store) DeleteAccessKey(ctx context.Context, userName, id string) error 
 // --- roles ---
 
 // CreateRole implements identity.Store.
-func (s *Store) CreateRole(ctx context.Context, r *identity.Role) error {
+func (s *Identities) CreateRole(ctx context.Context, r *identity.Role) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO iam_roles (name, id, path, arn, description, trust_policy, max_session_duration, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			r.Name, r.ID, r.Path, r.ARN, r.Description, r.TrustPolicy, r.MaxSessionDuration, r.CreatedAt)
+		_, err := tx.Exec(ctx, `INSERT INTO iam_roles (name, id, path, arn, description, trust_policy, max_session_duration, created_at, account)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			r.Name, r.ID, r.Path, r.ARN, r.Description, r.TrustPolicy, r.MaxSessionDuration, r.CreatedAt, s.account)
 		if sqlState(err) == uniqueViolation {
 			return identity.ErrEntityAlreadyExists
 		}
 		if err != nil {
 			return err
 		}
-		return insertTags(ctx, tx, identity.Owner{Kind: identity.KindRole, Name: r.Name}, r.Tags)
+		return s.insertTags(ctx, tx, identity.Owner{Kind: identity.KindRole, Name: r.Name}, r.Tags)
 	})
 }
 
@@ -289,20 +278,20 @@ func scanRole(row pgx.Row) (*identity.Role, error) {
 }
 
 // GetRole implements identity.Store.
-func (s *Store) GetRole(ctx context.Context, name string) (*identity.Role, error) {
-	r, err := scanRole(s.pool.QueryRow(ctx, `SELECT `+roleColumns+` FROM iam_roles WHERE name = $1`, name))
+func (s *Identities) GetRole(ctx context.Context, name string) (*identity.Role, error) {
+	r, err := scanRole(s.pool.QueryRow(ctx, `SELECT `+roleColumns+` FROM iam_roles WHERE name = $1 AND account = $2`, name, s.account))
 	if err != nil {
 		return nil, err
 	}
-	if r.Tags, err = queryTags(ctx, s.pool, identity.Owner{Kind: identity.KindRole, Name: name}); err != nil {
+	if r.Tags, err = s.queryTags(ctx, s.pool, identity.Owner{Kind: identity.KindRole, Name: name}); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
 // ListRoles implements identity.Store.
-func (s *Store) ListRoles(ctx context.Context) ([]*identity.Role, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+roleColumns+` FROM iam_roles ORDER BY name`)
+func (s *Identities) ListRoles(ctx context.Context) ([]*identity.Role, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+roleColumns+` FROM iam_roles WHERE account = $1 ORDER BY name`, s.account)
 	if err != nil {
 		return nil, err
 	}
@@ -310,32 +299,18 @@ func (s *Store) ListRoles(ctx context.Context) ([]*identity.Role, error) {
 }
 
 // DeleteRole implements identity.Store.
-func (s *Store) DeleteRole(ctx context.Context, name string) error {
+func (s *Identities) DeleteRole(ctx context.Context, name string) error {
 	return s.deleteOwner(ctx, identity.Owner{Kind: identity.KindRole, Name: name}, `SELECT `+policyDependents)
 }
 
 // --- managed policies ---
 
-// policyVersionsMigration keeps every version of a customer managed policy;
-// iam_policies keeps the default one's document (what evaluation reads) and
-// the number of the last version created, so numbers are never reused.
-const policyVersionsMigration = `CREATE TABLE iam_policy_versions (
-		policy_arn text NOT NULL REFERENCES iam_policies (arn) ON DELETE CASCADE,
-		version_id text NOT NULL,
-		document   text NOT NULL,
-		created_at timestamptz NOT NULL,
-		PRIMARY KEY (policy_arn, version_id)
-	);
-	INSERT INTO iam_policy_versions (policy_arn, version_id, document, created_at)
-		SELECT arn, default_version, document, updated_at FROM iam_policies;
-	ALTER TABLE iam_policies ADD COLUMN last_version integer NOT NULL DEFAULT 1;`
-
 // CreatePolicy implements identity.Store.
-func (s *Store) CreatePolicy(ctx context.Context, p *identity.ManagedPolicy) error {
+func (s *Identities) CreatePolicy(ctx context.Context, p *identity.ManagedPolicy) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO iam_policies (arn, name, id, path, description, document, default_version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			p.ARN, p.Name, p.ID, p.Path, p.Description, p.Document, p.DefaultVersionID, p.CreatedAt, p.UpdatedAt); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO iam_policies (arn, name, id, path, description, document, default_version, created_at, updated_at, account)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			p.ARN, p.Name, p.ID, p.Path, p.Description, p.Document, p.DefaultVersionID, p.CreatedAt, p.UpdatedAt, s.account); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO iam_policy_versions (policy_arn, version_id, document, created_at) VALUES ($1, $2, $3, $4)`,
@@ -349,12 +324,12 @@ func (s *Store) CreatePolicy(ctx context.Context, p *identity.ManagedPolicy) err
 }
 
 // CreatePolicyVersion implements identity.Store.
-func (s *Store) CreatePolicyVersion(ctx context.Context, arn, document string, asDefault bool, at time.Time, max int) (*identity.PolicyVersion, error) {
+func (s *Identities) CreatePolicyVersion(ctx context.Context, arn, document string, asDefault bool, at time.Time, max int) (*identity.PolicyVersion, error) {
 	var v *identity.PolicyVersion
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var last, count int
 		err := tx.QueryRow(ctx, `SELECT last_version, (SELECT count(*) FROM iam_policy_versions WHERE policy_arn = $1)
-			FROM iam_policies WHERE arn = $1 FOR UPDATE`, arn).Scan(&last, &count)
+			FROM iam_policies WHERE arn = $1 AND account = $2 FOR UPDATE`, arn, s.account).Scan(&last, &count)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return identity.ErrNoSuchEntity
 		}
@@ -381,11 +356,11 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, arn, document string, a
 }
 
 // ListPolicyVersions implements identity.Store.
-func (s *Store) ListPolicyVersions(ctx context.Context, arn string) ([]identity.PolicyVersion, error) {
+func (s *Identities) ListPolicyVersions(ctx context.Context, arn string) ([]identity.PolicyVersion, error) {
 	var out []identity.PolicyVersion
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var def string
-		if err := tx.QueryRow(ctx, `SELECT default_version FROM iam_policies WHERE arn = $1`, arn).Scan(&def); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT default_version FROM iam_policies WHERE arn = $1 AND account = $2`, arn, s.account).Scan(&def); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
 				return identity.ErrNoSuchEntity
 			}
@@ -408,9 +383,9 @@ func (s *Store) ListPolicyVersions(ctx context.Context, arn string) ([]identity.
 }
 
 // SetDefaultPolicyVersion implements identity.Store.
-func (s *Store) SetDefaultPolicyVersion(ctx context.Context, arn, versionID string, at time.Time) error {
+func (s *Identities) SetDefaultPolicyVersion(ctx context.Context, arn, versionID string, at time.Time) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE iam_policies p SET default_version = v.version_id, document = v.document, updated_at = $3
-		FROM iam_policy_versions v WHERE p.arn = $1 AND v.policy_arn = p.arn AND v.version_id = $2`, arn, versionID, at)
+		FROM iam_policy_versions v WHERE p.arn = $1 AND p.account = $4 AND v.policy_arn = p.arn AND v.version_id = $2`, arn, versionID, at, s.account)
 	if err == nil && tag.RowsAffected() == 0 {
 		return identity.ErrNoSuchEntity
 	}
@@ -418,10 +393,10 @@ func (s *Store) SetDefaultPolicyVersion(ctx context.Context, arn, versionID stri
 }
 
 // DeletePolicyVersion implements identity.Store.
-func (s *Store) DeletePolicyVersion(ctx context.Context, arn, versionID string) error {
+func (s *Identities) DeletePolicyVersion(ctx context.Context, arn, versionID string) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		var def string
-		err := tx.QueryRow(ctx, `SELECT default_version FROM iam_policies WHERE arn = $1 FOR UPDATE`, arn).Scan(&def)
+		err := tx.QueryRow(ctx, `SELECT default_version FROM iam_policies WHERE arn = $1 AND account = $2 FOR UPDATE`, arn, s.account).Scan(&def)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return identity.ErrNoSuchEntity
 		}
@@ -454,13 +429,13 @@ func scanPolicy(r pgx.Row) (*identity.ManagedPolicy, error) {
 }
 
 // GetPolicy implements identity.Store.
-func (s *Store) GetPolicy(ctx context.Context, arn string) (*identity.ManagedPolicy, error) {
-	return scanPolicy(s.pool.QueryRow(ctx, `SELECT `+policyColumns+` FROM iam_policies WHERE arn = $1`, arn))
+func (s *Identities) GetPolicy(ctx context.Context, arn string) (*identity.ManagedPolicy, error) {
+	return scanPolicy(s.pool.QueryRow(ctx, `SELECT `+policyColumns+` FROM iam_policies WHERE arn = $1 AND account = $2`, arn, s.account))
 }
 
 // ListPolicies implements identity.Store.
-func (s *Store) ListPolicies(ctx context.Context) ([]*identity.ManagedPolicy, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+policyColumns+` FROM iam_policies ORDER BY name`)
+func (s *Identities) ListPolicies(ctx context.Context) ([]*identity.ManagedPolicy, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+policyColumns+` FROM iam_policies WHERE account = $1 ORDER BY name`, s.account)
 	if err != nil {
 		return nil, err
 	}
@@ -468,12 +443,12 @@ func (s *Store) ListPolicies(ctx context.Context) ([]*identity.ManagedPolicy, er
 }
 
 // DeletePolicy implements identity.Store.
-func (s *Store) DeletePolicy(ctx context.Context, arn string) error {
+func (s *Identities) DeletePolicy(ctx context.Context, arn string) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		// Attach locks the policy row FOR SHARE, so no attachment can slip
 		// in between this check and the delete.
 		var one int
-		err := tx.QueryRow(ctx, `SELECT 1 FROM iam_policies WHERE arn = $1 FOR UPDATE`, arn).Scan(&one)
+		err := tx.QueryRow(ctx, `SELECT 1 FROM iam_policies WHERE arn = $1 AND account = $2 FOR UPDATE`, arn, s.account).Scan(&one)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return identity.ErrNoSuchEntity
 		}
@@ -481,7 +456,7 @@ func (s *Store) DeletePolicy(ctx context.Context, arn string) error {
 			return err
 		}
 		var attached bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM iam_attachments WHERE policy_arn = $1)`, arn).Scan(&attached); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM iam_attachments WHERE policy_arn = $1 AND account = $2)`, arn, s.account).Scan(&attached); err != nil {
 			return err
 		}
 		var versions int
@@ -494,14 +469,14 @@ func (s *Store) DeletePolicy(ctx context.Context, arn string) error {
 		if versions > 1 {
 			return identity.ErrHasVersions
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM iam_policies WHERE arn = $1`, arn)
+		_, err = tx.Exec(ctx, `DELETE FROM iam_policies WHERE arn = $1 AND account = $2`, arn, s.account)
 		return err
 	})
 }
 
 // AttachmentCounts implements identity.Store.
-func (s *Store) AttachmentCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.pool.Query(ctx, `SELECT policy_arn, count(*) FROM iam_attachments GROUP BY policy_arn`)
+func (s *Identities) AttachmentCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT policy_arn, count(*) FROM iam_attachments WHERE account = $1 GROUP BY policy_arn`, s.account)
 	if err != nil {
 		return nil, err
 	}
@@ -523,23 +498,23 @@ func (s *Store) AttachmentCounts(ctx context.Context) (map[string]int, error) {
 // --- inline policies ---
 
 // PutInlinePolicy implements identity.Store.
-func (s *Store) PutInlinePolicy(ctx context.Context, o identity.Owner, p identity.InlinePolicy) error {
+func (s *Identities) PutInlinePolicy(ctx context.Context, o identity.Owner, p identity.InlinePolicy) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockOwner(ctx, tx, o, false); err != nil {
+		if err := s.lockOwner(ctx, tx, o, false); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO iam_inline_policies (owner_kind, owner_name, name, document) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (owner_kind, owner_name, name) DO UPDATE SET document = excluded.document`,
-			string(o.Kind), o.Name, p.Name, p.Document)
+		_, err := tx.Exec(ctx, `INSERT INTO iam_inline_policies (owner_kind, owner_name, name, document, account) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (account, owner_kind, owner_name, name) DO UPDATE SET document = excluded.document`,
+			string(o.Kind), o.Name, p.Name, p.Document, s.account)
 		return err
 	})
 }
 
 // GetInlinePolicy implements identity.Store.
-func (s *Store) GetInlinePolicy(ctx context.Context, o identity.Owner, name string) (*identity.InlinePolicy, error) {
+func (s *Identities) GetInlinePolicy(ctx context.Context, o identity.Owner, name string) (*identity.InlinePolicy, error) {
 	p := identity.InlinePolicy{Name: name}
-	err := s.pool.QueryRow(ctx, `SELECT document FROM iam_inline_policies WHERE owner_kind = $1 AND owner_name = $2 AND name = $3`,
-		string(o.Kind), o.Name, name).Scan(&p.Document)
+	err := s.pool.QueryRow(ctx, `SELECT document FROM iam_inline_policies WHERE owner_kind = $1 AND owner_name = $2 AND name = $3 AND account = $4`,
+		string(o.Kind), o.Name, name, s.account).Scan(&p.Document)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, identity.ErrNoSuchEntity
 	}
@@ -550,14 +525,14 @@ func (s *Store) GetInlinePolicy(ctx context.Context, o identity.Owner, name stri
 }
 
 // ListInlinePolicies implements identity.Store.
-func (s *Store) ListInlinePolicies(ctx context.Context, o identity.Owner) ([]identity.InlinePolicy, error) {
+func (s *Identities) ListInlinePolicies(ctx context.Context, o identity.Owner) ([]identity.InlinePolicy, error) {
 	var out []identity.InlinePolicy
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockOwner(ctx, tx, o, false); err != nil {
+		if err := s.lockOwner(ctx, tx, o, false); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT name, document FROM iam_inline_policies WHERE owner_kind = $1 AND owner_name = $2 ORDER BY name`,
-			string(o.Kind), o.Name)
+		rows, err := tx.Query(ctx, `SELECT name, document FROM iam_inline_policies WHERE owner_kind = $1 AND owner_name = $2 AND account = $3 ORDER BY name`,
+			string(o.Kind), o.Name, s.account)
 		if err != nil {
 			return err
 		}
@@ -571,9 +546,9 @@ func (s *Store) ListInlinePolicies(ctx context.Context, o identity.Owner) ([]ide
 }
 
 // DeleteInlinePolicy implements identity.Store.
-func (s *Store) DeleteInlinePolicy(ctx context.Context, o identity.Owner, name string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM iam_inline_policies WHERE owner_kind = $1 AND owner_name = $2 AND name = $3`,
-		string(o.Kind), o.Name, name)
+func (s *Identities) DeleteInlinePolicy(ctx context.Context, o identity.Owner, name string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM iam_inline_policies WHERE owner_kind = $1 AND owner_name = $2 AND name = $3 AND account = $4`,
+		string(o.Kind), o.Name, name, s.account)
 	if err != nil {
 		return err
 	}
@@ -586,9 +561,9 @@ func (s *Store) DeleteInlinePolicy(ctx context.Context, o identity.Owner, name s
 // --- attachments ---
 
 // Attach implements identity.Store.
-func (s *Store) Attach(ctx context.Context, o identity.Owner, arn string, builtin []string) error {
+func (s *Identities) Attach(ctx context.Context, o identity.Owner, arn string, builtin []string) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockOwner(ctx, tx, o, false); err != nil {
+		if err := s.lockOwner(ctx, tx, o, false); err != nil {
 			return err
 		}
 		isBuiltin := false
@@ -597,7 +572,7 @@ func (s *Store) Attach(ctx context.Context, o identity.Owner, arn string, builti
 		}
 		if !isBuiltin {
 			var one int
-			err := tx.QueryRow(ctx, `SELECT 1 FROM iam_policies WHERE arn = $1 FOR SHARE`, arn).Scan(&one)
+			err := tx.QueryRow(ctx, `SELECT 1 FROM iam_policies WHERE arn = $1 AND account = $2 FOR SHARE`, arn, s.account).Scan(&one)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return identity.ErrNoSuchEntity
 			}
@@ -605,16 +580,16 @@ func (s *Store) Attach(ctx context.Context, o identity.Owner, arn string, builti
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO iam_attachments (owner_kind, owner_name, policy_arn) VALUES ($1, $2, $3)
-			ON CONFLICT DO NOTHING`, string(o.Kind), o.Name, arn)
+		_, err := tx.Exec(ctx, `INSERT INTO iam_attachments (owner_kind, owner_name, policy_arn, account) VALUES ($1, $2, $3, $4)
+			ON CONFLICT DO NOTHING`, string(o.Kind), o.Name, arn, s.account)
 		return err
 	})
 }
 
 // Detach implements identity.Store.
-func (s *Store) Detach(ctx context.Context, o identity.Owner, arn string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM iam_attachments WHERE owner_kind = $1 AND owner_name = $2 AND policy_arn = $3`,
-		string(o.Kind), o.Name, arn)
+func (s *Identities) Detach(ctx context.Context, o identity.Owner, arn string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM iam_attachments WHERE owner_kind = $1 AND owner_name = $2 AND policy_arn = $3 AND account = $4`,
+		string(o.Kind), o.Name, arn, s.account)
 	if err != nil {
 		return err
 	}
@@ -625,14 +600,14 @@ func (s *Store) Detach(ctx context.Context, o identity.Owner, arn string) error 
 }
 
 // ListAttached implements identity.Store.
-func (s *Store) ListAttached(ctx context.Context, o identity.Owner) ([]string, error) {
+func (s *Identities) ListAttached(ctx context.Context, o identity.Owner) ([]string, error) {
 	var out []string
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockOwner(ctx, tx, o, false); err != nil {
+		if err := s.lockOwner(ctx, tx, o, false); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT policy_arn FROM iam_attachments WHERE owner_kind = $1 AND owner_name = $2 ORDER BY policy_arn`,
-			string(o.Kind), o.Name)
+		rows, err := tx.Query(ctx, `SELECT policy_arn FROM iam_attachments WHERE owner_kind = $1 AND owner_name = $2 AND account = $3 ORDER BY policy_arn`,
+			string(o.Kind), o.Name, s.account)
 		if err != nil {
 			return err
 		}
@@ -645,18 +620,18 @@ func (s *Store) ListAttached(ctx context.Context, o identity.Owner) ([]string, e
 // --- tags ---
 
 // Tag implements identity.Store.
-func (s *Store) Tag(ctx context.Context, o identity.Owner, tags []identity.Tag, max int) error {
+func (s *Identities) Tag(ctx context.Context, o identity.Owner, tags []identity.Tag, max int) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		// FOR UPDATE serialises taggers of one owner, so the limit holds.
-		if err := lockOwner(ctx, tx, o, true); err != nil {
+		if err := s.lockOwner(ctx, tx, o, true); err != nil {
 			return err
 		}
-		if err := insertTags(ctx, tx, o, tags); err != nil {
+		if err := s.insertTags(ctx, tx, o, tags); err != nil {
 			return err
 		}
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM iam_tags WHERE owner_kind = $1 AND owner_name = $2`,
-			string(o.Kind), o.Name).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM iam_tags WHERE owner_kind = $1 AND owner_name = $2 AND account = $3`,
+			string(o.Kind), o.Name, s.account).Scan(&n); err != nil {
 			return err
 		}
 		if n > max {
@@ -667,26 +642,26 @@ func (s *Store) Tag(ctx context.Context, o identity.Owner, tags []identity.Tag, 
 }
 
 // Untag implements identity.Store.
-func (s *Store) Untag(ctx context.Context, o identity.Owner, keys []string) error {
+func (s *Identities) Untag(ctx context.Context, o identity.Owner, keys []string) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockOwner(ctx, tx, o, false); err != nil {
+		if err := s.lockOwner(ctx, tx, o, false); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM iam_tags WHERE owner_kind = $1 AND owner_name = $2 AND key = ANY($3)`,
-			string(o.Kind), o.Name, keys)
+		_, err := tx.Exec(ctx, `DELETE FROM iam_tags WHERE owner_kind = $1 AND owner_name = $2 AND key = ANY($3) AND account = $4`,
+			string(o.Kind), o.Name, keys, s.account)
 		return err
 	})
 }
 
 // ListTags implements identity.Store.
-func (s *Store) ListTags(ctx context.Context, o identity.Owner) ([]identity.Tag, error) {
+func (s *Identities) ListTags(ctx context.Context, o identity.Owner) ([]identity.Tag, error) {
 	var out []identity.Tag
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockOwner(ctx, tx, o, false); err != nil {
+		if err := s.lockOwner(ctx, tx, o, false); err != nil {
 			return err
 		}
 		var err error
-		out, err = queryTags(ctx, tx, o)
+		out, err = s.queryTags(ctx, tx, o)
 		return err
 	})
 	return out, err

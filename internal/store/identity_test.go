@@ -23,7 +23,7 @@ func newIdentity(t *testing.T) (*identity.Service, testDB) {
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return base }
-	return identity.New(identity.Options{AccountID: "123456789012", Clock: clock}, db.store, sealer), db
+	return identity.New(identity.Options{AccountID: "123456789012", Clock: clock}, db.store.Identities("123456789012"), sealer), db
 }
 
 func wantErr(t *testing.T, err, target error) {

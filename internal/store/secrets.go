@@ -13,34 +13,7 @@ import (
 	"github.com/rsdata/rsdata/internal/secrets"
 )
 
-var _ secrets.Store = (*Store)(nil)
-
-// secretsMigration holds Secrets Manager secrets (internal/secrets). Values
-// are stored sealed (sealed_value); a version's row never changes except for
-// its staging labels. revision guards read-modify-write updates.
-const secretsMigration = `CREATE TABLE sm_secrets (
-		arn              text PRIMARY KEY,
-		name             text NOT NULL UNIQUE,
-		description      text NOT NULL,
-		kms_key_id       text NOT NULL,
-		tags             jsonb NOT NULL,
-		created_at       timestamptz NOT NULL,
-		last_changed_at  timestamptz NOT NULL,
-		last_accessed_on timestamptz,
-		deleted_at       timestamptz,
-		deletion_at      timestamptz,
-		revision         bigint NOT NULL
-	);
-	CREATE TABLE sm_secret_versions (
-		secret_arn   text NOT NULL REFERENCES sm_secrets (arn) ON DELETE CASCADE,
-		version_id   text NOT NULL,
-		seq          integer NOT NULL,
-		stages       text[] NOT NULL,
-		is_binary    boolean NOT NULL,
-		sealed_value bytea NOT NULL,
-		created_at   timestamptz NOT NULL,
-		PRIMARY KEY (secret_arn, version_id)
-	);`
+var _ secrets.Store = (*Secrets)(nil)
 
 const secretColumns = `arn, name, description, kms_key_id, tags, created_at, last_changed_at,
 	last_accessed_on, deleted_at, deletion_at, revision`
@@ -102,7 +75,7 @@ func secretVersions(ctx context.Context, q secretsQuerier, arns []string) (map[s
 	return out, rows.Err()
 }
 
-func (s *Store) getSecret(ctx context.Context, where string, arg string) (*secrets.Secret, error) {
+func (s *Secrets) getSecret(ctx context.Context, where string, arg string) (*secrets.Secret, error) {
 	sec, err := scanSecret(s.pool.QueryRow(ctx, `SELECT `+secretColumns+` FROM sm_secrets WHERE `+where+` = $1`, arg))
 	if err != nil {
 		return nil, err
@@ -116,17 +89,17 @@ func (s *Store) getSecret(ctx context.Context, where string, arg string) (*secre
 }
 
 // GetSecretByName implements secrets.Store.
-func (s *Store) GetSecretByName(ctx context.Context, name string) (*secrets.Secret, error) {
+func (s *Secrets) GetSecretByName(ctx context.Context, name string) (*secrets.Secret, error) {
 	return s.getSecret(ctx, "name", name)
 }
 
 // GetSecretByARN implements secrets.Store.
-func (s *Store) GetSecretByARN(ctx context.Context, arn string) (*secrets.Secret, error) {
+func (s *Secrets) GetSecretByARN(ctx context.Context, arn string) (*secrets.Secret, error) {
 	return s.getSecret(ctx, "arn", arn)
 }
 
 // ListSecrets implements secrets.Store.
-func (s *Store) ListSecrets(ctx context.Context) ([]*secrets.Secret, error) {
+func (s *Secrets) ListSecrets(ctx context.Context) ([]*secrets.Secret, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+secretColumns+` FROM sm_secrets`)
 	if err != nil {
 		return nil, err
@@ -177,7 +150,7 @@ func putSecretVersions(ctx context.Context, tx pgx.Tx, sec *secrets.Secret) erro
 }
 
 // CreateSecret implements secrets.Store.
-func (s *Store) CreateSecret(ctx context.Context, sec *secrets.Secret) error {
+func (s *Secrets) CreateSecret(ctx context.Context, sec *secrets.Secret) error {
 	tags, err := secretTags(sec)
 	if err != nil {
 		return err
@@ -203,7 +176,7 @@ func (s *Store) CreateSecret(ctx context.Context, sec *secrets.Secret) error {
 
 // UpdateSecret implements secrets.Store. The last-accessed date is
 // TouchSecret's alone, so a read racing an update is not lost.
-func (s *Store) UpdateSecret(ctx context.Context, sec *secrets.Secret) error {
+func (s *Secrets) UpdateSecret(ctx context.Context, sec *secrets.Secret) error {
 	tags, err := secretTags(sec)
 	if err != nil {
 		return err
@@ -225,13 +198,13 @@ func (s *Store) UpdateSecret(ctx context.Context, sec *secrets.Secret) error {
 }
 
 // TouchSecret implements secrets.Store.
-func (s *Store) TouchSecret(ctx context.Context, arn string, day time.Time) error {
+func (s *Secrets) TouchSecret(ctx context.Context, arn string, day time.Time) error {
 	_, err := s.pool.Exec(ctx, `UPDATE sm_secrets SET last_accessed_on = $2 WHERE arn = $1`, arn, day)
 	return err
 }
 
 // DeleteSecret implements secrets.Store.
-func (s *Store) DeleteSecret(ctx context.Context, arn string) error {
+func (s *Secrets) DeleteSecret(ctx context.Context, arn string) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM sm_secrets WHERE arn = $1`, arn)
 	return err
 }

@@ -18,12 +18,12 @@ import (
 
 // openSecretsDB opens a store on a fresh database, creating the secrets
 // tables if the migrations do not (yet) include them.
-func openSecretsDB(t *testing.T) (*Store, *pgx.Conn) {
+func openSecretsDB(t *testing.T) (*Secrets, *pgx.Conn) {
 	t.Helper()
 	srv := pgtest.Start(t)
 	db := srv.NewDatabase(t)
 	ctx := context.Background()
-	s, err := Open(ctx, srv.ConnString("postgres", db))
+	s, err := Open(ctx, srv.ConnString("postgres", db), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func openSecretsDB(t *testing.T) (*Store, *pgx.Conn) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close(context.Background()) })
-	return s, conn
+	return s.Secrets(), conn
 }
 
 var secretBase = time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)

@@ -14,7 +14,7 @@ const sessionColumns = `id, owner_principal, owner_userid, target_kind, target_n
 	secret_arn, keep_alive_seconds, status, created_at, updated_at, ttl, current_statement, instance`
 
 // PutSession implements statement.Store.
-func (s *Store) PutSession(ctx context.Context, ss *statement.Session) error {
+func (s *Statements) PutSession(ctx context.Context, ss *statement.Session) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES
 		($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
 		ON CONFLICT (id) DO UPDATE SET keep_alive_seconds = excluded.keep_alive_seconds, status = excluded.status,
@@ -47,12 +47,12 @@ func scanSession(row pgx.Row) (*statement.Session, error) {
 }
 
 // GetSession implements statement.Store.
-func (s *Store) GetSession(ctx context.Context, id string) (*statement.Session, error) {
+func (s *Statements) GetSession(ctx context.Context, id string) (*statement.Session, error) {
 	return scanSession(s.pool.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
 }
 
 // ListSessions implements statement.Store.
-func (s *Store) ListSessions(ctx context.Context, q statement.SessionQuery) ([]*statement.Session, error) {
+func (s *Statements) ListSessions(ctx context.Context, q statement.SessionQuery) ([]*statement.Session, error) {
 	l := newListing(`SELECT `+sessionColumns+` FROM sessions WHERE true`, q.Principal, q.UserID)
 	if q.ID != "" {
 		l.add("id = $%d", q.ID)

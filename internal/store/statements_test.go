@@ -21,7 +21,7 @@ func TestCreateWithClientToken(t *testing.T) {
 	since := base.Add(-time.Hour)
 	createWith := func(st *statement.Statement, token string, since time.Time) string {
 		t.Helper()
-		existing, err := s.Create(ctx, st, token, since)
+		existing, err := s.Statements().Create(ctx, st, token, since)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +29,7 @@ func TestCreateWithClientToken(t *testing.T) {
 	}
 	stored := func(id string) bool {
 		t.Helper()
-		_, err := s.Get(ctx, id)
+		_, err := s.Statements().Get(ctx, id)
 		if err != nil && !errors.Is(err, statement.ErrNotFound) {
 			t.Fatal(err)
 		}
@@ -76,23 +76,23 @@ func TestUpdateWithLastPage(t *testing.T) {
 		create(t, s, st)
 		st.Status, st.HasResultSet, st.Pages, st.ResultRows, st.EndedAt = statement.Finished, true, 1, 1, base
 		data := []byte("compressed page of " + st.ID)
-		if err := s.Update(ctx, st, &results.LastPage{N: 0, Data: data}); err != nil {
+		if err := s.Statements().Update(ctx, st, &results.LastPage{N: 0, Data: data}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Get(ctx, st.ID)
+		got, err := s.Statements().Get(ctx, st.ID)
 		if err != nil || got.Status != statement.Finished || got.Pages != 1 {
 			t.Fatalf("withEvent %v: stored state %+v, %v", withEvent, got, err)
 		}
-		page, err := s.Page(ctx, st.ID, 0)
+		page, err := s.Statements().Page(ctx, st.ID, 0)
 		if err != nil || !bytes.Equal(page, data) {
 			t.Fatalf("withEvent %v: stored page %q, %v", withEvent, page, err)
 		}
 	}
 	ghost := submitted("00000000-0000-0000-0000-000000000020", "", cluster, false)
-	if err := s.Update(ctx, ghost, &results.LastPage{Data: []byte("x")}); !errors.Is(err, statement.ErrNotFound) {
+	if err := s.Statements().Update(ctx, ghost, &results.LastPage{Data: []byte("x")}); !errors.Is(err, statement.ErrNotFound) {
 		t.Fatalf("Update of a missing statement: %v", err)
 	}
-	if _, err := s.Page(ctx, ghost.ID, 0); !errors.Is(err, results.ErrPageNotFound) {
+	if _, err := s.Statements().Page(ctx, ghost.ID, 0); !errors.Is(err, results.ErrPageNotFound) {
 		t.Fatalf("page of a missing statement: %v", err)
 	}
 }

@@ -1,8 +1,14 @@
 // Package store keeps rsdata's durable state in a PostgreSQL control
-// database: statements and their result pages. The database is one that
-// database users cannot reach (the embedded default is a separate server
-// listening on a private Unix socket only), and several rsdata processes can
-// share it. It implements statement.Store and results.PageStore.
+// database, one pool with a view per domain: Statements (statements, result
+// pages, sessions), Events (the status-change outbox), Leases (temporary
+// database users), Secrets, Tags (cluster and workgroup tags) and
+// Identities (IAM, per account, every account in the same tables). Each
+// view implements the Store interface its consumer declares. The schema is
+// the numbered SQL files under migrations/, applied in order.
+//
+// The database is one that database users cannot reach (the embedded
+// default is a separate server listening on a private Unix socket that asks
+// for a password), and several rsdata processes can share it.
 package store
 
 import (
@@ -20,219 +26,109 @@ import (
 	"github.com/rsdata/rsdata/internal/statement"
 )
 
-// Store is the PostgreSQL implementation of rsdata's store interfaces.
+// Store is the control database: one pool, and a view of it per domain,
+// each implementing the Store interface its consumer declares.
 type Store struct {
+	db db
+}
+
+// db is the pool the domain views share.
+type db struct {
 	pool *pgxpool.Pool
 }
 
+// inTx runs fn in a transaction and commits when it returns nil.
+func (d db) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	tx, err := d.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// Statements keeps statements, their result pages and Data API sessions.
+type Statements struct{ db }
+
+// Events is the outbox of status-change events.
+type Events struct{ db }
+
+// Leases keeps the leases of temporary database users.
+type Leases struct{ db }
+
+// Secrets keeps Secrets Manager secrets.
+type Secrets struct{ db }
+
+// Tags keeps the tags of clusters and workgroups, by ARN.
+type Tags struct{ db }
+
+// Identities keeps one account's IAM users, roles, keys and policies.
+type Identities struct {
+	db
+	account string
+}
+
 var (
-	_ statement.Store   = (*Store)(nil)
-	_ results.PageStore = (*Store)(nil)
+	_ statement.Store   = (*Statements)(nil)
+	_ results.PageStore = (*Statements)(nil)
 )
 
-// migrations are applied in order, each once, recorded in rsdata_migrations.
-var migrations = []string{
-	`CREATE TABLE statements (
-		id                text PRIMARY KEY,
-		owner_principal   text NOT NULL,
-		owner_userid      text NOT NULL,
-		target_kind       text NOT NULL,
-		target_name       text NOT NULL,
-		database          text NOT NULL,
-		db_user           text NOT NULL,
-		secret_arn        text NOT NULL,
-		name              text NOT NULL,
-		sql               text NOT NULL,
-		status            text NOT NULL,
-		error             text NOT NULL,
-		created_at        timestamptz NOT NULL,
-		updated_at        timestamptz NOT NULL,
-		started_at        timestamptz,
-		ended_at          timestamptz,
-		redshift_pid      bigint NOT NULL,
-		redshift_query_id bigint NOT NULL,
-		result_rows       bigint NOT NULL,
-		result_size       bigint NOT NULL,
-		has_result_set    boolean NOT NULL,
-		columns           jsonb,
-		pages             integer NOT NULL,
-		result_format     text NOT NULL,
-		expires_at        timestamptz NOT NULL,
-		instance          text NOT NULL
-	);
-	CREATE INDEX statements_owner_created ON statements (owner_principal, created_at DESC, id DESC);
-	CREATE INDEX statements_unfinished ON statements (instance) WHERE status IN ('SUBMITTED', 'PICKED', 'STARTED');
-	CREATE INDEX statements_expires ON statements (expires_at);
-	CREATE TABLE result_pages (
-		statement_id text NOT NULL,
-		page         integer NOT NULL,
-		data         bytea NOT NULL,
-		PRIMARY KEY (statement_id, page)
-	);
-	-- Pages arrive compressed; recompressing them would only cost CPU.
-	ALTER TABLE result_pages ALTER COLUMN data SET STORAGE EXTERNAL;`,
+// Statements returns the statements view.
+func (s *Store) Statements() *Statements { return &Statements{s.db} }
 
-	`ALTER TABLE statements
-		ADD COLUMN params         jsonb,
-		ADD COLUMN is_batch       boolean NOT NULL DEFAULT false,
-		ADD COLUMN query_strings  jsonb,
-		ADD COLUMN execution_mode text NOT NULL DEFAULT '',
-		ADD COLUMN parent_id      text,
-		ADD COLUMN sub_index      integer NOT NULL DEFAULT 0,
-		ADD COLUMN session_id     text NOT NULL DEFAULT '',
-		ADD COLUMN with_event     boolean NOT NULL DEFAULT false;
-	CREATE INDEX statements_parent ON statements (parent_id, sub_index) WHERE parent_id IS NOT NULL;
-	CREATE TABLE client_tokens (
-		principal    text NOT NULL,
-		token        text NOT NULL,
-		statement_id text NOT NULL,
-		created_at   timestamptz NOT NULL,
-		PRIMARY KEY (principal, token)
-	);
-	CREATE TABLE sessions (
-		id                 text PRIMARY KEY,
-		owner_principal    text NOT NULL,
-		owner_userid       text NOT NULL,
-		target_kind        text NOT NULL,
-		target_name        text NOT NULL,
-		database           text NOT NULL,
-		db_user            text NOT NULL,
-		secret_arn         text NOT NULL,
-		keep_alive_seconds bigint NOT NULL,
-		status             text NOT NULL,
-		created_at         timestamptz NOT NULL,
-		updated_at         timestamptz NOT NULL,
-		ttl                timestamptz NOT NULL,
-		current_statement  text NOT NULL,
-		instance           text NOT NULL
-	);
-	CREATE INDEX sessions_owner_created ON sessions (owner_principal, created_at DESC, id DESC);
-	-- The outbox of status-change events: a row is written in the same
-	-- transaction that makes its statement terminal, and marked delivered
-	-- only after every sink took it, so delivery is at least once.
-	CREATE TABLE events (
-		id           bigserial PRIMARY KEY,
-		statement_id text NOT NULL,
-		state        text NOT NULL,
-		created_at   timestamptz NOT NULL,
-		delivered_at timestamptz
-	);
-	CREATE INDEX events_pending ON events (id) WHERE delivered_at IS NULL;`,
+// Events returns the events outbox.
+func (s *Store) Events() *Events { return &Events{s.db} }
 
-	// IAM identities (internal/identity). Names are unique ignoring case, as
-	// in IAM; inline policies, attachments and tags belong to a user or a
-	// role, named by (owner_kind, owner_name).
-	`CREATE TABLE iam_users (
-		name       text PRIMARY KEY,
-		id         text NOT NULL UNIQUE,
-		path       text NOT NULL,
-		arn        text NOT NULL,
-		created_at timestamptz NOT NULL
-	);
-	CREATE UNIQUE INDEX iam_users_name_ci ON iam_users (lower(name));
-	CREATE TABLE iam_access_keys (
-		id            text PRIMARY KEY,
-		user_name     text NOT NULL REFERENCES iam_users (name),
-		status        text NOT NULL,
-		sealed_secret bytea NOT NULL,
-		created_at    timestamptz NOT NULL
-	);
-	CREATE INDEX iam_access_keys_user ON iam_access_keys (user_name);
-	CREATE TABLE iam_roles (
-		name                 text PRIMARY KEY,
-		id                   text NOT NULL UNIQUE,
-		path                 text NOT NULL,
-		arn                  text NOT NULL,
-		description          text NOT NULL,
-		trust_policy         text NOT NULL,
-		max_session_duration integer NOT NULL,
-		created_at           timestamptz NOT NULL
-	);
-	CREATE UNIQUE INDEX iam_roles_name_ci ON iam_roles (lower(name));
-	CREATE TABLE iam_policies (
-		arn             text PRIMARY KEY,
-		name            text NOT NULL,
-		id              text NOT NULL UNIQUE,
-		path            text NOT NULL,
-		description     text NOT NULL,
-		document        text NOT NULL,
-		default_version text NOT NULL,
-		created_at      timestamptz NOT NULL,
-		updated_at      timestamptz NOT NULL
-	);
-	CREATE UNIQUE INDEX iam_policies_name_ci ON iam_policies (lower(name));
-	CREATE TABLE iam_inline_policies (
-		owner_kind text NOT NULL,
-		owner_name text NOT NULL,
-		name       text NOT NULL,
-		document   text NOT NULL,
-		PRIMARY KEY (owner_kind, owner_name, name)
-	);
-	CREATE TABLE iam_attachments (
-		owner_kind text NOT NULL,
-		owner_name text NOT NULL,
-		policy_arn text NOT NULL,
-		PRIMARY KEY (owner_kind, owner_name, policy_arn)
-	);
-	CREATE INDEX iam_attachments_policy ON iam_attachments (policy_arn);
-	CREATE TABLE iam_tags (
-		owner_kind text NOT NULL,
-		owner_name text NOT NULL,
-		key        text NOT NULL,
-		value      text NOT NULL,
-		PRIMARY KEY (owner_kind, owner_name, key)
-	);`,
+// Leases returns the temporary users' leases.
+func (s *Store) Leases() *Leases { return &Leases{s.db} }
 
-	// Secrets Manager (secrets.go).
-	secretsMigration,
+// Secrets returns the Secrets Manager view.
+func (s *Store) Secrets() *Secrets { return &Secrets{s.db} }
 
-	// Leases of temporary database users (dbcreds.go).
-	dbcredsMigration,
+// Tags returns the cluster and workgroup tags.
+func (s *Store) Tags() *Tags { return &Tags{s.db} }
 
-	// Tags of clusters and workgroups (tags.go).
-	tagsMigration,
+// Identities returns the IAM identities of account: rsdata's own or a
+// peer account's, all kept in the same tables and told apart by account.
+func (s *Store) Identities(account string) *Identities {
+	return &Identities{db: s.db, account: account}
+}
 
-	// Versions of customer managed policies (identity.go).
-	policyVersionsMigration,
+// Options configures Open.
+type Options struct {
+	// HomeAccount is rsdata's own account. Upgrading a control database
+	// written before identities were keyed by account gives its existing
+	// IAM identities this account, so it is required when there are any.
+	HomeAccount string
+	// MaxConns bounds the pool; 0 means 32.
+	MaxConns int32
 }
 
 // Open connects to the control database and applies pending migrations.
-func Open(ctx context.Context, connString string) (*Store, error) {
-	return open(ctx, connString, "", 32)
+func Open(ctx context.Context, connString string, opts Options) (*Store, error) {
+	return open(ctx, connString, opts, 0)
 }
 
-// OpenAccount opens the store of a peer account (config.PeerAccounts) in
-// schema "account_<id>" of the same control database, creating it when
-// needed. A peer account keeps only IAM identities, so of its tables only
-// the identity ones are used; its pool is small for the same reason.
-func OpenAccount(ctx context.Context, connString, accountID string) (*Store, error) {
-	return open(ctx, connString, "account_"+accountID, 4)
-}
-
-func open(ctx context.Context, connString, schema string, maxConns int32) (*Store, error) {
+// open is Open applying migrations up to version upTo only (0: all), so
+// tests can make a database as an earlier version left it.
+func open(ctx context.Context, connString string, opts Options, upTo int) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		return nil, fmt.Errorf("control database address: %w", err)
 	}
-	cfg.MaxConns = maxConns
-	if schema != "" {
-		setup, err := pgx.ConnectConfig(ctx, cfg.ConnConfig.Copy())
-		if err != nil {
-			return nil, fmt.Errorf("connect to control database: %w", err)
-		}
-		_, err = setup.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize())
-		setup.Close(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("control database schema %s: %w", schema, err)
-		}
-		cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	cfg.MaxConns = opts.MaxConns
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = 32
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to control database: %w", err)
 	}
-	s := &Store{pool: pool}
-	if err := s.migrate(ctx); err != nil {
+	s := &Store{db: db{pool: pool}}
+	if err := s.migrate(ctx, opts.HomeAccount, upTo); err != nil {
 		pool.Close()
 		return nil, err
 	}
@@ -240,35 +136,7 @@ func open(ctx context.Context, connString, schema string, maxConns int32) (*Stor
 }
 
 // Close releases the store's connections.
-func (s *Store) Close() { s.pool.Close() }
-
-func (s *Store) migrate(ctx context.Context) error {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(ctx)
-	// One migrator at a time across processes sharing the database.
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7439001)`); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS rsdata_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return err
-	}
-	var done int
-	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM rsdata_migrations`).Scan(&done); err != nil {
-		return err
-	}
-	for v := done + 1; v <= len(migrations); v++ {
-		if _, err := tx.Exec(ctx, migrations[v-1]); err != nil {
-			return fmt.Errorf("control database migration %d: %w", v, err)
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO rsdata_migrations (version) VALUES ($1)`, v); err != nil {
-			return err
-		}
-	}
-	return tx.Commit(ctx)
-}
+func (s *Store) Close() { s.db.pool.Close() }
 
 const statementColumns = `id, owner_principal, owner_userid, target_kind, target_name, database, db_user,
 	secret_arn, name, sql, status, error, created_at, updated_at, started_at, ended_at, redshift_pid,
@@ -291,7 +159,7 @@ func columnsJSON(cols []results.Column) ([]byte, error) {
 }
 
 // Create implements statement.Store.
-func (s *Store) Create(ctx context.Context, st *statement.Statement, token string, tokenSince time.Time) (string, error) {
+func (s *Statements) Create(ctx context.Context, st *statement.Statement, token string, tokenSince time.Time) (string, error) {
 	args, err := statementArgs(st)
 	if err != nil {
 		return "", err
@@ -395,7 +263,7 @@ const (
 )
 
 // Update implements statement.Store.
-func (s *Store) Update(ctx context.Context, st *statement.Statement, last *results.LastPage) error {
+func (s *Statements) Update(ctx context.Context, st *statement.Statement, last *results.LastPage) error {
 	if !(st.WithEvent && st.Parent == "" && st.Status.Terminal()) {
 		if last == nil {
 			return updateStatement(ctx, s.pool, st)
@@ -532,7 +400,7 @@ func scanStatement(row pgx.Row) (*statement.Statement, error) {
 }
 
 // Get implements statement.Store.
-func (s *Store) Get(ctx context.Context, id string) (*statement.Statement, error) {
+func (s *Statements) Get(ctx context.Context, id string) (*statement.Statement, error) {
 	st, err := scanStatement(s.pool.QueryRow(ctx, `SELECT `+statementColumns+` FROM statements WHERE id = $1`, id))
 	if err != nil || !st.Batch {
 		return st, err
@@ -553,7 +421,7 @@ func (s *Store) Get(ctx context.Context, id string) (*statement.Statement, error
 }
 
 // List implements statement.Store.
-func (s *Store) List(ctx context.Context, q statement.ListQuery) ([]*statement.Statement, error) {
+func (s *Statements) List(ctx context.Context, q statement.ListQuery) ([]*statement.Statement, error) {
 	l := newListing(`SELECT `+statementColumns+` FROM statements WHERE parent_id IS NULL`, q.Principal, q.UserID)
 	l.statuses(statusNames(q.Statuses))
 	if q.NamePrefix != "" {
@@ -616,7 +484,7 @@ func (l *listing) scope(t statement.Target, database string, createdAfter time.T
 
 // queryAll runs a listing from after (exclusive), newest first, at most
 // limit rows (0 = all), scanning each row with scan.
-func queryAll[T any](ctx context.Context, s *Store, l *listing, after *statement.Cursor, limit int, scan func(pgx.Row) (T, error)) ([]T, error) {
+func queryAll[T any](ctx context.Context, s *Statements, l *listing, after *statement.Cursor, limit int, scan func(pgx.Row) (T, error)) ([]T, error) {
 	if after != nil {
 		l.args = append(l.args, after.CreatedAt, after.ID)
 		l.sql += fmt.Sprintf(" AND (created_at, id) < ($%d, $%d)", len(l.args)-1, len(l.args))
@@ -642,7 +510,7 @@ func queryAll[T any](ctx context.Context, s *Store, l *listing, after *statement
 }
 
 // FailUnfinished implements statement.Store.
-func (s *Store) FailUnfinished(ctx context.Context, instance, message string, now time.Time) (int, error) {
+func (s *Statements) FailUnfinished(ctx context.Context, instance, message string, now time.Time) (int, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return 0, err
@@ -672,7 +540,7 @@ func (s *Store) FailUnfinished(ctx context.Context, instance, message string, no
 }
 
 // DropResultsBefore implements statement.Store.
-func (s *Store) DropResultsBefore(ctx context.Context, t time.Time) error {
+func (s *Statements) DropResultsBefore(ctx context.Context, t time.Time) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM result_pages WHERE statement_id IN
 		(SELECT id FROM statements WHERE expires_at < $1 AND pages > 0)`, t)
 	if err != nil {
@@ -683,7 +551,7 @@ func (s *Store) DropResultsBefore(ctx context.Context, t time.Time) error {
 }
 
 // DeleteBefore implements statement.Store.
-func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
+func (s *Statements) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return 0, err
@@ -718,13 +586,13 @@ const putPageSQL = `INSERT INTO result_pages (statement_id, page, data) VALUES (
 	ON CONFLICT (statement_id, page) DO UPDATE SET data = excluded.data`
 
 // PutPage implements results.PageStore.
-func (s *Store) PutPage(ctx context.Context, statementID string, n int, data []byte) error {
+func (s *Statements) PutPage(ctx context.Context, statementID string, n int, data []byte) error {
 	_, err := s.pool.Exec(ctx, putPageSQL, statementID, n, data)
 	return err
 }
 
 // Page implements results.PageStore.
-func (s *Store) Page(ctx context.Context, statementID string, n int) ([]byte, error) {
+func (s *Statements) Page(ctx context.Context, statementID string, n int) ([]byte, error) {
 	var data []byte
 	err := s.pool.QueryRow(ctx, `SELECT data FROM result_pages WHERE statement_id = $1 AND page = $2`,
 		statementID, n).Scan(&data)
@@ -735,7 +603,7 @@ func (s *Store) Page(ctx context.Context, statementID string, n int) ([]byte, er
 }
 
 // DeletePages implements results.PageStore.
-func (s *Store) DeletePages(ctx context.Context, statementID string) error {
+func (s *Statements) DeletePages(ctx context.Context, statementID string) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM result_pages WHERE statement_id = $1`, statementID)
 	return err
 }

@@ -6,19 +6,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// tagsMigration holds the tags of Redshift clusters and Redshift Serverless
-// workgroups, keyed by the resource's ARN. IAM and Secrets Manager keep their
-// own tags with their resources.
-const tagsMigration = `CREATE TABLE resource_tags (
-	arn   text NOT NULL,
-	key   text NOT NULL,
-	value text NOT NULL,
-	PRIMARY KEY (arn, key)
-);`
-
 // ResourceTags returns the tags of the resource arn; none is an empty map,
 // not an error.
-func (s *Store) ResourceTags(ctx context.Context, arn string) (map[string]string, error) {
+func (s *Tags) ResourceTags(ctx context.Context, arn string) (map[string]string, error) {
 	rows, err := s.pool.Query(ctx, `SELECT key, value FROM resource_tags WHERE arn = $1`, arn)
 	if err != nil {
 		return nil, err
@@ -37,7 +27,7 @@ func (s *Store) ResourceTags(ctx context.Context, arn string) (map[string]string
 
 // TagResource sets tags on arn, replacing the values of keys it already
 // has, all or nothing.
-func (s *Store) TagResource(ctx context.Context, arn string, tags map[string]string) error {
+func (s *Tags) TagResource(ctx context.Context, arn string, tags map[string]string) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		for k, v := range tags {
 			if _, err := tx.Exec(ctx, `INSERT INTO resource_tags (arn, key, value) VALUES ($1, $2, $3)
@@ -50,7 +40,7 @@ func (s *Store) TagResource(ctx context.Context, arn string, tags map[string]str
 }
 
 // UntagResource removes keys from arn; keys it does not have are ignored.
-func (s *Store) UntagResource(ctx context.Context, arn string, keys []string) error {
+func (s *Tags) UntagResource(ctx context.Context, arn string, keys []string) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM resource_tags WHERE arn = $1 AND key = ANY($2)`, arn, keys)
 	return err
 }

@@ -46,7 +46,7 @@ func setup(t *testing.T) env {
 	t.Helper()
 	srv := pgtest.Start(t)
 	db := srv.NewDatabase(t)
-	st, err := store.Open(context.Background(), srv.ConnString("postgres", db))
+	st, err := store.Open(context.Background(), srv.ConnString("postgres", db), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func setup(t *testing.T) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := identity.New(identity.Options{AccountID: account, Clock: func() time.Time { return created }}, st, sealer)
+	svc := identity.New(identity.Options{AccountID: account, Clock: func() time.Time { return created }}, st.Identities(account), sealer)
 	r := awsquery.NewRouter(slog.New(slog.DiscardHandler))
 	iamapi.New(map[string]*identity.Service{account: svc}, account, auth.RootOnly{}).Register(r)
 	// The caller is chosen by access key id, standing in for the auth layer.

@@ -1,8 +1,6 @@
 package redshift
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 
@@ -58,14 +56,4 @@ func toAWS(err error) error {
 		return invalidParameter("Database group " + missing.Role + " does not exist.")
 	}
 	return err
-}
-
-// namespaceID is a stable UUID-shaped id for a cluster's namespace, derived
-// from the account and cluster name so that it survives restarts.
-func namespaceID(account, name string) string {
-	sum := sha256.Sum256([]byte("redshift-namespace:" + account + ":" + name))
-	sum[6] = sum[6]&0x0f | 0x50 // version 5 layout (name-based)
-	sum[8] = sum[8]&0x3f | 0x80
-	h := hex.EncodeToString(sum[:16])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

@@ -10,10 +10,12 @@ import (
 	"sort"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awsquery"
 	"github.com/rsdata/rsdata/internal/dbcreds"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/tags"
 )
 
 // Service is Redshift's Query-protocol identity.
@@ -25,7 +27,7 @@ type Options struct {
 	Region    string
 	// Tags keeps cluster tags; nil refuses the tagging operations and
 	// gives every cluster none.
-	Tags Tags
+	Tags *tags.Service
 }
 
 // API holds the Redshift API's dependencies.
@@ -49,10 +51,6 @@ func (a *API) Register(r *awsquery.Router) {
 	awsquery.Register(r, Service, "CreateTags", a.CreateTags)
 	awsquery.Register(r, Service, "DeleteTags", a.DeleteTags)
 	awsquery.Register(r, Service, "DescribeTags", a.DescribeTags)
-}
-
-func (a *API) arn(resource string) string {
-	return "arn:aws:redshift:" + a.opts.Region + ":" + a.opts.AccountID + ":" + resource
 }
 
 type GetClusterCredentialsInput struct {
@@ -115,15 +113,15 @@ func (a *API) GetClusterCredentials(ctx context.Context, in *GetClusterCredentia
 	}
 	autoCreate := in.AutoCreate != nil && *in.AutoCreate
 	id := ep.Name
-	checks := []auth.Request{{Action: "redshift:GetClusterCredentials", Resource: a.arn("dbuser:" + id + "/" + in.DbUser)}}
+	checks := []auth.Request{{Action: "redshift:GetClusterCredentials", Resource: arn.DbUser(a.opts.Region, a.opts.AccountID, id, in.DbUser)}}
 	if in.DbName != "" {
-		checks = append(checks, auth.Request{Action: "redshift:GetClusterCredentials", Resource: a.arn("dbname:" + id + "/" + in.DbName)})
+		checks = append(checks, auth.Request{Action: "redshift:GetClusterCredentials", Resource: arn.DbName(a.opts.Region, a.opts.AccountID, id, in.DbName)})
 	}
 	if autoCreate {
-		checks = append(checks, auth.Request{Action: "redshift:CreateClusterUser", Resource: a.arn("dbuser:" + id + "/" + in.DbUser)})
+		checks = append(checks, auth.Request{Action: "redshift:CreateClusterUser", Resource: arn.DbUser(a.opts.Region, a.opts.AccountID, id, in.DbUser)})
 	}
 	for _, g := range in.DbGroups {
-		checks = append(checks, auth.Request{Action: "redshift:JoinGroup", Resource: a.arn("dbgroup:" + id + "/" + g)})
+		checks = append(checks, auth.Request{Action: "redshift:JoinGroup", Resource: arn.DbGroup(a.opts.Region, a.opts.AccountID, id, g)})
 	}
 	tags, err := a.tagContext(ctx, id)
 	if err != nil {
@@ -179,7 +177,7 @@ func (a *API) GetClusterCredentialsWithIAM(ctx context.Context, in *GetClusterCr
 		return nil, err
 	}
 	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: "redshift:GetClusterCredentialsWithIAM",
-		Resource: a.arn("dbname:" + ep.Name + "/" + db), Context: tags}); err != nil {
+		Resource: arn.DbName(a.opts.Region, a.opts.AccountID, ep.Name, db), Context: tags}); err != nil {
 		return nil, toAWS(err)
 	}
 	p := auth.PrincipalFrom(ctx)
@@ -247,7 +245,7 @@ func (a *API) DescribeClusters(ctx context.Context, in *DescribeClustersInput) (
 	}
 	out := &DescribeClustersOutput{Clusters: []Cluster{}}
 	for _, ep := range eps {
-		if err := auth.Require(ctx, a.authz, "redshift:DescribeClusters", a.arn("cluster:"+ep.Name)); err != nil {
+		if err := auth.Require(ctx, a.authz, "redshift:DescribeClusters", arn.Cluster(a.opts.Region, a.opts.AccountID, ep.Name)); err != nil {
 			if in.ClusterIdentifier != "" {
 				return nil, toAWS(err)
 			}
@@ -265,7 +263,7 @@ func (a *API) DescribeClusters(ctx context.Context, in *DescribeClustersInput) (
 		out.Clusters = append(out.Clusters, Cluster{
 			ClusterIdentifier: ep.Name, NodeType: "ra3.xlplus", ClusterStatus: "available", ClusterAvailability: "Available",
 			MasterUsername: ep.MasterUser, DBName: ep.Database, Endpoint: &Endpoint{Address: ep.Host, Port: ep.Port},
-			NumberOfNodes: 1, ClusterNamespaceArn: a.arn("namespace:" + namespaceID(a.opts.AccountID, ep.Name)), Tags: list,
+			NumberOfNodes: 1, ClusterNamespaceArn: arn.ClusterNamespace(a.opts.Region, a.opts.AccountID, ep.Name), Tags: list,
 		})
 	}
 	return out, nil

@@ -68,7 +68,7 @@ func setup(t *testing.T, principal *auth.Principal) *env {
 	ctx := context.Background()
 	srv := pgtest.Start(t)
 	db, ctlDB := srv.NewDatabase(t), srv.NewDatabase(t)
-	s, err := store.Open(ctx, srv.ConnString("postgres", ctlDB))
+	s, err := store.Open(ctx, srv.ConnString("postgres", ctlDB), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func setup(t *testing.T, principal *auth.Principal) *env {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Now()}
-	issuer := dbcreds.New(dbcreds.Options{Clock: clk.Now, MinDuration: time.Second, Buffer: -1}, s, pgexec.NewRoles(reg))
+	issuer := dbcreds.New(dbcreds.Options{Clock: clk.Now, MinDuration: time.Second, Buffer: -1}, s.Leases(), pgexec.NewRoles(reg))
 	az := &authtest.Recorder{}
 	logs := &bytes.Buffer{}
 	router := awsquery.NewRouter(slog.New(slog.NewTextHandler(logs, nil)))

@@ -7,21 +7,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/engines"
 )
-
-// Tags keeps the tags of clusters, keyed by the cluster's ARN.
-type Tags interface {
-	// ResourceTags returns the tags of arn: an empty map when it has none.
-	ResourceTags(ctx context.Context, arn string) (map[string]string, error)
-	// TagResource adds tags to arn, replacing the values of keys it
-	// already has; all or nothing.
-	TagResource(ctx context.Context, arn string, tags map[string]string) error
-	// UntagResource removes keys from arn; absent keys are not an error.
-	UntagResource(ctx context.Context, arn string, keys []string) error
-}
 
 // Tag is the model's Tag shape.
 type Tag struct {
@@ -71,10 +61,7 @@ func invalidTag(msg string) *awserr.Error {
 // ClusterTags returns the tags of the registered cluster name, for
 // aws:ResourceTag conditions on the cluster.
 func (a *API) ClusterTags(ctx context.Context, name string) (map[string]string, error) {
-	if a.opts.Tags == nil {
-		return map[string]string{}, nil
-	}
-	return a.opts.Tags.ResourceTags(ctx, a.arn("cluster:"+name))
+	return a.opts.Tags.Of(ctx, engines.Cluster, name)
 }
 
 // tagContext is the aws:ResourceTag/<key> condition context of a cluster,
@@ -89,21 +76,21 @@ func (a *API) tagContext(ctx context.Context, name string) (map[string][]string,
 
 // taggedCluster resolves a cluster ARN to a registered cluster and checks
 // that the caller may perform action on it.
-func (a *API) taggedCluster(ctx context.Context, action, arn string, reqTags map[string]string, reqKeys []string) (*engines.Endpoint, error) {
-	if a.opts.Tags == nil {
+func (a *API) taggedCluster(ctx context.Context, action, resourceARN string, reqTags map[string]string, reqKeys []string) (*engines.Endpoint, error) {
+	if !a.opts.Tags.Enabled() {
 		return nil, unsupported("Tagging is not supported by this server.")
 	}
-	if arn == "" {
+	if resourceARN == "" {
 		return nil, invalidParameter("ResourceName is required.")
 	}
-	prefix := a.arn("cluster:")
-	name, ok := strings.CutPrefix(arn, prefix)
+	prefix := arn.Cluster(a.opts.Region, a.opts.AccountID, "")
+	name, ok := strings.CutPrefix(resourceARN, prefix)
 	if !ok || name == "" {
-		return nil, invalidParameter("ResourceName " + arn + " is not a cluster ARN (" + prefix + "<cluster identifier>).")
+		return nil, invalidParameter("ResourceName " + resourceARN + " is not a cluster ARN (" + prefix + "<cluster identifier>).")
 	}
 	ep, ok := a.reg.Lookup(engines.Cluster, name)
 	if !ok {
-		return nil, resourceNotFound(arn)
+		return nil, resourceNotFound(resourceARN)
 	}
 	keys, err := a.tagContext(ctx, name)
 	if err != nil {
@@ -111,7 +98,7 @@ func (a *API) taggedCluster(ctx context.Context, action, arn string, reqTags map
 	}
 	auth.AddTagKeys(keys, reqKeys...)
 	auth.AddRequestTags(keys, reqTags)
-	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: action, Resource: arn, Context: keys}); err != nil {
+	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: action, Resource: resourceARN, Context: keys}); err != nil {
 		return nil, toAWS(err)
 	}
 	return ep, nil
@@ -132,7 +119,7 @@ func (a *API) CreateTags(ctx context.Context, in *CreateTagsInput) (*empty, erro
 	if _, err := a.taggedCluster(ctx, "redshift:CreateTags", in.ResourceName, tags, nil); err != nil {
 		return nil, err
 	}
-	if err := a.opts.Tags.TagResource(ctx, in.ResourceName, tags); err != nil {
+	if err := a.opts.Tags.Set(ctx, in.ResourceName, tags); err != nil {
 		return nil, toAWS(err)
 	}
 	return &empty{}, nil
@@ -146,7 +133,7 @@ func (a *API) DeleteTags(ctx context.Context, in *DeleteTagsInput) (*empty, erro
 	if _, err := a.taggedCluster(ctx, "redshift:DeleteTags", in.ResourceName, nil, in.TagKeys); err != nil {
 		return nil, err
 	}
-	if err := a.opts.Tags.UntagResource(ctx, in.ResourceName, in.TagKeys); err != nil {
+	if err := a.opts.Tags.Remove(ctx, in.ResourceName, in.TagKeys); err != nil {
 		return nil, toAWS(err)
 	}
 	return &empty{}, nil
@@ -168,18 +155,18 @@ func (a *API) DescribeTags(ctx context.Context, in *DescribeTagsInput) (*Describ
 		}
 		arns = []string{in.ResourceName}
 	} else {
-		if a.opts.Tags == nil {
+		if !a.opts.Tags.Enabled() {
 			return out, nil
 		}
 		for _, ep := range a.reg.List(engines.Cluster) {
-			arn := a.arn("cluster:" + ep.Name)
-			if _, err := a.taggedCluster(ctx, "redshift:DescribeTags", arn, nil, nil); err == nil {
-				arns = append(arns, arn) // a listing shows what the caller may see
+			clusterARN := arn.Cluster(a.opts.Region, a.opts.AccountID, ep.Name)
+			if _, err := a.taggedCluster(ctx, "redshift:DescribeTags", clusterARN, nil, nil); err == nil {
+				arns = append(arns, clusterARN) // a listing shows what the caller may see
 			}
 		}
 	}
 	for _, arn := range arns {
-		tags, err := a.opts.Tags.ResourceTags(ctx, arn)
+		tags, err := a.opts.Tags.Get(ctx, arn)
 		if err != nil {
 			return nil, toAWS(err)
 		}

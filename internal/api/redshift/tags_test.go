@@ -23,6 +23,7 @@ import (
 	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/sdkhttp"
 	"github.com/rsdata/rsdata/internal/store"
+	"github.com/rsdata/rsdata/internal/tags"
 	"github.com/rsdata/rsdata/internal/testutil/authtest"
 	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
@@ -34,7 +35,7 @@ func setupTagged(t *testing.T) (cluster string, client *rs.Client, az *authtest.
 	ctx := context.Background()
 	srv := pgtest.Start(t)
 	db, ctlDB := srv.NewDatabase(t), srv.NewDatabase(t)
-	s, err := store.Open(ctx, srv.ConnString("postgres", ctlDB))
+	s, err := store.Open(ctx, srv.ConnString("postgres", ctlDB), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +48,8 @@ func setupTagged(t *testing.T) (cluster string, client *rs.Client, az *authtest.
 	}
 	az = &authtest.Recorder{}
 	router := awsquery.NewRouter(slog.New(slog.DiscardHandler))
-	redshift.New(redshift.Options{AccountID: account, Region: "us-east-1", Tags: s}, reg,
-		dbcreds.New(dbcreds.Options{}, s, pgexec.NewRoles(reg)), az).Register(router)
+	redshift.New(redshift.Options{AccountID: account, Region: "us-east-1", Tags: tags.New(s.Tags(), "us-east-1", account)}, reg,
+		dbcreds.New(dbcreds.Options{}, s.Leases(), pgexec.NewRoles(reg)), az).Register(router)
 	p := &auth.Principal{AccountID: account, ARN: "arn:aws:iam::" + account + ":user/alice", UserName: "alice", UserID: "AIDAALICE"}
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		router.ServeHTTP(w, r.WithContext(awsquery.WithService(auth.WithPrincipal(r.Context(), p), "redshift")))

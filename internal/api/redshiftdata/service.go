@@ -8,12 +8,14 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsjson"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/secrets"
 	"github.com/rsdata/rsdata/internal/statement"
+	"github.com/rsdata/rsdata/internal/tags"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of this service.
@@ -27,13 +29,7 @@ type Options struct {
 	Secrets   SecretValues
 	// Tags, when set, supplies the tags of clusters and workgroups, which
 	// credential checks see as aws:ResourceTag/<key>.
-	Tags TargetTags
-}
-
-// TargetTags reads the tags of registered clusters and workgroups.
-type TargetTags interface {
-	// TargetTags returns the target's tags; none is an empty map.
-	TargetTags(ctx context.Context, kind engines.Kind, name string) (map[string]string, error)
+	Tags *tags.Service
 }
 
 // SecretValues reads the database credentials a Secrets Manager secret
@@ -122,9 +118,9 @@ func (s *Service) viewer(ctx context.Context) statement.Owner {
 
 func (s *Service) resourceARN(t statement.Target) string {
 	if t.Kind == statement.Workgroup {
-		return engines.WorkgroupARN(s.opts.Region, s.opts.AccountID, t.Name)
+		return arn.Workgroup(s.opts.Region, s.opts.AccountID, t.Name)
 	}
-	return engines.ClusterARN(s.opts.Region, s.opts.AccountID, t.Name)
+	return arn.Cluster(s.opts.Region, s.opts.AccountID, t.Name)
 }
 
 func (s *Service) resolveTarget(cluster, workgroup *string) (statement.Target, *engines.Endpoint, error) {

@@ -4,14 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/records"
 	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/secrets"
 	"github.com/rsdata/rsdata/internal/statement"
@@ -52,20 +53,17 @@ func (s *Service) resolveLogin(ctx context.Context, c connection) (login, error)
 		return login{}, awserr.Validation("Database is required when connecting to a %s.", kind)
 	}
 	l := login{target: target, ep: ep, dbUser: str(c.DbUser), database: *c.Database}
-	arn := func(resource string) string {
-		return fmt.Sprintf("arn:aws:redshift:%s:%s:%s", s.opts.Region, s.opts.AccountID, resource)
-	}
 	switch {
 	case c.SecretArn != nil:
 		return s.secretLogin(ctx, l, *c.SecretArn)
 	case target.Kind == statement.Cluster && l.dbUser != "":
 		l.creds = []auth.Request{
-			{Action: "redshift:GetClusterCredentials", Resource: arn("dbuser:" + target.Name + "/" + l.dbUser)},
-			{Action: "redshift:GetClusterCredentials", Resource: arn("dbname:" + target.Name + "/" + l.database)},
+			{Action: "redshift:GetClusterCredentials", Resource: arn.DbUser(s.opts.Region, s.opts.AccountID, target.Name, l.dbUser)},
+			{Action: "redshift:GetClusterCredentials", Resource: arn.DbName(s.opts.Region, s.opts.AccountID, target.Name, l.database)},
 		}
 	case target.Kind == statement.Cluster:
 		l.dbUser, l.autoCreate = iamDbUser(auth.PrincipalFrom(ctx), ep)
-		l.creds = []auth.Request{{Action: "redshift:GetClusterCredentialsWithIAM", Resource: arn("dbname:" + target.Name + "/" + l.database)}}
+		l.creds = []auth.Request{{Action: "redshift:GetClusterCredentialsWithIAM", Resource: arn.DbName(s.opts.Region, s.opts.AccountID, target.Name, l.database)}}
 	default:
 		l.dbUser, l.autoCreate = iamDbUser(auth.PrincipalFrom(ctx), ep)
 		l.creds = []auth.Request{{Action: "redshift-serverless:GetCredentials", Resource: s.resourceARN(target)}}
@@ -74,12 +72,12 @@ func (s *Service) resolveLogin(ctx context.Context, c connection) (login, error)
 	// (the managed policy needs RedshiftDataFullAccess on a workgroup).
 	// Root is allowed without looking at policies, so its requests skip
 	// the look-up.
-	if p := auth.PrincipalFrom(ctx); s.opts.Tags != nil && (p == nil || !p.Root) {
+	if p := auth.PrincipalFrom(ctx); s.opts.Tags.Enabled() && (p == nil || !p.Root) {
 		kind := engines.Cluster
 		if target.Kind == statement.Workgroup {
 			kind = engines.Workgroup
 		}
-		tags, err := s.opts.Tags.TargetTags(ctx, kind, target.Name)
+		tags, err := s.opts.Tags.Of(ctx, kind, target.Name)
 		if err != nil {
 			return login{}, err
 		}
@@ -407,7 +405,7 @@ func (p *resultPage) parts() [3][]byte {
 		body = nil
 		if len(p.records) > 0 {
 			head += `{"CSVRecords":"`
-			body = append(appendJSONStringBody(nil, p.records), `"}`...)
+			body = append(records.AppendJSONString(make([]byte, 0, len(p.records)+len(p.records)/8+2), p.records), `"}`...)
 		}
 	}
 	tail := make([]byte, 0, len(p.columns)+128)
@@ -444,12 +442,6 @@ func (p *resultPage) WriteJSON(w io.Writer) error {
 		}
 	}
 	return nil
-}
-
-// appendJSONStringBody escapes s for the inside of a JSON string.
-func appendJSONStringBody(dst, s []byte) []byte {
-	b, _ := json.Marshal(string(s))
-	return append(dst, b[1:len(b)-1]...)
 }
 
 func columnMetadata(cols []results.Column) []ColumnMetadata {

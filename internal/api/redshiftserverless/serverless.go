@@ -12,11 +12,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsjson"
 	"github.com/rsdata/rsdata/internal/dbcreds"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/tags"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of every operation.
@@ -28,7 +30,7 @@ type Options struct {
 	Region    string
 	// Tags keeps workgroup tags; nil refuses the tagging operations and
 	// gives every workgroup none.
-	Tags Tags
+	Tags *tags.Service
 }
 
 // API holds the Redshift Serverless API's dependencies.
@@ -64,7 +66,7 @@ func (t epoch) MarshalJSON() ([]byte, error) {
 var workgroupName = regexp.MustCompile(`^[a-z0-9-]{3,64}$`)
 
 func (a *API) workgroupARN(name string) string {
-	return engines.WorkgroupARN(a.opts.Region, a.opts.AccountID, name)
+	return arn.Workgroup(a.opts.Region, a.opts.AccountID, name)
 }
 
 func (a *API) workgroup(name string) (*engines.Endpoint, error) {
@@ -158,7 +160,7 @@ type Workgroup struct {
 
 func (a *API) describe(ep *engines.Endpoint) Workgroup {
 	return Workgroup{
-		WorkgroupName: ep.Name, WorkgroupID: engines.WorkgroupID(a.opts.AccountID, ep.Name), WorkgroupARN: a.workgroupARN(ep.Name),
+		WorkgroupName: ep.Name, WorkgroupID: arn.WorkgroupID(a.opts.AccountID, ep.Name), WorkgroupARN: a.workgroupARN(ep.Name),
 		// Each workgroup is its own PostgreSQL server, so its own namespace.
 		NamespaceName: ep.Name, Status: "AVAILABLE", Endpoint: &Endpoint{Address: ep.Host, Port: ep.Port}, BaseCapacity: 8,
 	}

@@ -50,7 +50,7 @@ func setup(t *testing.T, principal *auth.Principal, opts dbcreds.Options) *env {
 	ctx := context.Background()
 	srv := pgtest.Start(t)
 	db, ctlDB := srv.NewDatabase(t), srv.NewDatabase(t)
-	s, err := store.Open(ctx, srv.ConnString("postgres", ctlDB))
+	s, err := store.Open(ctx, srv.ConnString("postgres", ctlDB), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func setup(t *testing.T, principal *auth.Principal, opts dbcreds.Options) *env {
 		SocketDir: srv.SocketDir(), AdminUser: "postgres", MasterUser: "admin", Database: db, Embedded: true}); err != nil {
 		t.Fatal(err)
 	}
-	issuer := dbcreds.New(opts, s, pgexec.NewRoles(reg))
+	issuer := dbcreds.New(opts, s.Leases(), pgexec.NewRoles(reg))
 	az := &authtest.Recorder{}
 	logs := &bytes.Buffer{}
 	router := awsjson.NewRouter(slog.New(slog.NewTextHandler(logs, nil)))

@@ -9,17 +9,6 @@ import (
 	"github.com/rsdata/rsdata/internal/engines"
 )
 
-// Tags keeps the tags of workgroups, keyed by the workgroup's ARN.
-type Tags interface {
-	// ResourceTags returns the tags of arn: an empty map when it has none.
-	ResourceTags(ctx context.Context, arn string) (map[string]string, error)
-	// TagResource adds tags to arn, replacing the values of keys it
-	// already has; all or nothing.
-	TagResource(ctx context.Context, arn string, tags map[string]string) error
-	// UntagResource removes keys from arn; absent keys are not an error.
-	UntagResource(ctx context.Context, arn string, keys []string) error
-}
-
 // Tag is the model's Tag shape.
 type Tag struct {
 	Key   string `json:"key"`
@@ -51,10 +40,7 @@ type ListTagsForResourceOutput struct {
 // WorkgroupTags returns the tags of the registered workgroup name, for
 // aws:ResourceTag conditions on the workgroup.
 func (a *API) WorkgroupTags(ctx context.Context, name string) (map[string]string, error) {
-	if a.opts.Tags == nil {
-		return map[string]string{}, nil
-	}
-	return a.opts.Tags.ResourceTags(ctx, a.workgroupARN(name))
+	return a.opts.Tags.Of(ctx, engines.Workgroup, name)
 }
 
 // tagContext is the aws:ResourceTag/<key> condition context of a workgroup.
@@ -70,7 +56,7 @@ func (a *API) tagContext(ctx context.Context, name string) (map[string][]string,
 // caller may perform action on it, with the workgroup's tags (and those of
 // the request, when it carries some) as condition keys.
 func (a *API) taggable(ctx context.Context, action, arn string, reqTags map[string]string, reqKeys []string) error {
-	if a.opts.Tags == nil {
+	if !a.opts.Tags.Enabled() {
 		return awserr.Validation("Tagging is not supported by this server.")
 	}
 	if arn == "" {
@@ -113,7 +99,7 @@ func (a *API) TagResource(ctx context.Context, in *TagResourceInput) (*TagResour
 	if err := a.taggable(ctx, "redshift-serverless:TagResource", in.ResourceArn, tags, nil); err != nil {
 		return nil, err
 	}
-	if err := a.opts.Tags.TagResource(ctx, in.ResourceArn, tags); err != nil {
+	if err := a.opts.Tags.Set(ctx, in.ResourceArn, tags); err != nil {
 		return nil, toAWS(err)
 	}
 	return &TagResourceOutput{}, nil
@@ -127,7 +113,7 @@ func (a *API) UntagResource(ctx context.Context, in *UntagResourceInput) (*Untag
 	if err := a.taggable(ctx, "redshift-serverless:UntagResource", in.ResourceArn, nil, in.TagKeys); err != nil {
 		return nil, err
 	}
-	if err := a.opts.Tags.UntagResource(ctx, in.ResourceArn, in.TagKeys); err != nil {
+	if err := a.opts.Tags.Remove(ctx, in.ResourceArn, in.TagKeys); err != nil {
 		return nil, toAWS(err)
 	}
 	return &UntagResourceOutput{}, nil
@@ -138,7 +124,7 @@ func (a *API) ListTagsForResource(ctx context.Context, in *ListTagsForResourceIn
 	if err := a.taggable(ctx, "redshift-serverless:ListTagsForResource", in.ResourceArn, nil, nil); err != nil {
 		return nil, err
 	}
-	tags, err := a.opts.Tags.ResourceTags(ctx, in.ResourceArn)
+	tags, err := a.opts.Tags.Get(ctx, in.ResourceArn)
 	if err != nil {
 		return nil, toAWS(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/rsdata/rsdata/internal/policy"
 	"github.com/rsdata/rsdata/internal/sdkhttp"
 	"github.com/rsdata/rsdata/internal/store"
+	"github.com/rsdata/rsdata/internal/tags"
 	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
 
@@ -64,7 +65,7 @@ func setupTaggedWith(t *testing.T, src auth.PolicySource) (wg string, root, alic
 	ctx := context.Background()
 	srv := pgtest.Start(t)
 	db, ctlDB := srv.NewDatabase(t), srv.NewDatabase(t)
-	s, err := store.Open(ctx, srv.ConnString("postgres", ctlDB))
+	s, err := store.Open(ctx, srv.ConnString("postgres", ctlDB), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,9 +76,9 @@ func setupTaggedWith(t *testing.T, src auth.PolicySource) (wg string, root, alic
 		SocketDir: srv.SocketDir(), AdminUser: "postgres", MasterUser: "admin", Database: db, Embedded: true}); err != nil {
 		t.Fatal(err)
 	}
-	issuer := dbcreds.New(dbcreds.Options{}, s, pgexec.NewRoles(reg))
+	issuer := dbcreds.New(dbcreds.Options{}, s.Leases(), pgexec.NewRoles(reg))
 	router := awsjson.NewRouter(slog.New(slog.DiscardHandler))
-	redshiftserverless.New(redshiftserverless.Options{AccountID: account, Region: "us-east-1", Tags: s}, reg, issuer,
+	redshiftserverless.New(redshiftserverless.Options{AccountID: account, Region: "us-east-1", Tags: tags.New(s.Tags(), "us-east-1", account)}, reg, issuer,
 		auth.Policies{Source: src}).Register(router)
 	rootP := &auth.Principal{AccountID: account, ARN: "arn:aws:iam::" + account + ":root", UserID: account, Root: true}
 	aliceP := &auth.Principal{AccountID: account, ARN: "arn:aws:iam::" + account + ":user/alice", UserName: "alice", UserID: "AIDAALICE"}

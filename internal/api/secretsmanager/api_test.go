@@ -64,7 +64,7 @@ func newEnvWith(t *testing.T, p *auth.Principal, az auth.Authorizer) *env {
 	ctx := context.Background()
 	srv := pgtest.Start(t)
 	db := srv.NewDatabase(t)
-	st, err := store.Open(ctx, srv.ConnString("postgres", db))
+	st, err := store.Open(ctx, srv.ConnString("postgres", db), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func newEnvWith(t *testing.T, p *auth.Principal, az auth.Authorizer) *env {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)}
-	svc := secrets.New(secrets.Options{AccountID: account, Region: region, Clock: clk.Now}, st, sealer)
+	svc := secrets.New(secrets.Options{AccountID: account, Region: region, Clock: clk.Now}, st.Secrets(), sealer)
 	r := awsjson.NewRouter(nil)
 	secretsmanager.New(svc, az, secretsmanager.Options{AccountID: account, Region: region}).Register(r)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

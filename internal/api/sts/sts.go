@@ -5,58 +5,34 @@ package sts
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
-	"regexp"
 	"time"
 
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsquery"
-	"github.com/rsdata/rsdata/internal/policy"
-	"github.com/rsdata/rsdata/internal/sessiontoken"
+	"github.com/rsdata/rsdata/internal/identity"
 )
 
 // Service is STS's Query-protocol identity.
 var Service = awsquery.Service{Name: "sts", Version: "2011-06-15", Namespace: "https://sts.amazonaws.com/doc/2011-06-15/"}
 
-// Role is what AssumeRole needs to know of a role.
-type Role struct {
-	// Account owns the role: rsdata's account or a peer account.
-	Account            string
-	ARN, ID, Name      string
-	TrustPolicy        string
-	MaxSessionDuration time.Duration
-}
-
-// Roles finds roles by ARN.
-type Roles interface {
-	// RoleByARN returns the role, or ErrNoSuchRole.
-	RoleByARN(ctx context.Context, arn string) (*Role, error)
-}
-
-// ErrNoSuchRole is returned by Roles for an unknown role.
-var ErrNoSuchRole = errors.New("no such role")
-
-// Options configures the API.
-type Options struct {
-	Clock func() time.Time
+// Directory applies AssumeRole's rules and mints the credentials.
+type Directory interface {
+	// AssumeRole returns a session of the role for c, or an
+	// *identity.ValidationError, *identity.MalformedError or
+	// *identity.AssumeRoleDeniedError.
+	AssumeRole(ctx context.Context, c *identity.Caller, req identity.AssumeRoleRequest) (*identity.RoleSession, error)
 }
 
 // API holds STS's dependencies.
 type API struct {
-	opts   Options
-	roles  Roles
-	minter *sessiontoken.Minter
-	authz  auth.Authorizer
+	dir   Directory
+	authz auth.Authorizer
 }
 
 // New returns the STS API.
-func New(opts Options, roles Roles, minter *sessiontoken.Minter, authz auth.Authorizer) *API {
-	if opts.Clock == nil {
-		opts.Clock = time.Now
-	}
-	return &API{opts: opts, roles: roles, minter: minter, authz: authz}
+func New(dir Directory, authz auth.Authorizer) *API {
+	return &API{dir: dir, authz: authz}
 }
 
 // Register adds the implemented operations to r.
@@ -109,87 +85,29 @@ type AssumeRoleOutput struct {
 	PackedPolicySize int             `xml:"PackedPolicySize"`
 }
 
-var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-
-func validation(format string, args ...any) error {
-	return &awserr.Error{Code: "ValidationError", Message: fmt.Sprintf(format, args...), Status: http.StatusBadRequest}
-}
-
-func accessDenied(p *auth.Principal, roleARN string) error {
-	return &awserr.Error{Code: "AccessDenied", Status: http.StatusForbidden,
-		Message: fmt.Sprintf("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.ARN, roleARN)}
-}
-
-// AssumeRole returns temporary credentials for a role whose trust policy
-// lets the caller in. Callers other than the account's root also need an
-// identity policy allowing sts:AssumeRole on the role (rsdata asks for both
-// even where AWS would accept a trust policy naming the user alone). The
-// role may belong to another account than the caller's: the credentials
-// are then the other account's.
+// AssumeRole returns temporary credentials for a role (see
+// identity.Directory.AssumeRole for the rules).
 func (a *API) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 	p := auth.PrincipalFrom(ctx)
 	if p == nil {
 		return nil, awserr.MissingAuthenticationToken()
 	}
-	if !sessionNamePattern.MatchString(in.RoleSessionName) {
-		return nil, validation("1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", in.RoleSessionName)
-	}
-	role, err := a.roles.RoleByARN(ctx, in.RoleArn)
-	if errors.Is(err, ErrNoSuchRole) {
-		return nil, accessDenied(p, in.RoleArn)
-	}
-	if err != nil {
-		return nil, err
-	}
-	duration := time.Hour
+	req := identity.AssumeRoleRequest{RoleARN: in.RoleArn, SessionName: in.RoleSessionName, ExternalID: in.ExternalId,
+		Policy: in.Policy, IdentityAllows: a.identityAllows}
 	if in.DurationSeconds != nil {
-		duration = time.Duration(*in.DurationSeconds) * time.Second
-		if *in.DurationSeconds < 900 {
-			return nil, validation("1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900", *in.DurationSeconds)
-		}
-		if max := role.MaxSessionDuration; max > 0 && duration > max {
-			return nil, validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		req.Duration = time.Duration(*in.DurationSeconds) * time.Second
+		if req.Duration == 0 {
+			// Zero is below the minimum, not "the default".
+			req.Duration = -1
 		}
 	}
-	if in.Policy != "" {
-		if _, err := policy.Parse(in.Policy, policy.Identity); err != nil {
-			var mal *policy.MalformedError
-			if errors.As(err, &mal) {
-				return nil, &awserr.Error{Code: "MalformedPolicyDocument", Message: mal.Message, Status: http.StatusBadRequest}
-			}
-			return nil, err
-		}
-	}
-	trust, err := policy.Parse(role.TrustPolicy, policy.Trust)
+	s, err := a.dir.AssumeRole(ctx, p, req)
 	if err != nil {
-		return nil, accessDenied(p, role.ARN)
-	}
-	keys := map[string][]string{"aws:principalarn": {p.ARN}, "aws:userid": {p.UserID}, "aws:principalaccount": {p.AccountID}}
-	if p.UserName != "" {
-		keys["aws:username"] = []string{p.UserName}
-	}
-	if in.ExternalId != "" {
-		keys["sts:externalid"] = []string{in.ExternalId}
-	}
-	if trust.Evaluate(&policy.Request{Action: "sts:AssumeRole", Resource: role.ARN, Principal: p.ARN,
-		PrincipalAccount: p.AccountID, Context: keys}) != policy.Allow {
-		return nil, accessDenied(p, role.ARN)
-	}
-	if err := auth.Require(ctx, a.authz, "sts:AssumeRole", role.ARN); err != nil {
-		if errors.Is(err, auth.ErrDenied) {
-			return nil, accessDenied(p, role.ARN)
-		}
-		return nil, err
-	}
-	expires := a.opts.Clock().UTC().Add(duration).Truncate(time.Second)
-	akid, secret, token, err := a.minter.Mint(sessiontoken.Claims{AccountID: role.Account, RoleARN: role.ARN,
-		RoleID: role.ID, SessionName: in.RoleSessionName, Expires: expires, SessionPolicy: in.Policy})
-	if err != nil {
-		return nil, err
+		return nil, toAWS(err)
 	}
 	out := &AssumeRoleOutput{
-		Credentials:     Credentials{AccessKeyId: akid, SecretAccessKey: secret, SessionToken: token, Expiration: expires},
-		AssumedRoleUser: AssumedRoleUser{AssumedRoleId: role.ID + ":" + in.RoleSessionName, Arn: AssumedRoleARN(role.Account, role.Name, in.RoleSessionName)},
+		Credentials:     Credentials{AccessKeyId: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey, SessionToken: s.SessionToken, Expiration: s.Expires},
+		AssumedRoleUser: AssumedRoleUser{AssumedRoleId: s.AssumedRoleID, Arn: s.ARN},
 	}
 	if in.Policy != "" {
 		out.PackedPolicySize = min(100, len(in.Policy)*100/2048)
@@ -197,7 +115,12 @@ func (a *API) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeRoleO
 	return out, nil
 }
 
-// AssumedRoleARN is the ARN of a role session.
-func AssumedRoleARN(account, role, session string) string {
-	return "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session
+// identityAllows asks the authorizer whether the caller's own policies
+// allow sts:AssumeRole on the role.
+func (a *API) identityAllows(ctx context.Context, roleARN string) (bool, error) {
+	err := auth.Require(ctx, a.authz, "sts:AssumeRole", roleARN)
+	if errors.Is(err, auth.ErrDenied) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -1,4 +1,4 @@
-package pgexec
+package records
 
 import "github.com/rsdata/rsdata/internal/results"
 

@@ -1,4 +1,4 @@
-package pgexec
+package records
 
 import "testing"
 
