@@ -1,6 +1,7 @@
-// Role DDL for temporary database credentials (internal/dbcreds): login
-// roles with a password and VALID UNTIL, granted a database user's role and
-// groups, and disabled when their lease ends.
+// Role DDL: login roles for temporary database credentials
+// (internal/dbcreds) with a password and VALID UNTIL, granted a database
+// user's role and groups and disabled when their lease ends, and the
+// password-less login roles of IAM identities (ensureLogin).
 //
 // Passwords reach the server only as SCRAM-SHA-256 verifiers: the verifier
 // is the one value written into SQL text (DDL takes no bind parameters), so
