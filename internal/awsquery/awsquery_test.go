@@ -908,7 +908,9 @@ func TestSTSClient(t *testing.T) {
 	if u := out.AssumedRoleUser; u == nil || aws.ToString(u.Arn) != "arn:aws:iam::123456789012:role/demo" || aws.ToString(u.AssumedRoleId) != "AROAEXAMPLE:sess1" {
 		t.Errorf("AssumedRoleUser = %+v", out.AssumedRoleUser)
 	}
+	//lint:ignore SA1019 the wire still carries PackedPolicySize, and rsdata sends it as STS does
 	if aws.ToInt32(out.PackedPolicySize) != 2 || out.SourceIdentity != nil {
+		//lint:ignore SA1019 as above
 		t.Errorf("PackedPolicySize = %v, SourceIdentity = %v", out.PackedPolicySize, out.SourceIdentity)
 	}
 
