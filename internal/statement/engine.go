@@ -340,12 +340,15 @@ func visible(st *Statement, owner Owner) bool {
 // of waiting requests.
 func (e *Engine) Wait(ctx context.Context, id string, d time.Duration) error {
 	e.mu.Lock()
-	r, ok := e.live[id]
+	var done <-chan struct{}
+	if r, ok := e.live[id]; ok {
+		done = r.doneFor(id)
+	}
 	e.mu.Unlock()
-	if !ok {
+	if done == nil {
 		return nil
 	}
-	return e.waiters.wait(ctx, id, r.doneFor(id), d)
+	return e.waiters.wait(ctx, id, done, d)
 }
 
 // Page is one page of a finished statement's result.

@@ -37,7 +37,7 @@ type run struct {
 }
 
 // doneFor returns the channel closed when statement id (the run's or one
-// of its sub-statements) is terminal.
+// of its sub-statements) is terminal; Engine.mu is held.
 func (r *run) doneFor(id string) <-chan struct{} {
 	for i := range r.subs {
 		if r.subs[i].ID == id {
