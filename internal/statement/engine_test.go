@@ -471,3 +471,26 @@ func TestCloseInterruptsAndRefuses(t *testing.T) {
 		}
 	})
 }
+
+func TestOnEventAfterTheFinalWrite(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var events int
+		e, store, _ := start(t, Options{OnEvent: func() { events++ }})
+		r := req("select 1")
+		r.WithEvent = true
+		execute(t, e, r)
+		execute(t, e, req("select 1"))
+		synctest.Wait()
+		if events != 1 {
+			t.Fatalf("%d events for one statement run WithEvent", events)
+		}
+		store.mu.Lock()
+		store.failUpdate = errStore
+		store.mu.Unlock()
+		execute(t, e, r)
+		synctest.Wait()
+		if events != 1 {
+			t.Fatal("an event was announced whose final state was not stored")
+		}
+	})
+}
