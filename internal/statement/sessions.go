@@ -2,6 +2,7 @@ package statement
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -10,23 +11,59 @@ import (
 
 // session is an open Data API session held by this process.
 type session struct {
-	info Session // guarded by Engine.mu
+	info Session // guarded by sessionTable.mu
 	// conn is the session's database connection, nil until its first
 	// statement connects. Only the worker of the statement holding the
 	// session BUSY touches it.
-	conn    Conn
+	conn Conn
+	// stop cancels the statement holding the session BUSY; guarded by
+	// sessionTable.mu.
+	stop    context.CancelFunc
 	idle    *time.Timer // closes the session when TTL passes unused
 	hard    *time.Timer // closes it 24 h after creation, whatever it does
 	expired bool        // the 24 h limit was reached while BUSY
 	persist sync.Mutex  // orders writes of info to the store
 }
 
-// claimSession binds st to the session req names, or opens a new one when
-// req asks for a keep-alive; e.mu is held.
-func (e *Engine) claimSession(st *Statement, req ExecuteRequest) (*session, bool, error) {
-	now := e.now()
+// sessionTable holds this process's open sessions and their keep-alive:
+// an idle timer per AVAILABLE session and a 24 h one per session. Its
+// timers are the time package's, so tests run them under testing/synctest.
+type sessionTable struct {
+	store    Store
+	now      func() time.Time
+	log      *slog.Logger
+	max      int // open sessions per target
+	instance string
+
+	mu      sync.Mutex
+	byID    map[string]*session
+	open    map[Target]int
+	closing bool // the engine is closing: sessions close when their statement ends
+}
+
+func newSessionTable(store Store, now func() time.Time, log *slog.Logger, max int, instance string) *sessionTable {
+	return &sessionTable{store: store, now: now, log: log, max: max, instance: instance,
+		byID: map[string]*session{}, open: map[Target]int{}}
+}
+
+// isOpen reports whether this process holds session id open.
+func (t *sessionTable) isOpen(id string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, ok := t.byID[id]
+	return ok
+}
+
+// claim binds st to the session req names, or opens a new one when req
+// asks for a keep-alive; stop cancels st's run when the session's 24 h end
+// while it runs. It returns the session (nil for none) and whether it was
+// created.
+func (t *sessionTable) claim(st *Statement, req ExecuteRequest, stop context.CancelFunc) (*session, bool, error) {
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if req.SessionID != "" {
-		s, ok := e.sessions[req.SessionID]
+		s, ok := t.byID[req.SessionID]
 		if !ok || s.info.Status == SessionClosed {
 			return nil, false, &SessionUnavailableError{ID: req.SessionID}
 		}
@@ -45,200 +82,186 @@ func (e *Engine) claimSession(st *Statement, req ExecuteRequest) (*session, bool
 			s.info.KeepAlive = *req.KeepAlive
 		}
 		s.info.Status, s.info.CurrentStatement, s.info.UpdatedAt = SessionBusy, st.ID, now
+		s.stop = stop
 		return s, false, nil
 	}
 	if req.KeepAlive == nil || *req.KeepAlive == 0 {
 		return nil, false, nil
 	}
-	if e.open[st.Target] >= e.opts.MaxSessions {
+	if t.open[st.Target] >= t.max {
 		return nil, false, ErrTooManySessions
 	}
-	s := &session{info: Session{
+	s := &session{stop: stop, info: Session{
 		ID: ids.UUID(), Owner: st.Owner, Target: st.Target, Database: st.Database, DbUser: st.DbUser,
 		SecretArn: st.SecretArn, KeepAlive: *req.KeepAlive, Status: SessionBusy, CreatedAt: now, UpdatedAt: now,
-		TTL: now.Add(MaxSessionKeepAlive), CurrentStatement: st.ID, Instance: e.opts.Instance,
+		TTL: now.Add(MaxSessionKeepAlive), CurrentStatement: st.ID, Instance: t.instance,
 	}}
 	st.SessionID = s.info.ID
-	e.sessions[s.info.ID] = s
-	e.open[st.Target]++
+	t.byID[s.info.ID] = s
+	t.open[st.Target]++
 	id := s.info.ID
-	s.hard = time.AfterFunc(MaxSessionKeepAlive, func() { e.expireSession(id) })
+	s.hard = time.AfterFunc(MaxSessionKeepAlive, func() { t.expire(id) })
 	return s, true, nil
 }
 
-// releaseSessionClaim undoes claimSession for a statement that was not
-// submitted after all; e.mu is held.
-func (e *Engine) releaseSessionClaim(s *session, created bool) {
+// unclaim undoes claim for a statement that was not submitted after all.
+func (t *sessionTable) unclaim(s *session, created bool) {
 	if s == nil {
 		return
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s.stop = nil
 	if created {
-		delete(e.sessions, s.info.ID)
-		e.open[s.info.Target]--
+		delete(t.byID, s.info.ID)
+		t.open[s.info.Target]--
 		s.hard.Stop()
 		return
 	}
 	s.info.Status, s.info.CurrentStatement = SessionAvailable, ""
-	e.armIdle(s)
+	t.armIdle(s, t.now())
 }
 
-// armIdle starts the idle timer for an AVAILABLE session; e.mu is held.
-func (e *Engine) armIdle(s *session) {
+// armIdle starts the idle timer for an AVAILABLE session; t.mu is held.
+func (t *sessionTable) armIdle(s *session, now time.Time) {
 	id := s.info.ID
-	d := time.Until(s.info.TTL)
 	if s.idle != nil {
 		s.idle.Stop()
 	}
-	s.idle = time.AfterFunc(max(d, 0), func() { e.closeSession(id, false) })
+	s.idle = time.AfterFunc(max(s.info.TTL.Sub(now), 0), func() { t.close(id, false) })
 }
 
-// persistSession writes the session's current state. Writes are ordered
-// per session and each writes the state as it is at that moment, so the
-// store ends with the latest state whatever the interleaving.
-func (e *Engine) persistSession(ctx context.Context, s *session) error {
+// persist writes the session's current state. Writes are ordered per
+// session and each writes the state as it is at that moment, so the store
+// ends with the latest state whatever the interleaving.
+func (t *sessionTable) persist(ctx context.Context, s *session) error {
 	s.persist.Lock()
 	defer s.persist.Unlock()
-	e.mu.Lock()
+	t.mu.Lock()
 	info := s.info
-	e.mu.Unlock()
-	return e.store.PutSession(ctx, &info)
+	t.mu.Unlock()
+	return t.store.PutSession(ctx, &info)
 }
 
-func (e *Engine) persistSessionLogged(s *session) {
+func (t *sessionTable) persistLogged(s *session) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := e.persistSession(ctx, s); err != nil {
-		e.opts.Logger.Error("persisting session state failed", "session", s.info.ID, "err", err)
+	if err := t.persist(ctx, s); err != nil {
+		t.log.Error("persisting session state failed", "session", s.info.ID, "err", err)
 	}
 }
 
-// connect returns the connection a run executes on: its session's, opened
-// on first use, or one from the pool.
-func (e *Engine) connect(ctx context.Context, r *run) (Conn, error) {
-	if r.sess != nil && r.sess.conn != nil {
-		return r.sess.conn, nil
-	}
-	conn, err := e.exec.Acquire(ctx, ConnRequest{Target: r.st.Target, Database: r.st.Database,
-		DbUser: r.st.DbUser, SecretArn: r.st.SecretArn, AutoCreate: r.autoCreate, Password: r.password})
-	if err != nil {
-		return nil, err
-	}
-	if r.sess != nil {
-		r.sess.conn = conn
-	}
-	return conn, nil
-}
-
-// releaseConn gives a pooled connection back; a session keeps its own.
-func (e *Engine) releaseConn(r *run, conn Conn) {
-	if r.sess == nil {
-		conn.Release(true)
-	}
-}
-
-// finishSession makes a run's session AVAILABLE again (or closes it when
-// its connection died, its keep-alive is 0, or its 24 h are over).
-func (e *Engine) finishSession(r *run) {
-	s := r.sess
-	if s == nil {
-		return
-	}
-	now := e.now()
-	e.mu.Lock()
+// release makes a session AVAILABLE again after its statement ended (or
+// closes it when its connection died, its keep-alive is 0, its 24 h are
+// over or the engine is closing).
+func (t *sessionTable) release(s *session) {
+	now := t.now()
+	t.mu.Lock()
 	s.info.Status, s.info.CurrentStatement, s.info.UpdatedAt = SessionAvailable, "", now
+	s.stop = nil
 	ttl := now.Add(s.info.KeepAlive)
 	if hard := s.info.CreatedAt.Add(MaxSessionKeepAlive); ttl.After(hard) {
 		ttl = hard
 	}
 	s.info.TTL = ttl
-	closeNow := s.conn == nil || !s.conn.Alive() || s.info.KeepAlive == 0 || s.expired || e.closed
+	closeNow := s.conn == nil || !s.conn.Alive() || s.info.KeepAlive == 0 || s.expired || t.closing
 	if !closeNow {
-		e.armIdle(s)
+		t.armIdle(s, now)
 	}
-	e.mu.Unlock()
+	t.mu.Unlock()
 	if closeNow {
-		e.closeSession(s.info.ID, true)
+		t.close(s.info.ID, true)
 		return
 	}
-	e.persistSessionLogged(s)
+	t.persistLogged(s)
 }
 
-// closeSession closes an AVAILABLE session (or any, with force): its
-// connection is closed and it is recorded CLOSED.
-func (e *Engine) closeSession(id string, force bool) {
-	e.mu.Lock()
-	s, ok := e.sessions[id]
+// close closes an AVAILABLE session (or any, with force): its connection
+// is closed and it is recorded CLOSED.
+func (t *sessionTable) close(id string, force bool) {
+	t.mu.Lock()
+	s, ok := t.byID[id]
 	if !ok || (!force && s.info.Status != SessionAvailable) {
-		e.mu.Unlock()
+		t.mu.Unlock()
 		return
 	}
-	now := e.now()
+	now := t.now()
 	s.info.Status, s.info.UpdatedAt, s.info.CurrentStatement = SessionClosed, now, ""
 	if s.info.TTL.After(now) {
 		s.info.TTL = now
 	}
-	delete(e.sessions, id)
-	e.open[s.info.Target]--
+	delete(t.byID, id)
+	t.open[s.info.Target]--
 	if s.idle != nil {
 		s.idle.Stop()
 	}
 	s.hard.Stop()
 	conn := s.conn
 	s.conn = nil
-	e.mu.Unlock()
+	t.mu.Unlock()
 	if conn != nil {
 		conn.Release(false)
 	}
-	e.persistSessionLogged(s)
+	t.persistLogged(s)
 }
 
-// expireSession enforces the 24 h limit: an idle session closes, a busy
-// one has its statement terminated and closes when it ends.
-func (e *Engine) expireSession(id string) {
-	e.mu.Lock()
-	s, ok := e.sessions[id]
+// expire enforces the 24 h limit: an idle session closes, a busy one has
+// its statement terminated and closes when it ends.
+func (t *sessionTable) expire(id string) {
+	t.mu.Lock()
+	s, ok := t.byID[id]
 	if !ok {
-		e.mu.Unlock()
+		t.mu.Unlock()
 		return
 	}
 	s.expired = true
-	busy := s.info.Status == SessionBusy
-	var r *run
-	if busy {
-		r = e.live[s.info.CurrentStatement]
+	stop := s.stop
+	if s.info.Status != SessionBusy {
+		stop = nil
 	}
-	e.mu.Unlock()
-	if r != nil {
-		r.cancel()
+	t.mu.Unlock()
+	if stop != nil {
+		stop()
 		return
 	}
-	e.closeSession(id, true)
+	t.close(id, true)
 }
 
-// closeAllSessions closes every session at shutdown.
-func (e *Engine) closeAllSessions() {
-	e.mu.Lock()
+// closeAll marks the table closing and closes every session, at shutdown.
+func (t *sessionTable) closeAll() {
+	t.mu.Lock()
+	t.closing = true
 	var list []string
-	for id := range e.sessions {
+	for id := range t.byID {
 		list = append(list, id)
 	}
-	e.mu.Unlock()
+	t.mu.Unlock()
 	for _, id := range list {
-		e.closeSession(id, true)
+		t.close(id, true)
 	}
 }
 
-// SessionInfo returns the target and owner of an open session, for
-// authorizing a statement sent into it.
-func (e *Engine) SessionInfo(id string) (Target, Owner, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	s, ok := e.sessions[id]
+// markClosing makes sessions close when their running statement ends.
+func (t *sessionTable) markClosing() {
+	t.mu.Lock()
+	t.closing = true
+	t.mu.Unlock()
+}
+
+// info returns the target and owner of an open session.
+func (t *sessionTable) info(id string) (Target, Owner, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s, ok := t.byID[id]
 	if !ok {
 		return Target{}, Owner{}, false
 	}
 	return s.info.Target, s.info.Owner, true
 }
+
+// SessionInfo returns the target and owner of an open session, for
+// authorizing a statement sent into it.
+func (e *Engine) SessionInfo(id string) (Target, Owner, bool) { return e.sessions.info(id) }
 
 // sessionError tells a closed session from one that never existed, for a
 // SessionId this process does not hold open.

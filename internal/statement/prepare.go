@@ -1,0 +1,63 @@
+package statement
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/rsdata/rsdata/internal/sqlparams"
+)
+
+// prepare validates the SQL and parameters and rewrites the parameters
+// into positional ones.
+func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
+	if len(req.SQLs) == 0 {
+		return nil, invalid("Sqls must contain at least one statement.")
+	}
+	if len(req.SQLs) > MaxBatchSQLs {
+		return nil, invalid("1 validation error detected: Value at 'sqls' failed to satisfy constraint: Member must have length less than or equal to 40")
+	}
+	for _, sql := range req.SQLs {
+		if strings.TrimSpace(sql) == "" {
+			return nil, invalid("Sql must not be empty")
+		}
+		if len(sql) > MaxSQLBytes {
+			return nil, invalid("Cannot process query string larger than 100kB: the SQL is %d bytes, the maximum is %d", len(sql), MaxSQLBytes)
+		}
+	}
+	params := make([]sqlparams.Param, len(req.Params))
+	for i, p := range req.Params {
+		params[i] = sqlparams.Param{Name: p.Name, Value: p.Value}
+	}
+	if len(params) > 0 {
+		if err := sqlparams.Validate(params); err != nil {
+			var perr *sqlparams.Error
+			if errors.As(err, &perr) {
+				return nil, invalid("%s", perr.Message)
+			}
+			return nil, err
+		}
+	}
+	execs := make([]sqlparams.Rewritten, len(req.SQLs))
+	used := make([][]string, len(req.SQLs))
+	for i, sql := range req.SQLs {
+		if len(params) == 0 {
+			execs[i] = sqlparams.Rewritten{SQL: sql}
+			continue
+		}
+		rw, err := sqlparams.Rewrite(sql, params)
+		if err != nil {
+			var perr *sqlparams.Error
+			if errors.As(err, &perr) {
+				return nil, invalid("%s", perr.Message)
+			}
+			return nil, err
+		}
+		execs[i], used[i] = rw, rw.Used
+	}
+	if len(params) > 0 {
+		if unused := sqlparams.Unused(params, used...); len(unused) > 0 {
+			return nil, invalid("%s", sqlparams.UnusedMessage(unused))
+		}
+	}
+	return execs, nil
+}
