@@ -109,7 +109,7 @@ func newEngine(tb testing.TB, env *apptest.Env) (*statement.Engine, *timedStore)
 // need; it adds at most ~0.1 ms) and reads the result.
 func engineSelect1(ctx context.Context, eng *statement.Engine, env *apptest.Env) error {
 	s, err := eng.Execute(ctx, statement.ExecuteRequest{Owner: engineOwner,
-		Target:   statement.Target{Kind: statement.Cluster, Name: "local"},
+		Target:   statement.Target{Kind: engines.Cluster, Name: "local"},
 		Database: env.Database, DbUser: "awsuser", SQLs: []string{"select 1"}})
 	if err != nil {
 		return err

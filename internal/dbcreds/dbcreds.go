@@ -53,6 +53,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/rsdata/rsdata/internal/engines"
 )
 
 // Durations AWS accepts for temporary credentials.
@@ -70,7 +72,7 @@ const (
 
 // Engine names a registered cluster or workgroup.
 type Engine struct {
-	Kind string // "cluster" or "workgroup" (engines.Kind)
+	Kind engines.Kind
 	Name string
 }
 

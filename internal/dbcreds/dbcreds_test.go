@@ -62,7 +62,7 @@ func setup(t *testing.T) env {
 		SocketDir: srv.SocketDir(), AdminUser: "postgres", MasterUser: "awsuser", Database: db, Embedded: true}); err != nil {
 		t.Fatal(err)
 	}
-	return env{srv: srv, db: db, store: s, roles: pgexec.NewRoles(reg), eng: dbcreds.Engine{Kind: "cluster", Name: "c-" + db}}
+	return env{srv: srv, db: db, store: s, roles: pgexec.NewRoles(reg), eng: dbcreds.Engine{Kind: engines.Cluster, Name: "c-" + db}}
 }
 
 func (e env) login(user, password string) error {
@@ -90,7 +90,7 @@ func wantAuthFailure(t *testing.T, err error) {
 func TestIssueValidation(t *testing.T) {
 	is := dbcreds.New(dbcreds.Options{}, nil, nil) // validation runs before any store or role call
 	ctx := context.Background()
-	eng := dbcreds.Engine{Kind: "cluster", Name: "c"}
+	eng := dbcreds.Engine{Kind: engines.Cluster, Name: "c"}
 	cases := []struct {
 		req  dbcreds.Request
 		want error
@@ -171,7 +171,7 @@ func TestIssueExistingUserAndAutoCreate(t *testing.T) {
 		t.Fatalf("Issue(missing group) = %v", err)
 	}
 	// Unknown engine.
-	_, err = is.Issue(ctx, dbcreds.Request{Engine: dbcreds.Engine{Kind: "cluster", Name: "nope"}, DbUser: bob})
+	_, err = is.Issue(ctx, dbcreds.Request{Engine: dbcreds.Engine{Kind: engines.Cluster, Name: "nope"}, DbUser: bob})
 	if !errors.Is(err, dbcreds.ErrEngineNotFound) {
 		t.Fatalf("Issue(unknown engine) = %v", err)
 	}

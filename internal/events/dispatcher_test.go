@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rsdata/rsdata/internal/arn"
+	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/events"
 	"github.com/rsdata/rsdata/internal/statement"
 	"github.com/rsdata/rsdata/internal/store"
@@ -36,8 +37,8 @@ const (
 )
 
 var (
-	cluster   = statement.Target{Kind: statement.Cluster, Name: "redshift-cluster-1"}
-	workgroup = statement.Target{Kind: statement.Workgroup, Name: "wg-1"}
+	cluster   = statement.Target{Kind: engines.Cluster, Name: "redshift-cluster-1"}
+	workgroup = statement.Target{Kind: engines.Workgroup, Name: "wg-1"}
 	t0        = time.Date(2020, 10, 1, 21, 14, 0, 0, time.UTC)
 )
 

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rsdata/rsdata/internal/arn"
+	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/statement"
 )
 
@@ -142,7 +143,7 @@ func Build(p Pending, account, region, id string) []byte {
 // TargetARN is the ARN of the cluster or workgroup t, as an event's
 // resources name it: the same ARN every API uses for it.
 func TargetARN(t statement.Target, account, region string) string {
-	if t.Kind == statement.Workgroup {
+	if t.Kind == engines.Workgroup {
 		return arn.Workgroup(region, account, t.Name)
 	}
 	return arn.Cluster(region, account, t.Name)

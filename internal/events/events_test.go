@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rsdata/rsdata/internal/arn"
+	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/events"
 	"github.com/rsdata/rsdata/internal/statement"
 )
@@ -24,7 +25,7 @@ func examplePending() events.Pending {
 		ID: 7, StatementID: "dd2e1ec9-2ee3-49a0-819f-905fa7d75a4a", State: statement.Finished,
 		Principal: "arn:aws:iam::123456789012:user/myuser", StatementName: "test.testtable", Rows: 1,
 		ExpiresAt: time.Date(2020, 10, 2, 21, 14, 25, 0, time.UTC),
-		Target:    statement.Target{Kind: statement.Cluster, Name: "redshift-cluster-1"},
+		Target:    statement.Target{Kind: engines.Cluster, Name: "redshift-cluster-1"},
 		// Fractions of a second are dropped; other zones are converted.
 		Time: time.Date(2020, 10, 1, 23, 14, 26, 987654000, time.FixedZone("CEST", 2*3600)),
 	}
@@ -39,7 +40,7 @@ func TestBuildMatchesAWSExample(t *testing.T) {
 
 func TestBuildWorkgroupFailedUnknownRows(t *testing.T) {
 	p := examplePending()
-	p.Target = statement.Target{Kind: statement.Workgroup, Name: "wg-1"}
+	p.Target = statement.Target{Kind: engines.Workgroup, Name: "wg-1"}
 	p.State, p.Rows, p.StatementName = statement.Failed, -1, "a<b>&c"
 	got := string(events.Build(p, "111122223333", "eu-west-1", "x"))
 	want := `{"version":"0","id":"x","detail-type":"Redshift Data Statement Status Change","source":"aws.redshift-data",` +

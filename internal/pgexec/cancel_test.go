@@ -42,7 +42,7 @@ func TestCancelReachesAnUnreadQuery(t *testing.T) {
 	x := New(Options{}, reg)
 	t.Cleanup(x.Close)
 	ctx := context.Background()
-	conn, err := x.Acquire(ctx, statement.ConnRequest{Target: statement.Target{Kind: statement.Cluster, Name: "c"}, Database: db})
+	conn, err := x.Acquire(ctx, statement.ConnRequest{Target: statement.Target{Kind: engines.Cluster, Name: "c"}, Database: db})
 	if err != nil {
 		t.Fatal(err)
 	}

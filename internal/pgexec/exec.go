@@ -83,7 +83,7 @@ var sessionParams = map[string]string{
 var ErrUnknownEngine = errors.New("engine not registered")
 
 func (x *Executor) endpoint(t statement.Target) (*engines.Endpoint, error) {
-	ep, ok := x.reg.Lookup(engines.Kind(t.Kind), t.Name)
+	ep, ok := x.reg.Lookup(t.Kind, t.Name)
 	if !ok {
 		return nil, ErrUnknownEngine
 	}

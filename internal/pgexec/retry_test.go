@@ -49,7 +49,7 @@ func TestLostConnectionIsNotRetried(t *testing.T) {
 
 	// A fresh connection that has run nothing yet: the case the retry for
 	// dead pooled connections applies to.
-	conn, err := x.Acquire(ctx, statement.ConnRequest{Target: statement.Target{Kind: statement.Cluster, Name: "c"}, Database: db})
+	conn, err := x.Acquire(ctx, statement.ConnRequest{Target: statement.Target{Kind: engines.Cluster, Name: "c"}, Database: db})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestSinkFailureIsNotRetried(t *testing.T) {
 	x := New(Options{}, reg)
 	t.Cleanup(x.Close)
 	ctx := context.Background()
-	conn, err := x.Acquire(ctx, statement.ConnRequest{Target: statement.Target{Kind: statement.Cluster, Name: "c"}, Database: db})
+	conn, err := x.Acquire(ctx, statement.ConnRequest{Target: statement.Target{Kind: engines.Cluster, Name: "c"}, Database: db})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -272,7 +272,7 @@ func AdminConn(ctx context.Context, ep *engines.Endpoint) (*pgx.Conn, error) {
 }
 
 func (r *Roles) conn(ctx context.Context, e dbcreds.Engine) (*pgx.Conn, error) {
-	ep, ok := r.reg.Lookup(engines.Kind(e.Kind), e.Name)
+	ep, ok := r.reg.Lookup(e.Kind, e.Name)
 	if !ok {
 		return nil, dbcreds.ErrEngineNotFound
 	}
@@ -281,7 +281,7 @@ func (r *Roles) conn(ctx context.Context, e dbcreds.Engine) (*pgx.Conn, error) {
 
 // Describe implements dbcreds.Roles.
 func (r *Roles) Describe(ctx context.Context, e dbcreds.Engine, name string) (dbcreds.RoleInfo, error) {
-	ep, ok := r.reg.Lookup(engines.Kind(e.Kind), e.Name)
+	ep, ok := r.reg.Lookup(e.Kind, e.Name)
 	if !ok {
 		return dbcreds.RoleInfo{}, dbcreds.ErrEngineNotFound
 	}

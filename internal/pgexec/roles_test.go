@@ -241,7 +241,7 @@ func TestRolesAdapter(t *testing.T) {
 		t.Fatal(err)
 	}
 	roles := NewRoles(reg)
-	eng := dbcreds.Engine{Kind: "cluster", Name: "c1"}
+	eng := dbcreds.Engine{Kind: engines.Cluster, Name: "c1"}
 	name := "IAMR:" + db
 	t.Cleanup(func() { srv.Exec(t, "postgres", `DROP ROLE IF EXISTS "`+name+`"`) })
 
@@ -267,7 +267,7 @@ func TestRolesAdapter(t *testing.T) {
 	if err := tcpLogin(srv.Port(), db, name, "s3cret"); err == nil {
 		t.Fatal("login works after Expire")
 	}
-	if err := roles.Expire(ctx, dbcreds.Engine{Kind: "cluster", Name: "nope"}, dbcreds.Expire{Role: name}); !errors.Is(err, dbcreds.ErrEngineNotFound) {
+	if err := roles.Expire(ctx, dbcreds.Engine{Kind: engines.Cluster, Name: "nope"}, dbcreds.Expire{Role: name}); !errors.Is(err, dbcreds.ErrEngineNotFound) {
 		t.Fatalf("Expire(unknown engine) = %v", err)
 	}
 }

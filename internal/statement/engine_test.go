@@ -7,12 +7,14 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/rsdata/rsdata/internal/engines"
 )
 
 var (
 	alice = Owner{Principal: "arn:aws:iam::123456789012:user/alice", UserID: "AIDAALICE"}
 	bob   = Owner{Principal: "arn:aws:iam::123456789012:user/bob"}
-	local = Target{Kind: Cluster, Name: "local"}
+	local = Target{Kind: engines.Cluster, Name: "local"}
 )
 
 // start returns an engine over an in-memory store and a fake executor,
@@ -359,7 +361,7 @@ func TestActiveLimit(t *testing.T) {
 			t.Fatalf("third active statement: %v", err)
 		}
 		other := req("select 1")
-		other.Target = Target{Kind: Workgroup, Name: "wg"}
+		other.Target = Target{Kind: engines.Workgroup, Name: "wg"}
 		execute(t, e, other)
 		if err := e.Cancel(context.Background(), a.ID, alice); err != nil {
 			t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/rsdata/rsdata/internal/engines"
 )
 
 func TestCursorRoundTrip(t *testing.T) {
@@ -84,7 +86,7 @@ func TestRecentCacheEvictsOldestFirst(t *testing.T) {
 
 func TestAdmission(t *testing.T) {
 	a := newAdmission(2)
-	other := Target{Kind: Workgroup, Name: "wg"}
+	other := Target{Kind: engines.Workgroup, Name: "wg"}
 	for range 2 {
 		if err := a.admit(local); err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/results"
 )
 
@@ -29,17 +30,9 @@ const (
 // Terminal reports whether s is a final status.
 func (s Status) Terminal() bool { return s == Finished || s == Failed || s == Aborted }
 
-// TargetKind distinguishes provisioned clusters from serverless workgroups.
-type TargetKind string
-
-const (
-	Cluster   TargetKind = "cluster"
-	Workgroup TargetKind = "workgroup"
-)
-
 // Target names the cluster or workgroup a statement runs on.
 type Target struct {
-	Kind TargetKind
+	Kind engines.Kind // a provisioned cluster or a serverless workgroup
 	Name string
 }
 

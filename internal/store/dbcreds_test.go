@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rsdata/rsdata/internal/dbcreds"
+	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
 
@@ -35,7 +36,7 @@ func TestLeases(t *testing.T) {
 	ctx := context.Background()
 	s := openLeases(t)
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	eng := dbcreds.Engine{Kind: "cluster", Name: "c1"}
+	eng := dbcreds.Engine{Kind: engines.Cluster, Name: "c1"}
 	lease := func(role string, exp time.Time) dbcreds.Lease {
 		return dbcreds.Lease{Engine: eng, Role: role, Database: "dev", ExpiresAt: exp,
 			ValidUntil: exp.Add(time.Minute), CreatedAt: t0}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/events"
 	"github.com/rsdata/rsdata/internal/statement"
 )
@@ -36,7 +37,7 @@ func (s *Events) PendingEvents(ctx context.Context, limit int) ([]events.Pending
 			&p.Rows, &p.ExpiresAt, &kind, &p.Target.Name); err != nil {
 			return nil, err
 		}
-		p.State, p.Target.Kind = statement.Status(state), statement.TargetKind(kind)
+		p.State, p.Target.Kind = statement.Status(state), engines.Kind(kind)
 		p.Time, p.ExpiresAt = p.Time.UTC(), p.ExpiresAt.UTC()
 		out = append(out, p)
 	}

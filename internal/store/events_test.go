@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/events"
 	"github.com/rsdata/rsdata/internal/statement"
 	"github.com/rsdata/rsdata/internal/store"
@@ -64,8 +65,8 @@ func end(t testing.TB, s *store.Store, st *statement.Statement, status statement
 }
 
 var (
-	cluster   = statement.Target{Kind: statement.Cluster, Name: "redshift-cluster-1"}
-	workgroup = statement.Target{Kind: statement.Workgroup, Name: "wg-1"}
+	cluster   = statement.Target{Kind: engines.Cluster, Name: "redshift-cluster-1"}
+	workgroup = statement.Target{Kind: engines.Workgroup, Name: "wg-1"}
 )
 
 func TestPendingEventsAndMarkDelivered(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/statement"
 )
 
@@ -40,7 +41,7 @@ func scanSession(row pgx.Row) (*statement.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	ss.Target.Kind, ss.Status = statement.TargetKind(kind), statement.SessionStatus(status)
+	ss.Target.Kind, ss.Status = engines.Kind(kind), statement.SessionStatus(status)
 	ss.KeepAlive = time.Duration(keepAlive) * time.Second
 	ss.CreatedAt, ss.UpdatedAt, ss.TTL = ss.CreatedAt.UTC(), ss.UpdatedAt.UTC(), ss.TTL.UTC()
 	return &ss, nil

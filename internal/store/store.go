@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/statement"
 )
@@ -375,7 +376,7 @@ func scanStatement(row pgx.Row) (*statement.Statement, error) {
 	if err != nil {
 		return nil, err
 	}
-	st.Target.Kind, st.Status = statement.TargetKind(kind), statement.Status(status)
+	st.Target.Kind, st.Status = engines.Kind(kind), statement.Status(status)
 	if started != nil {
 		st.StartedAt = started.UTC()
 	}

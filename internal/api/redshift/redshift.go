@@ -134,7 +134,7 @@ func (a *API) GetClusterCredentials(ctx context.Context, in *GetClusterCredentia
 		}
 	}
 	creds, err := a.issuer.Issue(ctx, dbcreds.Request{
-		Engine: dbcreds.Engine{Kind: string(engines.Cluster), Name: id}, Database: in.DbName,
+		Engine: dbcreds.Engine{Kind: engines.Cluster, Name: id}, Database: in.DbName,
 		DbUser: in.DbUser, Identity: dbcreds.DatabaseUser, AutoCreate: autoCreate, Groups: in.DbGroups, Duration: d,
 	})
 	if err != nil {
@@ -189,7 +189,7 @@ func (a *API) GetClusterCredentialsWithIAM(ctx context.Context, in *GetClusterCr
 		return nil, unsupported("GetClusterCredentialsWithIAM needs an IAM user or role; the caller has no database user mapping.")
 	}
 	creds, err := a.issuer.Issue(ctx, dbcreds.Request{
-		Engine: dbcreds.Engine{Kind: string(engines.Cluster), Name: ep.Name}, Database: in.DbName,
+		Engine: dbcreds.Engine{Kind: engines.Cluster, Name: ep.Name}, Database: in.DbName,
 		DbUser: name, Identity: kind, Duration: d,
 	})
 	if err != nil {

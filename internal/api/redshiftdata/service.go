@@ -117,7 +117,7 @@ func (s *Service) viewer(ctx context.Context) statement.Owner {
 }
 
 func (s *Service) resourceARN(t statement.Target) string {
-	if t.Kind == statement.Workgroup {
+	if t.Kind == engines.Workgroup {
 		return arn.Workgroup(s.opts.Region, s.opts.AccountID, t.Name)
 	}
 	return arn.Cluster(s.opts.Region, s.opts.AccountID, t.Name)
@@ -138,7 +138,7 @@ func (s *Service) resolveTarget(cluster, workgroup *string) (statement.Target, *
 		if !ok {
 			return statement.Target{}, nil, awserr.Validation(msgNoEndpoint)
 		}
-		return statement.Target{Kind: statement.Cluster, Name: c}, ep, nil
+		return statement.Target{Kind: engines.Cluster, Name: c}, ep, nil
 	default:
 		if len(w) < 3 || len(w) > 128 || !workgroupPattern.MatchString(w) {
 			return statement.Target{}, nil, validationf(w, "workgroupName", "Member must satisfy regular expression pattern: ^[a-z0-9-]{3,63}$")
@@ -147,7 +147,7 @@ func (s *Service) resolveTarget(cluster, workgroup *string) (statement.Target, *
 		if !ok {
 			return statement.Target{}, nil, awserr.Validation(msgNoEndpoint)
 		}
-		return statement.Target{Kind: statement.Workgroup, Name: w}, ep, nil
+		return statement.Target{Kind: engines.Workgroup, Name: w}, ep, nil
 	}
 }
 

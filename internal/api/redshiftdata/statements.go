@@ -48,7 +48,7 @@ func (s *Service) resolveLogin(ctx context.Context, c connection) (login, error)
 	if err != nil {
 		return login{}, err
 	}
-	kind := map[statement.TargetKind]string{statement.Cluster: "cluster", statement.Workgroup: "workgroup"}[target.Kind]
+	kind := string(target.Kind)
 	if c.Database == nil || *c.Database == "" {
 		return login{}, awserr.Validation("Database is required when connecting to a %s.", kind)
 	}
@@ -56,12 +56,12 @@ func (s *Service) resolveLogin(ctx context.Context, c connection) (login, error)
 	switch {
 	case c.SecretArn != nil:
 		return s.secretLogin(ctx, l, *c.SecretArn)
-	case target.Kind == statement.Cluster && l.dbUser != "":
+	case target.Kind == engines.Cluster && l.dbUser != "":
 		l.creds = []auth.Request{
 			{Action: "redshift:GetClusterCredentials", Resource: arn.DbUser(s.opts.Region, s.opts.AccountID, target.Name, l.dbUser)},
 			{Action: "redshift:GetClusterCredentials", Resource: arn.DbName(s.opts.Region, s.opts.AccountID, target.Name, l.database)},
 		}
-	case target.Kind == statement.Cluster:
+	case target.Kind == engines.Cluster:
 		l.dbUser, l.autoCreate = iamDbUser(auth.PrincipalFrom(ctx), ep)
 		l.creds = []auth.Request{{Action: "redshift:GetClusterCredentialsWithIAM", Resource: arn.DbName(s.opts.Region, s.opts.AccountID, target.Name, l.database)}}
 	default:
@@ -73,11 +73,7 @@ func (s *Service) resolveLogin(ctx context.Context, c connection) (login, error)
 	// Root is allowed without looking at policies, so its requests skip
 	// the look-up.
 	if p := auth.PrincipalFrom(ctx); s.opts.Tags.Enabled() && (p == nil || !p.Root) {
-		kind := engines.Cluster
-		if target.Kind == statement.Workgroup {
-			kind = engines.Workgroup
-		}
-		tags, err := s.opts.Tags.Of(ctx, kind, target.Name)
+		tags, err := s.opts.Tags.Of(ctx, target.Kind, target.Name)
 		if err != nil {
 			return login{}, err
 		}
@@ -113,7 +109,7 @@ func (s *Service) secretLogin(ctx context.Context, l login, secretID string) (lo
 	auth.AddResourceTags(keys, "secretsmanager:ResourceTag/", tags)
 	auth.AddResourceTags(keys, auth.ResourceTagPrefix, tags)
 	l.creds = []auth.Request{{Action: "secretsmanager:GetSecretValue", Resource: arn, Context: keys}}
-	if l.target.Kind == statement.Cluster && v.DbClusterIdentifier != "" && v.DbClusterIdentifier != l.target.Name {
+	if l.target.Kind == engines.Cluster && v.DbClusterIdentifier != "" && v.DbClusterIdentifier != l.target.Name {
 		return login{}, awserr.Validation("The dbClusterIdentifier in the secret (%s) does not match the ClusterIdentifier %s.", v.DbClusterIdentifier, l.target.Name)
 	}
 	if v.Username == "" || v.Password == "" {
@@ -247,7 +243,7 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 	}
 	out := &ExecuteStatementOutput{Id: st.ID, CreatedAt: ptime(st.CreatedAt), Database: st.Database,
 		SessionId: st.SessionID, SecretArn: st.SecretArn}
-	if st.Target.Kind == statement.Cluster {
+	if st.Target.Kind == engines.Cluster {
 		out.ClusterIdentifier, out.DbUser = st.Target.Name, st.DbUser
 	} else {
 		out.WorkgroupName, out.DbUser = st.Target.Name, st.DbUser
@@ -322,7 +318,7 @@ func (s *Service) DescribeStatement(ctx context.Context, in *IdInput) (*Describe
 		ResultSize: st.ResultSize, RedshiftQueryId: st.RedshiftQueryID, ResultFormat: st.ResultFormat,
 		QueryParameters: params(st.Params), SessionId: st.SessionID, ExecutionMode: st.ExecutionMode,
 	}
-	if st.Target.Kind == statement.Cluster {
+	if st.Target.Kind == engines.Cluster {
 		out.ClusterIdentifier = st.Target.Name
 	} else {
 		out.WorkgroupName = st.Target.Name
@@ -521,9 +517,9 @@ func listTarget(cluster, workgroup *string) (statement.Target, error) {
 	case c != "" && w != "":
 		return statement.Target{}, awserr.Validation("ClusterIdentifier and WorkgroupName are mutually exclusive; specify one.")
 	case c != "":
-		return statement.Target{Kind: statement.Cluster, Name: c}, nil
+		return statement.Target{Kind: engines.Cluster, Name: c}, nil
 	case w != "":
-		return statement.Target{Kind: statement.Workgroup, Name: w}, nil
+		return statement.Target{Kind: engines.Workgroup, Name: w}, nil
 	}
 	return statement.Target{}, nil
 }
@@ -615,7 +611,7 @@ func (s *Service) ListSessions(ctx context.Context, in *ListSessionsInput) (*Lis
 		} else {
 			d.SessionTtl = ptime(ss.CreatedAt.Add(statement.MaxSessionKeepAlive))
 		}
-		if ss.Target.Kind == statement.Cluster {
+		if ss.Target.Kind == engines.Cluster {
 			d.ClusterIdentifier = ss.Target.Name
 		} else {
 			d.WorkgroupName = ss.Target.Name

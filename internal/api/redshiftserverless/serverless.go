@@ -133,7 +133,7 @@ func (a *API) GetCredentials(ctx context.Context, in *GetCredentialsInput) (*Get
 		return nil, awserr.Validation("The caller %s has no database user mapping.", p.ARN)
 	}
 	creds, err := a.issuer.Issue(ctx, dbcreds.Request{
-		Engine: dbcreds.Engine{Kind: string(engines.Workgroup), Name: ep.Name}, Database: in.DbName,
+		Engine: dbcreds.Engine{Kind: engines.Workgroup, Name: ep.Name}, Database: in.DbName,
 		DbUser: name, Identity: kind, Duration: d,
 	})
 	if err != nil {
