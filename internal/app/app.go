@@ -282,7 +282,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 			queryAPI.ServeHTTP(w, r.WithContext(awsquery.WithService(r.Context(), auth.ServiceFrom(r.Context()))))
 			return
 		}
-		jsonAPI.ServeHTTP(w, r)
+		jsonAPI.ServeHTTP(w, r.WithContext(awsjson.WithService(r.Context(), auth.ServiceFrom(r.Context()))))
 	})
 	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: []string{"redshift-data", "sts", "iam",
 		"secretsmanager", "redshift", "redshift-serverless"},

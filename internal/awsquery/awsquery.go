@@ -49,6 +49,7 @@ import (
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/httpx"
 	"github.com/rsdata/rsdata/internal/ids"
+	"github.com/rsdata/rsdata/internal/sigv4"
 )
 
 // ContentType is the media type of every Query reply, success or error.
@@ -67,6 +68,11 @@ type Service struct {
 	Version string
 	// Namespace is the xmlns of every reply (metadata.xmlNamespace).
 	Namespace string
+	// ValidationCode is the code of the service's parameter-constraint
+	// failures: "ValidationError" (IAM, STS; the default when empty) or
+	// "InvalidParameterValue" (Redshift). The router sends it for text no
+	// action can accept, and in place of ValidationException.
+	ValidationCode string
 }
 
 // resultWriter writes an operation's output as the element called name.
@@ -193,7 +199,16 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.writeError(w, req, missingAction())
 		return
 	}
-	s := r.resolve(ServiceFrom(ctx), version, action)
+	signed := ServiceFrom(ctx)
+	if called := r.resolve("", version, action); signed != "" && called != nil && called.ops[action] != nil {
+		// The API called, as far as Version (or the action) names one,
+		// must be the one the signature is scoped to.
+		if err := sigv4.CheckService(signed, called.Name); err != nil && (version != "" || r.services[signed] == nil) {
+			writeError(w, req, called.Namespace, awserr.ForQuery(awserr.InvalidSignature(err.Error())))
+			return
+		}
+	}
+	s := r.resolve(signed, version, action)
 	if s == nil {
 		r.writeError(w, req, invalidAction(action, version))
 		return
@@ -203,8 +218,17 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeError(w, req, s.Namespace, invalidAction(action, version))
 		return
 	}
+	if err := s.checkText(f); err != nil {
+		writeError(w, req, s.Namespace, err)
+		return
+	}
 	out, err := op(ctx, f)
 	if err != nil {
+		if aerr := awserr.As(err); aerr.Code == "ValidationException" {
+			// The generic edge refusal (awserr's backstop for text the
+			// database cannot store) in this service's own words.
+			err = s.invalid(aerr.Message)
+		}
 		var aerr *awserr.Error
 		if !errors.As(err, &aerr) {
 			r.log.Error("operation failed", "request_id", httpx.RequestID(ctx), "service", s.Name, "action", action, "err", err)

@@ -16,6 +16,10 @@ import (
 	"github.com/rsdata/rsdata/internal/statement"
 )
 
+// SigningName is the service's SigV4 signing name, the service its
+// requests' credential scope must name.
+const SigningName = "redshift-data"
+
 // TargetPrefix is the X-Amz-Target prefix of this service.
 const TargetPrefix = "RedshiftData."
 
@@ -60,6 +64,7 @@ func New(opts Options, engine *statement.Engine, reg *engines.Registry, catalogs
 
 // Register adds every implemented operation to r.
 func (s *Service) Register(r *awsjson.Router) {
+	r.Service(TargetPrefix, SigningName)
 	awsjson.Register(r, TargetPrefix+"ExecuteStatement", s.ExecuteStatement)
 	awsjson.Register(r, TargetPrefix+"BatchExecuteStatement", s.BatchExecuteStatement)
 	awsjson.Register(r, TargetPrefix+"DescribeStatement", s.DescribeStatement)
