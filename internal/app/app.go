@@ -36,6 +36,7 @@ import (
 	"github.com/rsdata/rsdata/internal/httpx"
 	"github.com/rsdata/rsdata/internal/identity"
 	"github.com/rsdata/rsdata/internal/ids"
+	"github.com/rsdata/rsdata/internal/pagetoken"
 	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/seal"
@@ -80,6 +81,10 @@ type App struct {
 	secrets  *secrets.Service
 	dbcreds  *dbcreds.Issuer
 	handler  http.Handler
+	// sealKey is the sealing key of the data directory (seal.key): it
+	// seals secrets at rest, and the page-token key is derived from it.
+	sealKey []byte
+	tokens  *pagetoken.Codec
 
 	// RootAccessKeyID and RootSecretAccessKey are the root credentials.
 	RootAccessKeyID     string
@@ -193,6 +198,13 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.exec = pgexec.New(pgexec.Options{Logger: a.log}, a.registry)
+	if a.sealKey, err = seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "seal.key")); err != nil {
+		return nil, fmt.Errorf("sealing key: %w", err)
+	}
+	// NextTokens and Markers are HMACed under a key derived from the
+	// sealing key, so they survive a restart as the results they page
+	// through do, and change when the sealing key does.
+	a.tokens = pagetoken.New(a.sealKey)
 	if err := a.buildEvents(opts.Clock); err != nil {
 		return nil, err
 	}
@@ -206,6 +218,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		Limits:      opts.ResultLimits,
 		Clock:       opts.Clock,
 		Logger:      a.log,
+		Tokens:      a.tokens,
 	}, a.store, a.store, a.exec)
 	if err := a.engine.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("recover statements: %w", err)
@@ -236,11 +249,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 		}}
 	}
 	addRoot(a.cfg.AccountID, a.RootAccessKeyID, a.RootSecretAccessKey)
-	key, err := seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "seal.key"))
-	if err != nil {
-		return nil, fmt.Errorf("sealing key: %w", err)
-	}
-	sealer, err := seal.New(key)
+	sealer, err := seal.New(a.sealKey)
 	if err != nil {
 		return nil, err
 	}
@@ -259,19 +268,19 @@ func (a *App) buildHandler() (http.Handler, error) {
 	authz := auth.Policies{Source: who, HomeAccount: a.cfg.AccountID}
 
 	jsonAPI := awsjson.NewRouter(a.log)
-	a.secrets = secrets.New(secrets.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}, a.store, sealer)
+	a.secrets = secrets.New(secrets.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tokens: a.tokens}, a.store, sealer)
 	a.dbcreds = dbcreds.New(dbcreds.Options{Logger: a.log.With("component", "dbcreds")}, a.store, pgexec.NewRoles(a.registry))
 	workgroups := redshiftserverless.New(redshiftserverless.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: a.store},
 		a.registry, a.dbcreds, authz)
 	clusters := redshift.New(redshift.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: a.store}, a.registry, a.dbcreds, authz)
-	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Secrets: a.secrets,
+	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Secrets: a.secrets, Tokens: a.tokens,
 		Tags: targetTags{workgroups, clusters}},
 		a.engine, a.registry, catalogs{a.exec}, authz).Register(jsonAPI)
 	secretsmanager.New(a.secrets, authz, secretsmanager.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}).Register(jsonAPI)
 	workgroups.Register(jsonAPI)
 	queryAPI := awsquery.NewRouter(a.log)
 	sts.New(sts.Options{}, who, who.sessions, authz).Register(queryAPI)
-	iam.New(accounts, a.cfg.AccountID, authz).Register(queryAPI)
+	iam.New(accounts, a.cfg.AccountID, authz, a.tokens).Register(queryAPI)
 	clusters.Register(queryAPI)
 
 	// One endpoint serves every API: Query-protocol requests (form bodies,

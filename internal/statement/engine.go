@@ -2,7 +2,6 @@ package statement
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rsdata/rsdata/internal/ids"
+	"github.com/rsdata/rsdata/internal/pagetoken"
 	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/sqlparams"
 )
@@ -56,6 +56,10 @@ type Options struct {
 	// OnEvent is called when a statement run WithEvent has ended and its
 	// status-change event is in the store's outbox.
 	OnEvent func()
+	// Tokens mints and reads NextTokens (result pages, statement and
+	// session listings); nil means a random key, whose tokens die with
+	// the Engine.
+	Tokens *pagetoken.Codec
 }
 
 // Engine runs statements and sessions and answers questions about them.
@@ -142,6 +146,9 @@ func New(opts Options, store Store, pages results.PageStore, exec Executor) *Eng
 	}
 	if opts.Clock == nil {
 		opts.Clock = SystemClock
+	}
+	if opts.Tokens == nil {
+		opts.Tokens = pagetoken.Random()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -870,7 +877,7 @@ func (e *Engine) Result(ctx context.Context, id string, owner Owner, format Form
 	n := 0
 	if token != "" {
 		var ok bool
-		if n, ok = results.DecodeToken(token, id); !ok || n >= st.Pages {
+		if n, ok = results.DecodeToken(e.opts.Tokens, token, id); !ok || n >= st.Pages {
 			return nil, ErrBadToken
 		}
 	}
@@ -887,7 +894,7 @@ func (e *Engine) Result(ctx context.Context, id string, owner Owner, format Form
 		}
 	}
 	if n+1 < st.Pages {
-		p.NextToken = results.NextToken(id, n+1)
+		p.NextToken = results.NextToken(e.opts.Tokens, id, n+1)
 	}
 	return p, nil
 }
@@ -949,7 +956,7 @@ func (e *Engine) List(ctx context.Context, req ListRequest) ([]*Statement, strin
 			q.Statuses = []Status{Submitted, Picked, Started}
 		}
 	}
-	w, err := newWindow(req.MaxResults, req.NextToken)
+	w, err := newWindow(e.opts.Tokens, "statement/ListStatements", req.MaxResults, req.NextToken)
 	if err != nil {
 		return nil, "", err
 	}
@@ -976,19 +983,22 @@ func (e *Engine) List(ctx context.Context, req ListRequest) ([]*Statement, strin
 }
 
 // window is one page of a newest-first listing: at most limit items after
-// the position a NextToken names.
+// the position a NextToken names. Its tokens are minted for one listing
+// (kind), so one listing's token is refused by another.
 type window struct {
-	limit int
-	after *Cursor
+	limit  int
+	after  *Cursor
+	tokens *pagetoken.Codec
+	kind   string
 }
 
-func newWindow(maxResults int, token string) (window, error) {
-	w := window{limit: maxResults}
+func newWindow(tokens *pagetoken.Codec, kind string, maxResults int, token string) (window, error) {
+	w := window{limit: maxResults, tokens: tokens, kind: kind}
 	if w.limit <= 0 || w.limit > MaxListResults {
 		w.limit = MaxListResults
 	}
 	if token != "" {
-		c, ok := decodeCursor(token)
+		c, ok := w.decodeCursor(token)
 		if !ok {
 			return w, ErrBadToken
 		}
@@ -1008,27 +1018,27 @@ func cut[T any](w window, list []T, key func(T) Cursor) ([]T, string) {
 		return list, ""
 	}
 	list = list[:w.limit]
-	return list, encodeCursor(key(list[w.limit-1]))
+	return list, w.encodeCursor(key(list[w.limit-1]))
 }
 
-func encodeCursor(c Cursor) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("l1:" + strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + ":" + c.ID))
+func (w window) encodeCursor(c Cursor) string {
+	return w.tokens.Encode(w.kind, strconv.FormatInt(c.CreatedAt.UnixMicro(), 10)+":"+c.ID)
 }
 
-func decodeCursor(tok string) (*Cursor, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(tok)
+func (w window) decodeCursor(tok string) (*Cursor, bool) {
+	payload, ok := w.tokens.Decode(w.kind, tok)
+	if !ok {
+		return nil, false
+	}
+	us, id, ok := strings.Cut(payload, ":")
+	if !ok {
+		return nil, false
+	}
+	n, err := strconv.ParseInt(us, 10, 64)
 	if err != nil {
 		return nil, false
 	}
-	parts := strings.SplitN(string(raw), ":", 3)
-	if len(parts) != 3 || parts[0] != "l1" {
-		return nil, false
-	}
-	us, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil {
-		return nil, false
-	}
-	return &Cursor{CreatedAt: time.UnixMicro(us).UTC(), ID: parts[2]}, true
+	return &Cursor{CreatedAt: time.UnixMicro(n).UTC(), ID: id}, true
 }
 
 // Reap removes expired results and, later, the records of expired

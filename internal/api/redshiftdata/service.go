@@ -12,6 +12,7 @@ import (
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsjson"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/pagetoken"
 	"github.com/rsdata/rsdata/internal/secrets"
 	"github.com/rsdata/rsdata/internal/statement"
 )
@@ -32,6 +33,9 @@ type Options struct {
 	// Tags, when set, supplies the tags of clusters and workgroups, which
 	// credential checks see as aws:ResourceTag/<key>.
 	Tags TargetTags
+	// Tokens mints and reads the catalog operations' NextTokens; nil means
+	// a random key, whose tokens die with the Service.
+	Tokens *pagetoken.Codec
 }
 
 // TargetTags reads the tags of registered clusters and workgroups.
@@ -59,6 +63,9 @@ type Service struct {
 
 // New returns the service.
 func New(opts Options, engine *statement.Engine, reg *engines.Registry, catalogs Catalogs, authz auth.Authorizer) *Service {
+	if opts.Tokens == nil {
+		opts.Tokens = pagetoken.Random()
+	}
 	return &Service{opts: opts, engine: engine, engines: reg, catalogs: catalogs, authz: authz}
 }
 
