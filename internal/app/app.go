@@ -81,6 +81,8 @@ type App struct {
 	secrets  *secrets.Service
 	dbcreds  *dbcreds.Issuer
 	handler  http.Handler
+	// ops lists what the handler serves (Operations).
+	ops Operations
 	// sealKey is the sealing key of the data directory (seal.key): it
 	// seals secrets at rest, and the page-token key is derived from it.
 	sealKey []byte
@@ -283,6 +285,8 @@ func (a *App) buildHandler() (http.Handler, error) {
 	iam.New(accounts, a.cfg.AccountID, authz, a.tokens).Register(queryAPI)
 	clusters.Register(queryAPI)
 
+	a.ops = Operations{JSON: jsonAPI.Operations(), Query: queryAPI.Operations()}
+
 	// One endpoint serves every API: Query-protocol requests (form bodies,
 	// IAM and STS) go to the Query router, for the service their signature
 	// is scoped to; everything else is JSON 1.1, routed by X-Amz-Target.
@@ -317,6 +321,16 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	awsjson.WriteError(w, r, err)
 }
+
+// Operations are the operations Handler serves, by protocol.
+type Operations struct {
+	JSON  []awsjson.Operation
+	Query []awsquery.Operation
+}
+
+// Operations lists every operation Handler serves, as its routers know
+// them (tests generate their seed inputs from it).
+func (a *App) Operations() Operations { return a.ops }
 
 // Handler serves every API rsdata implements on one endpoint.
 func (a *App) Handler() http.Handler { return a.handler }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,6 +92,22 @@ func Register[In, Out any](r *Router, target string, fn func(ctx context.Context
 		}
 		return fn(ctx, in)
 	}
+}
+
+// Operation is one registered operation.
+type Operation struct {
+	Target      string // "RedshiftData.ExecuteStatement"
+	SigningName string // "redshift-data"
+}
+
+// Operations lists the registered operations, sorted by target.
+func (r *Router) Operations() []Operation {
+	ops := make([]Operation, 0, len(r.ops))
+	for target := range r.ops {
+		ops = append(ops, Operation{Target: target, SigningName: r.signing[prefix(target)]})
+	}
+	slices.SortFunc(ops, func(a, b Operation) int { return strings.Compare(a.Target, b.Target) })
+	return ops
 }
 
 // Handles reports whether the target is registered.

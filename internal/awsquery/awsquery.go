@@ -34,6 +34,7 @@ package awsquery
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -44,7 +45,9 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/httpx"
@@ -145,6 +148,27 @@ func Register[In, Out any](r *Router, svc Service, action string, fn func(ctx co
 			return enc(e, name, reflect.ValueOf(out).Elem())
 		}, nil
 	}
+}
+
+// Operation is one registered action.
+type Operation struct {
+	Service string // the signing name: "iam", "sts", "redshift"
+	Version string // "2010-05-08"
+	Action  string // "CreateUser"
+}
+
+// Operations lists the registered actions, sorted by service and action.
+func (r *Router) Operations() []Operation {
+	var ops []Operation
+	for _, s := range r.services {
+		for action := range s.ops {
+			ops = append(ops, Operation{Service: s.Name, Version: s.Version, Action: action})
+		}
+	}
+	slices.SortFunc(ops, func(a, b Operation) int {
+		return cmp.Or(strings.Compare(a.Service, b.Service), strings.Compare(a.Action, b.Action))
+	})
+	return ops
 }
 
 // Handles reports whether the router serves any action of service name.
