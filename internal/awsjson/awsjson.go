@@ -1,7 +1,11 @@
 // Package awsjson serves the AWS JSON 1.1 protocol: POST / with an
 // X-Amz-Target header naming "<Prefix>.<Operation>", a JSON body in and a
 // JSON body out. Each operation is registered once through Register, which
-// owns decoding, encoding and error writing for all of them.
+// owns decoding, encoding and error writing for all of them, and refuses,
+// before any operation runs, bodies that are not UTF-8
+// (SerializationException), strings holding a NUL character
+// (ValidationException), and requests signed for another service than the
+// one the target belongs to (InvalidSignatureException).
 package awsjson
 
 import (

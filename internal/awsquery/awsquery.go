@@ -14,6 +14,13 @@
 // default, `query:"DbGroups,member=DbGroup"` for a model's own element name
 // and `query:"Name,flat"` for Name.N. Unknown parameters are ignored; text
 // that is not a value of the member's type is InvalidParameterValue (400).
+// A parameter name or value holding a NUL character or bytes that are not
+// UTF-8 is refused before any action runs, with the service's
+// ValidationCode (400).
+//
+// A signature scoped to another service than the one the request's Version
+// (or action) names is SignatureDoesNotMatch (403), with AWS's
+// "Credential should be scoped to correct service: '<service>'. ".
 //
 // Outputs are structs written with encoding/xml's `xml` tags and shapes
 // (`xml:"Roles>member"` for a list, `xml:"Clusters>Cluster"` for a model's
@@ -248,14 +255,14 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	out, err := op(ctx, f)
 	if err != nil {
-		if aerr := awserr.As(err); aerr.Code == "ValidationException" {
-			// The generic edge refusal (awserr's backstop for text the
-			// database cannot store) in this service's own words.
-			err = s.invalid(aerr.Message)
-		}
 		var aerr *awserr.Error
 		if !errors.As(err, &aerr) {
 			r.log.Error("operation failed", "request_id", httpx.RequestID(ctx), "service", s.Name, "action", action, "err", err)
+		}
+		if e := awserr.As(err); e.Code == "ValidationException" {
+			// awserr's backstop for text the database cannot store, in
+			// this service's own words.
+			err = s.invalid(e.Message)
 		}
 		writeError(w, req, s.Namespace, err)
 		return
