@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -297,8 +298,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 		}
 		jsonAPI.ServeHTTP(w, r.WithContext(awsjson.WithService(r.Context(), auth.ServiceFrom(r.Context()))))
 	})
-	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: []string{"redshift-data", "sts", "iam",
-		"secretsmanager", "redshift", "redshift-serverless"},
+	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: a.ops.services(),
 		Logger: a.log}, who, writeError)
 	api := httpx.Wrap(authn.Wrap(dispatch), httpx.Options{
 		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: writeError,
@@ -331,6 +331,21 @@ type Operations struct {
 // Operations lists every operation Handler serves, as its routers know
 // them (tests generate their seed inputs from it).
 func (a *App) Operations() Operations { return a.ops }
+
+// services are the SigV4 signing names of the services o holds, the
+// credential-scope services the authenticator accepts: the routers, which
+// declare them, are their one source.
+func (o Operations) services() []string {
+	var names []string
+	for _, op := range o.JSON {
+		names = append(names, op.SigningName)
+	}
+	for _, op := range o.Query {
+		names = append(names, op.Service)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
 
 // Handler serves every API rsdata implements on one endpoint.
 func (a *App) Handler() http.Handler { return a.handler }
