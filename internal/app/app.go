@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,6 +37,7 @@ import (
 	"github.com/rsdata/rsdata/internal/httpx"
 	"github.com/rsdata/rsdata/internal/identity"
 	"github.com/rsdata/rsdata/internal/ids"
+	"github.com/rsdata/rsdata/internal/pagetoken"
 	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/seal"
@@ -81,6 +83,12 @@ type App struct {
 	secrets  *secrets.Service
 	dbcreds  *dbcreds.Issuer
 	handler  http.Handler
+	// ops lists what the handler serves (Operations).
+	ops Operations
+	// sealKey is the sealing key of the data directory (seal.key): it
+	// seals secrets at rest, and the page-token key is derived from it.
+	sealKey []byte
+	tokens  *pagetoken.Codec
 
 	// RootAccessKeyID and RootSecretAccessKey are the root credentials.
 	RootAccessKeyID     string
@@ -191,6 +199,13 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.exec = pgexec.New(pgexec.Options{Logger: a.log}, a.registry)
+	if a.sealKey, err = seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "seal.key")); err != nil {
+		return nil, fmt.Errorf("sealing key: %w", err)
+	}
+	// NextTokens and Markers are HMACed under a key derived from the
+	// sealing key, so they survive a restart as the results they page
+	// through do, and change when the sealing key does.
+	a.tokens = pagetoken.New(a.sealKey)
 	if err := a.buildEvents(opts.Clock); err != nil {
 		return nil, err
 	}
@@ -204,6 +219,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		Limits:      opts.ResultLimits,
 		Clock:       opts.Clock,
 		Logger:      a.log,
+		Tokens:      a.tokens,
 	}, a.store.Statements(), a.store.Statements(), a.exec)
 	if err := a.engine.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("recover statements: %w", err)
@@ -227,11 +243,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 
 func (a *App) buildHandler() (http.Handler, error) {
 	roots := []identity.RootKey{{AccountID: a.cfg.AccountID, AccessKeyID: a.RootAccessKeyID, SecretAccessKey: a.RootSecretAccessKey}}
-	key, err := seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "seal.key"))
-	if err != nil {
-		return nil, fmt.Errorf("sealing key: %w", err)
-	}
-	sealer, err := seal.New(key)
+	sealer, err := seal.New(a.sealKey)
 	if err != nil {
 		return nil, err
 	}
@@ -250,20 +262,22 @@ func (a *App) buildHandler() (http.Handler, error) {
 
 	jsonAPI := awsjson.NewRouter(a.log)
 	resourceTags := tags.New(a.store.Tags(), a.cfg.Region, a.cfg.AccountID)
-	a.secrets = secrets.New(secrets.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}, a.store.Secrets(), sealer)
+	a.secrets = secrets.New(secrets.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tokens: a.tokens}, a.store.Secrets(), sealer)
 	a.dbcreds = dbcreds.New(dbcreds.Options{Logger: a.log.With("component", "dbcreds")}, a.store.Leases(), pgexec.NewRoles(a.registry))
 	workgroups := redshiftserverless.New(redshiftserverless.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: resourceTags},
 		a.registry, a.dbcreds, authz)
 	clusters := redshift.New(redshift.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: resourceTags}, a.registry, a.dbcreds, authz)
-	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Secrets: a.secrets,
+	redshiftdata.New(redshiftdata.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Secrets: a.secrets, Tokens: a.tokens,
 		Tags: resourceTags},
 		a.engine, a.registry, catalogs{a.exec}, authz).Register(jsonAPI)
 	secretsmanager.New(a.secrets, authz, secretsmanager.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region}).Register(jsonAPI)
 	workgroups.Register(jsonAPI)
 	queryAPI := awsquery.NewRouter(a.log)
 	sts.New(who, authz).Register(queryAPI)
-	iam.New(accounts, a.cfg.AccountID, authz).Register(queryAPI)
+	iam.New(accounts, a.cfg.AccountID, authz, a.tokens).Register(queryAPI)
 	clusters.Register(queryAPI)
+
+	a.ops = Operations{JSON: jsonAPI.Operations(), Query: queryAPI.Operations()}
 
 	// One endpoint serves every API: Query-protocol requests (form bodies,
 	// IAM and STS) go to the Query router, for the service their signature
@@ -273,10 +287,9 @@ func (a *App) buildHandler() (http.Handler, error) {
 			queryAPI.ServeHTTP(w, r.WithContext(awsquery.WithService(r.Context(), auth.ServiceFrom(r.Context()))))
 			return
 		}
-		jsonAPI.ServeHTTP(w, r)
+		jsonAPI.ServeHTTP(w, r.WithContext(awsjson.WithService(r.Context(), auth.ServiceFrom(r.Context()))))
 	})
-	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: []string{"redshift-data", "sts", "iam",
-		"secretsmanager", "redshift", "redshift-serverless"},
+	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: a.ops.services(),
 		Logger: a.log}, who, writeError)
 	api := httpx.Wrap(authn.Wrap(dispatch), httpx.Options{
 		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: writeError,
@@ -298,6 +311,31 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	awsjson.WriteError(w, r, err)
+}
+
+// Operations are the operations Handler serves, by protocol.
+type Operations struct {
+	JSON  []awsjson.Operation
+	Query []awsquery.Operation
+}
+
+// Operations lists every operation Handler serves, as its routers know
+// them (tests generate their seed inputs from it).
+func (a *App) Operations() Operations { return a.ops }
+
+// services are the SigV4 signing names of the services o holds, the
+// credential-scope services the authenticator accepts: the routers, which
+// declare them, are their one source.
+func (o Operations) services() []string {
+	var names []string
+	for _, op := range o.JSON {
+		names = append(names, op.SigningName)
+	}
+	for _, op := range o.Query {
+		names = append(names, op.Service)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 // Handler serves every API rsdata implements on one endpoint.

@@ -30,24 +30,6 @@ type KeyStore interface {
 // ErrExpiredToken reports temporary credentials past their expiry.
 var ErrExpiredToken = identity.ErrExpiredToken
 
-// StaticKeys is a KeyStore over fixed keys, such as the root credentials.
-type StaticKeys map[string]StaticKey
-
-// StaticKey is one fixed key.
-type StaticKey struct {
-	Secret    string
-	Principal *Principal
-}
-
-// LookupKey implements KeyStore.
-func (s StaticKeys) LookupKey(_ context.Context, id, _ string) (sigv4.Credentials, *Principal, error) {
-	k, ok := s[id]
-	if !ok {
-		return sigv4.Credentials{}, nil, sigv4.ErrUnknownAccessKey
-	}
-	return sigv4.Credentials{AccessKeyID: id, SecretAccessKey: k.Secret}, k.Principal, nil
-}
-
 // Options configures the Authenticator.
 type Options struct {
 	Region string

@@ -28,13 +28,35 @@ func (e *Error) Sender() bool { return e.Status < 500 }
 
 // As extracts an *Error from err; unknown errors become InternalFailure with
 // a generic message, so internal detail never reaches the client.
+//
+// As a backstop behind the protocol layers' own checks, a database error
+// saying the caller's text cannot be stored (a NUL character, invalid
+// UTF-8) is the caller's fault: a ValidationException (400), not a 500.
 func As(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
+	var db sqlStater
+	if errors.As(err, &db) {
+		switch db.SQLState() {
+		case sqlstateUntranslatableCharacter, sqlstateCharacterNotInRepertoire:
+			return Validation("1 validation error detected: a value failed to satisfy constraint: Member must contain only valid UTF-8 characters and no null characters")
+		}
+	}
 	return InternalFailure()
 }
+
+// sqlStater is implemented by database errors that carry a SQLSTATE, such
+// as *pgconn.PgError; declared here so that the wire layer need not import
+// a database driver.
+type sqlStater interface{ SQLState() string }
+
+// SQLSTATEs of text PostgreSQL cannot hold.
+const (
+	sqlstateUntranslatableCharacter  = "22P05" // a NUL character in text
+	sqlstateCharacterNotInRepertoire = "22021" // invalid UTF-8
+)
 
 func newErr(code string, status int, format string, args ...any) *Error {
 	msg := format

@@ -1,7 +1,11 @@
 // Package awsjson serves the AWS JSON 1.1 protocol: POST / with an
 // X-Amz-Target header naming "<Prefix>.<Operation>", a JSON body in and a
 // JSON body out. Each operation is registered once through Register, which
-// owns decoding, encoding and error writing for all of them.
+// owns decoding, encoding and error writing for all of them, and refuses,
+// before any operation runs, bodies that are not UTF-8
+// (SerializationException), strings holding a NUL character
+// (ValidationException), and requests signed for another service than the
+// one the target belongs to (InvalidSignatureException).
 package awsjson
 
 import (
@@ -9,15 +13,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/httpx"
+	"github.com/rsdata/rsdata/internal/sigv4"
 )
 
 // ContentType is the media type of JSON 1.1 requests and replies.
@@ -29,6 +36,9 @@ type handler func(ctx context.Context, body []byte) (any, error)
 type Router struct {
 	log *slog.Logger
 	ops map[string]handler
+	// signing maps a target prefix ("RedshiftData") to the SigV4 signing
+	// name of its service ("redshift-data").
+	signing map[string]string
 }
 
 // NewRouter returns an empty router.
@@ -36,20 +46,72 @@ func NewRouter(log *slog.Logger) *Router {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Router{log: log, ops: map[string]handler{}}
+	return &Router{log: log, ops: map[string]handler{}, signing: map[string]string{}}
+}
+
+// Service declares that the targets "<prefix>.<Operation>" belong to the
+// service whose SigV4 signing name is signingName: a request for them must
+// be signed with that service in its credential scope. It must be called
+// before the service's operations are registered.
+func (r *Router) Service(prefix, signingName string) {
+	prefix = strings.TrimSuffix(prefix, ".")
+	if old, ok := r.signing[prefix]; ok && old != signingName {
+		panic(fmt.Sprintf("awsjson: target prefix %s declared for %s and %s", prefix, old, signingName))
+	}
+	r.signing[prefix] = signingName
+}
+
+type serviceKey struct{}
+
+// WithService returns ctx recording that the request was signed for service
+// name (the SigV4 credential scope's service). The router refuses a
+// request whose target belongs to another service.
+func WithService(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, serviceKey{}, name)
+}
+
+// prefix returns the service part of a target ("RedshiftData").
+func prefix(target string) string {
+	p, _, _ := strings.Cut(target, ".")
+	return p
 }
 
 // Register adds the operation target ("RedshiftData.ExecuteStatement").
 // fn receives the decoded input; its output is encoded with encoding/json
 // unless it implements RawWriter.
+//
+// Register panics, so that the mistake surfaces at startup, when the
+// target's prefix has not been declared with Service.
 func Register[In, Out any](r *Router, target string, fn func(ctx context.Context, in *In) (*Out, error)) {
+	if _, ok := r.signing[prefix(target)]; !ok {
+		panic("awsjson: " + target + " registered before its service was declared")
+	}
 	r.ops[target] = func(ctx context.Context, body []byte) (any, error) {
 		in := new(In)
 		if err := decode(body, in); err != nil {
 			return nil, err
 		}
+		if err := checkNUL(in); err != nil {
+			return nil, err
+		}
 		return fn(ctx, in)
 	}
+}
+
+// Operation is one registered operation.
+type Operation struct {
+	Target      string // "RedshiftData.ExecuteStatement"
+	SigningName string // "redshift-data"
+}
+
+// Operations lists the registered operations, sorted by target.
+func (r *Router) Operations() []Operation {
+	ops := make([]Operation, 0, len(r.ops))
+	for target := range r.ops {
+		ops = append(ops, Operation{Target: target, SigningName: r.signing[prefix(target)]})
+	}
+	slices.SortFunc(ops, func(a, b Operation) int { return strings.Compare(a.Target, b.Target) })
+	return ops
 }
 
 // Handles reports whether the target is registered.
@@ -68,6 +130,9 @@ type RawWriter interface {
 }
 
 func decode(body []byte, into any) error {
+	if err := checkUTF8(body); err != nil {
+		return err
+	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
@@ -102,6 +167,12 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodPost || !ok {
 		WriteError(w, req, awserr.UnknownOperation(target))
 		return
+	}
+	if signed, ok := req.Context().Value(serviceKey{}).(string); ok {
+		if err := sigv4.CheckService(signed, r.signing[prefix(target)]); err != nil {
+			WriteError(w, req, awserr.InvalidSignature(err.Error()))
+			return
+		}
 	}
 	body, err := io.ReadAll(req.Body)
 	if err != nil {

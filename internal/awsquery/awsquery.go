@@ -14,6 +14,13 @@
 // default, `query:"DbGroups,member=DbGroup"` for a model's own element name
 // and `query:"Name,flat"` for Name.N. Unknown parameters are ignored; text
 // that is not a value of the member's type is InvalidParameterValue (400).
+// A parameter name or value holding a NUL character or bytes that are not
+// UTF-8 is refused before any action runs, with the service's
+// ValidationCode (400).
+//
+// A signature scoped to another service than the one the request's Version
+// (or action) names is SignatureDoesNotMatch (403), with AWS's
+// "Credential should be scoped to correct service: '<service>'. ".
 //
 // Outputs are structs written with encoding/xml's `xml` tags and shapes
 // (`xml:"Roles>member"` for a list, `xml:"Clusters>Cluster"` for a model's
@@ -34,6 +41,7 @@ package awsquery
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -44,11 +52,14 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/httpx"
 	"github.com/rsdata/rsdata/internal/ids"
+	"github.com/rsdata/rsdata/internal/sigv4"
 )
 
 // ContentType is the media type of every Query reply, success or error.
@@ -67,6 +78,11 @@ type Service struct {
 	Version string
 	// Namespace is the xmlns of every reply (metadata.xmlNamespace).
 	Namespace string
+	// ValidationCode is the code of the service's parameter-constraint
+	// failures: "ValidationError" (IAM, STS; the default when empty) or
+	// "InvalidParameterValue" (Redshift). The router sends it for text no
+	// action can accept, and in place of ValidationException.
+	ValidationCode string
 }
 
 // resultWriter writes an operation's output as the element called name.
@@ -141,6 +157,27 @@ func Register[In, Out any](r *Router, svc Service, action string, fn func(ctx co
 	}
 }
 
+// Operation is one registered action.
+type Operation struct {
+	Service string // the signing name: "iam", "sts", "redshift"
+	Version string // "2010-05-08"
+	Action  string // "CreateUser"
+}
+
+// Operations lists the registered actions, sorted by service and action.
+func (r *Router) Operations() []Operation {
+	var ops []Operation
+	for _, s := range r.services {
+		for action := range s.ops {
+			ops = append(ops, Operation{Service: s.Name, Version: s.Version, Action: action})
+		}
+	}
+	slices.SortFunc(ops, func(a, b Operation) int {
+		return cmp.Or(strings.Compare(a.Service, b.Service), strings.Compare(a.Action, b.Action))
+	})
+	return ops
+}
+
 // Handles reports whether the router serves any action of service name.
 func (r *Router) Handles(service string) bool {
 	_, ok := r.services[service]
@@ -193,7 +230,16 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.writeError(w, req, missingAction())
 		return
 	}
-	s := r.resolve(ServiceFrom(ctx), version, action)
+	signed := ServiceFrom(ctx)
+	if called := r.resolve("", version, action); signed != "" && called != nil && called.ops[action] != nil {
+		// The API called, as far as Version (or the action) names one,
+		// must be the one the signature is scoped to.
+		if err := sigv4.CheckService(signed, called.Name); err != nil && (version != "" || r.services[signed] == nil) {
+			writeError(w, req, called.Namespace, awserr.ForQuery(awserr.InvalidSignature(err.Error())))
+			return
+		}
+	}
+	s := r.resolve(signed, version, action)
 	if s == nil {
 		r.writeError(w, req, invalidAction(action, version))
 		return
@@ -203,11 +249,20 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeError(w, req, s.Namespace, invalidAction(action, version))
 		return
 	}
+	if err := s.checkText(f); err != nil {
+		writeError(w, req, s.Namespace, err)
+		return
+	}
 	out, err := op(ctx, f)
 	if err != nil {
 		var aerr *awserr.Error
 		if !errors.As(err, &aerr) {
 			r.log.Error("operation failed", "request_id", httpx.RequestID(ctx), "service", s.Name, "action", action, "err", err)
+		}
+		if e := awserr.As(err); e.Code == "ValidationException" {
+			// awserr's backstop for text the database cannot store, in
+			// this service's own words.
+			err = s.invalid(e.Message)
 		}
 		writeError(w, req, s.Namespace, err)
 		return

@@ -34,7 +34,8 @@ import (
 var (
 	stsSvc      = Service{Name: "sts", Version: "2011-06-15", Namespace: "https://sts.amazonaws.com/doc/2011-06-15/"}
 	iamSvc      = Service{Name: "iam", Version: "2010-05-08", Namespace: "https://iam.amazonaws.com/doc/2010-05-08/"}
-	redshiftSvc = Service{Name: "redshift", Version: "2012-12-01", Namespace: "http://redshift.amazonaws.com/doc/2012-12-01/"}
+	redshiftSvc = Service{Name: "redshift", Version: "2012-12-01", Namespace: "http://redshift.amazonaws.com/doc/2012-12-01/",
+		ValidationCode: "InvalidParameterValue"}
 )
 
 // ---- decoding ----
@@ -1077,5 +1078,60 @@ print(json.dumps(out))
 	if e.Code != "AccessDenied" || e.Message != "User is not authorized to perform: sts:AssumeRole" || e.Type != "Sender" ||
 		e.Status != 403 || len(e.RequestID) != 36 {
 		t.Errorf("error = %+v", e)
+	}
+}
+
+// TestTextNoActionCanStore: a parameter name or value holding a NUL
+// character or bytes that are not UTF-8 is refused before the action runs,
+// with the service's constraint-failure code (ValidationError for IAM and
+// STS, InvalidParameterValue for Redshift); both used to reach PostgreSQL
+// and come back as 500 InternalFailure.
+func TestTextNoActionCanStore(t *testing.T) {
+	r, _ := testRouter(t)
+	h := serve(r)
+	for _, c := range []struct {
+		name, service, body, code, msg string
+	}{
+		{"nul in sts", "sts", "Action=Echo&Name=%00", "ValidationError",
+			"1 validation error detected: Value at 'Name' failed to satisfy constraint: Member must not contain null characters"},
+		{"invalid utf-8 in sts", "sts", "Action=Echo&Name=%FF%FE", "ValidationError",
+			"1 validation error detected: Value at 'Name' failed to satisfy constraint: Member must contain only valid UTF-8 characters"},
+		{"raw invalid utf-8", "sts", "Action=Echo&Name=\xff\xfe", "ValidationError",
+			"1 validation error detected: Value at 'Name' failed to satisfy constraint: Member must contain only valid UTF-8 characters"},
+		{"nul in an unknown parameter's name", "iam", "Action=IAMOnly&X%00=1", "ValidationError",
+			"1 validation error detected: A parameter name failed to satisfy constraint: Member must not contain null characters"},
+		{"nul in redshift", "redshift", "Action=Nothing&ClusterIdentifier=a%00b", "InvalidParameterValue",
+			"1 validation error detected: Value at 'ClusterIdentifier' failed to satisfy constraint: Member must not contain null characters"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, body := do(t, h, http.MethodPost, "/", c.service, c.body)
+			if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "<Code>"+c.code+"</Code><Message>"+strings.ReplaceAll(c.msg, "'", "&#39;")+"</Message>") {
+				t.Fatalf("got %d %s", res.StatusCode, body)
+			}
+		})
+	}
+}
+
+// TestCredentialScopeService: a Query request whose Version names one
+// service but whose signature is scoped to another, or to a service the
+// Query router does not serve, is SignatureDoesNotMatch.
+func TestCredentialScopeService(t *testing.T) {
+	r, _ := testRouter(t)
+	h := serve(r)
+	for _, c := range []struct{ name, service, body, want string }{
+		{"iam action signed for sts", "sts", "Action=IAMOnly&Version=2010-05-08", "iam"},
+		{"sts action signed for redshift-data", "redshift-data", "Action=Echo&Version=2011-06-15", "sts"},
+		{"sts action without version signed for redshift-data", "redshift-data", "Action=Echo", "sts"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, body := do(t, h, http.MethodPost, "/", c.service, c.body)
+			want := "<Code>SignatureDoesNotMatch</Code><Message>Credential should be scoped to correct service: &#39;" + c.want + "&#39;. </Message>"
+			if res.StatusCode != http.StatusForbidden || !strings.Contains(body, want) {
+				t.Fatalf("got %d %s", res.StatusCode, body)
+			}
+		})
+	}
+	if res, body := do(t, h, http.MethodPost, "/", "sts", "Action=Echo&Version=2011-06-15"); res.StatusCode != http.StatusOK {
+		t.Fatalf("correctly scoped: %d %s", res.StatusCode, body)
 	}
 }

@@ -2,13 +2,14 @@ package results
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/klauspost/compress/s2"
+
+	"github.com/rsdata/rsdata/internal/pagetoken"
 )
 
 // PageStore keeps result pages durably. Pages are numbered from 0.
@@ -215,24 +216,28 @@ func ReadPage(ctx context.Context, store PageStore, id string, n int) ([]byte, e
 	return out, nil
 }
 
-// NextToken returns the opaque token for page n of statement id. Tokens are
-// bound to their statement: DecodeToken refuses one issued for another.
-func NextToken(id string, n int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("p1:" + id + ":" + strconv.Itoa(n)))
+// tokenKind names result-page tokens to pagetoken.
+const tokenKind = "results/page"
+
+// NextToken returns the opaque token for page n of statement id, minted
+// with tokens. Tokens are bound to their statement: DecodeToken refuses one
+// issued for another, and any token tokens did not mint.
+func NextToken(tokens *pagetoken.Codec, id string, n int) string {
+	return tokens.Encode(tokenKind, id+":"+strconv.Itoa(n))
 }
 
-// DecodeToken returns the page a token names; ok is false when the token is
-// malformed or belongs to another statement.
-func DecodeToken(tok, id string) (n int, ok bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil {
+// DecodeToken returns the page a token names; ok is false when the token
+// is not one tokens minted or belongs to another statement.
+func DecodeToken(tokens *pagetoken.Codec, tok, id string) (n int, ok bool) {
+	payload, ok := tokens.Decode(tokenKind, tok)
+	if !ok {
 		return 0, false
 	}
-	rest, found := strings.CutPrefix(string(raw), "p1:"+id+":")
+	rest, found := strings.CutPrefix(payload, id+":")
 	if !found {
 		return 0, false
 	}
-	n, err = strconv.Atoi(rest)
+	n, err := strconv.Atoi(rest)
 	if err != nil || n < 0 {
 		return 0, false
 	}

@@ -3,7 +3,6 @@ package secrets
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"regexp"
 	"slices"
@@ -404,16 +403,15 @@ func (f Filter) keep(sec *Secret) bool {
 	return !positive || hit
 }
 
-func encodeToken(offset int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(offset)))
+// tokenKind names ListSecrets tokens to pagetoken.
+const tokenKind = "secrets/ListSecrets"
+
+func (s *Service) encodeToken(offset int) string {
+	return s.opts.Tokens.Encode(tokenKind, strconv.Itoa(offset))
 }
 
-func decodeToken(tok string) (int, error) {
-	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil {
-		return 0, ErrBadNextToken
-	}
-	n, ok := strings.CutPrefix(string(b), "o:")
+func (s *Service) decodeToken(tok string) (int, error) {
+	n, ok := s.opts.Tokens.Decode(tokenKind, tok)
 	if !ok {
 		return 0, ErrBadNextToken
 	}
@@ -458,7 +456,7 @@ func (s *Service) ListSecrets(ctx context.Context, req *ListSecretsRequest) (*Li
 	offset := 0
 	if req.NextToken != "" {
 		var err error
-		if offset, err = decodeToken(req.NextToken); err != nil {
+		if offset, err = s.decodeToken(req.NextToken); err != nil {
 			return nil, err
 		}
 	}
@@ -491,7 +489,7 @@ func (s *Service) ListSecrets(ctx context.Context, req *ListSecretsRequest) (*Li
 	}
 	out := &ListSecretsResponse{Secrets: kept[offset:min(offset+max, len(kept))]}
 	if offset+max < len(kept) {
-		out.NextToken = encodeToken(offset + max)
+		out.NextToken = s.encodeToken(offset + max)
 	}
 	return out, nil
 }

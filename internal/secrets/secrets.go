@@ -15,6 +15,7 @@ import (
 
 	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/ids"
+	"github.com/rsdata/rsdata/internal/pagetoken"
 )
 
 // Staging labels with meaning to Secrets Manager.
@@ -150,6 +151,9 @@ type Options struct {
 	Region    string
 	// Clock returns the current time; time.Now if nil.
 	Clock func() time.Time
+	// Tokens mints and reads ListSecrets NextTokens; nil means a random
+	// key, whose tokens die with the Service.
+	Tokens *pagetoken.Codec
 }
 
 // Service runs the Secrets Manager operations. It is safe for concurrent
@@ -164,6 +168,9 @@ type Service struct {
 func New(opts Options, store Store, sealer Sealer) *Service {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
+	}
+	if opts.Tokens == nil {
+		opts.Tokens = pagetoken.Random()
 	}
 	return &Service{opts: opts, store: store, sealer: sealer}
 }

@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -20,11 +21,13 @@ func TestValidName(t *testing.T) {
 }
 
 func TestNextToken(t *testing.T) {
-	if off, err := decodeToken(encodeToken(42)); err != nil || off != 42 {
+	s := New(Options{}, nil, nil)
+	if off, err := s.decodeToken(s.encodeToken(42)); err != nil || off != 42 {
 		t.Fatalf("round trip: %d %v", off, err)
 	}
-	for _, bad := range []string{"garbage!", "eHl6", encodeToken(-1)} {
-		if _, err := decodeToken(bad); !errors.Is(err, ErrBadNextToken) {
+	plain := base64.RawURLEncoding.EncodeToString([]byte("o:5")) // as tokens used to be minted
+	for _, bad := range []string{"garbage!", "eHl6", s.encodeToken(-1), plain, New(Options{}, nil, nil).encodeToken(5)} {
+		if _, err := s.decodeToken(bad); !errors.Is(err, ErrBadNextToken) {
 			t.Errorf("decodeToken(%q) = %v", bad, err)
 		}
 	}

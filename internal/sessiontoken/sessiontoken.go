@@ -37,6 +37,12 @@ var (
 	ErrExpired = errors.New("the security token included in the request is expired")
 )
 
+// tokenEncoding is how tokens are written and read. Strict decoding refuses
+// a final character whose unused low bits are set, so that each token has
+// exactly one spelling: a lenient decoder accepts several last-character
+// variants of a genuine token.
+var tokenEncoding = base64.RawURLEncoding.Strict()
+
 // Minter mints and verifies session credentials with one server key.
 type Minter struct{ key []byte }
 
@@ -65,8 +71,8 @@ func (m *Minter) Mint(c Claims) (accessKeyID, secret, token string, err error) {
 	if err != nil {
 		return "", "", "", err
 	}
-	body := base64.RawURLEncoding.EncodeToString(payload)
-	token = body + "." + base64.RawURLEncoding.EncodeToString(m.mac("token", body))
+	body := tokenEncoding.EncodeToString(payload)
+	token = body + "." + tokenEncoding.EncodeToString(m.mac("token", body))
 	return c.AccessKeyID, m.Secret(c.AccessKeyID), token, nil
 }
 
@@ -78,11 +84,11 @@ func (m *Minter) Verify(token string, now time.Time) (*Claims, error) {
 	if !ok {
 		return nil, ErrInvalid
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	got, err := tokenEncoding.DecodeString(sig)
 	if err != nil || !hmac.Equal(got, m.mac("token", body)) {
 		return nil, ErrInvalid
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(body)
+	payload, err := tokenEncoding.DecodeString(body)
 	if err != nil {
 		return nil, ErrInvalid
 	}

@@ -146,3 +146,18 @@ func clip(s string) string {
 		return r
 	}, s)
 }
+
+// CheckService reports whether a request whose credential scope names the
+// service signed may call an API whose signing name is want
+// ("redshift-data", "iam", ...). The scope's service must be the API's own:
+// a signature scoped to another service is refused, as AWS refuses it, with
+// an ErrWrongScope error reading "Credential should be scoped to correct
+// service: 'want'. " (AWS's text, trailing space included). Verify cannot
+// check this alone when one endpoint serves several APIs: which API is
+// called is known only to the protocol router.
+func CheckService(signed, want string) error {
+	if signed == want {
+		return nil
+	}
+	return newError(ErrWrongScope, "Credential should be scoped to correct service: '%s'. ", want)
+}

@@ -1074,3 +1074,34 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+// TestCheckService: the credential scope's service must be the signing name
+// of the API called, whatever other service the server also accepts.
+func TestCheckService(t *testing.T) {
+	for _, c := range []struct {
+		signed, want string
+		ok           bool
+	}{
+		{"redshift-data", "redshift-data", true},
+		{"iam", "redshift-data", false},
+		{"sts", "iam", false},
+		{"redshift", "redshift-serverless", false},
+		{"redshift-serverless", "redshift", false},
+		{"secretsmanager", "secretsmanager", true},
+		{"", "secretsmanager", false},
+		{"REDSHIFT-DATA", "redshift-data", false},
+	} {
+		err := sigv4.CheckService(c.signed, c.want)
+		if c.ok {
+			if err != nil {
+				t.Errorf("CheckService(%q, %q) = %v", c.signed, c.want, err)
+			}
+			continue
+		}
+		var serr *sigv4.Error
+		if !errors.Is(err, sigv4.ErrWrongScope) || !errors.As(err, &serr) ||
+			serr.Message != "Credential should be scoped to correct service: '"+c.want+"'. " {
+			t.Errorf("CheckService(%q, %q) = %#v", c.signed, c.want, err)
+		}
+	}
+}

@@ -1,26 +1,31 @@
 package statement
 
 import (
-	"encoding/base64"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rsdata/rsdata/internal/pagetoken"
 )
 
 // window is one page of a newest-first listing (statements or sessions):
-// at most limit items after the position a NextToken names.
+// at most limit items after the position a NextToken names. Its tokens are
+// minted for one listing (kind), so one listing's token is refused by
+// another.
 type window struct {
-	limit int
-	after *Cursor
+	limit  int
+	after  *Cursor
+	tokens *pagetoken.Codec
+	kind   string
 }
 
-func newWindow(maxResults int, token string) (window, error) {
-	w := window{limit: maxResults}
+func newWindow(tokens *pagetoken.Codec, kind string, maxResults int, token string) (window, error) {
+	w := window{limit: maxResults, tokens: tokens, kind: kind}
 	if w.limit <= 0 || w.limit > MaxListResults {
 		w.limit = MaxListResults
 	}
 	if token != "" {
-		c, ok := decodeCursor(token)
+		c, ok := w.decodeCursor(token)
 		if !ok {
 			return w, ErrBadToken
 		}
@@ -40,25 +45,25 @@ func cut[T any](w window, list []T, key func(T) Cursor) ([]T, string) {
 		return list, ""
 	}
 	list = list[:w.limit]
-	return list, encodeCursor(key(list[w.limit-1]))
+	return list, w.encodeCursor(key(list[w.limit-1]))
 }
 
-func encodeCursor(c Cursor) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("l1:" + strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + ":" + c.ID))
+func (w window) encodeCursor(c Cursor) string {
+	return w.tokens.Encode(w.kind, strconv.FormatInt(c.CreatedAt.UnixMicro(), 10)+":"+c.ID)
 }
 
-func decodeCursor(tok string) (*Cursor, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(tok)
+func (w window) decodeCursor(tok string) (*Cursor, bool) {
+	payload, ok := w.tokens.Decode(w.kind, tok)
+	if !ok {
+		return nil, false
+	}
+	us, id, ok := strings.Cut(payload, ":")
+	if !ok {
+		return nil, false
+	}
+	n, err := strconv.ParseInt(us, 10, 64)
 	if err != nil {
 		return nil, false
 	}
-	parts := strings.SplitN(string(raw), ":", 3)
-	if len(parts) != 3 || parts[0] != "l1" {
-		return nil, false
-	}
-	us, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil {
-		return nil, false
-	}
-	return &Cursor{CreatedAt: time.UnixMicro(us).UTC(), ID: parts[2]}, true
+	return &Cursor{CreatedAt: time.UnixMicro(n).UTC(), ID: id}, true
 }

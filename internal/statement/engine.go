@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rsdata/rsdata/internal/ids"
+	"github.com/rsdata/rsdata/internal/pagetoken"
 	"github.com/rsdata/rsdata/internal/results"
 )
 
@@ -56,6 +57,10 @@ type Options struct {
 	// OnEvent is called when a statement run WithEvent has ended and its
 	// status-change event is in the store's outbox.
 	OnEvent func()
+	// Tokens mints and reads NextTokens (result pages, statement and
+	// session listings); nil means a random key, whose tokens die with
+	// the Engine.
+	Tokens *pagetoken.Codec
 }
 
 // Engine runs statements and sessions and answers questions about them.
@@ -109,6 +114,9 @@ func New(opts Options, store Store, pages results.PageStore, exec Executor) *Eng
 	}
 	if opts.Clock == nil {
 		opts.Clock = SystemClock
+	}
+	if opts.Tokens == nil {
+		opts.Tokens = pagetoken.Random()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -376,7 +384,7 @@ func (e *Engine) Result(ctx context.Context, id string, owner Owner, format Form
 	n := 0
 	if token != "" {
 		var ok bool
-		if n, ok = results.DecodeToken(token, id); !ok || n >= st.Pages {
+		if n, ok = results.DecodeToken(e.opts.Tokens, token, id); !ok || n >= st.Pages {
 			return nil, ErrBadToken
 		}
 	}
@@ -391,7 +399,7 @@ func (e *Engine) Result(ctx context.Context, id string, owner Owner, format Form
 		}
 	}
 	if n+1 < st.Pages {
-		p.NextToken = results.NextToken(id, n+1)
+		p.NextToken = results.NextToken(e.opts.Tokens, id, n+1)
 	}
 	return p, nil
 }
@@ -453,7 +461,7 @@ func (e *Engine) List(ctx context.Context, req ListRequest) ([]*Statement, strin
 			q.Statuses = []Status{Submitted, Picked, Started}
 		}
 	}
-	w, err := newWindow(req.MaxResults, req.NextToken)
+	w, err := newWindow(e.opts.Tokens, "statement/ListStatements", req.MaxResults, req.NextToken)
 	if err != nil {
 		return nil, "", err
 	}

@@ -112,12 +112,12 @@ func TestResultPages(t *testing.T) {
 		if n != got.Pages {
 			t.Fatalf("read %d pages of %d", n, got.Pages)
 		}
-		if _, err := e.Result(ctx, st.ID, alice, FormatJSON, results.NextToken(st.ID, got.Pages)); !errors.Is(err, ErrBadToken) {
+		if _, err := e.Result(ctx, st.ID, alice, FormatJSON, results.NextToken(e.opts.Tokens, st.ID, got.Pages)); !errors.Is(err, ErrBadToken) {
 			t.Fatalf("token past the last page: %v", err)
 		}
 		other := execute(t, e, req("select 1"))
 		synctest.Wait()
-		if _, err := e.Result(ctx, other.ID, alice, FormatJSON, results.NextToken(st.ID, 1)); !errors.Is(err, ErrBadToken) {
+		if _, err := e.Result(ctx, other.ID, alice, FormatJSON, results.NextToken(e.opts.Tokens, st.ID, 1)); !errors.Is(err, ErrBadToken) {
 			t.Fatalf("another statement's token: %v", err)
 		}
 	})

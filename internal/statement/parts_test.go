@@ -8,16 +8,22 @@ import (
 	"time"
 
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/pagetoken"
 )
 
 func TestCursorRoundTrip(t *testing.T) {
+	tokens := pagetoken.Random()
+	w, _ := newWindow(tokens, "statement/ListStatements", 1, "")
 	c := Cursor{CreatedAt: time.Date(2026, 12, 4, 18, 0, 0, 123456000, time.UTC), ID: "a:b:c"}
-	got, ok := decodeCursor(encodeCursor(c))
+	got, ok := w.decodeCursor(w.encodeCursor(c))
 	if !ok || !got.CreatedAt.Equal(c.CreatedAt) || got.ID != c.ID {
 		t.Fatalf("round trip: %v %v", got, ok)
 	}
-	for _, bad := range []string{"", "!!", encodeB64("l2:1:x"), encodeB64("l1:x:y"), encodeB64("l1:1")} {
-		if _, ok := decodeCursor(bad); ok {
+	// The plain tokens of earlier versions, and another listing's token,
+	// are refused.
+	other, _ := newWindow(tokens, "statement/ListSessions", 1, "")
+	for _, bad := range []string{"", "!!", encodeB64("l1:1:x"), encodeB64("l1:x:y"), other.encodeCursor(c)} {
+		if _, ok := w.decodeCursor(bad); ok {
 			t.Errorf("decodeCursor(%q) accepted", bad)
 		}
 	}
@@ -27,15 +33,16 @@ func encodeB64(s string) string { return base64.RawURLEncoding.EncodeToString([]
 
 func TestWindow(t *testing.T) {
 	for _, tc := range []struct{ max, limit int }{{0, MaxListResults}, {-1, MaxListResults}, {7, 7}, {MaxListResults + 1, MaxListResults}} {
-		w, err := newWindow(tc.max, "")
+		w, err := newWindow(pagetoken.Random(), "k", tc.max, "")
 		if err != nil || w.limit != tc.limit || w.fetch() != tc.limit+1 || w.after != nil {
 			t.Errorf("newWindow(%d): %+v %v", tc.max, w, err)
 		}
 	}
-	if _, err := newWindow(1, "x"); !errors.Is(err, ErrBadToken) {
+	if _, err := newWindow(pagetoken.Random(), "k", 1, "x"); !errors.Is(err, ErrBadToken) {
 		t.Errorf("bad token: %v", err)
 	}
-	w, _ := newWindow(2, "")
+	tokens := pagetoken.Random()
+	w, _ := newWindow(tokens, "k", 2, "")
 	key := func(s string) Cursor { return Cursor{ID: s} }
 	if list, next := cut(w, []string{"a", "b"}, key); len(list) != 2 || next != "" {
 		t.Errorf("a last page: %v %q", list, next)
@@ -44,7 +51,7 @@ func TestWindow(t *testing.T) {
 	if len(list) != 2 || next == "" {
 		t.Fatalf("a page with more: %v %q", list, next)
 	}
-	w, err := newWindow(2, next)
+	w, err := newWindow(tokens, "k", 2, next)
 	if err != nil || w.after == nil || w.after.ID != "b" {
 		t.Fatalf("next window: %+v %v", w, err)
 	}

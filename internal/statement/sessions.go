@@ -300,7 +300,7 @@ func (e *Engine) ListSessions(ctx context.Context, req SessionListRequest) ([]*S
 	default:
 		q.Statuses = []SessionStatus{SessionStatus(req.Status)}
 	}
-	w, err := newWindow(req.MaxResults, req.NextToken)
+	w, err := newWindow(e.opts.Tokens, "statement/ListSessions", req.MaxResults, req.NextToken)
 	if err != nil {
 		return nil, "", err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awsquery"
 	"github.com/rsdata/rsdata/internal/identity"
+	"github.com/rsdata/rsdata/internal/pagetoken"
 )
 
 // Service is IAM's Query protocol description.
@@ -22,13 +23,19 @@ type API struct {
 	accounts map[string]*identity.Service
 	home     string
 	authz    auth.Authorizer
+	tokens   *pagetoken.Codec
 }
 
 // New returns the IAM API over the identity services of accounts (by
 // account id), authorizing callers with authz. Each caller works in its own
 // account's IAM; home is the account of callers the map does not know.
-func New(accounts map[string]*identity.Service, home string, authz auth.Authorizer) *API {
-	return &API{accounts: accounts, home: home, authz: authz}
+// tokens mints and reads the lists' Markers; nil means a random key, whose
+// Markers die with the API.
+func New(accounts map[string]*identity.Service, home string, authz auth.Authorizer, tokens *pagetoken.Codec) *API {
+	if tokens == nil {
+		tokens = pagetoken.Random()
+	}
+	return &API{accounts: accounts, home: home, authz: authz, tokens: tokens}
 }
 
 // svc is the identity service of the caller's account.
@@ -185,7 +192,7 @@ func (a *API) listUsers(ctx context.Context, in *listInput) (*listUsersOutput, e
 	if err != nil {
 		return nil, err
 	}
-	users, next, err := pageOf(users, func(u *identity.User) string { return u.Name }, in.Marker, in.MaxItems)
+	users, next, err := pageOf(a.tokens, users, func(u *identity.User) string { return u.Name }, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +241,7 @@ func (a *API) listAccessKeys(ctx context.Context, in *listAccessKeysInput) (*lis
 	if err != nil {
 		return nil, err
 	}
-	keys, next, err := pageOf(keys, func(k *identity.AccessKey) string { return k.ID }, in.Marker, in.MaxItems)
+	keys, next, err := pageOf(a.tokens, keys, func(k *identity.AccessKey) string { return k.ID }, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -297,12 +304,12 @@ func (a *API) listUserPolicies(ctx context.Context, in *userListInput) (*policyN
 	if err != nil {
 		return nil, err
 	}
-	return policyNamesPage(names, in.Marker, in.MaxItems)
+	return policyNamesPage(a.tokens, names, in.Marker, in.MaxItems)
 }
 
 // policyNamesPage is one page of inline policy names.
-func policyNamesPage(names []string, marker *string, maxItems *int32) (*policyNamesOutput, error) {
-	names, next, err := pageOf(names, func(n string) string { return n }, marker, maxItems)
+func policyNamesPage(tokens *pagetoken.Codec, names []string, marker *string, maxItems *int32) (*policyNamesOutput, error) {
+	names, next, err := pageOf(tokens, names, func(n string) string { return n }, marker, maxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -358,7 +365,7 @@ func (a *API) listRoles(ctx context.Context, in *listInput) (*listRolesOutput, e
 	if err != nil {
 		return nil, err
 	}
-	roles, next, err := pageOf(roles, func(r *identity.Role) string { return r.Name }, in.Marker, in.MaxItems)
+	roles, next, err := pageOf(a.tokens, roles, func(r *identity.Role) string { return r.Name }, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -404,7 +411,7 @@ func (a *API) listRolePolicies(ctx context.Context, in *roleListInput) (*policyN
 	if err != nil {
 		return nil, err
 	}
-	return policyNamesPage(names, in.Marker, in.MaxItems)
+	return policyNamesPage(a.tokens, names, in.Marker, in.MaxItems)
 }
 
 func (a *API) deleteRolePolicy(ctx context.Context, in *rolePolicyInput) (*empty, error) {
@@ -473,7 +480,7 @@ func (a *API) listPolicyVersions(ctx context.Context, in *listPolicyVersionsInpu
 	if err != nil {
 		return nil, err
 	}
-	versions, next, err := pageOf(versions, func(v identity.PolicyVersion) string { return v.VersionID }, in.Marker, in.MaxItems)
+	versions, next, err := pageOf(a.tokens, versions, func(v identity.PolicyVersion) string { return v.VersionID }, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -506,7 +513,7 @@ func (a *API) listPolicies(ctx context.Context, in *listPoliciesInput) (*listPol
 	if err != nil {
 		return nil, err
 	}
-	ps, next, err := pageOf(ps, func(p *identity.ManagedPolicy) string { return p.ARN }, in.Marker, in.MaxItems)
+	ps, next, err := pageOf(a.tokens, ps, func(p *identity.ManagedPolicy) string { return p.ARN }, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -548,12 +555,12 @@ func (a *API) listAttachedUserPolicies(ctx context.Context, in *userListInput) (
 	if err != nil {
 		return nil, err
 	}
-	return attachedPage(ps, in.Marker, in.MaxItems)
+	return attachedPage(a.tokens, ps, in.Marker, in.MaxItems)
 }
 
 // attachedPage is one page of attached managed policies.
-func attachedPage(ps []identity.AttachedPolicy, marker *string, maxItems *int32) (*attachedPoliciesOutput, error) {
-	ps, next, err := pageOf(ps, func(p identity.AttachedPolicy) string { return p.ARN }, marker, maxItems)
+func attachedPage(tokens *pagetoken.Codec, ps []identity.AttachedPolicy, marker *string, maxItems *int32) (*attachedPoliciesOutput, error) {
+	ps, next, err := pageOf(tokens, ps, func(p identity.AttachedPolicy) string { return p.ARN }, marker, maxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -582,7 +589,7 @@ func (a *API) listAttachedRolePolicies(ctx context.Context, in *roleListInput) (
 	if err != nil {
 		return nil, err
 	}
-	return attachedPage(ps, in.Marker, in.MaxItems)
+	return attachedPage(a.tokens, ps, in.Marker, in.MaxItems)
 }
 
 // --- tags ---
@@ -609,12 +616,12 @@ func (a *API) listUserTags(ctx context.Context, in *userListInput) (*tagsOutput,
 	if err != nil {
 		return nil, err
 	}
-	return tagsPage(tags, in.Marker, in.MaxItems)
+	return tagsPage(a.tokens, tags, in.Marker, in.MaxItems)
 }
 
 // tagsPage is one page of tags.
-func tagsPage(tags []identity.Tag, marker *string, maxItems *int32) (*tagsOutput, error) {
-	tags, next, err := pageOf(tags, func(t identity.Tag) string { return t.Key }, marker, maxItems)
+func tagsPage(tokens *pagetoken.Codec, tags []identity.Tag, marker *string, maxItems *int32) (*tagsOutput, error) {
+	tags, next, err := pageOf(tokens, tags, func(t identity.Tag) string { return t.Key }, marker, maxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -643,5 +650,5 @@ func (a *API) listRoleTags(ctx context.Context, in *roleListInput) (*tagsOutput,
 	if err != nil {
 		return nil, err
 	}
-	return tagsPage(tags, in.Marker, in.MaxItems)
+	return tagsPage(a.tokens, tags, in.Marker, in.MaxItems)
 }

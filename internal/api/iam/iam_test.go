@@ -57,7 +57,7 @@ func setup(t *testing.T) env {
 	}
 	svc := identity.New(identity.Options{AccountID: account, Clock: func() time.Time { return created }}, st.Identities(account), sealer)
 	r := awsquery.NewRouter(slog.New(slog.DiscardHandler))
-	iamapi.New(map[string]*identity.Service{account: svc}, account, auth.RootOnly{}).Register(r)
+	iamapi.New(map[string]*identity.Service{account: svc}, account, auth.RootOnly{}, nil).Register(r)
 	// The caller is chosen by access key id, standing in for the auth layer.
 	h := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		p := &auth.Principal{AccountID: account, ARN: "arn:aws:iam::" + account + ":root", UserID: account, Root: true}

@@ -1,11 +1,10 @@
 package iam
 
 import (
-	"encoding/base64"
 	"strconv"
-	"strings"
 
 	"github.com/rsdata/rsdata/internal/identity"
+	"github.com/rsdata/rsdata/internal/pagetoken"
 )
 
 // IAM's list operations return at most MaxItems items (1-1000, default
@@ -15,12 +14,17 @@ const (
 	maxMaxItems     = 1000
 )
 
+// markerKind names IAM Markers to pagetoken. A Marker holds the key of the
+// last item of its page; one kind serves every list, since a Marker used
+// with another list only names a position by key there.
+const markerKind = "iam/Marker"
+
 // pageOf cuts the page that marker and maxItems ask for out of a whole
 // listing, items in the store's order. The marker names the last item of
 // the previous page by its key, so an item added or removed in between
 // neither repeats nor skips one; a marker whose item is gone resumes after
 // the items that sort before it. next is "" on the last page.
-func pageOf[T any](items []T, key func(T) string, marker *string, maxItems *int32) (page []T, next string, err error) {
+func pageOf[T any](tokens *pagetoken.Codec, items []T, key func(T) string, marker *string, maxItems *int32) (page []T, next string, err error) {
 	limit := defaultMaxItems
 	if maxItems != nil {
 		switch n := *maxItems; {
@@ -36,9 +40,8 @@ func pageOf[T any](items []T, key func(T) string, marker *string, maxItems *int3
 	}
 	start := 0
 	if marker != nil && *marker != "" {
-		raw, derr := base64.RawURLEncoding.DecodeString(*marker)
-		after, ok := strings.CutPrefix(string(raw), "m1:")
-		if derr != nil || !ok {
+		after, ok := tokens.Decode(markerKind, *marker)
+		if !ok {
 			return nil, "", &identity.ValidationError{Message: "Invalid Marker."}
 		}
 		start = len(items)
@@ -53,7 +56,7 @@ func pageOf[T any](items []T, key func(T) string, marker *string, maxItems *int3
 	}
 	end := min(start+limit, len(items))
 	if end < len(items) {
-		next = base64.RawURLEncoding.EncodeToString([]byte("m1:" + key(items[end-1])))
+		next = tokens.Encode(markerKind, key(items[end-1]))
 	}
 	return items[start:end], next, nil
 }

@@ -19,7 +19,8 @@ import (
 )
 
 // Service is Redshift's Query-protocol identity.
-var Service = awsquery.Service{Name: "redshift", Version: "2012-12-01", Namespace: "http://redshift.amazonaws.com/doc/2012-12-01/"}
+var Service = awsquery.Service{Name: "redshift", Version: "2012-12-01", Namespace: "http://redshift.amazonaws.com/doc/2012-12-01/",
+	ValidationCode: "InvalidParameterValue"}
 
 // Options configures the API.
 type Options struct {

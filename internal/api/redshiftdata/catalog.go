@@ -2,10 +2,8 @@ package redshiftdata
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"strconv"
-	"strings"
 
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
@@ -112,7 +110,7 @@ func (s *Service) catalogRequest(ctx context.Context, in *catalogInput, action s
 		}
 	}
 	if in.NextToken != nil {
-		off, ok := decodeOffset(*in.NextToken)
+		off, ok := s.decodeOffset(action, *in.NextToken)
 		if !ok {
 			return statement.ConnRequest{}, CatalogPage{}, awserr.Validation(msgInvalidToken)
 		}
@@ -128,25 +126,23 @@ func (s *Service) catalogRequest(ctx context.Context, in *catalogInput, action s
 		SecretArn: l.secretArn, Password: l.password}, page, nil
 }
 
-func encodeOffset(n int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("o1:" + strconv.Itoa(n)))
-}
+// Catalog NextTokens carry the offset of the next page, minted for the
+// action (a ListSchemas token is refused by ListTables).
 
-func decodeOffset(tok string) (int, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil {
+func (s *Service) decodeOffset(action, tok string) (int, bool) {
+	payload, ok := s.opts.Tokens.Decode(action, tok)
+	if !ok {
 		return 0, false
 	}
-	rest, ok := strings.CutPrefix(string(raw), "o1:")
-	n, err := strconv.Atoi(rest)
-	return n, ok && err == nil && n >= 0
+	n, err := strconv.Atoi(payload)
+	return n, err == nil && n >= 0
 }
 
-func nextOffset(p CatalogPage, got int, more bool) string {
+func (s *Service) nextOffset(action string, p CatalogPage, got int, more bool) string {
 	if !more {
 		return ""
 	}
-	return encodeOffset(p.Offset + got)
+	return s.opts.Tokens.Encode(action, strconv.Itoa(p.Offset+got))
 }
 
 // ListDatabases lists the databases of a cluster or workgroup.
@@ -159,7 +155,7 @@ func (s *Service) ListDatabases(ctx context.Context, in *ListDatabasesInput) (*L
 	if err != nil {
 		return nil, catalogError(err)
 	}
-	return &ListDatabasesOutput{Databases: names, NextToken: nextOffset(page, len(names), more)}, nil
+	return &ListDatabasesOutput{Databases: names, NextToken: s.nextOffset("redshift-data:ListDatabases", page, len(names), more)}, nil
 }
 
 // ListSchemas lists a database's schemas matching SchemaPattern.
@@ -175,7 +171,7 @@ func (s *Service) ListSchemas(ctx context.Context, in *ListSchemasInput) (*ListS
 	if err != nil {
 		return nil, catalogError(err)
 	}
-	return &ListSchemasOutput{Schemas: names, NextToken: nextOffset(page, len(names), more)}, nil
+	return &ListSchemasOutput{Schemas: names, NextToken: s.nextOffset("redshift-data:ListSchemas", page, len(names), more)}, nil
 }
 
 // ListTables lists a database's tables and views matching the patterns.
@@ -191,7 +187,7 @@ func (s *Service) ListTables(ctx context.Context, in *ListTablesInput) (*ListTab
 	if err != nil {
 		return nil, catalogError(err)
 	}
-	return &ListTablesOutput{Tables: tables, NextToken: nextOffset(page, len(tables), more)}, nil
+	return &ListTablesOutput{Tables: tables, NextToken: s.nextOffset("redshift-data:ListTables", page, len(tables), more)}, nil
 }
 
 // DescribeTable describes a table's columns, paged by MaxResults.
@@ -207,7 +203,7 @@ func (s *Service) DescribeTable(ctx context.Context, in *DescribeTableInput) (*D
 	if err != nil {
 		return nil, catalogError(err)
 	}
-	return &DescribeTableOutput{TableName: name, ColumnList: columnMetadata(cols), NextToken: nextOffset(page, len(cols), more)}, nil
+	return &DescribeTableOutput{TableName: name, ColumnList: columnMetadata(cols), NextToken: s.nextOffset("redshift-data:DescribeTable", page, len(cols), more)}, nil
 }
 
 // catalogError maps catalog failures onto the model's exceptions.

@@ -13,10 +13,15 @@ import (
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsjson"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/pagetoken"
 	"github.com/rsdata/rsdata/internal/secrets"
 	"github.com/rsdata/rsdata/internal/statement"
 	"github.com/rsdata/rsdata/internal/tags"
 )
+
+// SigningName is the service's SigV4 signing name, the service its
+// requests' credential scope must name.
+const SigningName = "redshift-data"
 
 // TargetPrefix is the X-Amz-Target prefix of this service.
 const TargetPrefix = "RedshiftData."
@@ -30,6 +35,9 @@ type Options struct {
 	// Tags, when set, supplies the tags of clusters and workgroups, which
 	// credential checks see as aws:ResourceTag/<key>.
 	Tags *tags.Service
+	// Tokens mints and reads the catalog operations' NextTokens; nil means
+	// a random key, whose tokens die with the Service.
+	Tokens *pagetoken.Codec
 }
 
 // SecretValues reads the database credentials a Secrets Manager secret
@@ -51,11 +59,15 @@ type Service struct {
 
 // New returns the service.
 func New(opts Options, engine *statement.Engine, reg *engines.Registry, catalogs Catalogs, authz auth.Authorizer) *Service {
+	if opts.Tokens == nil {
+		opts.Tokens = pagetoken.Random()
+	}
 	return &Service{opts: opts, engine: engine, engines: reg, catalogs: catalogs, authz: authz}
 }
 
 // Register adds every implemented operation to r.
 func (s *Service) Register(r *awsjson.Router) {
+	r.Service(TargetPrefix, SigningName)
 	awsjson.Register(r, TargetPrefix+"ExecuteStatement", s.ExecuteStatement)
 	awsjson.Register(r, TargetPrefix+"BatchExecuteStatement", s.BatchExecuteStatement)
 	awsjson.Register(r, TargetPrefix+"DescribeStatement", s.DescribeStatement)

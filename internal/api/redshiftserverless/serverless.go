@@ -21,6 +21,10 @@ import (
 	"github.com/rsdata/rsdata/internal/tags"
 )
 
+// SigningName is the service's SigV4 signing name, the service its
+// requests' credential scope must name.
+const SigningName = "redshift-serverless"
+
 // TargetPrefix is the X-Amz-Target prefix of every operation.
 const TargetPrefix = "RedshiftServerless."
 
@@ -48,6 +52,7 @@ func New(opts Options, reg *engines.Registry, issuer *dbcreds.Issuer, authz auth
 
 // Register adds the implemented operations to r.
 func (a *API) Register(r *awsjson.Router) {
+	r.Service(TargetPrefix, SigningName)
 	awsjson.Register(r, TargetPrefix+"GetCredentials", a.GetCredentials)
 	awsjson.Register(r, TargetPrefix+"GetWorkgroup", a.GetWorkgroup)
 	awsjson.Register(r, TargetPrefix+"ListWorkgroups", a.ListWorkgroups)

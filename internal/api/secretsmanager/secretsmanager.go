@@ -33,11 +33,16 @@ func New(svc *secrets.Service, authz auth.Authorizer, opts Options) *API {
 	return &API{svc: svc, authz: authz, opts: opts}
 }
 
+// SigningName is the service's SigV4 signing name, the service its
+// requests' credential scope must name.
+const SigningName = "secretsmanager"
+
 // TargetPrefix is the X-Amz-Target prefix of every operation.
 const TargetPrefix = "secretsmanager."
 
 // Register adds every operation to r.
 func (a *API) Register(r *awsjson.Router) {
+	r.Service(TargetPrefix, SigningName)
 	awsjson.Register(r, TargetPrefix+"CreateSecret", a.CreateSecret)
 	awsjson.Register(r, TargetPrefix+"GetSecretValue", a.GetSecretValue)
 	awsjson.Register(r, TargetPrefix+"DescribeSecret", a.DescribeSecret)
