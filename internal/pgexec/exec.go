@@ -287,6 +287,7 @@ type conn struct {
 	catalog  *pgxpool.Pool
 	rec      []byte
 	released bool
+	used     bool // a statement has been run on c
 }
 
 func (c *conn) PID() int64 {
@@ -302,31 +303,49 @@ func (c *conn) Alive() bool { return !c.released && !c.c.Conn().PgConn().IsClose
 
 // Run implements statement.Conn.
 //
-// A statement is never sent twice. The only connection replaced is one
-// already known to be closed before anything is sent; pgxpool pings a
-// connection that sat idle for over a second when it is acquired, which
-// catches a server that restarted meanwhile. Once the statement has been
-// written, any failure (a lost connection included) ends it with that
+// A statement is never sent twice. It is sent again, once, on a fresh
+// connection only when pgconn reports that not one byte of it reached the
+// server (a pooled connection that died while idle: its server
+// restarted), and only as the connection's first statement, since a
+// session's state would not follow it to another connection. Any other
+// failure, a lost connection included, ends the statement with that
 // error: it may have run, in part or whole, and running it again could
-// apply its effects twice.
+// apply its effects twice. Errors of the result sink or of the catalog
+// look-ups are never grounds for sending it again.
 func (c *conn) Run(ctx context.Context, sql string, params []string, format statement.Format, sink statement.RowSink) (statement.RunResult, error) {
-	if !c.released && c.c.Conn().PgConn().IsClosed() {
-		c.x.opts.Logger.Info("pooled connection was closed; replacing it before sending the statement")
-		c.c.Release()
-		c.pool.Reset()
-		nc, err := acquireReady(ctx, c.pool)
-		if err != nil {
-			c.released = true
-			return statement.RunResult{}, c.x.publicError(err)
-		}
-		c.c = nc
-	}
+	first := !c.used
+	c.used = true
 	res, err := c.run(ctx, sql, params, format, sink)
-	if err != nil && pgconn.SafeToRetry(err) {
-		err = c.x.publicError(err)
+	var notSent *notSentError
+	if !errors.As(err, &notSent) {
+		return res, err
+	}
+	if !first || ctx.Err() != nil {
+		return res, c.x.publicError(notSent.err)
+	}
+	c.x.opts.Logger.Info("pooled connection was dead before the statement was sent; sending it on a new one", "err", notSent.err)
+	_ = c.c.Conn().Close(ctx)
+	c.c.Release()
+	c.pool.Reset()
+	nc, aerr := acquireReady(ctx, c.pool)
+	if aerr != nil {
+		c.released = true
+		return res, c.x.publicError(aerr)
+	}
+	c.c = nc
+	res, err = c.run(ctx, sql, params, format, sink)
+	if errors.As(err, &notSent) {
+		err = c.x.publicError(notSent.err)
 	}
 	return res, err
 }
+
+// notSentError is a failure that pgconn says happened before any byte of
+// the statement was written to the server.
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string { return e.err.Error() }
+func (e *notSentError) Unwrap() error { return e.err }
 
 func (c *conn) run(ctx context.Context, sql string, params []string, format statement.Format, sink statement.RowSink) (statement.RunResult, error) {
 	var res statement.RunResult
@@ -381,6 +400,12 @@ func (c *conn) run(ctx context.Context, sql string, params []string, format stat
 	}
 
 	var err error
+	// answered is set once the server has answered the statement with
+	// anything (a row description or a completed command). pgconn's
+	// SafeToRetry means "before anything was sent" only for the send
+	// itself: after a lost connection, later calls on it also fail that
+	// way. So it counts only when no answer came.
+	answered := false
 	if params != nil {
 		values := make([][]byte, len(params))
 		for i, v := range params {
@@ -389,6 +414,7 @@ func (c *conn) run(ctx context.Context, sql string, params []string, format stat
 		// Parameter OIDs of 0 leave the types to the server, which casts
 		// the text values implicitly, as JDBC's setString does on Redshift.
 		rr := pg.ExecParams(runCtx, sql, values, make([]uint32, len(values)), nil, nil)
+		answered = rr.FieldDescriptions() != nil
 		if !consume(rr) {
 			stop()
 		}
@@ -396,6 +422,7 @@ func (c *conn) run(ctx context.Context, sql string, params []string, format stat
 	} else {
 		mrr := pg.Exec(runCtx, sql)
 		for mrr.NextResult() {
+			answered = true
 			if !consume(mrr.ResultReader()) {
 				// Stop the server from producing rows nobody will read.
 				stop()
@@ -408,6 +435,9 @@ func (c *conn) run(ctx context.Context, sql string, params []string, format stat
 		return res, sinkErr
 	}
 	if err != nil {
+		if pgconn.SafeToRetry(err) && !answered {
+			return res, &notSentError{err: err}
+		}
 		return res, c.x.publicError(err)
 	}
 	return res, nil

@@ -39,13 +39,7 @@ func TestLostConnectionIsNotRetried(t *testing.T) {
 	// The test server commits asynchronously, and crash recovery would
 	// lose such commits: these two are synchronous.
 	srv.Exec(t, db, "SET synchronous_commit = on; CREATE TABLE calls (n int)")
-	reg := engines.NewRegistry()
-	if err := reg.Add(&engines.Endpoint{Kind: engines.Cluster, Name: "c", Host: "127.0.0.1", Port: srv.Port(),
-		SocketDir: srv.SocketDir(), AdminUser: "postgres", MasterUser: "postgres", Database: db, Embedded: true}); err != nil {
-		t.Fatal(err)
-	}
-	x := New(Options{}, reg)
-	t.Cleanup(x.Close)
+	x := newCallsExecutor(t, srv, db)
 
 	// A fresh connection that has run nothing yet: the case the retry for
 	// dead pooled connections applies to.
@@ -154,13 +148,7 @@ func TestSinkFailureIsNotRetried(t *testing.T) {
 	srv := pgtest.Start(t)
 	db := srv.NewDatabase(t)
 	srv.Exec(t, db, "CREATE TABLE calls (n int)")
-	reg := engines.NewRegistry()
-	if err := reg.Add(&engines.Endpoint{Kind: engines.Cluster, Name: "c", Host: "127.0.0.1", Port: srv.Port(),
-		SocketDir: srv.SocketDir(), AdminUser: "postgres", MasterUser: "postgres", Database: db, Embedded: true}); err != nil {
-		t.Fatal(err)
-	}
-	x := New(Options{}, reg)
-	t.Cleanup(x.Close)
+	x := newCallsExecutor(t, srv, db)
 	ctx := context.Background()
 	conn, err := x.Acquire(ctx, statement.ConnRequest{Target: statement.Target{Kind: engines.Cluster, Name: "c"}, Database: db})
 	if err != nil {
@@ -170,6 +158,64 @@ func TestSinkFailureIsNotRetried(t *testing.T) {
 	_, err = conn.Run(ctx, "insert into calls values (1) returning n", nil, statement.FormatJSON, failingSink{})
 	if err == nil {
 		t.Fatal("Run succeeded although the sink refused the row")
+	}
+	if n := countCalls(t, srv, db); n != 1 {
+		t.Fatalf("the statement ran %d times, want 1", n)
+	}
+}
+
+// newCallsExecutor is an Executor over srv whose master user (no
+// superuser: rsdata never logs a user in as one) may write to calls.
+func newCallsExecutor(t *testing.T, srv *pgtest.Server, db string) *Executor {
+	t.Helper()
+	master := db + "_master"
+	srv.Exec(t, db, "SET synchronous_commit = on; CREATE ROLE "+master+" LOGIN; GRANT ALL ON calls TO "+master)
+	t.Cleanup(func() { srv.Exec(t, db, "DROP OWNED BY "+master+"; DROP ROLE "+master) })
+	reg := engines.NewRegistry()
+	if err := reg.Add(&engines.Endpoint{Kind: engines.Cluster, Name: "c", Host: "127.0.0.1", Port: srv.Port(),
+		SocketDir: srv.SocketDir(), AdminUser: "postgres", MasterUser: master, Database: db, Embedded: true}); err != nil {
+		t.Fatal(err)
+	}
+	x := New(Options{}, reg)
+	t.Cleanup(x.Close)
+	return x
+}
+
+// TestDeadIdleConnectionIsReplaced: a connection whose server restarted
+// while it sat idle fails when the statement is written, before any byte
+// reaches a server; that statement is sent once, on a new connection.
+func TestDeadIdleConnectionIsReplaced(t *testing.T) {
+	ctx := context.Background()
+	srv, err := pgtest.StartNew(ctx, "idle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = srv.Stop(stopCtx)
+		srv.Remove()
+	})
+	db := srv.NewDatabase(t)
+	srv.Exec(t, db, "SET synchronous_commit = on; CREATE TABLE calls (n int)")
+	x := newCallsExecutor(t, srv, db)
+	conn, err := x.Acquire(ctx, statement.ConnRequest{Target: statement.Target{Kind: engines.Cluster, Name: "c"}, Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release(true)
+	dead := int(conn.PID())
+	// Killing a backend makes PostgreSQL end every other one and start
+	// afresh: the idle connection's socket is closed under it.
+	if err := syscall.Kill(dead, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	countCalls(t, srv, db) // waits until the server accepts connections again
+	if _, err := conn.Run(ctx, "set synchronous_commit = on; insert into calls values (1)", nil, statement.FormatJSON, discard{}); err != nil {
+		t.Fatalf("statement on a connection that died while idle: %v", err)
+	}
+	if pid := int(conn.PID()); pid == dead || pid == 0 {
+		t.Fatalf("backend pid = %d, want a new one (the dead one was %d)", pid, dead)
 	}
 	if n := countCalls(t, srv, db); n != 1 {
 		t.Fatalf("the statement ran %d times, want 1", n)

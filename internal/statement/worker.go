@@ -228,8 +228,8 @@ func (e *Engine) work(ctx context.Context, r *run) {
 			final = e.runOne(ctx, r, conn, id, r.execs[0])
 		}
 		stopPersisting()
-		// Run replaces a connection known closed before it sends anything, so
-		// the backend pid is read after it.
+		// Run may replace a connection that died before the statement was
+		// sent, so the backend pid is read after it.
 		final.pid = conn.PID()
 	}
 
