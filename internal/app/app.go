@@ -28,6 +28,7 @@ import (
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsjson"
+	"github.com/rsdata/rsdata/internal/awsproto"
 	"github.com/rsdata/rsdata/internal/awsquery"
 	"github.com/rsdata/rsdata/internal/config"
 	"github.com/rsdata/rsdata/internal/dbcreds"
@@ -290,9 +291,9 @@ func (a *App) buildHandler() (http.Handler, error) {
 		jsonAPI.ServeHTTP(w, r.WithContext(awsjson.WithService(r.Context(), auth.ServiceFrom(r.Context()))))
 	})
 	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: a.ops.services(),
-		Logger: a.log}, who, writeError)
+		Logger: a.log}, who, awsproto.WriteError)
 	api := httpx.Wrap(authn.Wrap(dispatch), httpx.Options{
-		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: writeError,
+		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: awsproto.WriteError,
 		Panicked: func() error { return awserr.InternalFailure() },
 	})
 	mux := http.NewServeMux()
@@ -304,14 +305,6 @@ func (a *App) buildHandler() (http.Handler, error) {
 	return mux, nil
 }
 
-// writeError replies with err in the protocol the request speaks.
-func writeError(w http.ResponseWriter, r *http.Request, err error) {
-	if awsquery.IsQuery(r) {
-		awsquery.WriteError(w, r, awserr.ForQuery(awserr.As(err)))
-		return
-	}
-	awsjson.WriteError(w, r, err)
-}
 
 // Operations are the operations Handler serves, by protocol.
 type Operations struct {

@@ -145,6 +145,97 @@ func InternalServer(format string, args ...any) *Error {
 	return newErr("InternalServerException", http.StatusInternalServerError, format, args...)
 }
 
+// Query protocol errors of the protocol itself, and those IAM, STS and
+// Redshift share.
+
+func MissingAction(format string, args ...any) *Error {
+	return newErr("MissingAction", http.StatusBadRequest, format, args...)
+}
+func InvalidAction(format string, args ...any) *Error {
+	return newErr("InvalidAction", http.StatusBadRequest, format, args...)
+}
+func MalformedQueryString(format string, args ...any) *Error {
+	return newErr("MalformedQueryString", http.StatusNotFound, format, args...)
+}
+
+// ValidationError is IAM's and STS's parameter-constraint failure.
+func ValidationError(format string, args ...any) *Error {
+	return newErr("ValidationError", http.StatusBadRequest, format, args...)
+}
+
+// InvalidParameterValue is Redshift's parameter-constraint failure.
+func InvalidParameterValue(format string, args ...any) *Error {
+	return newErr("InvalidParameterValue", http.StatusBadRequest, format, args...)
+}
+func MalformedPolicyDocument(format string, args ...any) *Error {
+	return newErr("MalformedPolicyDocument", http.StatusBadRequest, format, args...)
+}
+
+// QueryAccessDenied is the Query protocol's AccessDenied (403), as IAM and
+// STS send it.
+func QueryAccessDenied(format string, args ...any) *Error {
+	return newErr("AccessDenied", http.StatusForbidden, format, args...)
+}
+
+// IAM.
+
+func NoSuchEntity(format string, args ...any) *Error {
+	return newErr("NoSuchEntity", http.StatusNotFound, format, args...)
+}
+func EntityAlreadyExists(format string, args ...any) *Error {
+	return newErr("EntityAlreadyExists", http.StatusConflict, format, args...)
+}
+func DeleteConflict(format string, args ...any) *Error {
+	return newErr("DeleteConflict", http.StatusConflict, format, args...)
+}
+func LimitExceeded(format string, args ...any) *Error {
+	return newErr("LimitExceeded", http.StatusConflict, format, args...)
+}
+
+// Redshift.
+
+func ClusterNotFound(format string, args ...any) *Error {
+	return newErr("ClusterNotFound", http.StatusNotFound, format, args...)
+}
+func UnsupportedOperation(format string, args ...any) *Error {
+	return newErr("UnsupportedOperation", http.StatusBadRequest, format, args...)
+}
+func ResourceNotFoundFault(format string, args ...any) *Error {
+	return newErr("ResourceNotFoundFault", http.StatusNotFound, format, args...)
+}
+func InvalidTagFault(format string, args ...any) *Error {
+	return newErr("InvalidTagFault", http.StatusBadRequest, format, args...)
+}
+
+// Redshift Serverless.
+
+// ServerlessResourceNotFound is Redshift Serverless's
+// ResourceNotFoundException, which names the resource in resourceName.
+func ServerlessResourceNotFound(resourceName, format string, args ...any) *Error {
+	return newErr("ResourceNotFoundException", http.StatusBadRequest, format, args...).With("resourceName", resourceName)
+}
+
+// Secrets Manager (every one a 400).
+
+func SecretsResourceNotFound(format string, args ...any) *Error {
+	return newErr("ResourceNotFoundException", http.StatusBadRequest, format, args...)
+}
+func ResourceExists(format string, args ...any) *Error {
+	return newErr("ResourceExistsException", http.StatusBadRequest, format, args...)
+}
+func InvalidParameter(format string, args ...any) *Error {
+	return newErr("InvalidParameterException", http.StatusBadRequest, format, args...)
+}
+func InvalidRequest(format string, args ...any) *Error {
+	return newErr("InvalidRequestException", http.StatusBadRequest, format, args...)
+}
+func InvalidNextToken(format string, args ...any) *Error {
+	return newErr("InvalidNextTokenException", http.StatusBadRequest, format, args...)
+}
+func DecryptionFailure(format string, args ...any) *Error {
+	return newErr("DecryptionFailure", http.StatusBadRequest, format, args...)
+}
+
 // queryCodes are the Query protocol's names (and statuses) for the
 // authentication and authorization errors the JSON protocols name
 // otherwise: the same refusal reads InvalidClientTokenId from STS and IAM

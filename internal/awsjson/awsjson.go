@@ -39,26 +39,40 @@ type Router struct {
 	// signing maps a target prefix ("RedshiftData") to the SigV4 signing
 	// name of its service ("redshift-data").
 	signing map[string]string
+	// errs maps a target prefix to its service's error mapping.
+	errs map[string]ErrorMapper
 }
+
+// ErrorMapper is a service's one mapping from the errors its operations
+// return (domain errors, or *awserr.Error as they are) to wire errors. in
+// is the operation's decoded input, from which a mapping may take the
+// resource the request named.
+type ErrorMapper func(in any, err error) error
 
 // NewRouter returns an empty router.
 func NewRouter(log *slog.Logger) *Router {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Router{log: log, ops: map[string]handler{}, signing: map[string]string{}}
+	return &Router{log: log, ops: map[string]handler{}, signing: map[string]string{}, errs: map[string]ErrorMapper{}}
 }
 
 // Service declares that the targets "<prefix>.<Operation>" belong to the
 // service whose SigV4 signing name is signingName: a request for them must
-// be signed with that service in its credential scope. It must be called
-// before the service's operations are registered.
-func (r *Router) Service(prefix, signingName string) {
+// be signed with that service in its credential scope. errs maps every
+// error the service's operations return to its wire error, once, so a
+// handler returns domain errors and cannot forget to map one. It must be
+// called before the service's operations are registered.
+func (r *Router) Service(prefix, signingName string, errs ErrorMapper) {
 	prefix = strings.TrimSuffix(prefix, ".")
 	if old, ok := r.signing[prefix]; ok && old != signingName {
 		panic(fmt.Sprintf("awsjson: target prefix %s declared for %s and %s", prefix, old, signingName))
 	}
+	if errs == nil {
+		panic("awsjson: service " + prefix + " declared without an error mapping")
+	}
 	r.signing[prefix] = signingName
+	r.errs[prefix] = errs
 }
 
 type serviceKey struct{}
@@ -86,6 +100,7 @@ func Register[In, Out any](r *Router, target string, fn func(ctx context.Context
 	if _, ok := r.signing[prefix(target)]; !ok {
 		panic("awsjson: " + target + " registered before its service was declared")
 	}
+	mapErr := r.errs[prefix(target)]
 	r.ops[target] = func(ctx context.Context, body []byte) (any, error) {
 		in := new(In)
 		if err := decode(body, in); err != nil {
@@ -94,7 +109,11 @@ func Register[In, Out any](r *Router, target string, fn func(ctx context.Context
 		if err := checkNUL(in); err != nil {
 			return nil, err
 		}
-		return fn(ctx, in)
+		out, err := fn(ctx, in)
+		if err != nil {
+			return nil, mapErr(in, err)
+		}
+		return out, nil
 	}
 }
 

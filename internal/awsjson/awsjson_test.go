@@ -3,11 +3,13 @@ package awsjson_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/awsjson"
 )
 
@@ -32,7 +34,7 @@ type output struct {
 func newRouter(t *testing.T) (*awsjson.Router, *int) {
 	t.Helper()
 	r := awsjson.NewRouter(nil)
-	r.Service("Test", "test-svc")
+	r.Service("Test", "test-svc", func(_ any, err error) error { return err })
 	calls := new(int)
 	awsjson.Register(r, "Test.Op", func(context.Context, *input) (*output, error) {
 		*calls++
@@ -119,4 +121,39 @@ func TestRegisterNeedsService(t *testing.T) {
 		}
 	}()
 	awsjson.Register(awsjson.NewRouter(nil), "Nope.Op", func(context.Context, *input) (*output, error) { return nil, nil })
+}
+
+// errDomain is a domain error only the service's mapping knows.
+var errDomain = errors.New("no such thing")
+
+// TestRouterMapsEveryError: an operation returns a domain error as it is;
+// the router maps it with the service's mapping, given the decoded input,
+// so no handler can forget to.
+func TestRouterMapsEveryError(t *testing.T) {
+	r := awsjson.NewRouter(nil)
+	var sawInput *input
+	r.Service("Test", "test-svc", func(in any, err error) error {
+		sawInput, _ = in.(*input)
+		if errors.Is(err, errDomain) {
+			return awserr.ResourceNotFound("x", "Query does not exist.")
+		}
+		return err
+	})
+	awsjson.Register(r, "Test.Op", func(context.Context, *input) (*output, error) { return nil, errDomain })
+	code, got := serve(t, r, context.Background(), `{"Sql":"select 1"}`)
+	if code != http.StatusBadRequest || got["__type"] != "ResourceNotFoundException" || got["message"] != "Query does not exist." {
+		t.Fatalf("reply %d %v, want the mapped ResourceNotFoundException", code, got)
+	}
+	if sawInput == nil || sawInput.Sql == nil || *sawInput.Sql != "select 1" {
+		t.Fatalf("the mapping saw input %+v", sawInput)
+	}
+}
+
+func TestServiceNeedsAnErrorMapping(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a service without an error mapping was accepted")
+		}
+	}()
+	awsjson.NewRouter(nil).Service("Test", "test-svc", nil)
 }

@@ -83,6 +83,17 @@ type Service struct {
 	// "InvalidParameterValue" (Redshift). The router sends it for text no
 	// action can accept, and in place of ValidationException.
 	ValidationCode string
+	// Errors is the service's one mapping from the errors its actions
+	// return (domain errors, or *awserr.Error as they are) to wire
+	// errors; the router applies it to every error, so a handler cannot
+	// forget to map one. Register panics without it.
+	Errors func(error) error
+}
+
+// same reports whether a and b describe the service alike (Errors, a
+// function, is not compared).
+func (a Service) same(b Service) bool {
+	return a.Name == b.Name && a.Version == b.Version && a.Namespace == b.Namespace && a.ValidationCode == b.ValidationCode
 }
 
 // resultWriter writes an operation's output as the element called name.
@@ -128,12 +139,15 @@ func Register[In, Out any](r *Router, svc Service, action string, fn func(ctx co
 	if err != nil {
 		panic(fmt.Sprintf("awsquery: %s %s output: %v", svc.Name, action, err))
 	}
+	if svc.Errors == nil {
+		panic(fmt.Sprintf("awsquery: service %s registered without an error mapping", svc.Name))
+	}
 	s := r.services[svc.Name]
 	switch {
 	case s == nil:
 		s = &service{Service: svc, ops: map[string]handler{}}
 		r.services[svc.Name] = s
-	case s.Service != svc:
+	case !s.Service.same(svc):
 		panic(fmt.Sprintf("awsquery: service %s registered as %+v and %+v", svc.Name, s.Service, svc))
 	}
 	if _, dup := s.ops[action]; dup || action == "" {
@@ -146,7 +160,7 @@ func Register[In, Out any](r *Router, svc Service, action string, fn func(ctx co
 		}
 		out, err := fn(ctx, in)
 		if err != nil {
-			return nil, err
+			return nil, svc.Errors(err)
 		}
 		if out == nil {
 			out = new(Out)
@@ -391,31 +405,27 @@ func requestID(w http.ResponseWriter, req *http.Request) string {
 }
 
 // Query-protocol common errors (AWS "Common Errors" pages of Query
-// services). They live here rather than in awserr only because they are
-// produced by this package alone.
+// services), with their texts; awserr defines each code and status.
 
 func missingAction() *awserr.Error {
-	return &awserr.Error{Code: "MissingAction", Status: http.StatusBadRequest,
-		Message: "The request must contain the parameter Action."}
+	return awserr.MissingAction("The request must contain the parameter Action.")
 }
 
 func invalidAction(action, version string) *awserr.Error {
 	if version == "" {
 		version = "NO_VERSION_SPECIFIED"
 	}
-	return &awserr.Error{Code: "InvalidAction", Status: http.StatusBadRequest,
-		Message: "Could not find operation " + action + " for version " + version}
+	return awserr.InvalidAction("Could not find operation %s for version %s", action, version)
 }
 
 func unsupportedMethod(method string) *awserr.Error {
-	return &awserr.Error{Code: "InvalidAction", Status: http.StatusBadRequest,
-		Message: "The HTTP method " + method + " is not supported by the Query protocol"}
+	return awserr.InvalidAction("The HTTP method %s is not supported by the Query protocol", method)
 }
 
 // malformedQueryString is the common error for a form that cannot be
 // decoded at all; AWS documents it with HTTP 404.
 func malformedQueryString(msg string) *awserr.Error {
-	return &awserr.Error{Code: "MalformedQueryString", Status: http.StatusNotFound, Message: msg}
+	return awserr.MalformedQueryString("%s", msg)
 }
 
 // invalidParameterValue is the common error for a parameter whose text is
@@ -426,6 +436,5 @@ func invalidParameterValue(param, raw, expected string) *awserr.Error {
 	if r := []rune(raw); len(r) > 64 {
 		raw = string(r[:64]) + "..."
 	}
-	return &awserr.Error{Code: "InvalidParameterValue", Status: http.StatusBadRequest,
-		Message: "Value (" + raw + ") for parameter " + param + " is invalid. Expected: " + expected + "."}
+	return awserr.InvalidParameterValue("Value (%s) for parameter %s is invalid. Expected: %s.", raw, param, expected)
 }

@@ -32,11 +32,15 @@ import (
 )
 
 var (
-	stsSvc      = Service{Name: "sts", Version: "2011-06-15", Namespace: "https://sts.amazonaws.com/doc/2011-06-15/"}
-	iamSvc      = Service{Name: "iam", Version: "2010-05-08", Namespace: "https://iam.amazonaws.com/doc/2010-05-08/"}
+	stsSvc      = Service{Name: "sts", Version: "2011-06-15", Namespace: "https://sts.amazonaws.com/doc/2011-06-15/", Errors: passThrough}
+	iamSvc      = Service{Name: "iam", Version: "2010-05-08", Namespace: "https://iam.amazonaws.com/doc/2010-05-08/", Errors: passThrough}
 	redshiftSvc = Service{Name: "redshift", Version: "2012-12-01", Namespace: "http://redshift.amazonaws.com/doc/2012-12-01/",
-		ValidationCode: "InvalidParameterValue"}
+		ValidationCode: "InvalidParameterValue", Errors: passThrough}
 )
+
+// passThrough is the error mapping of services whose actions return wire
+// errors already.
+func passThrough(err error) error { return err }
 
 // ---- decoding ----
 
@@ -1134,4 +1138,30 @@ func TestCredentialScopeService(t *testing.T) {
 	if res, body := do(t, h, http.MethodPost, "/", "sts", "Action=Echo&Version=2011-06-15"); res.StatusCode != http.StatusOK {
 		t.Fatalf("correctly scoped: %d %s", res.StatusCode, body)
 	}
+}
+
+// TestRouterMapsEveryError: an action returns a domain error as it is; the
+// router maps it with the service's mapping, so no handler can forget to.
+func TestRouterMapsEveryError(t *testing.T) {
+	errDomain := errors.New("no such role")
+	svc := stsSvc
+	svc.Errors = func(err error) error {
+		if errors.Is(err, errDomain) {
+			return &awserr.Error{Code: "NoSuchEntity", Status: http.StatusNotFound, Message: "The role cannot be found."}
+		}
+		return err
+	}
+	r := NewRouter(nil)
+	Register(r, svc, "Find", func(context.Context, *nothing) (*nothing, error) { return nil, errDomain })
+	res, body := do(t, serve(r), http.MethodPost, "/", "sts", "Action=Find&Version=2011-06-15")
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "<Code>NoSuchEntity</Code>") {
+		t.Fatalf("status %d body %s, want the mapped NoSuchEntity", res.StatusCode, body)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a service without an error mapping was accepted")
+		}
+	}()
+	svc.Errors = nil
+	Register(NewRouter(nil), svc, "Find", func(context.Context, *nothing) (*nothing, error) { return nil, nil })
 }

@@ -1,7 +1,6 @@
 package awsquery
 
 import (
-	"net/http"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -46,7 +45,10 @@ func badText(s string) string {
 
 // invalid is the service's error for a parameter that fails a constraint.
 func (s *service) invalid(msg string) *awserr.Error {
-	return &awserr.Error{Code: s.validationCode(), Status: http.StatusBadRequest, Message: msg}
+	if s.validationCode() == "InvalidParameterValue" {
+		return awserr.InvalidParameterValue("%s", msg)
+	}
+	return awserr.ValidationError("%s", msg)
 }
 
 func (s *service) validationCode() string {

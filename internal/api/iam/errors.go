@@ -2,29 +2,27 @@ package iam
 
 import (
 	"errors"
-	"net/http"
 
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/identity"
 )
 
-// errorTable maps domain errors to IAM's wire errors: the one place codes
-// and statuses are decided. Every matched error's text is public (IAM's own
+// errorTable maps domain errors to IAM's wire errors (awserr defines each
+// code and status once). Every matched error's text is public (IAM's own
 // message); anything unmatched reaches the router, which logs it and sends
 // InternalFailure.
 var errorTable = []struct {
-	match  func(error) bool
-	code   string
-	status int
+	match func(error) bool
+	wire  func(format string, args ...any) *awserr.Error
 }{
-	{is(identity.ErrNoSuchEntity), "NoSuchEntity", http.StatusNotFound},
-	{is(identity.ErrEntityAlreadyExists), "EntityAlreadyExists", http.StatusConflict},
-	{is(identity.ErrDeleteConflict), "DeleteConflict", http.StatusConflict},
-	{is(identity.ErrLimitExceeded), "LimitExceeded", http.StatusConflict},
-	{as[*identity.MalformedError], "MalformedPolicyDocument", http.StatusBadRequest},
-	{as[*identity.ValidationError], "ValidationError", http.StatusBadRequest},
-	{is(auth.ErrDenied), "AccessDenied", http.StatusForbidden},
+	{is(identity.ErrNoSuchEntity), awserr.NoSuchEntity},
+	{is(identity.ErrEntityAlreadyExists), awserr.EntityAlreadyExists},
+	{is(identity.ErrDeleteConflict), awserr.DeleteConflict},
+	{is(identity.ErrLimitExceeded), awserr.LimitExceeded},
+	{as[*identity.MalformedError], awserr.MalformedPolicyDocument},
+	{as[*identity.ValidationError], awserr.ValidationError},
+	{is(auth.ErrDenied), awserr.QueryAccessDenied},
 }
 
 func is(target error) func(error) bool {
@@ -44,7 +42,7 @@ func toAWS(err error) error {
 	}
 	for _, row := range errorTable {
 		if row.match(err) {
-			return &awserr.Error{Code: row.code, Message: publicMessage(err), Status: row.status}
+			return row.wire("%s", publicMessage(err))
 		}
 	}
 	return err

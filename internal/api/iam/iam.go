@@ -16,7 +16,8 @@ import (
 )
 
 // Service is IAM's Query protocol description.
-var Service = awsquery.Service{Name: "iam", Version: "2010-05-08", Namespace: "https://iam.amazonaws.com/doc/2010-05-08/"}
+var Service = awsquery.Service{Name: "iam", Version: "2010-05-08", Namespace: "https://iam.amazonaws.com/doc/2010-05-08/",
+	Errors: toAWS}
 
 // API is the IAM API.
 type API struct {
@@ -52,7 +53,7 @@ func register[In, Out any](r *awsquery.Router, action string, fn func(ctx contex
 	awsquery.Register(r, Service, action, func(ctx context.Context, in *In) (*Out, error) {
 		out, err := fn(ctx, in)
 		if err != nil {
-			return nil, toAWS(err)
+			return nil, err
 		}
 		return out, nil
 	})

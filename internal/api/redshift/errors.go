@@ -2,7 +2,6 @@ package redshift
 
 import (
 	"errors"
-	"net/http"
 
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
@@ -16,15 +15,15 @@ const msgDuration = "Token duration must be between 900 and 3600 seconds"
 // model.
 
 func clusterNotFound(id string) *awserr.Error {
-	return &awserr.Error{Code: "ClusterNotFound", Status: http.StatusNotFound, Message: "Cluster " + id + " not found."}
+	return awserr.ClusterNotFound("Cluster %s not found.", id)
 }
 
 func invalidParameter(msg string) *awserr.Error {
-	return &awserr.Error{Code: "InvalidParameterValue", Status: http.StatusBadRequest, Message: msg}
+	return awserr.InvalidParameterValue("%s", msg)
 }
 
 func unsupported(msg string) *awserr.Error {
-	return &awserr.Error{Code: "UnsupportedOperation", Status: http.StatusBadRequest, Message: msg}
+	return awserr.UnsupportedOperation("%s", msg)
 }
 
 // toAWS is this API's one mapping from domain errors to wire errors.

@@ -20,7 +20,7 @@ import (
 
 // Service is Redshift's Query-protocol identity.
 var Service = awsquery.Service{Name: "redshift", Version: "2012-12-01", Namespace: "http://redshift.amazonaws.com/doc/2012-12-01/",
-	ValidationCode: "InvalidParameterValue"}
+	ValidationCode: "InvalidParameterValue", Errors: toAWS}
 
 // Options configures the API.
 type Options struct {
@@ -131,7 +131,7 @@ func (a *API) GetClusterCredentials(ctx context.Context, in *GetClusterCredentia
 	for _, c := range checks {
 		c.Context = tags
 		if err := auth.RequireWith(ctx, a.authz, c); err != nil {
-			return nil, toAWS(err)
+			return nil, err
 		}
 	}
 	creds, err := a.issuer.Issue(ctx, dbcreds.Request{
@@ -139,7 +139,7 @@ func (a *API) GetClusterCredentials(ctx context.Context, in *GetClusterCredentia
 		DbUser: in.DbUser, Identity: dbcreds.DatabaseUser, AutoCreate: autoCreate, Groups: in.DbGroups, Duration: d,
 	})
 	if err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &GetClusterCredentialsOutput{DbUser: creds.DbUser, DbPassword: creds.Password, Expiration: creds.Expiration}, nil
 }
@@ -179,11 +179,11 @@ func (a *API) GetClusterCredentialsWithIAM(ctx context.Context, in *GetClusterCr
 	}
 	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: "redshift:GetClusterCredentialsWithIAM",
 		Resource: arn.DbName(a.opts.Region, a.opts.AccountID, ep.Name, db), Context: tags}); err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	p := auth.PrincipalFrom(ctx)
 	if p == nil {
-		return nil, toAWS(auth.ErrDenied)
+		return nil, auth.ErrDenied
 	}
 	kind, name, ok := dbcreds.CallerIdentity(p.ARN, p.UserName, p.Root)
 	if !ok {
@@ -194,7 +194,7 @@ func (a *API) GetClusterCredentialsWithIAM(ctx context.Context, in *GetClusterCr
 		DbUser: name, Identity: kind, Duration: d,
 	})
 	if err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &GetClusterCredentialsWithIAMOutput{DbUser: creds.DbUser, DbPassword: creds.Password,
 		Expiration: creds.Expiration, NextRefreshTime: creds.Expiration}, nil
@@ -248,7 +248,7 @@ func (a *API) DescribeClusters(ctx context.Context, in *DescribeClustersInput) (
 	for _, ep := range eps {
 		if err := auth.Require(ctx, a.authz, "redshift:DescribeClusters", arn.Cluster(a.opts.Region, a.opts.AccountID, ep.Name)); err != nil {
 			if in.ClusterIdentifier != "" {
-				return nil, toAWS(err)
+				return nil, err
 			}
 			continue // a listing shows what the caller may see
 		}

@@ -2,7 +2,6 @@ package redshift
 
 import (
 	"context"
-	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -51,11 +50,11 @@ type DescribeTagsOutput struct {
 type empty struct{}
 
 func resourceNotFound(arn string) *awserr.Error {
-	return &awserr.Error{Code: "ResourceNotFoundFault", Status: http.StatusNotFound, Message: "The resource " + arn + " could not be found."}
+	return awserr.ResourceNotFoundFault("The resource %s could not be found.", arn)
 }
 
 func invalidTag(msg string) *awserr.Error {
-	return &awserr.Error{Code: "InvalidTagFault", Status: http.StatusBadRequest, Message: msg}
+	return awserr.InvalidTagFault("%s", msg)
 }
 
 // ClusterTags returns the tags of the registered cluster name, for
@@ -99,7 +98,7 @@ func (a *API) taggedCluster(ctx context.Context, action, resourceARN string, req
 	auth.AddTagKeys(keys, reqKeys...)
 	auth.AddRequestTags(keys, reqTags)
 	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: action, Resource: resourceARN, Context: keys}); err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return ep, nil
 }
@@ -120,7 +119,7 @@ func (a *API) CreateTags(ctx context.Context, in *CreateTagsInput) (*empty, erro
 		return nil, err
 	}
 	if err := a.opts.Tags.Set(ctx, in.ResourceName, tags); err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &empty{}, nil
 }
@@ -134,7 +133,7 @@ func (a *API) DeleteTags(ctx context.Context, in *DeleteTagsInput) (*empty, erro
 		return nil, err
 	}
 	if err := a.opts.Tags.Remove(ctx, in.ResourceName, in.TagKeys); err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &empty{}, nil
 }
@@ -168,7 +167,7 @@ func (a *API) DescribeTags(ctx context.Context, in *DescribeTagsInput) (*Describ
 	for _, arn := range arns {
 		tags, err := a.opts.Tags.Get(ctx, arn)
 		if err != nil {
-			return nil, toAWS(err)
+			return nil, err
 		}
 		keys := make([]string, 0, len(tags))
 		for k := range tags {

@@ -117,10 +117,10 @@ func (s *Service) catalogRequest(ctx context.Context, in *catalogInput, action s
 		page.Offset = off
 	}
 	if err := auth.Require(ctx, s.authz, action, s.resourceARN(l.target)); err != nil {
-		return statement.ConnRequest{}, CatalogPage{}, toAWS(err, "")
+		return statement.ConnRequest{}, CatalogPage{}, err
 	}
 	if err := s.authorizeLogin(ctx, l); err != nil {
-		return statement.ConnRequest{}, CatalogPage{}, toAWS(err, "")
+		return statement.ConnRequest{}, CatalogPage{}, err
 	}
 	return statement.ConnRequest{Target: l.target, Database: l.database, DbUser: l.dbUser, AutoCreate: l.autoCreate,
 		SecretArn: l.secretArn, Password: l.password}, page, nil
@@ -216,5 +216,5 @@ func catalogError(err error) error {
 	case errors.As(err, &db):
 		return awserr.Validation("%s", db.Message)
 	}
-	return toAWS(err, "")
+	return err
 }

@@ -25,9 +25,14 @@ const (
 	msgWrongFormat     = "The statement's result format does not match this API: use GetStatementResult for JSON results and GetStatementResultV2 for CSV results."
 )
 
-// toAWS is this API's one mapping from domain errors to wire errors.
-// id is the statement the request named, if any.
-func toAWS(err error, id string) error {
+// mapError is this API's one mapping from domain errors to wire errors,
+// which the router applies to every error an operation returns. The
+// resource a not-found error names is the one the request named (in).
+func mapError(in any, err error) error {
+	id := ""
+	if r, ok := in.(namesResource); ok {
+		id = r.resourceID()
+	}
 	var (
 		aerr    *awserr.Error
 		invalid *statement.InvalidError
@@ -81,3 +86,13 @@ func toAWS(err error, id string) error {
 		return err // the JSON writer logs it and sends InternalFailure
 	}
 }
+
+// namesResource is implemented by inputs that name a statement or a
+// session, which ResourceNotFoundException reports as its ResourceId.
+type namesResource interface{ resourceID() string }
+
+func (in *IdInput) resourceID() string                    { return str(in.Id) }
+func (in *GetStatementResultInput) resourceID() string    { return str(in.Id) }
+func (in *ExecuteStatementInput) resourceID() string      { return str(in.SessionId) }
+func (in *BatchExecuteStatementInput) resourceID() string { return str(in.SessionId) }
+func (in *ListSessionsInput) resourceID() string          { return str(in.SessionId) }

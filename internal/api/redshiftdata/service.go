@@ -67,7 +67,7 @@ func New(opts Options, engine *statement.Engine, reg *engines.Registry, catalogs
 
 // Register adds every implemented operation to r.
 func (s *Service) Register(r *awsjson.Router) {
-	r.Service(TargetPrefix, SigningName)
+	r.Service(TargetPrefix, SigningName, mapError)
 	awsjson.Register(r, TargetPrefix+"ExecuteStatement", s.ExecuteStatement)
 	awsjson.Register(r, TargetPrefix+"BatchExecuteStatement", s.BatchExecuteStatement)
 	awsjson.Register(r, TargetPrefix+"DescribeStatement", s.DescribeStatement)

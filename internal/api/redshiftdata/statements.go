@@ -223,22 +223,22 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 		login = l
 	}
 	if err := auth.RequireWith(ctx, s.authz, auth.Request{Action: action, Resource: resource, Context: keys}); err != nil {
-		return nil, toAWS(err, "")
+		return nil, err
 	}
 	if err := s.authorizeLogin(ctx, login); err != nil {
-		return nil, toAWS(err, "")
+		return nil, err
 	}
 	st, err := s.engine.Execute(ctx, req)
 	if err != nil {
-		return nil, toAWS(err, "")
+		return nil, err
 	}
 	if wait > 0 {
 		id := st.ID
 		if err := s.engine.Wait(ctx, id, wait); err != nil {
-			return nil, toAWS(err, id)
+			return nil, err
 		}
 		if st, err = s.engine.Get(ctx, id, s.viewer(ctx)); err != nil {
-			return nil, toAWS(err, id)
+			return nil, err
 		}
 	}
 	out := &ExecuteStatementOutput{Id: st.ID, CreatedAt: ptime(st.CreatedAt), Database: st.Database,
@@ -304,11 +304,11 @@ func (s *Service) DescribeStatement(ctx context.Context, in *IdInput) (*Describe
 		return nil, err
 	}
 	if err := s.authorizeOn(ctx, "redshift-data:DescribeStatement", *in.Id); err != nil {
-		return nil, toAWS(err, *in.Id)
+		return nil, err
 	}
 	st, err := s.waitAndGet(ctx, *in.Id, wait)
 	if err != nil {
-		return nil, toAWS(err, *in.Id)
+		return nil, err
 	}
 	out := &DescribeStatementOutput{
 		Id: st.ID, SecretArn: st.SecretArn, DbUser: st.DbUser, Database: st.Database,
@@ -463,16 +463,16 @@ func (s *Service) result(ctx context.Context, in *GetStatementResultInput, forma
 	}
 	// GetStatementResultV2 is authorized by the same action.
 	if err := s.authorizeOn(ctx, "redshift-data:GetStatementResult", *in.Id); err != nil {
-		return nil, toAWS(err, *in.Id)
+		return nil, err
 	}
 	if wait > 0 {
 		if _, err := s.waitAndGet(ctx, *in.Id, wait); err != nil {
-			return nil, toAWS(err, *in.Id)
+			return nil, err
 		}
 	}
 	page, err := s.engine.Result(ctx, *in.Id, s.viewer(ctx), format, str(in.NextToken))
 	if err != nil {
-		return nil, toAWS(err, *in.Id)
+		return nil, err
 	}
 	cols, err := json.Marshal(columnMetadata(page.Statement.Columns))
 	if err != nil {
@@ -498,12 +498,12 @@ func (s *Service) CancelStatement(ctx context.Context, in *IdInput) (*CancelStat
 		return nil, err
 	}
 	if err := s.authorizeOn(ctx, "redshift-data:CancelStatement", *in.Id); err != nil {
-		return nil, toAWS(err, *in.Id)
+		return nil, err
 	}
 	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := s.engine.Cancel(wait, *in.Id, s.viewer(ctx)); err != nil {
-		return nil, toAWS(err, *in.Id)
+		return nil, err
 	}
 	return &CancelStatementOutput{Status: true}, nil
 }
@@ -554,11 +554,11 @@ func (s *Service) ListStatements(ctx context.Context, in *ListStatementsInput) (
 		return nil, err
 	}
 	if err := auth.Require(ctx, s.authz, "redshift-data:ListStatements", "*"); err != nil {
-		return nil, toAWS(err, "")
+		return nil, err
 	}
 	list, next, err := s.engine.List(ctx, req)
 	if err != nil {
-		return nil, toAWS(err, "")
+		return nil, err
 	}
 	out := &ListStatementsOutput{Statements: make([]StatementData, 0, len(list)), NextToken: next}
 	for _, st := range list {
@@ -595,11 +595,11 @@ func (s *Service) ListSessions(ctx context.Context, in *ListSessionsInput) (*Lis
 		return nil, awserr.Validation("SessionId cannot be combined with Status, ClusterIdentifier, WorkgroupName or Database.")
 	}
 	if err := auth.Require(ctx, s.authz, "redshift-data:ListSessions", "*"); err != nil {
-		return nil, toAWS(err, "")
+		return nil, err
 	}
 	list, next, err := s.engine.ListSessions(ctx, req)
 	if err != nil {
-		return nil, toAWS(err, req.SessionID)
+		return nil, err
 	}
 	out := &ListSessionsOutput{Sessions: make([]SessionData, 0, len(list)), NextToken: next}
 	for _, ss := range list {

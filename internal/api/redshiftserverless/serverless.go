@@ -7,7 +7,6 @@ package redshiftserverless
 import (
 	"context"
 	"errors"
-	"net/http"
 	"regexp"
 	"strconv"
 	"time"
@@ -52,7 +51,7 @@ func New(opts Options, reg *engines.Registry, issuer *dbcreds.Issuer, authz auth
 
 // Register adds the implemented operations to r.
 func (a *API) Register(r *awsjson.Router) {
-	r.Service(TargetPrefix, SigningName)
+	r.Service(TargetPrefix, SigningName, func(_ any, err error) error { return toAWS(err) })
 	awsjson.Register(r, TargetPrefix+"GetCredentials", a.GetCredentials)
 	awsjson.Register(r, TargetPrefix+"GetWorkgroup", a.GetWorkgroup)
 	awsjson.Register(r, TargetPrefix+"ListWorkgroups", a.ListWorkgroups)
@@ -127,11 +126,11 @@ func (a *API) GetCredentials(ctx context.Context, in *GetCredentialsInput) (*Get
 	}
 	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: "redshift-serverless:GetCredentials",
 		Resource: a.workgroupARN(ep.Name), Context: tags}); err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	p := auth.PrincipalFrom(ctx)
 	if p == nil {
-		return nil, toAWS(auth.ErrDenied)
+		return nil, auth.ErrDenied
 	}
 	kind, name, ok := dbcreds.CallerIdentity(p.ARN, p.UserName, p.Root)
 	if !ok {
@@ -142,7 +141,7 @@ func (a *API) GetCredentials(ctx context.Context, in *GetCredentialsInput) (*Get
 		DbUser: name, Identity: kind, Duration: d,
 	})
 	if err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &GetCredentialsOutput{DbUser: creds.DbUser, DbPassword: creds.Password,
 		Expiration: epoch(creds.Expiration), NextRefreshTime: epoch(creds.Expiration)}, nil
@@ -186,7 +185,7 @@ func (a *API) GetWorkgroup(ctx context.Context, in *GetWorkgroupInput) (*GetWork
 		return nil, err
 	}
 	if err := auth.Require(ctx, a.authz, "redshift-serverless:GetWorkgroup", a.workgroupARN(ep.Name)); err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &GetWorkgroupOutput{Workgroup: a.describe(ep)}, nil
 }
@@ -205,7 +204,7 @@ type ListWorkgroupsOutput struct {
 // and nextToken are accepted and ignored.
 func (a *API) ListWorkgroups(ctx context.Context, _ *ListWorkgroupsInput) (*ListWorkgroupsOutput, error) {
 	if err := auth.Require(ctx, a.authz, "redshift-serverless:ListWorkgroups", "*"); err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	out := &ListWorkgroupsOutput{Workgroups: []Workgroup{}}
 	for _, ep := range a.reg.List(engines.Workgroup) {
@@ -217,7 +216,7 @@ func (a *API) ListWorkgroups(ctx context.Context, _ *ListWorkgroupsInput) (*List
 const msgDuration = "durationSeconds must be between 900 and 3600."
 
 func resourceNotFound(name, msg string) *awserr.Error {
-	return (&awserr.Error{Code: "ResourceNotFoundException", Status: http.StatusBadRequest, Message: msg}).With("resourceName", name)
+	return awserr.ServerlessResourceNotFound(name, "%s", msg)
 }
 
 // toAWS is this API's one mapping from domain errors to wire errors.

@@ -79,7 +79,7 @@ func (a *API) taggable(ctx context.Context, action, arn string, reqTags map[stri
 	auth.AddTagKeys(keys, reqKeys...)
 	auth.AddRequestTags(keys, reqTags)
 	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: action, Resource: arn, Context: keys}); err != nil {
-		return toAWS(err)
+		return err
 	}
 	return nil
 }
@@ -100,7 +100,7 @@ func (a *API) TagResource(ctx context.Context, in *TagResourceInput) (*TagResour
 		return nil, err
 	}
 	if err := a.opts.Tags.Set(ctx, in.ResourceArn, tags); err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &TagResourceOutput{}, nil
 }
@@ -114,7 +114,7 @@ func (a *API) UntagResource(ctx context.Context, in *UntagResourceInput) (*Untag
 		return nil, err
 	}
 	if err := a.opts.Tags.Remove(ctx, in.ResourceArn, in.TagKeys); err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &UntagResourceOutput{}, nil
 }
@@ -126,7 +126,7 @@ func (a *API) ListTagsForResource(ctx context.Context, in *ListTagsForResourceIn
 	}
 	tags, err := a.opts.Tags.Get(ctx, in.ResourceArn)
 	if err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	out := &ListTagsForResourceOutput{Tags: make([]Tag, 0, len(tags))}
 	for k, v := range tags {

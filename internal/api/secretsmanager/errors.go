@@ -2,7 +2,6 @@ package secretsmanager
 
 import (
 	"errors"
-	"net/http"
 
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
@@ -15,13 +14,6 @@ const (
 	msgNotFound   = "Secrets Manager can't find the specified secret."
 	msgDecryption = "Secrets Manager can't decrypt the protected secret text using the provided KMS key."
 )
-
-// Each Secrets Manager exception rsdata sends, with its status. Their
-// model member is Message; botocore and aws-sdk-go-v2 also read the
-// "message" the JSON 1.1 writer sends.
-func smError(code, msg string) *awserr.Error {
-	return &awserr.Error{Code: code, Message: msg, Status: http.StatusBadRequest}
-}
 
 // toAWS is this API's one mapping from domain errors to wire errors.
 func toAWS(err error) error {
@@ -40,19 +32,19 @@ func toAWS(err error) error {
 	case errors.Is(err, auth.ErrDenied):
 		return awserr.AccessDenied(err.Error())
 	case errors.As(err, &notFound):
-		return smError("ResourceNotFoundException", notFound.Message)
+		return awserr.SecretsResourceNotFound("%s", notFound.Message)
 	case errors.Is(err, secrets.ErrNotFound):
-		return smError("ResourceNotFoundException", msgNotFound)
+		return awserr.SecretsResourceNotFound("%s", msgNotFound)
 	case errors.As(err, &exists):
-		return smError("ResourceExistsException", exists.Message)
+		return awserr.ResourceExists("%s", exists.Message)
 	case errors.As(err, &param):
-		return smError("InvalidParameterException", param.Message)
+		return awserr.InvalidParameter("%s", param.Message)
 	case errors.As(err, &request):
-		return smError("InvalidRequestException", request.Message)
+		return awserr.InvalidRequest("%s", request.Message)
 	case errors.Is(err, secrets.ErrBadNextToken):
-		return smError("InvalidNextTokenException", secrets.ErrBadNextToken.Error())
+		return awserr.InvalidNextToken("%s", secrets.ErrBadNextToken.Error())
 	case errors.Is(err, seal.ErrOpen):
-		return smError("DecryptionFailure", msgDecryption)
+		return awserr.DecryptionFailure("%s", msgDecryption)
 	default:
 		// Logged by the router and sent as InternalFailure, without detail.
 		return err

@@ -42,7 +42,7 @@ const TargetPrefix = "secretsmanager."
 
 // Register adds every operation to r.
 func (a *API) Register(r *awsjson.Router) {
-	r.Service(TargetPrefix, SigningName)
+	r.Service(TargetPrefix, SigningName, func(_ any, err error) error { return toAWS(err) })
 	awsjson.Register(r, TargetPrefix+"CreateSecret", a.CreateSecret)
 	awsjson.Register(r, TargetPrefix+"GetSecretValue", a.GetSecretValue)
 	awsjson.Register(r, TargetPrefix+"DescribeSecret", a.DescribeSecret)
@@ -72,11 +72,11 @@ func (a *API) authorize(ctx context.Context, action, id string, requestTags []Ta
 		auth.AddResourceTags(req.Context, "secretsmanager:ResourceTag/", tags)
 		auth.AddResourceTags(req.Context, auth.ResourceTagPrefix, tags)
 	case !errors.Is(err, secrets.ErrNotFound):
-		return toAWS(err)
+		return err
 	}
 	addRequestTags(req.Context, requestTags)
 	auth.AddTagKeys(req.Context, tagKeys...)
-	return toAWS(auth.RequireWith(ctx, a.authz, req))
+	return auth.RequireWith(ctx, a.authz, req)
 }
 
 func addRequestTags(c map[string][]string, tags []Tag) {
@@ -141,14 +141,14 @@ func (a *API) CreateSecret(ctx context.Context, in *CreateSecretInput) (*CreateS
 	c := map[string][]string{}
 	addRequestTags(c, in.Tags)
 	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: "secretsmanager:CreateSecret", Resource: "*", Context: c}); err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	out, err := a.svc.CreateSecret(ctx, &secrets.CreateSecretRequest{
 		Name: in.Name, ClientRequestToken: in.ClientRequestToken, Description: in.Description, KmsKeyID: in.KmsKeyId,
 		SecretString: in.SecretString, SecretBinary: in.SecretBinary, Tags: fromTags(in.Tags),
 	})
 	if err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &CreateSecretOutput{ARN: out.ARN, Name: out.Name, VersionId: out.VersionID}, nil
 }
@@ -178,7 +178,7 @@ func (a *API) GetSecretValue(ctx context.Context, in *GetSecretValueInput) (*Get
 	}
 	out, err := a.svc.GetSecretValue(ctx, &secrets.GetSecretValueRequest{SecretID: in.SecretId, VersionID: in.VersionId, VersionStage: in.VersionStage})
 	if err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &GetSecretValueOutput{
 		ARN: out.ARN, Name: out.Name, VersionId: out.VersionID, SecretString: out.SecretString, SecretBinary: out.SecretBinary,
@@ -220,7 +220,7 @@ func (a *API) DescribeSecret(ctx context.Context, in *DescribeSecretInput) (*Des
 	}
 	sec, err := a.svc.DescribeSecret(ctx, &secrets.DescribeSecretRequest{SecretID: in.SecretId})
 	if err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return describe(sec), nil
 }
@@ -265,7 +265,7 @@ type ListSecretsOutput struct {
 // ListSecrets implements secretsmanager.ListSecrets.
 func (a *API) ListSecrets(ctx context.Context, in *ListSecretsInput) (*ListSecretsOutput, error) {
 	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: "secretsmanager:ListSecrets", Resource: "*"}); err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	req := &secrets.ListSecretsRequest{
 		IncludePlannedDeletion: in.IncludePlannedDeletion, NextToken: in.NextToken, SortOrder: in.SortOrder, SortBy: in.SortBy,
@@ -281,7 +281,7 @@ func (a *API) ListSecrets(ctx context.Context, in *ListSecretsInput) (*ListSecre
 	}
 	out, err := a.svc.ListSecrets(ctx, req)
 	if err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	list := &ListSecretsOutput{SecretList: make([]SecretListEntry, 0, len(out.Secrets)), NextToken: out.NextToken}
 	for _, sec := range out.Secrets {
@@ -322,7 +322,7 @@ func (a *API) PutSecretValue(ctx context.Context, in *PutSecretValueInput) (*Put
 		SecretBinary: in.SecretBinary, VersionStages: in.VersionStages,
 	})
 	if err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &PutSecretValueOutput{ARN: out.ARN, Name: out.Name, VersionId: out.VersionID, VersionStages: out.VersionStages}, nil
 }
@@ -354,7 +354,7 @@ func (a *API) UpdateSecret(ctx context.Context, in *UpdateSecretInput) (*UpdateS
 		KmsKeyID: in.KmsKeyId, SecretString: in.SecretString, SecretBinary: in.SecretBinary,
 	})
 	if err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &UpdateSecretOutput{ARN: out.ARN, Name: out.Name, VersionId: out.VersionID}, nil
 }
@@ -387,7 +387,7 @@ func (a *API) DeleteSecret(ctx context.Context, in *DeleteSecretInput) (*DeleteS
 	}
 	out, err := a.svc.DeleteSecret(ctx, req)
 	if err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &DeleteSecretOutput{ARN: out.ARN, Name: out.Name, DeletionDate: timePtr(out.DeletionDate)}, nil
 }
@@ -408,7 +408,7 @@ func (a *API) RestoreSecret(ctx context.Context, in *RestoreSecretInput) (*Resto
 	}
 	out, err := a.svc.RestoreSecret(ctx, &secrets.RestoreSecretRequest{SecretID: in.SecretId})
 	if err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &RestoreSecretOutput{ARN: out.ARN, Name: out.Name}, nil
 }
@@ -428,7 +428,7 @@ func (a *API) TagResource(ctx context.Context, in *TagResourceInput) (*TagResour
 		return nil, err
 	}
 	if _, err := a.svc.TagResource(ctx, &secrets.TagResourceRequest{SecretID: in.SecretId, Tags: fromTags(in.Tags)}); err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &TagResourceOutput{}, nil
 }
@@ -448,7 +448,7 @@ func (a *API) UntagResource(ctx context.Context, in *UntagResourceInput) (*Untag
 		return nil, err
 	}
 	if _, err := a.svc.UntagResource(ctx, &secrets.UntagResourceRequest{SecretID: in.SecretId, TagKeys: in.TagKeys}); err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	return &UntagResourceOutput{}, nil
 }

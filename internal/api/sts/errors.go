@@ -2,7 +2,6 @@ package sts
 
 import (
 	"errors"
-	"net/http"
 
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/identity"
@@ -19,11 +18,11 @@ func toAWS(err error) error {
 	)
 	switch {
 	case errors.As(err, &invalid):
-		return &awserr.Error{Code: "ValidationError", Message: invalid.Message, Status: http.StatusBadRequest}
+		return awserr.ValidationError("%s", invalid.Message)
 	case errors.As(err, &mal):
-		return &awserr.Error{Code: "MalformedPolicyDocument", Message: mal.Message, Status: http.StatusBadRequest}
+		return awserr.MalformedPolicyDocument("%s", mal.Message)
 	case errors.As(err, &denied):
-		return &awserr.Error{Code: "AccessDenied", Message: denied.Error(), Status: http.StatusForbidden}
+		return awserr.QueryAccessDenied("%s", denied.Error())
 	}
 	return err
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // Service is STS's Query-protocol identity.
-var Service = awsquery.Service{Name: "sts", Version: "2011-06-15", Namespace: "https://sts.amazonaws.com/doc/2011-06-15/"}
+var Service = awsquery.Service{Name: "sts", Version: "2011-06-15", Namespace: "https://sts.amazonaws.com/doc/2011-06-15/",
+	Errors: toAWS}
 
 // Directory applies AssumeRole's rules and mints the credentials.
 type Directory interface {
@@ -103,7 +104,7 @@ func (a *API) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeRoleO
 	}
 	s, err := a.dir.AssumeRole(ctx, p, req)
 	if err != nil {
-		return nil, toAWS(err)
+		return nil, err
 	}
 	out := &AssumeRoleOutput{
 		Credentials:     Credentials{AccessKeyId: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey, SessionToken: s.SessionToken, Expiration: s.Expires},
