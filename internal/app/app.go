@@ -305,7 +305,6 @@ func (a *App) buildHandler() (http.Handler, error) {
 	return mux, nil
 }
 
-
 // Operations are the operations Handler serves, by protocol.
 type Operations struct {
 	JSON  []awsjson.Operation
