@@ -49,6 +49,18 @@ import (
 // parameters fit well within it.
 const MaxBodyBytes = 8 << 20
 
+// Bounds on what one connection can make the server hold or wait for
+// before its request is handled. Headers of SDK requests (SigV4, a session
+// token) take a few KiB.
+const (
+	maxHeaderBytes    = 64 << 10
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+	// bodyWait is how long a large body waits for room in the body budget
+	// before it is refused with ThrottlingException (which SDKs retry).
+	bodyWait = 2 * time.Second
+)
+
 // Options are what New needs beyond the configuration.
 type Options struct {
 	Config config.Config
@@ -289,7 +301,13 @@ func (a *App) buildHandler() (http.Handler, error) {
 		Logger: a.log}, who, writeError)
 	api := httpx.Wrap(authn.Wrap(dispatch), httpx.Options{
 		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: writeError,
-		Panicked: func() error { return awserr.InternalFailure() },
+		BodyBudget: int64(a.cfg.BodyBudgetMiB) << 20, BodyWait: bodyWait,
+		BodyReadTimeout: time.Duration(a.cfg.BodyReadTimeout),
+		Panicked:        func() error { return awserr.InternalFailure() },
+		TooLarge:        func(limit int64) error { return awserr.RequestEntityTooLarge(limit) },
+		Throttled: func() error {
+			return awserr.Throttling("Too many large requests are being received; retry later")
+		},
 	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -374,8 +392,11 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		a.Shutdown(context.Background())
 		return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	// No ReadTimeout or WriteTimeout: the body's deadline is set per
+	// request by httpx and lifted once it is read, so long polls and long
+	// result downloads are not cut.
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: readHeaderTimeout, IdleTimeout: idleTimeout,
+		MaxHeaderBytes: maxHeaderBytes, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	// The banner is printed before requests are accepted (the bound
 	// listener queues them), so whoever sees the endpoint answer has been
 	// shown the credentials to call it with.
