@@ -67,7 +67,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a, err := app.New(ctx, app.Options{Config: cfg, Logger: log, Stdout: stdout})
+	a, err := app.New(ctx, app.Options{Config: cfg, Logger: log, Stdout: stdout, Listen: true})
 	if err != nil {
 		return err
 	}
