@@ -75,6 +75,11 @@ type Options struct {
 	Clock statement.Clock
 	// ResultLimits overrides the result size limits (tests use small ones).
 	ResultLimits results.Limits
+	// ShowSecrets lets the banner print secrets (a generated root secret
+	// key, master passwords): set it only when Stdout is a terminal, since
+	// anything else (a file, a pipe to a log collector) keeps them. Without
+	// it the banner names the mode-0600 files that hold them instead.
+	ShowSecrets bool
 	// Listen binds Config.Listen in New, right after the data dir is
 	// locked and before any database starts, so a busy address fails at
 	// once; Serve then serves on that listener. Without it Serve binds.
@@ -83,12 +88,13 @@ type Options struct {
 
 // App is a running rsdata.
 type App struct {
-	cfg     config.Config
-	log     *slog.Logger
-	out     io.Writer
-	servers []*embedded.Instance
-	lock    *dataDirLock
-	ln      net.Listener
+	cfg         config.Config
+	log         *slog.Logger
+	out         io.Writer
+	showSecrets bool // the banner may print secrets
+	servers     []*embedded.Instance
+	lock        *dataDirLock
+	ln          net.Listener
 
 	registry *engines.Registry
 	store    *store.Store
@@ -117,7 +123,7 @@ type App struct {
 // New builds and starts every component except the HTTP listener. On error
 // it stops what it had started.
 func New(ctx context.Context, opts Options) (_ *App, err error) {
-	a := &App{cfg: opts.Config, log: opts.Logger, out: opts.Stdout, registry: engines.NewRegistry()}
+	a := &App{cfg: opts.Config, log: opts.Logger, out: opts.Stdout, showSecrets: opts.ShowSecrets, registry: engines.NewRegistry()}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -611,22 +617,27 @@ func clientAddr(addr net.Addr) string {
 }
 
 // printBanner prints the endpoint, the credentials and any master password
-// not shown before (marking it shown).
+// not shown before (marking it shown). Secrets are printed only when
+// showSecrets is set (stdout is a terminal); otherwise the export lines read
+// them from their files when pasted into a shell.
 func (a *App) printBanner(addr string, logins map[string]masterLogin) {
 	endpoint := "http://" + addr
+	show := a.freshRoot && a.showSecrets
 	switch {
 	case a.rootCredsAt == "":
 		fmt.Fprintf(a.out, "Root credentials: from RSDATA_ROOT_ACCESS_KEY_ID / RSDATA_ROOT_SECRET_ACCESS_KEY\n")
-	case a.freshRoot:
+	case show:
 		fmt.Fprintf(a.out, "Generated root credentials (stored in %s, shown only now):\n", a.rootCredsAt)
+	case a.freshRoot:
+		fmt.Fprintf(a.out, "Generated root credentials, stored in %s (mode 0600; secrets are printed only to a terminal):\n", a.rootCredsAt)
 	default:
 		fmt.Fprintf(a.out, "Root credentials: %s\n", a.rootCredsAt)
 	}
 	secret := "<secret>"
-	if a.freshRoot {
+	if show {
 		secret = a.RootSecretAccessKey
 	} else if a.rootCredsAt != "" {
-		secret = "$(jq -r .secret_access_key " + a.rootCredsAt + ")"
+		secret = secretFrom(a.rootCredsAt)
 	}
 	fmt.Fprintf(a.out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%[3]s AWS_DEFAULT_REGION=%[3]s AWS_ENDPOINT_URL=%[4]s\n\n",
 		a.RootAccessKeyID, secret, a.cfg.Region, endpoint)
@@ -642,20 +653,39 @@ func (a *App) printBanner(addr string, logins map[string]masterLogin) {
 	sort.Strings(keys)
 	for _, key := range keys {
 		if l := logins[key]; !l.Shown {
-			fmt.Fprintf(a.out, "  new master user for %s: %s / %s\n", key, l.User, l.Password)
+			if a.showSecrets {
+				fmt.Fprintf(a.out, "  new master user for %s: %s / %s\n", key, l.User, l.Password)
+			} else {
+				fmt.Fprintf(a.out, "  new master user for %s: %s (password in %s)\n", key, l.User,
+					filepath.Join(a.cfg.DataDir, "master-users.json"))
+			}
 			l.Shown = true
 			logins[key] = l
 		}
 	}
 	for _, p := range a.peers {
-		secret := "$(jq -r .secret_access_key " + p.credsAt + ")"
-		if p.fresh {
+		secret := secretFrom(p.credsAt)
+		if p.fresh && a.showSecrets {
 			secret = p.creds.SecretAccessKey
 		}
 		fmt.Fprintf(a.out, "Peer account %s (IAM identities only), root credentials in %s:\n", p.id, p.credsAt)
 		fmt.Fprintf(a.out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", p.creds.AccessKeyID, secret)
 	}
 	fmt.Fprintf(a.out, "Data API endpoint: %s\n", endpoint)
+}
+
+// secretFrom is a shell command substitution that reads the secret key from
+// a root credentials file (as writeSecretFile lays it out) with sed alone.
+func secretFrom(path string) string {
+	return `$(sed -n 's/^ *"secret_access_key": *"\([^"]*\)".*/\1/p' ` + shellQuote(path) + `)`
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // targetTags gives the Data API the tags the Redshift and Redshift
