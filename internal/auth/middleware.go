@@ -1,12 +1,10 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -79,7 +77,8 @@ func NewAuthenticator(opts Options, keys KeyStore, writeErr httpx.ErrorWriter) *
 }
 
 // Wrap authenticates requests before next sees them. The body is read
-// whole (it is bounded by httpx) to hash it, then handed on unchanged. A
+// whole (it is bounded by httpx) to hash it, then handed on unchanged (a
+// reader over the same bytes, which httpx.ReadBody returns again). A
 // body larger than httpx.SmallBody is read only after the parts of the
 // signature that do not depend on it (its form, scope, date, access key
 // and session token) have been checked, so a caller without a valid key
@@ -106,7 +105,6 @@ func (a *Authenticator) Wrap(next http.Handler) http.Handler {
 			a.writeErr(w, r, awserr.SerializationException("Could not read request body"))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		sum := sha256.Sum256(body)
 		var principal *Principal
 		res, err := a.verifier.VerifyWith(&sigv4.Request{

@@ -103,7 +103,7 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		WriteError(w, req, awserr.UnknownOperation(target))
 		return
 	}
-	body, err := io.ReadAll(req.Body)
+	body, err := httpx.ReadBody(req)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -38,7 +38,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -266,7 +265,7 @@ func readForm(req *http.Request) (*form, error) {
 	}
 	var body []byte
 	if req.Body != nil {
-		body, err = io.ReadAll(req.Body)
+		body, err = httpx.ReadBody(req)
 	}
 	if err != nil {
 		var tooBig *http.MaxBytesError

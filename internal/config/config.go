@@ -110,7 +110,7 @@ func Default(getenv func(string) string) Config {
 		MaxRunTime:          Duration(24 * time.Hour),
 		ResultRetention:     Duration(24 * time.Hour),
 		ShutdownTimeout:     Duration(15 * time.Second),
-		BodyBudgetMiB:       32,
+		BodyBudgetMiB:       24,
 		BodyReadTimeout:     Duration(30 * time.Second),
 		LogLevel:            "info",
 	}

@@ -5,6 +5,7 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -214,13 +215,36 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// ReadBody reads r's whole body. A body with a Content-Length is read into
-// a buffer of exactly that size, so a large body costs its size once rather
-// than the doublings of io.ReadAll.
+// ReadBody returns r's whole body, reading it on the first call: a body with
+// a Content-Length is read into a buffer of exactly that size, so a large
+// body costs its size once rather than the doublings of io.ReadAll. r.Body
+// is then replaced by a reader over those bytes, and later calls (the
+// signature check, then the protocol router) share them without a copy:
+// callers must not modify them.
 func ReadBody(r *http.Request) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
+	if b, ok := r.Body.(*readBody); ok {
+		return b.all, nil
+	}
+	all, err := readAll(r)
+	if err != nil {
+		return nil, err
+	}
+	r.Body = &readBody{Reader: bytes.NewReader(all), all: all}
+	return all, nil
+}
+
+// readBody is a body ReadBody has read.
+type readBody struct {
+	*bytes.Reader
+	all []byte
+}
+
+func (*readBody) Close() error { return nil }
+
+func readAll(r *http.Request) ([]byte, error) {
 	n := r.ContentLength
 	if n <= 0 {
 		return io.ReadAll(r.Body)
