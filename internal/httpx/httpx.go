@@ -56,7 +56,8 @@ type Options struct {
 	WriteError      ErrorWriter
 	// Panicked builds the error sent when a handler panics.
 	Panicked func() error
-	// TooLarge builds the error sent for a body over MaxBodyBytes.
+	// TooLarge builds the error sent for a body whose Content-Length is
+	// over MaxBodyBytes; without it such a body is cut off as it is read.
 	TooLarge func(limit int64) error
 	// Throttled builds the error sent when BodyBudget has no room.
 	Throttled func() error
@@ -151,8 +152,10 @@ func Wrap(next http.Handler, opts Options) http.Handler {
 // room back once the request is answered.
 func bound(w http.ResponseWriter, r *http.Request, opts Options, room *budget) (release func(), err error) {
 	max := opts.MaxBodyBytes
-	if max > 0 && r.ContentLength > max {
-		return nil, tooLarge(opts, max)
+	// Without a TooLarge error to send, the body is cut off at the limit
+	// as it is read, and the reader of it reports *http.MaxBytesError.
+	if max > 0 && r.ContentLength > max && opts.TooLarge != nil {
+		return nil, opts.TooLarge(max)
 	}
 	release = func() {}
 	if room != nil {
@@ -188,13 +191,6 @@ func bound(w http.ResponseWriter, r *http.Request, opts Options, room *budget) (
 	}
 	r.Body = body
 	return release, nil
-}
-
-func tooLarge(opts Options, max int64) error {
-	if opts.TooLarge == nil {
-		return &http.MaxBytesError{Limit: max}
-	}
-	return opts.TooLarge(max)
 }
 
 // deadlineBody lifts the connection's read deadline once the body has been
