@@ -30,7 +30,12 @@ func signedExecute(t testing.TB, endpoint string, rc rootCredentials, size int) 
 	head := `{"ClusterIdentifier":"local","Database":"dev","DbUser":"awsuser","Sql":"select 1 -- `
 	tail := `"}`
 	body := append([]byte(head), bytes.Repeat([]byte("x"), size-len(head)-len(tail))...)
-	body = append(body, tail...)
+	return signedRequest(t, endpoint, rc, append(body, tail...)), body
+}
+
+// signedRequest is a raw ExecuteStatement request with body, signed with rc.
+func signedRequest(t testing.TB, endpoint string, rc rootCredentials, body []byte) *http.Request {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, endpoint+"/", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +47,7 @@ func signedExecute(t testing.TB, endpoint string, rc rootCredentials, size int) 
 	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "redshift-data", "us-east-1", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	return req, body
+	return req
 }
 
 // awsErrorCode reads the __type of a JSON error reply.
@@ -126,6 +131,21 @@ func TestBodyBounds(t *testing.T) {
 	_, err = io.Copy(io.Discard, conn)
 	if took := time.Since(start); err != nil || took > 8*time.Second {
 		t.Errorf("a stalled body's connection: closed after %s (read error %v); want the server to close it about 2s in", took.Round(time.Millisecond), err)
+	}
+
+	// The body's deadline ends with the body: a long poll outlives it.
+	poll := signedRequest(t, s.Endpoint, rc, []byte(`{"ClusterIdentifier":"local","Database":"dev","DbUser":"awsuser",`+
+		`"Sql":"select pg_sleep(4)","WaitTimeSeconds":10}`))
+	start = time.Now()
+	resp, err = (&http.Client{Timeout: time.Minute}).Do(poll)
+	if err != nil {
+		t.Fatalf("ExecuteStatement with WaitTimeSeconds 10 and --body-read-timeout 2s: %v", err)
+	}
+	var polled struct{ Status string }
+	_ = json.NewDecoder(resp.Body).Decode(&polled)
+	resp.Body.Close()
+	if took := time.Since(start); resp.StatusCode != http.StatusOK || polled.Status != "FINISHED" || took < 4*time.Second {
+		t.Errorf("long poll of pg_sleep(4): %s, Status %q after %s; want 200 FINISHED after 4s", resp.Status, polled.Status, took.Round(time.Millisecond))
 	}
 
 	// 16 concurrent signed 8 MiB requests, and a normal client meanwhile.

@@ -181,34 +181,15 @@ func bound(w http.ResponseWriter, r *http.Request, opts Options, room *budget) (
 		body = http.MaxBytesReader(w, body, max)
 	}
 	if opts.BodyReadTimeout > 0 {
-		rc := http.NewResponseController(w)
-		// Errors mean the connection cannot take deadlines (HTTP/2 over
-		// some transports, test recorders); the body is then unbounded in
-		// time, as before.
-		if rc.SetReadDeadline(time.Now().Add(opts.BodyReadTimeout)) == nil {
-			body = &deadlineBody{ReadCloser: body, rc: rc}
-		}
+		// net/http lifts the connection's read deadline itself once the
+		// body has been read to its end (from then on it reads only to
+		// notice a client that hangs up), so long polls and long replies
+		// are not cut. An error means the connection takes no deadlines
+		// (a test recorder); the body is then unbounded in time.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(opts.BodyReadTimeout))
 	}
 	r.Body = body
 	return release, nil
-}
-
-// deadlineBody lifts the connection's read deadline once the body has been
-// read to its end: from then on the server only reads to notice a client
-// that hangs up, and a deadline there would cancel a long poll's context.
-type deadlineBody struct {
-	io.ReadCloser
-	rc   *http.ResponseController
-	done bool
-}
-
-func (b *deadlineBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if errors.Is(err, io.EOF) && !b.done {
-		b.done = true
-		_ = b.rc.SetReadDeadline(time.Time{})
-	}
-	return n, err
 }
 
 // ReadBody returns r's whole body, reading it on the first call: a body with
@@ -249,8 +230,8 @@ func readAll(r *http.Request) ([]byte, error) {
 	if _, err := io.ReadFull(r.Body, buf); err != nil {
 		return nil, err
 	}
-	// Read on to the end, so the body reports EOF (which lifts the read
-	// deadline) and any excess is noticed.
+	// Read on to the end, so the body reports EOF (on which net/http lifts
+	// the read deadline) and any excess is noticed.
 	var extra [1]byte
 	for {
 		m, err := r.Body.Read(extra[:])
