@@ -14,13 +14,13 @@ import (
 
 // serveOnce runs `rsdata serve` expecting it to fail at start-up, bounded,
 // and returns its stderr and how long it ran.
-func serveOnce(t *testing.T, dataDir, listen string) (stderr string, took time.Duration) {
+func serveOnce(t *testing.T, dataDir, listen string, args ...string) (stderr string, took time.Duration) {
 	t.Helper()
 	// Both failures are expected within seconds; a minute is a bound.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, rsdataBinary(t), "serve", "--listen", listen, "--data-dir", dataDir,
-		"--cluster-port", "0", "--workgroup-port", "0")
+	cmd := exec.CommandContext(ctx, rsdataBinary(t), append([]string{"serve", "--listen", listen, "--data-dir", dataDir,
+		"--cluster-port", "0", "--workgroup-port", "0"}, args...)...)
 	cmd.Env = cleanEnv("RSDATA_")
 	var out lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -82,5 +82,25 @@ func TestBusyListenAddressFailsFast(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "pg")); !os.IsNotExist(err) {
 		t.Errorf("rsdata created %s before finding the address busy (stat: %v)", filepath.Join(dir, "pg"), err)
+	}
+}
+
+// TestFailedFirstStartSaysWhereCredentialsAre: a first start that fails
+// after generating the root credentials (here: the control store is
+// unreachable) never printed them; its error says where they are kept.
+func TestFailedFirstStartSaysWhereCredentialsAre(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(newDataDir(t), "data")
+	nowhere := "postgres://nobody:secret@127.0.0.1:1/db?connect_timeout=5"
+	out, _ := serveOnce(t, dir, net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t))),
+		"--no-embedded", "--cluster", "ext="+nowhere, "--store-dsn", nowhere)
+	path := filepath.Join(dir, "root-credentials.json")
+	if !strings.Contains(out, "root credentials in "+path) {
+		t.Errorf("the failed start does not say the generated root credentials are in %s:\n%s", path, out)
+	}
+	var rc rootCredentials
+	readJSON(t, path, &rc)
+	if rc.SecretAccessKey == "" {
+		t.Errorf("%s holds no secret key", path)
 	}
 }
