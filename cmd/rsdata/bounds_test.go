@@ -122,6 +122,20 @@ func TestBodyBounds(t *testing.T) {
 		t.Errorf("unsigned large request: %s %q, want MissingAuthenticationTokenException", resp.Status, code)
 	}
 
+	// Headers are bounded too: 100 KiB of them is refused.
+	conn, err = net.DialTimeout("tcp", s.Listen, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: %s\r\nX-Padding: %s\r\nContent-Length: 0\r\n\r\n", s.Listen, strings.Repeat("x", 100<<10)); err != nil {
+		t.Fatalf("sending 100 KiB of headers: %v", err)
+	}
+	if resp, err := http.ReadResponse(bufio.NewReader(conn), nil); err != nil || resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("100 KiB of headers: %v, %v; want 431 Request Header Fields Too Large", resp, err)
+	}
+
 	// A signed body that stalls after 5 bytes: the server closes the
 	// connection once --body-read-timeout (2s) has passed.
 	slow, _ := signedExecute(t, s.Endpoint, rc, 1000)
