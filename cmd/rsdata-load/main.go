@@ -41,6 +41,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	l := newLoad(opts, stdout)
+	if opts.FloodBodies > 0 || opts.SlowBodies > 0 {
+		return l.bodyBounds(ctx)
+	}
 	if opts.Select1 > 0 {
 		return l.roundTrips(ctx)
 	}

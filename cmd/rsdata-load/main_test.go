@@ -69,6 +69,26 @@ func TestRunAgainstApp(t *testing.T) {
 	}
 }
 
+func TestBodyBoundsMode(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	err := run(ctx, []string{"--endpoint", e.Server.URL, "--database", e.Database, "--flood-bodies", "4", "--body-mib", "1",
+		"--flood-rounds", "1", "--slow-bodies", "2", "--slow-wait", "1s", "--server-pid", strconv.Itoa(os.Getpid())}, creds, &out, io.Discard)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"signed round 1: 4 concurrent 1 MiB requests answered in ", "4 × 400 ValidationException",
+		"unsigned round 1: ", "4 × 400 MissingAuthenticationTokenException", "server peak sampled VmRSS",
+		"2 stalled connections (1 MiB body declared, 5 bytes sent): 0 closed by the server; not closed within 1s or failed: 2 (2 × still open)",
+		"normal client meanwhile: ", " failed (none)", "VmHWM"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
 func TestRefusals(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -84,6 +104,10 @@ func TestRefusals(t *testing.T) {
 		{"too long", []string{"--endpoint", "http://localhost:7439", "--timeout", "2h"}, creds, "--timeout"},
 		{"too many clients", []string{"--endpoint", "http://127.0.0.1:7439", "--select1", "1", "--clients", "65"}, creds, "--clients"},
 		{"floor with clients", []string{"--endpoint", "http://127.0.0.1:7439", "--select1", "1", "--clients", "2", "--floor-dsn", "postgres://u@127.0.0.1:5432/dev"}, creds, "--clients 1"},
+		{"too many bodies", []string{"--endpoint", "http://127.0.0.1:7439", "--flood-bodies", "257"}, creds, "--flood-bodies"},
+		{"too large bodies", []string{"--endpoint", "http://127.0.0.1:7439", "--flood-bodies", "1", "--body-mib", "17"}, creds, "--body-mib"},
+		{"too many slow", []string{"--endpoint", "http://127.0.0.1:7439", "--slow-bodies", "1001"}, creds, "--slow-bodies"},
+		{"too long slow wait", []string{"--endpoint", "http://127.0.0.1:7439", "--slow-bodies", "1", "--slow-wait", "6m"}, creds, "--slow-wait"},
 		{"remote floor", []string{"--endpoint", "http://127.0.0.1:7439", "--select1", "1", "--floor-dsn", "postgres://u@192.0.2.1:5432/dev"}, creds, "only loopback"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

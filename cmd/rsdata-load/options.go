@@ -38,6 +38,17 @@ type options struct {
 	// and connection.
 	Clients int
 
+	// Flood mode: FloodBodies concurrent requests of BodyMiB MiB each,
+	// signed then unsigned, FloodRounds times; then SlowBodies connections
+	// that send a signed request's header and 5 bytes of its 1 MiB body and
+	// stall, watched for at most SlowWait. A normal client runs select 1
+	// round trips throughout.
+	FloodBodies int
+	BodyMiB     int
+	FloodRounds int
+	SlowBodies  int
+	SlowWait    time.Duration
+
 	Poll      time.Duration
 	Timeout   time.Duration
 	ServerPID int
@@ -52,6 +63,11 @@ const (
 	maxSelect1    = 1_000_000
 	maxClients    = 64
 	maxTimeout    = time.Hour
+	maxFlood      = 256
+	maxBodyMiB    = 16
+	maxRounds     = 20
+	maxSlow       = 1000
+	maxSlowWait   = 5 * time.Minute
 )
 
 func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
@@ -73,6 +89,13 @@ also times select 1 through pgx on that PostgreSQL, interleaved with the
 round trips, and prints the ratio of the p50s. With --clients C the round
 trips are shared by C clients at once, and it prints round trips per second
 and the machine's CPU time per round trip (Linux).
+With --flood-bodies N and/or --slow-bodies M it instead attacks the server's
+bounds on request bodies: N concurrent ExecuteStatement requests of
+--body-mib MiB, signed then unsigned, --flood-rounds times; then M
+connections that send a signed request's header and 5 bytes of its 1 MiB body
+and stall. It prints the replies, how long the stalled connections stayed
+open, the server's peak RSS (with --server-pid) and how a normal client's
+select 1 round trips fared meanwhile.
 
 Flags:
 `)
@@ -89,6 +112,11 @@ Flags:
 	fs.IntVar(&o.Select1, "select1", 0, fmt.Sprintf("run this many select 1 round trips instead (0-%d)", maxSelect1))
 	fs.IntVar(&o.Clients, "clients", 1, fmt.Sprintf("with --select1: clients running the round trips at once, each with its own connection (1-%d)", maxClients))
 	fs.StringVar(&o.FloorDSN, "floor-dsn", "", "with --select1: PostgreSQL URL (loopback) of the same cluster; each round trip is preceded by one select 1 there with pgx, and the ratio of the p50s printed (a password may come from PGPASSWORD)")
+	fs.IntVar(&o.FloodBodies, "flood-bodies", 0, fmt.Sprintf("concurrent large requests per round, signed then unsigned (0-%d)", maxFlood))
+	fs.IntVar(&o.BodyMiB, "body-mib", 8, fmt.Sprintf("with --flood-bodies: MiB per request body (1-%d)", maxBodyMiB))
+	fs.IntVar(&o.FloodRounds, "flood-rounds", 3, fmt.Sprintf("with --flood-bodies: rounds of each kind (1-%d)", maxRounds))
+	fs.IntVar(&o.SlowBodies, "slow-bodies", 0, fmt.Sprintf("connections that stall after 5 bytes of a 1 MiB body (0-%d)", maxSlow))
+	fs.DurationVar(&o.SlowWait, "slow-wait", 75*time.Second, fmt.Sprintf("with --slow-bodies: how long to wait for the server to close them (at most %v)", maxSlowWait))
 	fs.DurationVar(&o.Poll, "poll", 50*time.Millisecond, "pause between DescribeStatement polls of large statements")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, fmt.Sprintf("bound on the whole run (at most %v)", maxTimeout))
 	fs.IntVar(&o.ServerPID, "server-pid", 0, "pid of the rsdata server to sample memory of (Linux /proc), with its child processes")
@@ -141,6 +169,21 @@ func (o options) validate() error {
 		if o.Clients > 1 {
 			errs = append(errs, errors.New("--floor-dsn times one client's round trips; use it with --clients 1"))
 		}
+	}
+	if o.FloodBodies < 0 || o.FloodBodies > maxFlood {
+		errs = append(errs, fmt.Errorf("--flood-bodies must be 0-%d", maxFlood))
+	}
+	if o.BodyMiB < 1 || o.BodyMiB > maxBodyMiB {
+		errs = append(errs, fmt.Errorf("--body-mib must be 1-%d", maxBodyMiB))
+	}
+	if o.FloodRounds < 1 || o.FloodRounds > maxRounds {
+		errs = append(errs, fmt.Errorf("--flood-rounds must be 1-%d", maxRounds))
+	}
+	if o.SlowBodies < 0 || o.SlowBodies > maxSlow {
+		errs = append(errs, fmt.Errorf("--slow-bodies must be 0-%d", maxSlow))
+	}
+	if o.SlowWait <= 0 || o.SlowWait > maxSlowWait {
+		errs = append(errs, fmt.Errorf("--slow-wait must be positive and at most %v", maxSlowWait))
 	}
 	if o.Poll < 0 || o.Poll > time.Minute {
 		errs = append(errs, errors.New("--poll must be between 0 and 1m"))

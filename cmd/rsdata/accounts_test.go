@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -21,9 +22,12 @@ func TestCLIPeerAccount(t *testing.T) {
 
 	var peerCreds rootCredentials
 	readJSON(t, filepath.Join(s.DataDir, "root-credentials-"+peer+".json"), &peerCreds)
-	if peerCreds.AccessKeyID == "" || !strings.Contains(s.Stdout.String(),
-		"export AWS_ACCESS_KEY_ID="+peerCreds.AccessKeyID+" AWS_SECRET_ACCESS_KEY="+peerCreds.SecretAccessKey) {
+	line := regexp.MustCompile(`(?m)^\s*export AWS_ACCESS_KEY_ID=` + peerCreds.AccessKeyID + ` .*$`).FindString(s.Stdout.String())
+	if peerCreds.AccessKeyID == "" || line == "" {
 		t.Fatalf("the peer account's root credentials are not printed; stdout:\n%s", s.Stdout.String())
+	}
+	if got := shellExport(t, line)["AWS_SECRET_ACCESS_KEY"]; got != peerCreds.SecretAccessKey {
+		t.Fatalf("the peer account's export line sets AWS_SECRET_ACCESS_KEY=%q, not the key in its file", got)
 	}
 	peerRoot := withKeys(t, printed, peerCreds.AccessKeyID, peerCreds.SecretAccessKey, "")
 	var who struct{ Account, Arn string }

@@ -306,28 +306,40 @@ func (s *server) Kill9() {
 // Pid is the rsdata process id.
 func (s *server) Pid() int { return s.cmd.Process.Pid }
 
-// exportLine is the `export AWS_...` line rsdata prints with fresh root
+// exportLine is the `export AWS_...` line rsdata prints for the root
 // credentials.
 var exportLine = regexp.MustCompile(`(?m)^\s*export (AWS_ACCESS_KEY_ID=.*)$`)
 
-// PrintedEnv returns the variables of the printed export line.
+// PrintedEnv returns the variables of the printed export line, as a shell
+// sets them when the line is pasted (it reads the secret key from its file
+// when stdout is not a terminal).
 func (s *server) PrintedEnv() map[string]string {
 	s.t.Helper()
 	m := exportLine.FindStringSubmatch(s.Stdout.String())
 	if m == nil {
 		s.t.Fatalf("rsdata printed no export line; stdout:\n%s", s.Stdout.String())
 	}
-	env := map[string]string{}
-	for _, kv := range strings.Fields(m[1]) {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			s.t.Fatalf("bad export item %q in %q", kv, m[0])
-		}
-		env[k] = v
-	}
+	env := shellExport(s.t, m[0])
 	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL"} {
 		if env[k] == "" {
-			s.t.Fatalf("export line lacks %s: %q", k, m[0])
+			s.t.Fatalf("export line %q sets no %s", m[0], k)
+		}
+	}
+	return env
+}
+
+// shellExport runs an export line in sh and returns the AWS_ variables it
+// sets.
+func shellExport(t testing.TB, line string) map[string]string {
+	t.Helper()
+	res := runCommand(t, []string{"PATH=" + os.Getenv("PATH")}, "sh", "-c", strings.TrimSpace(line)+" && env")
+	if res.Code != 0 {
+		t.Fatalf("sh -c %q: exit %d: %s", line, res.Code, res.Stderr)
+	}
+	env := map[string]string{}
+	for _, kv := range strings.Split(res.Stdout, "\n") {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "AWS_") {
+			env[k] = v
 		}
 	}
 	return env

@@ -67,9 +67,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a, err := app.New(ctx, app.Options{Config: cfg, Logger: log, Stdout: stdout})
+	a, err := app.New(ctx, app.Options{Config: cfg, Logger: log, Stdout: stdout, ShowSecrets: isTerminal(stdout), Listen: true})
 	if err != nil {
 		return err
 	}
 	return a.Serve(ctx, nil)
+}
+
+// isTerminal reports whether w is a terminal (a character device; /dev/null
+// is one too, and harmless). Secrets printed anywhere else, such as a file
+// or a pipe to a log collector, would be kept there.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

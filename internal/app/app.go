@@ -53,6 +53,18 @@ import (
 // parameters fit well within it.
 const MaxBodyBytes = 8 << 20
 
+// Bounds on what one connection can make the server hold or wait for
+// before its request is handled. Headers of SDK requests (SigV4, a session
+// token) take a few KiB.
+const (
+	maxHeaderBytes    = 64 << 10
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+	// bodyWait is how long a large body waits for room in the body budget
+	// before it is refused with ThrottlingException (which SDKs retry).
+	bodyWait = 2 * time.Second
+)
+
 // Options are what New needs beyond the configuration.
 type Options struct {
 	Config config.Config
@@ -67,14 +79,26 @@ type Options struct {
 	Clock statement.Clock
 	// ResultLimits overrides the result size limits (tests use small ones).
 	ResultLimits results.Limits
+	// ShowSecrets lets the banner print secrets (a generated root secret
+	// key, master passwords): set it only when Stdout is a terminal, since
+	// anything else (a file, a pipe to a log collector) keeps them. Without
+	// it the banner names the mode-0600 files that hold them instead.
+	ShowSecrets bool
+	// Listen binds Config.Listen in New, right after the data dir is
+	// locked and before any database starts, so a busy address fails at
+	// once; Serve then serves on that listener. Without it Serve binds.
+	Listen bool
 }
 
 // App is a running rsdata.
 type App struct {
-	cfg     config.Config
-	log     *slog.Logger
-	out     io.Writer
-	servers []*embedded.Instance
+	cfg         config.Config
+	log         *slog.Logger
+	out         io.Writer
+	showSecrets bool // the banner may print secrets
+	servers     []*embedded.Instance
+	lock        *dataDirLock
+	ln          net.Listener
 
 	registry *engines.Registry
 	store    *store.Store
@@ -109,16 +133,19 @@ type App struct {
 // New builds and starts every component except the HTTP listener. On error
 // it stops what it had started.
 func New(ctx context.Context, opts Options) (_ *App, err error) {
-	a := &App{cfg: opts.Config, log: opts.Logger, out: opts.Stdout, registry: engines.NewRegistry()}
+	a := &App{cfg: opts.Config, log: opts.Logger, out: opts.Stdout, showSecrets: opts.ShowSecrets, registry: engines.NewRegistry()}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
 	if a.out == nil {
 		a.out = io.Discard
 	}
+	logins := map[string]masterLogin{}
+	loginsFile := filepath.Join(a.cfg.DataDir, "master-users.json")
 	defer func() {
 		if err != nil {
 			a.shutdownComponents(context.Background())
+			err = a.explainFailedStart(err, logins, loginsFile)
 		}
 	}()
 	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
@@ -127,13 +154,24 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if err := os.Chmod(a.cfg.DataDir, 0o711); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	// First the lock, so a second rsdata on this dir touches nothing the
+	// first one runs; then the address, so a busy one fails at once.
+	if a.lock, err = lockDataDir(a.cfg.DataDir); err != nil {
+		return nil, err
+	}
+	if opts.Listen {
+		if a.ln, err = net.Listen("tcp", a.cfg.Listen); err != nil {
+			return nil, fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
+		}
+		if err := a.lock.record(clientAddr(a.ln.Addr())); err != nil {
+			return nil, err
+		}
+	}
 	if err := a.loadRootCredentials(); err != nil {
 		return nil, err
 	}
 
 	storeDSN := a.cfg.StoreDSN
-	logins := map[string]masterLogin{}
-	loginsFile := filepath.Join(a.cfg.DataDir, "master-users.json")
 	needEmbedded := a.cfg.Embedded || storeDSN == ""
 	if needEmbedded {
 		if _, err := embedded.FindBinDir(); err != nil {
@@ -294,7 +332,13 @@ func (a *App) buildHandler() (http.Handler, error) {
 		Logger: a.log}, who, awsproto.WriteError)
 	api := httpx.Wrap(authn.Wrap(dispatch), httpx.Options{
 		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: awsproto.WriteError,
-		Panicked: func() error { return awserr.InternalFailure() },
+		BodyBudget: int64(a.cfg.BodyBudgetMiB) << 20, BodyWait: bodyWait,
+		BodyReadTimeout: time.Duration(a.cfg.BodyReadTimeout),
+		Panicked:        func() error { return awserr.InternalFailure() },
+		TooLarge:        func(limit int64) error { return awserr.RequestEntityTooLarge(limit) },
+		Throttled: func() error {
+			return awserr.Throttling("Too many large requests are being received; retry later")
+		},
 	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -390,13 +434,24 @@ func (a *App) startWorkers() {
 // Serve listens on the configured address until ctx ends, then shuts down.
 // ready, when not nil, receives the bound address once requests are served.
 func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
-	ln, err := net.Listen("tcp", a.cfg.Listen)
-	if err != nil {
-		a.Shutdown(context.Background())
-		return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
+	ln := a.ln
+	a.ln = nil
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", a.cfg.Listen); err != nil {
+			a.Shutdown(context.Background())
+			return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
+		}
+		if err := a.lock.record(clientAddr(ln.Addr())); err != nil {
+			a.log.Warn("recording the address in the lock file failed", "err", err)
+		}
 	}
-	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	var err error
+	// No ReadTimeout or WriteTimeout: the body's deadline is set per
+	// request by httpx and lifted once it is read, so long polls and long
+	// result downloads are not cut.
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: readHeaderTimeout, IdleTimeout: idleTimeout,
+		MaxHeaderBytes: maxHeaderBytes, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	// The banner is printed before requests are accepted (the bound
 	// listener queues them), so whoever sees the endpoint answer has been
 	// shown the credentials to call it with.
@@ -464,6 +519,37 @@ func (a *App) shutdownComponents(ctx context.Context) {
 		cancel()
 	}
 	a.servers = nil
+	if a.ln != nil {
+		a.ln.Close()
+		a.ln = nil
+	}
+	// Last: the next rsdata on this dir may start once the servers are down.
+	a.lock.release()
+	a.lock = nil
+}
+
+// explainFailedStart adds to err where the credentials this start generated
+// are kept: they were never shown, and PostgreSQL may already use them.
+func (a *App) explainFailedStart(err error, logins map[string]masterLogin, loginsFile string) error {
+	var kept []string
+	if a.freshRoot {
+		kept = append(kept, "root credentials in "+a.rootCredsAt)
+	}
+	for _, l := range logins {
+		if !l.Shown {
+			kept = append(kept, "master passwords in "+loginsFile)
+			break
+		}
+	}
+	for _, p := range a.peers {
+		if p.fresh {
+			kept = append(kept, "peer account "+p.id+" root credentials in "+p.credsAt)
+		}
+	}
+	if len(kept) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w (credentials generated by this start are kept: %s)", err, strings.Join(kept, "; "))
 }
 
 // instanceID is this data dir's stable identity in the store.
@@ -546,22 +632,27 @@ func clientAddr(addr net.Addr) string {
 }
 
 // printBanner prints the endpoint, the credentials and any master password
-// not shown before (marking it shown).
+// not shown before (marking it shown). Secrets are printed only when
+// showSecrets is set (stdout is a terminal); otherwise the export lines read
+// them from their files when pasted into a shell.
 func (a *App) printBanner(addr string, logins map[string]masterLogin) {
 	endpoint := "http://" + addr
+	show := a.freshRoot && a.showSecrets
 	switch {
 	case a.rootCredsAt == "":
 		fmt.Fprintf(a.out, "Root credentials: from RSDATA_ROOT_ACCESS_KEY_ID / RSDATA_ROOT_SECRET_ACCESS_KEY\n")
-	case a.freshRoot:
+	case show:
 		fmt.Fprintf(a.out, "Generated root credentials (stored in %s, shown only now):\n", a.rootCredsAt)
+	case a.freshRoot:
+		fmt.Fprintf(a.out, "Generated root credentials, stored in %s (mode 0600; secrets are printed only to a terminal):\n", a.rootCredsAt)
 	default:
 		fmt.Fprintf(a.out, "Root credentials: %s\n", a.rootCredsAt)
 	}
 	secret := "<secret>"
-	if a.freshRoot {
+	if show {
 		secret = a.RootSecretAccessKey
 	} else if a.rootCredsAt != "" {
-		secret = "$(jq -r .secret_access_key " + a.rootCredsAt + ")"
+		secret = secretFrom(a.rootCredsAt)
 	}
 	fmt.Fprintf(a.out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%[3]s AWS_DEFAULT_REGION=%[3]s AWS_ENDPOINT_URL=%[4]s\n\n",
 		a.RootAccessKeyID, secret, a.cfg.Region, endpoint)
@@ -577,18 +668,37 @@ func (a *App) printBanner(addr string, logins map[string]masterLogin) {
 	sort.Strings(keys)
 	for _, key := range keys {
 		if l := logins[key]; !l.Shown {
-			fmt.Fprintf(a.out, "  new master user for %s: %s / %s\n", key, l.User, l.Password)
+			if a.showSecrets {
+				fmt.Fprintf(a.out, "  new master user for %s: %s / %s\n", key, l.User, l.Password)
+			} else {
+				fmt.Fprintf(a.out, "  new master user for %s: %s (password in %s)\n", key, l.User,
+					filepath.Join(a.cfg.DataDir, "master-users.json"))
+			}
 			l.Shown = true
 			logins[key] = l
 		}
 	}
 	for _, p := range a.peers {
-		secret := "$(jq -r .secret_access_key " + p.credsAt + ")"
-		if p.fresh {
+		secret := secretFrom(p.credsAt)
+		if p.fresh && a.showSecrets {
 			secret = p.creds.SecretAccessKey
 		}
 		fmt.Fprintf(a.out, "Peer account %s (IAM identities only), root credentials in %s:\n", p.id, p.credsAt)
 		fmt.Fprintf(a.out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", p.creds.AccessKeyID, secret)
 	}
 	fmt.Fprintf(a.out, "Data API endpoint: %s\n", endpoint)
+}
+
+// secretFrom is a shell command substitution that reads the secret key from
+// a root credentials file (as writeSecretFile lays it out) with sed alone.
+func secretFrom(path string) string {
+	return `$(sed -n 's/^ *"secret_access_key": *"\([^"]*\)".*/\1/p' ` + shellQuote(path) + `)`
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -1,12 +1,10 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -62,10 +60,25 @@ func NewAuthenticator(opts Options, keys KeyStore, writeErr httpx.ErrorWriter) *
 }
 
 // Wrap authenticates requests before next sees them. The body is read
-// whole (it is bounded by httpx) to hash it, then handed on unchanged.
+// whole (it is bounded by httpx) to hash it, then handed on unchanged (a
+// reader over the same bytes, which httpx.ReadBody returns again). A
+// body larger than httpx.SmallBody is read only after the parts of the
+// signature that do not depend on it (its form, scope, date, access key
+// and session token) have been checked, so a caller without a valid key
+// cannot make the server read and hold it.
 func (a *Authenticator) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
+		token := r.Header.Get("X-Amz-Security-Token")
+		if token == "" {
+			token = r.URL.Query().Get("X-Amz-Security-Token")
+		}
+		if r.ContentLength < 0 || r.ContentLength > httpx.SmallBody {
+			if err := a.precheck(r, token); err != nil {
+				a.writeErr(w, r, a.refusal(r, err))
+				return
+			}
+		}
+		body, err := httpx.ReadBody(r)
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
@@ -75,13 +88,8 @@ func (a *Authenticator) Wrap(next http.Handler) http.Handler {
 			a.writeErr(w, r, awserr.SerializationException("Could not read request body"))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		sum := sha256.Sum256(body)
 		var principal *Principal
-		token := r.Header.Get("X-Amz-Security-Token")
-		if token == "" {
-			token = r.URL.Query().Get("X-Amz-Security-Token")
-		}
 		res, err := a.verifier.VerifyWith(&sigv4.Request{
 			Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Host: r.Host,
 			Header: r.Header, PayloadSHA256: hex.EncodeToString(sum[:]),
@@ -97,6 +105,26 @@ func (a *Authenticator) Wrap(next http.Handler) http.Handler {
 		ctx := context.WithValue(WithPrincipal(r.Context(), principal), serviceKey{}, res.Service)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// precheck verifies r's signature with no payload hash: the errors that
+// do not depend on the body are final; a signature mismatch (expected, the
+// body's hash being unknown yet) and a failing key look-up are left to the
+// full check after the body is read.
+func (a *Authenticator) precheck(r *http.Request, token string) error {
+	_, err := a.verifier.VerifyWith(&sigv4.Request{
+		Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Host: r.Host, Header: r.Header,
+	}, func(id string) (sigv4.Credentials, error) {
+		creds, _, err := a.keys.LookupKey(r.Context(), id, token)
+		return creds, err
+	})
+	for _, final := range []error{sigv4.ErrMissingAuth, sigv4.ErrMalformedAuth, sigv4.ErrUnknownAccessKey,
+		sigv4.ErrTokenMismatch, sigv4.ErrRequestExpired, sigv4.ErrWrongScope, ErrExpiredToken} {
+		if errors.Is(err, final) {
+			return err
+		}
+	}
+	return nil
 }
 
 type serviceKey struct{}

@@ -251,6 +251,7 @@ var queryCodes = map[string]struct {
 	"AccessDeniedException":               {"AccessDenied", http.StatusForbidden},
 	"ExpiredTokenException":               {"ExpiredToken", http.StatusForbidden},
 	"SerializationException":              {"MalformedQueryString", http.StatusBadRequest},
+	"ThrottlingException":                 {"Throttling", http.StatusBadRequest},
 }
 
 // ForQuery returns e as a Query-protocol service names it.

@@ -193,7 +193,7 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
-	body, err := io.ReadAll(req.Body)
+	body, err := httpx.ReadBody(req)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

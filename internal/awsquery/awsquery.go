@@ -46,7 +46,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -335,7 +334,7 @@ func readForm(req *http.Request) (*form, error) {
 	}
 	var body []byte
 	if req.Body != nil {
-		body, err = io.ReadAll(req.Body)
+		body, err = httpx.ReadBody(req)
 	}
 	if err != nil {
 		var tooBig *http.MaxBytesError

@@ -65,6 +65,12 @@ type Config struct {
 	ShutdownTimeout     Duration `json:"shutdown_timeout"`
 	LogLevel            string   `json:"log_level"`
 
+	// BodyBudgetMiB bounds the request bodies (those over 64 KiB) the server
+	// holds at once, in MiB; BodyReadTimeout bounds the time a request's
+	// body may take to arrive.
+	BodyBudgetMiB   int      `json:"body_budget_mib"`
+	BodyReadTimeout Duration `json:"body_read_timeout"`
+
 	// EventsFile and EventsWebhook receive "Redshift Data Statement Status
 	// Change" events of statements run WithEvent (JSON lines; HTTP POST).
 	EventsFile    string `json:"events_file"`
@@ -109,6 +115,8 @@ func Default(getenv func(string) string) Config {
 		MaxRunTime:          Duration(24 * time.Hour),
 		ResultRetention:     Duration(24 * time.Hour),
 		ShutdownTimeout:     Duration(15 * time.Second),
+		BodyBudgetMiB:       24,
+		BodyReadTimeout:     Duration(30 * time.Second),
 		LogLevel:            "info",
 	}
 }
@@ -204,6 +212,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.Var((*flagDuration)(&cfg.MaxRunTime), "max-run-time", "longest a statement may run")
 	fs.Var((*flagDuration)(&cfg.ResultRetention), "result-retention", "how long results stay readable")
 	fs.Var((*flagDuration)(&cfg.ShutdownTimeout), "shutdown-timeout", "bound on finishing in-flight requests at shutdown")
+	fs.IntVar(&cfg.BodyBudgetMiB, "body-budget-mib", cfg.BodyBudgetMiB, "MiB of request bodies over 64 KiB held at once; a request that does not fit waits briefly, then is refused with ThrottlingException (at least 8, the largest body)")
+	fs.Var((*flagDuration)(&cfg.BodyReadTimeout), "body-read-timeout", "bound on the time a request body takes to arrive; slower connections are closed")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&cfg.EventsFile, "events-file", cfg.EventsFile, "append status-change events of WithEvent statements to this file as JSON lines")
 	fs.StringVar(&cfg.EventsWebhook, "events-webhook", cfg.EventsWebhook, "POST status-change events of WithEvent statements to this URL")
@@ -318,6 +328,12 @@ func (c Config) Validate() error {
 	}
 	if c.MaxRunTime <= 0 || c.ResultRetention <= 0 || c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("max run time, result retention and shutdown timeout must be positive"))
+	}
+	if c.BodyBudgetMiB < 8 || c.BodyBudgetMiB > 1<<20 {
+		errs = append(errs, errors.New("body budget must be at least 8 MiB (the largest request body) and at most 1 TiB"))
+	}
+	if c.BodyReadTimeout <= 0 {
+		errs = append(errs, errors.New("body read timeout must be positive"))
 	}
 	seen := map[string]bool{}
 	if c.Embedded {
