@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/rsdata/rsdata/internal/api/iam"
 	"github.com/rsdata/rsdata/internal/api/redshift"
 	"github.com/rsdata/rsdata/internal/api/redshiftdata"
@@ -122,8 +124,7 @@ type App struct {
 	peers []*peerAccount
 
 	stopWorkers context.CancelFunc
-	workersDone chan struct{}
-	eventsDone  chan struct{}
+	workers     *errgroup.Group
 	// banner prints credentials and endpoints once the listener is bound.
 	banner      func(addr string)
 	freshRoot   bool
@@ -402,22 +403,23 @@ func (a *App) buildEvents(clock statement.Clock) error {
 	return nil
 }
 
+// startWorkers runs the background work: event delivery, and the minute
+// reaper of expired results and temporary database users.
 func (a *App) startWorkers() {
 	ctx, cancel := context.WithCancel(context.Background())
-	a.stopWorkers, a.workersDone = cancel, make(chan struct{})
-	a.eventsDone = make(chan struct{})
-	go func() {
-		defer close(a.eventsDone)
+	g, ctx := errgroup.WithContext(ctx)
+	a.stopWorkers, a.workers = cancel, g
+	g.Go(func() error {
 		a.events.Run(ctx)
-	}()
-	go func() {
-		defer close(a.workersDone)
+		return nil
+	})
+	g.Go(func() error {
 		t := time.NewTicker(time.Minute)
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
-				return
+				return nil
 			case <-t.C:
 				if err := a.engine.Reap(ctx); err != nil && ctx.Err() == nil {
 					a.log.Error("removing expired statements failed", "err", err)
@@ -428,7 +430,7 @@ func (a *App) startWorkers() {
 				}
 			}
 		}
-	}()
+	})
 }
 
 // Serve listens on the configured address until ctx ends, then shuts down.
@@ -466,17 +468,38 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	select {
 	case err = <-errc:
+		a.Shutdown(context.Background())
 	case <-ctx.Done():
-		a.log.Info("shutting down")
-		sctx, cancel := context.WithTimeout(context.Background(), time.Duration(a.cfg.ShutdownTimeout))
-		err = srv.Shutdown(sctx)
-		cancel()
+		a.stop(srv)
 	}
-	a.Shutdown(context.Background())
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+// stop shuts the server down within --shutdown-timeout, graceful first and
+// then hard: long polls are released at once (they report the statement as
+// it stands); requests in flight get two thirds of the bound, after which
+// their connections are closed; the rest of the bound goes to ending
+// running statements, the workers, the pools and the PostgreSQL servers,
+// which are told to quit at once (SIGQUIT) when the bound has passed.
+func (a *App) stop(srv *http.Server) {
+	bound := time.Duration(a.cfg.ShutdownTimeout)
+	deadline := time.Now().Add(bound)
+	a.log.Info("shutting down", "bound", bound)
+	if a.engine != nil {
+		a.engine.ReleaseWaiters()
+	}
+	gctx, cancel := context.WithTimeout(context.Background(), bound*2/3)
+	if err := srv.Shutdown(gctx); err != nil {
+		a.log.Warn("requests still in flight at the graceful bound; closing their connections", "err", err)
+		_ = srv.Close()
+	}
+	cancel()
+	sctx, cancel := context.WithDeadline(context.Background(), deadline)
+	a.Shutdown(sctx)
+	cancel()
 }
 
 // Shutdown stops workers, running statements, pools, the store and the
@@ -487,8 +510,13 @@ func (a *App) Shutdown(ctx context.Context) {
 		// After the engine, so events of the statements it just ended are
 		// handed on; what stays pending is delivered after the next start.
 		a.stopWorkers()
-		<-a.workersDone
-		<-a.eventsDone
+		done := make(chan struct{})
+		go func() { _ = a.workers.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			a.log.Warn("background work still running at the shutdown bound")
+		}
 		a.stopWorkers = nil
 	}
 	a.shutdownComponents(ctx)
@@ -498,11 +526,19 @@ func (a *App) closeEngine(ctx context.Context) {
 	if a.engine == nil {
 		return
 	}
-	ectx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ectx, cancel := boundedBy(ctx, 30*time.Second)
 	if err := a.engine.Close(ectx); err != nil {
 		a.log.Warn("statements still running at shutdown", "err", err)
 	}
 	cancel()
+}
+
+// boundedBy is ctx with its own deadline, or with d when it has none.
+func boundedBy(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, d)
 }
 
 func (a *App) shutdownComponents(ctx context.Context) {
@@ -514,7 +550,7 @@ func (a *App) shutdownComponents(ctx context.Context) {
 		a.store.Close()
 	}
 	for i := len(a.servers) - 1; i >= 0; i-- {
-		sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		sctx, cancel := boundedBy(ctx, 60*time.Second)
 		_ = a.servers[i].Stop(sctx)
 		cancel()
 	}

@@ -211,7 +211,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.IntVar(&cfg.MaxActiveSessions, "max-active-sessions", cfg.MaxActiveSessions, "open sessions allowed per cluster or workgroup")
 	fs.Var((*flagDuration)(&cfg.MaxRunTime), "max-run-time", "longest a statement may run")
 	fs.Var((*flagDuration)(&cfg.ResultRetention), "result-retention", "how long results stay readable")
-	fs.Var((*flagDuration)(&cfg.ShutdownTimeout), "shutdown-timeout", "bound on finishing in-flight requests at shutdown")
+	fs.Var((*flagDuration)(&cfg.ShutdownTimeout), "shutdown-timeout", "bound on the whole shutdown: requests in flight get two thirds, then their connections are closed")
 	fs.IntVar(&cfg.BodyBudgetMiB, "body-budget-mib", cfg.BodyBudgetMiB, "MiB of request bodies over 64 KiB held at once; a request that does not fit waits briefly, then is refused with ThrottlingException (at least 8, the largest body)")
 	fs.Var((*flagDuration)(&cfg.BodyReadTimeout), "body-read-timeout", "bound on the time a request body takes to arrive; slower connections are closed")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")

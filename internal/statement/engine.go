@@ -501,9 +501,16 @@ func (e *Engine) Reap(ctx context.Context) error {
 	return err
 }
 
+// ReleaseWaiters ends every long poll (Wait) at once, and every later one,
+// as if its time had passed: callers then report the statement as it
+// stands. The server calls it when it begins to shut down, before it waits
+// for requests in flight, so a long poll never holds the shutdown up.
+func (e *Engine) ReleaseWaiters() { e.waiters.release() }
+
 // Close stops accepting statements, cancels those running (they end
 // FAILED as interrupted), closes sessions and waits, bounded by ctx.
 func (e *Engine) Close(ctx context.Context) error {
+	e.ReleaseWaiters()
 	e.admission.close()
 	e.sessions.markClosing()
 	e.stopBase()

@@ -88,3 +88,30 @@ func TestTooManyWaiters(t *testing.T) {
 		}
 	})
 }
+
+// TestReleaseWaitersEndsLongPolls: at shutdown a long poll returns at
+// once, without error and with the statement as it stands, rather than
+// holding the server up for the rest of its WaitTimeSeconds.
+func TestReleaseWaitersEndsLongPolls(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, _, _ := start(t, Options{})
+		st := execute(t, e, req("sleep 1m"))
+		done := make(chan error, 1)
+		begin := time.Now()
+		go func() { done <- e.Wait(context.Background(), st.ID, MaxWait) }()
+		time.Sleep(3 * time.Second)
+		e.ReleaseWaiters()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if waited := time.Since(begin); waited != 3*time.Second {
+			t.Fatalf("Wait returned after %v, want 3s (when released)", waited)
+		}
+		// Later waits do not wait at all.
+		begin = time.Now()
+		if err := e.Wait(context.Background(), st.ID, MaxWait); err != nil || time.Since(begin) != 0 {
+			t.Fatalf("Wait after release: %v after %v", err, time.Since(begin))
+		}
+		wantStatus(t, e, st.ID, Started, "")
+	})
+}

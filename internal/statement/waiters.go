@@ -12,12 +12,21 @@ type waiters struct {
 	mu  sync.Mutex
 	max int
 	n   map[string]int // waiting requests per statement id
+	// released is closed by release, at shutdown: every wait returns at
+	// once, as if its time had passed, so no long poll holds the server up.
+	released chan struct{}
+	once     sync.Once
 }
 
-func newWaiters(max int) *waiters { return &waiters{max: max, n: map[string]int{}} }
+func newWaiters(max int) *waiters {
+	return &waiters{max: max, n: map[string]int{}, released: make(chan struct{})}
+}
 
-// wait blocks until done is closed, d has passed or ctx ends, whichever is
-// first. It returns ctx's error when ctx ended, ErrTooManyWaiters when id
+// release ends every wait, and every later one at once. It is idempotent.
+func (w *waiters) release() { w.once.Do(func() { close(w.released) }) }
+
+// wait blocks until done is closed, d has passed, ctx ends or the waiters
+// are released, whichever is first. It returns ctx's error when ctx ended, ErrTooManyWaiters when id
 // already has its maximum of waiting requests, nil otherwise.
 func (w *waiters) wait(ctx context.Context, id string, done <-chan struct{}, d time.Duration) error {
 	w.mu.Lock()
@@ -39,6 +48,7 @@ func (w *waiters) wait(ctx context.Context, id string, done <-chan struct{}, d t
 	select {
 	case <-done:
 	case <-t.C:
+	case <-w.released:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
