@@ -28,7 +28,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/rsdata/rsdata/internal/pgexec"
+	"github.com/rsdata/rsdata/internal/scram"
 	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
 
@@ -696,7 +696,7 @@ func TestExternalEngineRegistration(t *testing.T) {
 		pg.Remove()
 	})
 	password := "ext-" + randomHex(t, 12)
-	verifier, err := pgexec.SCRAMVerifier(password)
+	verifier, err := scram.Verifier(password)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/rsdata/rsdata/internal/dbcreds"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/scram"
 )
 
 // RoleConn is an admin connection to an engine: a *pgx.Conn or a
@@ -39,7 +40,7 @@ type RoleConn interface {
 // TempUser is a login role with a temporary password.
 type TempUser struct {
 	Name string
-	// Verifier is the password's SCRAM verifier (SCRAMVerifier).
+	// Verifier is the password's SCRAM verifier (scram.Verifier).
 	Verifier string
 	// ValidUntil is when PostgreSQL stops accepting the password.
 	ValidUntil time.Time
@@ -295,7 +296,7 @@ func (r *Roles) Describe(ctx context.Context, e dbcreds.Engine, name string) (db
 
 // SetLogin implements dbcreds.Roles.
 func (r *Roles) SetLogin(ctx context.Context, e dbcreds.Engine, l dbcreds.Login) error {
-	verifier, err := SCRAMVerifier(l.Password)
+	verifier, err := scram.Verifier(l.Password)
 	if err != nil {
 		return err
 	}

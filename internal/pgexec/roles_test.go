@@ -14,6 +14,7 @@ import (
 
 	"github.com/rsdata/rsdata/internal/dbcreds"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/scram"
 	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
 
@@ -108,7 +109,7 @@ func TestTempUserLoginExpiry(t *testing.T) {
 	name := "IAMA:" + db + "-temp"
 	t.Cleanup(func() { srv.Exec(t, "postgres", `DROP ROLE IF EXISTS "`+name+`"`) })
 	const password = "correct horse battery staple 7"
-	verifier, err := SCRAMVerifier(password)
+	verifier, err := scram.Verifier(password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestTempUserInheritAndGroups(t *testing.T) {
 		srv.Exec(t, "postgres", fmt.Sprintf(`DROP ROLE IF EXISTS "IAMA:%[1]s:%[2]s"; DROP ROLE IF EXISTS "IAM:%[1]s"`, owner, group))
 	})
 
-	verifier, _ := SCRAMVerifier("pw-1")
+	verifier, _ := scram.Verifier("pw-1")
 	name := "IAMA:" + owner + ":" + group
 	if err := EnsureTempUser(ctx, conn, TempUser{Name: name, Verifier: verifier, ValidUntil: time.Now().Add(time.Hour), Inherit: owner, Groups: []string{group}}); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,8 @@
-package pgexec
+// Package scram makes the SCRAM-SHA-256 verifiers PostgreSQL stores for
+// passwords, so rsdata sets a password with ALTER ROLE ... PASSWORD
+// '<verifier>' and the password itself never appears in SQL text or in a
+// server's log.
+package scram
 
 import (
 	"crypto/hmac"
@@ -12,10 +16,10 @@ import (
 // scramIterations is PostgreSQL's default for SCRAM-SHA-256 verifiers.
 const scramIterations = 4096
 
-// SCRAMVerifier returns the SCRAM-SHA-256 verifier PostgreSQL stores for
+// Verifier returns the SCRAM-SHA-256 verifier PostgreSQL stores for
 // password, so a password can be set with ALTER ROLE ... PASSWORD '<verifier>'
 // without the password itself ever appearing in SQL text or server logs.
-func SCRAMVerifier(password string) (string, error) {
+func Verifier(password string) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err

@@ -1,40 +1,50 @@
-package app
+package embedded
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rsdata/rsdata/internal/dbcreds"
 	"github.com/rsdata/rsdata/internal/engines"
-	"github.com/rsdata/rsdata/internal/engines/embedded"
 	"github.com/rsdata/rsdata/internal/ids"
-	"github.com/rsdata/rsdata/internal/pgexec"
+	"github.com/rsdata/rsdata/internal/scram"
+	"github.com/rsdata/rsdata/internal/secretfile"
 )
 
-// bootstrapUser is the superuser initdb creates in every embedded server;
-// rsdata uses it, over the trusted socket only, for administration.
+// bootstrapUser is the superuser initdb creates in every server of a
+// site; rsdata uses it, over the server's own socket only, for
+// administration.
 const bootstrapUser = "rsdata"
 
-// embeddedEngine describes one of the servers `rsdata serve` runs by default.
-type embeddedEngine struct {
-	kind       engines.Kind
-	name       string
-	masterUser string
-	port       int
+// passwordAlphabet leaves out characters that are easily misread.
+const passwordAlphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// Site is the set of PostgreSQL servers `rsdata serve` runs in one data
+// directory, and what makes each one what it is: the control store, and
+// the engines that look like a fresh Redshift (database dev and a master
+// user whose password is kept in master-users.json). It owns their data
+// and socket directories and stops them in reverse order.
+type Site struct {
+	dataDir    string
+	log        *slog.Logger
+	servers    []*Instance
+	logins     map[string]MasterLogin
+	loginsFile string
 }
 
-// masterLogin is a master user's password, kept in the data dir so psql
+// MasterLogin is a master user's password, kept in the data dir so psql
 // users can log in; it is printed once, when created.
-type masterLogin struct {
+type MasterLogin struct {
 	User     string `json:"user"`
 	Password string `json:"password"`
 	// Shown records that the start-up banner printed the password, so a
@@ -42,68 +52,142 @@ type masterLogin struct {
 	Shown bool `json:"shown"`
 }
 
+// EngineSpec is one engine of a site: a cluster or a workgroup, its master
+// user, and the TCP port it prefers.
+type EngineSpec struct {
+	Kind       engines.Kind
+	Name       string
+	MasterUser string
+	Port       int
+}
+
+// OpenSite returns the site of dataDir, reading the master passwords kept
+// there. It starts nothing.
+func OpenSite(dataDir string, log *slog.Logger) (*Site, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Site{dataDir: dataDir, log: log, logins: map[string]MasterLogin{},
+		loginsFile: filepath.Join(dataDir, "master-users.json")}
+	if err := secretfile.Read(s.loginsFile, &s.logins); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.loginsFile, err)
+	}
+	return s, nil
+}
+
+// LoginsFile is the file holding the master users' passwords.
+func (s *Site) LoginsFile() string { return s.loginsFile }
+
+// Logins returns the master users by engine ("cluster/local"), in key
+// order.
+func (s *Site) Logins() []NamedLogin {
+	out := make([]NamedLogin, 0, len(s.logins))
+	for key, l := range s.logins {
+		out = append(out, NamedLogin{Key: key, MasterLogin: l})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// NamedLogin is a master user with the engine it belongs to.
+type NamedLogin struct {
+	Key string // "cluster/local"
+	MasterLogin
+}
+
+// MarkShown records that every master password has been printed.
+func (s *Site) MarkShown() error {
+	if len(s.logins) == 0 {
+		return nil
+	}
+	for key, l := range s.logins {
+		l.Shown = true
+		s.logins[key] = l
+	}
+	return secretfile.Write(s.loginsFile, s.logins)
+}
+
+// Stop stops every server of the site, the last started first, each
+// within ctx (or 60 s when ctx has no deadline).
+func (s *Site) Stop(ctx context.Context) {
+	for i := len(s.servers) - 1; i >= 0; i-- {
+		sctx, cancel := ctx, context.CancelFunc(func() {})
+		if _, ok := ctx.Deadline(); !ok {
+			sctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+		}
+		_ = s.servers[i].Stop(sctx)
+		cancel()
+	}
+	s.servers = nil
+}
+
 // socketDir returns a directory for a server's socket whose path stays
 // within the kernel's limit for socket paths.
-func socketDir(dataDir, name string) string {
-	dir := filepath.Join(dataDir, "run", name)
+func (s *Site) socketDir(name string) string {
+	dir := filepath.Join(s.dataDir, "run", name)
 	if len(dir) < 80 {
 		return dir
 	}
-	sum := sha256.Sum256([]byte(dataDir))
+	sum := sha256.Sum256([]byte(s.dataDir))
 	return filepath.Join(os.TempDir(), "rsdata-"+hex.EncodeToString(sum[:6]), name)
 }
 
-// startEmbedded starts one embedded server; opts gives its Port,
-// ListenTCP, Settings and authentication, the rest is filled in here.
-func (a *App) startEmbedded(ctx context.Context, name string, opts embedded.Options) (*embedded.Instance, error) {
+// start starts one server of the site; opts gives its Port, ListenTCP,
+// Settings and authentication, the rest is filled in here.
+func (s *Site) start(ctx context.Context, name string, opts Options) (*Instance, error) {
 	opts.Name = name
-	opts.DataDir = filepath.Join(a.cfg.DataDir, "pg", name)
-	opts.SocketDir = socketDir(a.cfg.DataDir, name)
+	opts.DataDir = filepath.Join(s.dataDir, "pg", name)
+	opts.SocketDir = s.socketDir(name)
 	opts.SuperUser = bootstrapUser
-	opts.Logger = a.log
-	inst, err := embedded.Start(ctx, opts)
+	opts.Logger = s.log
+	inst, err := Start(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	a.servers = append(a.servers, inst)
+	s.servers = append(s.servers, inst)
 	return inst, nil
 }
 
-// startEngine runs an embedded cluster or workgroup and makes it look like
-// a fresh Redshift: database dev, a master user (Redshift's superuser, not
-// PostgreSQL's; see bootstrapEngine), and PUBLIC allowed to
-// create in schema public as Redshift allows.
-func (a *App) startEngine(ctx context.Context, e embeddedEngine, logins map[string]masterLogin) (*engines.Endpoint, error) {
-	// The cluster's socket trusts local connections: rsdata logs in
+// StartEngine runs a cluster or workgroup and makes it look like a fresh
+// Redshift: database dev, a master user (Redshift's superuser, not
+// PostgreSQL's; see bootstrapEngine), and PUBLIC allowed to create in
+// schema public as Redshift allows. A new master password is saved before
+// it returns, so a start interrupted later does not lose a password
+// PostgreSQL already uses.
+func (s *Site) StartEngine(ctx context.Context, e EngineSpec) (*engines.Endpoint, error) {
+	// The engine's socket trusts local connections: rsdata logs in
 	// through it as each user without knowing passwords. That is safe
 	// because no login rsdata hands out is a PostgreSQL superuser (the
 	// master user is not, temporary users are not, and neither may be a
 	// member of one; see dbcreds.CheckDbUser), so no session can run a
 	// program or open a file as the server's OS user to reach the socket;
 	// and the directory holding it is the server's OS user's alone.
-	inst, err := a.startEmbedded(ctx, string(e.kind)+"-"+e.name, embedded.Options{
-		Port: e.port, ListenTCP: true,
+	inst, err := s.start(ctx, string(e.Kind)+"-"+e.Name, Options{
+		Port: e.Port, ListenTCP: true,
 		Settings: map[string]string{"max_connections": "300", "shared_buffers": "64MB"},
 	})
 	if err != nil {
 		return nil, err
 	}
-	key := string(e.kind) + "/" + e.name
-	login, existed := logins[key]
+	key := string(e.Kind) + "/" + e.Name
+	login, existed := s.logins[key]
 	if !existed {
-		login = masterLogin{User: e.masterUser, Password: ids.Token(24, "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")}
+		login = MasterLogin{User: e.MasterUser, Password: ids.Token(24, passwordAlphabet)}
 	}
 	if err := bootstrapEngine(ctx, inst, login); err != nil {
-		return nil, fmt.Errorf("prepare %s %s: %w", e.kind, e.name, err)
+		return nil, fmt.Errorf("prepare %s %s: %w", e.Kind, e.Name, err)
 	}
-	logins[key] = login
+	s.logins[key] = login
+	if err := secretfile.Write(s.loginsFile, s.logins); err != nil {
+		return nil, err
+	}
 	return &engines.Endpoint{
-		Kind: e.kind, Name: e.name, Host: "127.0.0.1", Port: inst.Port(), SocketDir: inst.SocketDir(),
+		Kind: e.Kind, Name: e.Name, Host: "127.0.0.1", Port: inst.Port(), SocketDir: inst.SocketDir(),
 		AdminUser: bootstrapUser, MasterUser: login.User, Database: "dev", Embedded: true,
 	}, nil
 }
 
-func bootstrapEngine(ctx context.Context, inst *embedded.Instance, login masterLogin) error {
+func bootstrapEngine(ctx context.Context, inst *Instance, login MasterLogin) error {
 	conn, err := pgx.Connect(ctx, inst.ConnString(bootstrapUser, "postgres"))
 	if err != nil {
 		return err
@@ -121,7 +205,7 @@ func bootstrapEngine(ctx context.Context, inst *embedded.Instance, login masterL
 	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, login.User).Scan(&exists); err != nil {
 		return err
 	}
-	verifier, err := pgexec.SCRAMVerifier(login.Password)
+	verifier, err := scram.Verifier(login.Password)
 	if err != nil {
 		return err
 	}
@@ -187,7 +271,7 @@ type controlLogin struct {
 	Password string `json:"password"`
 }
 
-// startControl runs the control store's server, which holds IAM users,
+// StartControl runs the control store's server, which holds IAM users,
 // their keys and Secrets Manager's secrets, as far from every database
 // login as rsdata can put it:
 //   - Unix socket only (no TCP), in a directory only its OS user can open;
@@ -195,26 +279,26 @@ type controlLogin struct {
 //     only rsdata knows it: a data dir made when the socket trusted
 //     everyone is given the password and switched over on start;
 //   - when rsdata runs as root, it runs as its own system user
-//     (Config.ControlOSUser, created if missing) rather than as postgres,
+//     (osUser, created if missing) rather than as postgres,
 //     which runs the clusters, and its data dir is that user's alone
 //     (0700), so a cluster's processes can read none of it.
-func (a *App) startControl(ctx context.Context) (string, error) {
-	path := filepath.Join(a.cfg.DataDir, "control-store.json")
+func (s *Site) StartControl(ctx context.Context, osUser string) (string, error) {
+	path := filepath.Join(s.dataDir, "control-store.json")
 	var login controlLogin
-	if err := readJSONFile(path, &login); err != nil {
+	if err := secretfile.Read(path, &login); err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	fresh := login.Password == ""
 	if fresh {
-		login = controlLogin{User: bootstrapUser, Password: ids.Token(32, "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")}
-		if err := writeSecretFile(path, login); err != nil {
+		login = controlLogin{User: bootstrapUser, Password: ids.Token(32, passwordAlphabet)}
+		if err := secretfile.Write(path, login); err != nil {
 			return "", err
 		}
 	}
-	inst, err := a.startEmbedded(ctx, "control", embedded.Options{
+	inst, err := s.start(ctx, "control", Options{
 		Settings:  map[string]string{"max_connections": "100", "shared_buffers": "32MB"},
-		LocalAuth: embedded.LocalSCRAM, Password: login.Password,
-		OSUser: a.cfg.ControlOSUser, CreateOSUser: true,
+		LocalAuth: LocalSCRAM, Password: login.Password,
+		OSUser: osUser, CreateOSUser: true,
 	})
 	if err != nil {
 		if !fresh {
@@ -231,8 +315,8 @@ func (a *App) startControl(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if method != embedded.LocalSCRAM {
-		verifier, err := pgexec.SCRAMVerifier(login.Password)
+	if method != LocalSCRAM {
+		verifier, err := scram.Verifier(login.Password)
 		if err != nil {
 			return "", err
 		}
@@ -264,28 +348,4 @@ func (a *App) startControl(ctx context.Context) (string, error) {
 		}
 	}
 	return inst.ConnString(bootstrapUser, "rsdata"), nil
-}
-
-func readJSONFile(path string, into any) error {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, into)
-}
-
-// writeSecretFile writes v as JSON readable by the owner only, atomically.
-func writeSecretFile(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
