@@ -6,13 +6,14 @@ import (
 )
 
 // publicText is an error whose text is Secrets Manager's own wording,
-// shown to clients as it is: data, not a Go error string.
-type publicText string
+// shown to clients as it is: data, not a Go error string. Each is a
+// distinct pointer.
+type publicText struct{ text string }
 
-func (p publicText) Error() string { return string(p) }
+func (p *publicText) Error() string { return p.text }
 
 // ErrNotFound means no such secret (or, for the Data API, no such value).
-var ErrNotFound error = publicText("Secrets Manager can't find the specified secret.")
+var ErrNotFound error = &publicText{"Secrets Manager can't find the specified secret."}
 
 // Public texts, as Secrets Manager words them.
 const (
@@ -62,7 +63,7 @@ func (e *InvalidRequestError) Error() string { return e.Message }
 var ErrMarkedForDeletion error = &InvalidRequestError{Message: msgMarkedForDeletion}
 
 // ErrBadNextToken is a NextToken this service did not hand out.
-var ErrBadNextToken error = publicText(msgBadToken)
+var ErrBadNextToken error = &publicText{msgBadToken}
 
 // ErrNotCredentials is returned by ValueForDataAPI when the secret's current
 // value is binary or not a JSON object.

@@ -1,12 +1,18 @@
 package sigv4
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode"
 )
+
+// publicText is a sentinel whose text is AWS's own wording, sent to
+// clients as it is: data, not a Go error string. Each is a distinct
+// pointer, so two with the same words are still different errors.
+type publicText struct{ text string }
+
+func (p *publicText) Error() string { return p.text }
 
 // Sentinel errors. Every error returned by Verify, apart from a failure of the
 // KeyLookup itself, matches exactly one of them with errors.Is. Their Error
@@ -18,39 +24,39 @@ var (
 	// ErrMissingAuth: the request carries neither an Authorization header nor
 	// presigned query parameters.
 	// AWS: 403 MissingAuthenticationTokenException.
-	ErrMissingAuth = errors.New("Missing Authentication Token")
+	ErrMissingAuth error = &publicText{"Missing Authentication Token"}
 
 	// ErrMalformedAuth: the Authorization header or the presigned query
 	// parameters are present but incomplete or unparsable, use an
 	// unsupported algorithm, lack the host in SignedHeaders, or the request
 	// has no usable X-Amz-Date/Date.
 	// AWS: 400 IncompleteSignatureException.
-	ErrMalformedAuth = errors.New("The request signature is incomplete or malformed.")
+	ErrMalformedAuth error = &publicText{"The request signature is incomplete or malformed."}
 
 	// ErrUnknownAccessKey: the KeyLookup does not know the access key id.
 	// AWS: 403 UnrecognizedClientException.
-	ErrUnknownAccessKey = errors.New("The security token included in the request is invalid.")
+	ErrUnknownAccessKey error = &publicText{"The security token included in the request is invalid."}
 
 	// ErrSignatureMismatch: the signature does not match the request.
 	// AWS: 403 InvalidSignatureException.
-	ErrSignatureMismatch = errors.New("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+	ErrSignatureMismatch error = &publicText{"The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 
 	// ErrRequestExpired: X-Amz-Date is too far from the server clock, or a
 	// presigned request is past its X-Amz-Expires. The returned error is an
 	// *ExpiredError carrying the times involved.
 	// AWS: 403 InvalidSignatureException ("Signature expired: ...").
-	ErrRequestExpired = errors.New("Signature expired.")
+	ErrRequestExpired error = &publicText{"Signature expired."}
 
 	// ErrWrongScope: the credential scope does not fit the request or this
 	// server: wrong date, terminator, region or service.
 	// AWS: 403 InvalidSignatureException (SignatureDoesNotMatch in query APIs).
-	ErrWrongScope = errors.New("Credential should be scoped to a valid region and service.")
+	ErrWrongScope error = &publicText{"Credential should be scoped to a valid region and service."}
 
 	// ErrTokenMismatch: the credentials require a session token and the
 	// request's X-Amz-Security-Token is missing or different, or the request
 	// carries a token the credentials do not have.
 	// AWS: 403 UnrecognizedClientException (InvalidClientTokenId in query APIs).
-	ErrTokenMismatch = errors.New("The security token included in the request is invalid.")
+	ErrTokenMismatch error = &publicText{"The security token included in the request is invalid."}
 )
 
 // Error is the error type returned by Verify for every failure except expiry
