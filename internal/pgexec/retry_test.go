@@ -21,18 +21,7 @@ import (
 // error, and the sequence must show one call.
 func TestLostConnectionIsNotRetried(t *testing.T) {
 	ctx := context.Background()
-	// A server of its own: killing a backend makes PostgreSQL restart
-	// every other backend, which would disturb the package's other tests.
-	srv, err := pgtest.StartNew(ctx, "retry")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = srv.Stop(stopCtx)
-		srv.Remove()
-	})
+	srv := privateServer(t, "retry")
 	db := srv.NewDatabase(t)
 	// The statement commits a row before it sleeps; the rows counted after
 	// the crash are the times it ran.
@@ -186,16 +175,7 @@ func newCallsExecutor(t *testing.T, srv *pgtest.Server, db string) *Executor {
 // reaches a server; that statement is sent once, on a new connection.
 func TestDeadIdleConnectionIsReplaced(t *testing.T) {
 	ctx := context.Background()
-	srv, err := pgtest.StartNew(ctx, "idle")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = srv.Stop(stopCtx)
-		srv.Remove()
-	})
+	srv := privateServer(t, "idle")
 	db := srv.NewDatabase(t)
 	srv.Exec(t, db, "SET synchronous_commit = on; CREATE TABLE calls (n int)")
 	x := newCallsExecutor(t, srv, db)
@@ -220,4 +200,22 @@ func TestDeadIdleConnectionIsReplaced(t *testing.T) {
 	if n := countCalls(t, srv, db); n != 1 {
 		t.Fatalf("the statement ran %d times, want 1", n)
 	}
+}
+
+// privateServer starts a PostgreSQL of the test's own: killing a backend
+// makes PostgreSQL restart every other backend, which would disturb the
+// package's other tests on the shared server.
+func privateServer(t *testing.T, name string) *pgtest.Server {
+	t.Helper()
+	srv, err := pgtest.StartNew(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = srv.Stop(stopCtx)
+		srv.Remove()
+	})
+	return srv
 }
