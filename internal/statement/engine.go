@@ -375,7 +375,10 @@ func (e *Engine) Result(ctx context.Context, id string, owner Owner, format Form
 	if err != nil {
 		return nil, err
 	}
-	if st.Status != Finished || !st.HasResultSet || st.Batch {
+	if st.Batch {
+		return nil, ErrBatchParent
+	}
+	if st.Status != Finished || !st.HasResultSet {
 		return nil, ErrNoResult
 	}
 	if Format(st.ResultFormat) != format {

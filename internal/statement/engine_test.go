@@ -275,7 +275,7 @@ func TestBatch(t *testing.T) {
 				if ran := x.log(); !slices.Equal(ran, tc.ran) {
 					t.Fatalf("ran %q, want %q", ran, tc.ran)
 				}
-				if _, err := e.Result(context.Background(), st.ID, alice, FormatJSON, ""); !errors.Is(err, ErrNoResult) {
+				if _, err := e.Result(context.Background(), st.ID, alice, FormatJSON, ""); !errors.Is(err, ErrBatchParent) {
 					t.Fatalf("Result of a batch parent: %v", err)
 				}
 				p, err := e.Result(context.Background(), st.ID+":1", alice, FormatJSON, "")

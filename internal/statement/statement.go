@@ -126,6 +126,9 @@ var (
 	ErrTooManyWaiters = errors.New("too many waiting requests")
 	// ErrStillRunning: a long-polled result whose statement did not end in time.
 	ErrStillRunning = errors.New("statement still running")
+	// ErrBatchParent: a result was asked of a batch by its own id; only its
+	// sub-statements (<id>:<n>) have results.
+	ErrBatchParent = errors.New("batch result asked by the batch's id")
 	// ErrWrongFormat: the result was asked for in the other format's API.
 	ErrWrongFormat = errors.New("result format mismatch")
 )

@@ -14,6 +14,7 @@ import (
 const (
 	msgQueryNotExist = "Query does not exist."
 	msgNoResult      = "Query does not have result. Please check query status with DescribeStatement."
+	msgBatchParent   = "BatchExecuteStatement result can only be retrieved with sub-statement id."
 	msgIDPattern     = `id must satisfy regex pattern: ^[a-z0-9]{8}(-[a-z0-9]{4}){3}-[a-z0-9]{12}(:\d+)?$`
 	msgNoEndpoint    = "Redshift endpoint doesn't exist in this region."
 	msgTooManyActive = "Active statements exceeded the limit for this cluster or workgroup. Wait for running statements to finish, or cancel some, and try again."
@@ -76,6 +77,8 @@ func mapError(in any, err error) error {
 		return awserr.ActiveSessionsExceeded(msgTooManySessions)
 	case errors.Is(err, statement.ErrTooManyWaiters):
 		return awserr.ActiveWaitingRequestsExceeded(msgTooManyWaiters)
+	case errors.Is(err, statement.ErrBatchParent):
+		return awserr.Validation(msgBatchParent)
 	case errors.Is(err, statement.ErrWrongFormat):
 		return awserr.Validation(msgWrongFormat)
 	case errors.Is(err, statement.ErrShuttingDown):
