@@ -253,9 +253,12 @@ func (e *Engine) Execute(ctx context.Context, req ExecuteRequest) (*Statement, e
 		}
 		return e.Get(ctx, existing, Owner{Principal: req.Owner.Principal})
 	}
+	// The statement as submitted: taken before its worker starts, so what
+	// Execute returns does not depend on how fast the worker is.
+	submitted := e.snapshot(r, st.ID)
 	e.wg.Add(1)
 	go e.work(runCtx, r)
-	return e.snapshot(r, st.ID), nil
+	return submitted, nil
 }
 
 // newStatements builds the records of the statement req asks for, and of
