@@ -19,9 +19,7 @@ import (
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "rsdata:", err)
-		}
+		fmt.Fprintln(os.Stderr, "rsdata:", err)
 		os.Exit(1)
 	}
 }
@@ -29,7 +27,7 @@ func main() {
 const usage = `rsdata: a self-hosted Amazon Redshift Data API on PostgreSQL
 
 Usage:
-  rsdata serve [flags]   run the server (rsdata serve -h lists the flags)
+  rsdata serve [flags]   run the server (rsdata serve -h lists the flags and their environment variables)
   rsdata version         print the version
 `
 
@@ -57,7 +55,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := config.Load(args, getenv, stderr)
+	cfg, err := config.Load(args, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, "Usage: rsdata serve [flags]\n\n")
+		config.Usage(stdout, getenv)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

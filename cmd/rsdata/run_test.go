@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +21,10 @@ func TestRunErrors(t *testing.T) {
 	if err := os.WriteFile(badConfig, []byte(`{"listen": "127.0.0.1:1", "no_such_setting": true}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	misspelled := filepath.Join(t.TempDir(), "rsdata.json")
+	if err := os.WriteFile(misspelled, []byte(`{"data_dri": "/tmp/x"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name       string
 		args       []string
@@ -34,7 +37,7 @@ func TestRunErrors(t *testing.T) {
 		{name: "unknown command", args: []string{"frobnicate"}, wantErr: []string{`unknown command "frobnicate"`}, wantStderr: "rsdata serve"},
 		{name: "bad account id", args: []string{"serve", "--account-id", "abc"}, wantErr: []string{"account id", `"abc"`, "12 digits"}},
 		{name: "no engines", args: []string{"serve", "--no-embedded"}, wantErr: []string{"--no-embedded", "register at least one engine"}},
-		{name: "help", args: []string{"serve", "-h"}, wantIs: flag.ErrHelp, wantStderr: "-listen"},
+		{name: "unknown flag", args: []string{"serve", "--lisen", "127.0.0.1:1"}, wantErr: []string{"unknown flag --lisen; did you mean --listen?"}},
 		{name: "bad engine flag", args: []string{"serve", "--cluster", "ext"}, wantErr: []string{"NAME=postgres://"}},
 		{name: "engine not a URL", args: []string{"serve", "--cluster", "ext=mysql://u:p@h/db"}, wantErr: []string{"postgres://"}},
 		{name: "engine without user", args: []string{"serve", "--no-embedded", "--cluster", "ext=postgres://127.0.0.1:5432/db"}, wantErr: []string{"needs host, user and database"}},
@@ -44,7 +47,8 @@ func TestRunErrors(t *testing.T) {
 		{name: "extra arguments", args: []string{"serve", "extra"}, wantErr: []string{"unexpected arguments"}},
 		{name: "half root credentials", args: []string{"serve"}, env: map[string]string{"RSDATA_ROOT_ACCESS_KEY_ID": "AKIAEXAMPLE"},
 			wantErr: []string{"RSDATA_ROOT_ACCESS_KEY_ID and RSDATA_ROOT_SECRET_ACCESS_KEY"}},
-		{name: "unknown config setting", args: []string{"serve", "--config", badConfig}, wantErr: []string{badConfig, "no_such_setting"}},
+		{name: "unknown config setting", args: []string{"serve", "--config", badConfig}, wantErr: []string{badConfig, `unknown key "no_such_setting"`}},
+		{name: "misspelled config key", args: []string{"serve", "--config", misspelled}, wantErr: []string{misspelled, `unknown key "data_dri" (did you mean "data-dir"?)`}},
 		{name: "several problems at once", args: []string{"serve", "--account-id", "1", "--region", "moon"}, wantErr: []string{"account id", "region"}},
 	}
 	for _, tt := range tests {
@@ -81,6 +85,17 @@ func TestRunVersionAndHelp(t *testing.T) {
 	}
 	if !strings.HasPrefix(stdout.String(), "rsdata ") {
 		t.Errorf("version printed %q, want it to start with \"rsdata \"", stdout.String())
+	}
+	for _, args := range [][]string{{"serve", "-h"}, {"serve", "--help"}} {
+		stdout.Reset()
+		if err := run(context.Background(), args, func(string) string { return "" }, &stdout, &stderr); err != nil {
+			t.Errorf("%q: %v", args, err)
+		}
+		for _, want := range []string{"--listen string", "RSDATA_LISTEN", "RSDATA_DATA_DIR", "RSDATA_ROOT_ACCESS_KEY_ID", "Precedence"} {
+			if !strings.Contains(stdout.String(), want) {
+				t.Errorf("%q printed %q, want it to contain %q", args, stdout.String(), want)
+			}
+		}
 	}
 	for _, arg := range []string{"help", "-h", "--help"} {
 		stdout.Reset()
