@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -38,6 +39,10 @@ func TestRunErrors(t *testing.T) {
 		{name: "bad account id", args: []string{"serve", "--account-id", "abc"}, wantErr: []string{"account id", `"abc"`, "12 digits"}},
 		{name: "no engines", args: []string{"serve", "--no-embedded"}, wantErr: []string{"--no-embedded", "register at least one engine"}},
 		{name: "unknown flag", args: []string{"serve", "--lisen", "127.0.0.1:1"}, wantErr: []string{"unknown flag --lisen; did you mean --listen?"}},
+		{name: "unknown env flag", args: []string{"env", "--data-dri", "/x"}, wantErr: []string{"did you mean --data-dir?"}},
+		{name: "misspelled command", args: []string{"serv"}, wantErr: []string{`unknown command "serv"; did you mean "serve"?`}},
+		{name: "version with arguments", args: []string{"version", "extra"}, wantErr: []string{"unexpected arguments"}},
+		{name: "help for no such command", args: []string{"help", "frobnicate"}, wantErr: []string{"frobnicate"}},
 		{name: "bad engine flag", args: []string{"serve", "--cluster", "ext"}, wantErr: []string{"NAME=postgres://"}},
 		{name: "engine not a URL", args: []string{"serve", "--cluster", "ext=mysql://u:p@h/db"}, wantErr: []string{"postgres://"}},
 		{name: "engine without user", args: []string{"serve", "--no-embedded", "--cluster", "ext=postgres://127.0.0.1:5432/db"}, wantErr: []string{"needs host, user and database"}},
@@ -77,34 +82,64 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
+// TestRunVersionAndHelp: version, --version and every command's -h succeed,
+// print to stdout, and the configured commands' help names each flag's
+// environment variable.
 func TestRunVersionAndHelp(t *testing.T) {
 	t.Parallel()
-	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"version"}, func(string) string { return "" }, &stdout, &stderr); err != nil {
-		t.Fatalf("version: %v", err)
+	noEnv := func(string) string { return "" }
+	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}} {
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), args, noEnv, &stdout, &stderr); err != nil {
+			t.Fatalf("%q: %v", args, err)
+		}
+		if want := versionLine(debug.ReadBuildInfo()) + "\n"; stdout.String() != want {
+			t.Errorf("%q printed %q, want %q", args, stdout.String(), want)
+		}
 	}
-	if !strings.HasPrefix(stdout.String(), "rsdata ") {
-		t.Errorf("version printed %q, want it to start with \"rsdata \"", stdout.String())
-	}
-	for _, args := range [][]string{{"serve", "-h"}, {"serve", "--help"}} {
-		stdout.Reset()
-		if err := run(context.Background(), args, func(string) string { return "" }, &stdout, &stderr); err != nil {
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"-help"}} {
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), args, noEnv, &stdout, &stderr); err != nil {
 			t.Errorf("%q: %v", args, err)
 		}
-		for _, want := range []string{"--listen string", "RSDATA_LISTEN", "RSDATA_DATA_DIR", "RSDATA_ROOT_ACCESS_KEY_ID", "Precedence"} {
+		for _, want := range []string{"rsdata serve", "rsdata env", "rsdata version"} {
+			if !strings.Contains(stdout.String(), want) {
+				t.Errorf("%q printed %q, want it to name %q", args, stdout.String(), want)
+			}
+		}
+	}
+	for _, args := range [][]string{{"serve", "-h"}, {"serve", "--help"}, {"env", "-h"}, {"env", "--data-dir", "/x", "-help"}, {"help", "serve"}, {"help", "env"}} {
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), args, noEnv, &stdout, &stderr); err != nil {
+			t.Errorf("%q: %v", args, err)
+		}
+		for _, want := range []string{"--listen string", "RSDATA_LISTEN", "--data-dir", "RSDATA_DATA_DIR", "RSDATA_PEER_ACCOUNTS",
+			"RSDATA_ROOT_ACCESS_KEY_ID", "RSDATA_PG_BINDIR", "Precedence"} {
 			if !strings.Contains(stdout.String(), want) {
 				t.Errorf("%q printed %q, want it to contain %q", args, stdout.String(), want)
 			}
 		}
 	}
-	for _, arg := range []string{"help", "-h", "--help"} {
-		stdout.Reset()
-		if err := run(context.Background(), []string{arg}, func(string) string { return "" }, &stdout, &stderr); err != nil {
-			t.Errorf("%s: %v", arg, err)
+	for _, args := range [][]string{{"version", "-h"}, {"help", "version"}} {
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), args, noEnv, &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "Usage: rsdata version") {
+			t.Errorf("%q: %v, %q", args, err, stdout.String())
 		}
-		if !strings.Contains(stdout.String(), "rsdata serve") {
-			t.Errorf("%s printed %q, want the usage", arg, stdout.String())
-		}
+	}
+}
+
+// TestVersionLine formats the module version and the VCS settings the Go
+// toolchain records.
+func TestVersionLine(t *testing.T) {
+	t.Parallel()
+	bi := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/rsdata/rsdata", Version: "v1.2.3"},
+		Settings: []debug.BuildSetting{{Key: "-compiler", Value: "gc"}, {Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: "abc123"},
+			{Key: "vcs.time", Value: "2026-12-04T19:00:00Z"}, {Key: "vcs.modified", Value: "false"}}}
+	if got, want := versionLine(bi, true), "rsdata v1.2.3 vcs.revision=abc123 vcs.time=2026-12-04T19:00:00Z vcs.modified=false go1.26.8"; got != want {
+		t.Errorf("versionLine = %q, want %q", got, want)
+	}
+	if got := versionLine(&debug.BuildInfo{GoVersion: "go1.26.8"}, true); got != "rsdata (devel) go1.26.8" {
+		t.Errorf("versionLine without a version = %q", got)
 	}
 }
 
