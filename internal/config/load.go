@@ -74,12 +74,16 @@ type source struct {
 func newSource(cfg *Config) *source { return &source{cfg: cfg, seen: map[*option]bool{}} }
 
 func (s *source) set(o *option, v string) error {
-	val := o.bind(s.cfg)
-	if r, ok := val.(interface{ reset() }); ok && !s.seen[o] {
+	s.clear(o)
+	return o.bind(s.cfg).Set(v)
+}
+
+// clear empties a list the first time this source sets it.
+func (s *source) clear(o *option) {
+	if r, ok := o.bind(s.cfg).(interface{ reset() }); ok && !s.seen[o] {
 		r.reset()
 	}
 	s.seen[o] = true
-	return val.Set(v)
 }
 
 // value is o as a flag.Value that sets through s.
@@ -253,6 +257,7 @@ func setFromJSON(src *source, o *option, raw json.RawMessage, inverted bool) err
 			return errors.New("takes one value, not a list")
 		}
 		items = t
+		src.clear(o) // so that [] empties the list
 	}
 	for _, it := range items {
 		var s string
