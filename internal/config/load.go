@@ -297,7 +297,7 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 	for i := range options {
 		o := &options[i]
 		name := o.envName()
-		if name == "" || o.bind == nil || o.name == "config" {
+		if name == "" || o.bind == nil {
 			continue
 		}
 		v := getenv(name)
