@@ -128,8 +128,10 @@ func checkFlags(fs *flag.FlagSet, args []string) error {
 			msg := fmt.Sprintf("unknown flag --%s", name)
 			if n, ok := Nearest(name, names); ok {
 				msg += fmt.Sprintf("; did you mean --%s?", n)
-			} else if o := lookup(name); o != nil && o.noFlag {
-				msg += fmt.Sprintf("; %s is not a flag (%s)", name, o.help)
+			} else if o := lookup(name); o != nil && o.noFile {
+				msg += fmt.Sprintf("; it is not a flag: set %s", o.envName())
+			} else if o != nil {
+				msg += fmt.Sprintf("; it is not a flag: set %q in the config file", o.name)
 			}
 			return errors.New(msg)
 		}

@@ -167,7 +167,7 @@ func TestSecretsOnlyFromTheEnvironment(t *testing.T) {
 	if err != nil || cfg.RootAccessKeyID != "AKIAX" || cfg.RootSecretAccessKey != "s" {
 		t.Fatalf("from the environment: %q %q %v", cfg.RootAccessKeyID, cfg.RootSecretAccessKey, err)
 	}
-	if _, err := parse([]string{"--root-access-key-id", "AKIAX"}, noEnv); err == nil || !strings.Contains(err.Error(), "not a flag") {
+	if _, err := parse([]string{"--root-access-key-id", "AKIAX"}, noEnv); err == nil || !strings.Contains(err.Error(), "not a flag: set RSDATA_ROOT_ACCESS_KEY_ID") {
 		t.Errorf("as a flag: %v", err)
 	}
 	file := writeFile(t, `{"root-secret-access-key": "s"}`)
@@ -196,6 +196,9 @@ func TestEnginesInTheFile(t *testing.T) {
 	cfg, err := parse([]string{"--config", file, "--workgroup", "wg1=postgres://u@h/d"}, noEnv)
 	if err != nil || len(cfg.Engines) != 2 || cfg.Engines[0] != (Engine{Kind: "cluster", Name: "ext", Host: "h", Port: 5432, User: "u", Password: "p", Database: "d", SSLMode: "require"}) || cfg.Engines[1].Name != "wg1" {
 		t.Fatalf("engines: %+v %v", cfg.Engines, err)
+	}
+	if _, err := parse([]string{"--engines", "[]"}, noEnv); err == nil || !strings.Contains(err.Error(), `not a flag: set "engines" in the config file`) {
+		t.Errorf("--engines: %v", err)
 	}
 	file = writeFile(t, `{"engines": [{"kind": "cluster", "nmae": "ext"}]}`)
 	if _, err := parse([]string{"--config", file}, noEnv); err == nil || !strings.Contains(err.Error(), "nmae") {
