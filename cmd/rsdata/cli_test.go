@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -60,10 +61,17 @@ func TestBinaryVersionAndHelp(t *testing.T) {
 
 // TestEnvCommand evaluates `rsdata env` in sh against a running server
 // whose address is not the configured one (so it must come from the lock
-// file), and the AWS CLI uses the result.
+// file), and the AWS CLI uses the result. Server and env read the region
+// from the environment over the config file, whose keys are in both
+// spellings; the server refuses requests signed for another region.
 func TestEnvCommand(t *testing.T) {
 	t.Parallel()
-	s := startServe(t, serveOptions{Listen: "127.0.0.1:0"})
+	config := filepath.Join(newDataDir(t), "rsdata.json")
+	if err := os.WriteFile(config, []byte(`{"region": "eu-west-1", "log_level": "debug"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	settings := []string{"RSDATA_CONFIG=" + config, "RSDATA_REGION=eu-west-2"}
+	s := startServe(t, serveOptions{Listen: "127.0.0.1:0", Env: settings})
 	bin := rsdataBinary(t)
 	rc := s.RootCredentials()
 
@@ -73,7 +81,7 @@ func TestEnvCommand(t *testing.T) {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "RSD="+bin, "RSDATA_DATA_DIR="+s.DataDir)
+	env = append(append(env, settings...), "RSD="+bin, "RSDATA_DATA_DIR="+s.DataDir)
 
 	res := runCommand(t, env, "sh", "-c", `eval "$("$RSD" env)" && env`)
 	if res.Code != 0 {
@@ -86,7 +94,7 @@ func TestEnvCommand(t *testing.T) {
 		}
 	}
 	for k, want := range map[string]string{"AWS_ACCESS_KEY_ID": rc.AccessKeyID, "AWS_SECRET_ACCESS_KEY": rc.SecretAccessKey,
-		"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": s.Endpoint} {
+		"AWS_REGION": "eu-west-2", "AWS_DEFAULT_REGION": "eu-west-2", "AWS_ENDPOINT_URL": s.Endpoint} {
 		if got[k] != want {
 			t.Errorf("after eval \"$(rsdata env)\", %s=%q, want %q", k, got[k], want)
 		}
@@ -101,6 +109,9 @@ func TestEnvCommand(t *testing.T) {
 
 	// Once the server has stopped, the configured address is printed.
 	s.Stop()
+	if !strings.Contains(s.Stderr.String(), "level=DEBUG msg=request") {
+		t.Errorf("log_level in the config file did not apply: no request was logged at debug level")
+	}
 	res = runCommand(t, env, bin, "env", "--listen", "0.0.0.0:7777")
 	if res.Code != 0 || !strings.Contains(res.Stdout, "AWS_ENDPOINT_URL=http://127.0.0.1:7777\n") {
 		t.Errorf("rsdata env with no server running: exit %d, stdout %q, stderr %q", res.Code, res.Stdout, res.Stderr)
