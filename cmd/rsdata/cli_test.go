@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -48,7 +49,7 @@ func TestBinaryVersionAndHelp(t *testing.T) {
 		if res.Code != 0 || !strings.Contains(res.Stdout, "rsdata") {
 			t.Errorf("rsdata %s: exit %d, stdout %q, stderr %q; want exit 0 and the usage", strings.Join(args, " "), res.Code, res.Stdout, res.Stderr)
 		}
-		if (args[0] == "serve" || args[0] == "env") && !strings.Contains(res.Stdout, "--data-dir string    env RSDATA_DATA_DIR") {
+		if (args[0] == "serve" || args[0] == "env") && !regexp.MustCompile(`(?m)^  --data-dir string +env RSDATA_DATA_DIR$`).MatchString(res.Stdout) {
 			t.Errorf("rsdata %s lists no environment variable with --data-dir:\n%s", strings.Join(args, " "), res.Stdout)
 		}
 	}

@@ -325,19 +325,27 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 func Usage(w io.Writer, getenv func(string) string) {
 	settings := Settings(getenv)
 	fmt.Fprintln(w, "Flags (each also an environment variable and a config-file key):")
+	flagText := func(s Setting) string {
+		t := s.Flag
+		if s.Arg != "" {
+			t += " " + s.Arg
+		}
+		if s.Repeatable {
+			t += " (repeatable)"
+		}
+		return t
+	}
+	width := 0
+	for _, s := range settings {
+		width = max(width, len(flagText(s)))
+	}
 	for _, s := range settings {
 		if s.Flag == "" {
 			continue
 		}
-		line := "  " + s.Flag
-		if s.Arg != "" {
-			line += " " + s.Arg
-		}
-		if s.Repeatable {
-			line += " (repeatable)"
-		}
+		line := "  " + flagText(s)
 		if s.Env != "" {
-			line += "    env " + s.Env
+			line = fmt.Sprintf("  %-*s  env %s", width, flagText(s), s.Env)
 		}
 		fmt.Fprintln(w, line)
 		help := s.Help
