@@ -53,6 +53,10 @@ func (a *App) instanceID() (string, error) {
 	return id, os.WriteFile(path, []byte(id+"\n"), 0o600)
 }
 
+// rootCredentialsFile, in the data dir, holds the generated root
+// credentials.
+const rootCredentialsFile = "root-credentials.json"
+
 type rootCredentials struct {
 	AccessKeyID     string `json:"access_key_id"`
 	SecretAccessKey string `json:"secret_access_key"`
@@ -65,7 +69,7 @@ func (a *App) loadRootCredentials() error {
 		a.RootAccessKeyID, a.RootSecretAccessKey = a.cfg.RootAccessKeyID, a.cfg.RootSecretAccessKey
 		return nil
 	}
-	path := filepath.Join(a.cfg.DataDir, "root-credentials.json")
+	path := filepath.Join(a.cfg.DataDir, rootCredentialsFile)
 	rc, fresh, err := loadOrCreateCredentials(path)
 	if err != nil {
 		return err
@@ -144,8 +148,7 @@ func (a *App) printBanner(addr string) {
 	} else if a.rootCredsAt != "" {
 		secret = secretFrom(a.rootCredsAt)
 	}
-	fmt.Fprintf(a.out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%[3]s AWS_DEFAULT_REGION=%[3]s AWS_ENDPOINT_URL=%[4]s\n\n",
-		a.RootAccessKeyID, secret, a.cfg.Region, endpoint)
+	fmt.Fprintf(a.out, "  %s\n\n", exportLine(a.RootAccessKeyID, secret, a.cfg.Region, endpoint))
 	for _, kind := range []engines.Kind{engines.Cluster, engines.Workgroup} {
 		for _, ep := range a.registry.List(kind) {
 			fmt.Fprintf(a.out, "%-9s %-10s postgres %s:%d (database %s, user %s)\n", kind, ep.Name, ep.Host, ep.Port, ep.Database, ep.MasterUser)

@@ -6,9 +6,7 @@ package config
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
@@ -32,53 +30,59 @@ type Engine struct {
 	SSLMode  string `json:"sslmode"`
 }
 
-// Config is everything `rsdata serve` needs.
+// Config is everything `rsdata serve` needs. Which flag, environment
+// variable and config-file key sets each field is the options table in
+// options.go, the only list of them.
 type Config struct {
-	Listen    string `json:"listen"`
-	DataDir   string `json:"data_dir"`
-	AccountID string `json:"account_id"`
-	Region    string `json:"region"`
+	// ConfigFile is the JSON file the configuration was read from, if any.
+	ConfigFile string
+
+	Listen    string
+	DataDir   string
+	AccountID string
+	Region    string
 	// PeerAccounts are further accounts that hold IAM identities only (see
 	// README, "Several accounts"): their principals reach this server's
 	// clusters, workgroups and secrets by assuming a role of AccountID.
-	PeerAccounts []string `json:"peer_accounts"`
+	PeerAccounts []string
 
 	// Embedded runs the default cluster "local" and workgroup "default" on
 	// PostgreSQL servers rsdata supervises.
-	Embedded      bool `json:"embedded"`
-	ClusterPort   int  `json:"cluster_port"`
-	WorkgroupPort int  `json:"workgroup_port"`
+	Embedded      bool
+	ClusterPort   int
+	WorkgroupPort int
 	// StoreDSN points the control store at an existing PostgreSQL database
 	// instead of the embedded control server.
-	StoreDSN string `json:"store_dsn"`
+	StoreDSN string
 	// ControlOSUser is the system user the embedded control server runs as
 	// when rsdata runs as root, created if missing, so that the clusters'
 	// user (postgres) cannot read the control store's files.
-	ControlOSUser string `json:"control_os_user"`
+	ControlOSUser string
 
-	Engines []Engine `json:"engines"`
+	Engines []Engine
 
-	MaxActiveStatements int      `json:"max_active_statements"`
-	MaxActiveSessions   int      `json:"max_active_sessions"`
-	MaxRunTime          Duration `json:"max_run_time"`
-	ResultRetention     Duration `json:"result_retention"`
-	ShutdownTimeout     Duration `json:"shutdown_timeout"`
-	LogLevel            string   `json:"log_level"`
+	MaxActiveStatements int
+	MaxActiveSessions   int
+	MaxRunTime          Duration
+	ResultRetention     Duration
+	ShutdownTimeout     Duration
+	LogLevel            string
 
 	// BodyBudgetMiB bounds the request bodies (those over 64 KiB) the server
 	// holds at once, in MiB; BodyReadTimeout bounds the time a request's
 	// body may take to arrive.
-	BodyBudgetMiB   int      `json:"body_budget_mib"`
-	BodyReadTimeout Duration `json:"body_read_timeout"`
+	BodyBudgetMiB   int
+	BodyReadTimeout Duration
 
 	// EventsFile and EventsWebhook receive "Redshift Data Statement Status
 	// Change" events of statements run WithEvent (JSON lines; HTTP POST).
-	EventsFile    string `json:"events_file"`
-	EventsWebhook string `json:"events_webhook"`
+	EventsFile    string
+	EventsWebhook string
 
-	// Root credentials come from the environment only, never a flag.
-	RootAccessKeyID     string `json:"-"`
-	RootSecretAccessKey string `json:"-"`
+	// Root credentials come from the environment only, never a flag or
+	// the file.
+	RootAccessKeyID     string
+	RootSecretAccessKey string
 }
 
 // Duration is a time.Duration written as "24h" in JSON.
@@ -137,27 +141,6 @@ func DefaultDataDir(getenv func(string) string) string {
 	return filepath.Join(os.TempDir(), "rsdata")
 }
 
-// engineFlag collects --cluster/--workgroup NAME=postgres://user:pass@host:port/db.
-type engineFlag struct {
-	kind string
-	into *[]Engine
-}
-
-func (f engineFlag) String() string { return "" }
-
-func (f engineFlag) Set(v string) error {
-	name, dsn, ok := strings.Cut(v, "=")
-	if !ok {
-		return fmt.Errorf("want NAME=postgres://USER:PASSWORD@HOST:PORT/DATABASE")
-	}
-	e, err := ParseEngineURL(f.kind, name, dsn)
-	if err != nil {
-		return err
-	}
-	*f.into = append(*f.into, e)
-	return nil
-}
-
 // ParseEngineURL reads a postgres:// URL into an Engine.
 func ParseEngineURL(kind, name, raw string) (Engine, error) {
 	u, err := url.Parse(raw)
@@ -176,117 +159,6 @@ func ParseEngineURL(kind, name, raw string) (Engine, error) {
 		e.Password, _ = u.User.Password()
 	}
 	return e, nil
-}
-
-// Load builds the configuration for `rsdata serve` from args and the
-// environment. It returns flag.ErrHelp after printing usage for -h.
-func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
-	cfg := Default(getenv)
-	// The config file is read first so flags override it.
-	if path := findConfigFlag(args); path != "" {
-		if err := loadFile(path, &cfg); err != nil {
-			return cfg, err
-		}
-	}
-	applyEnv(&cfg, getenv)
-
-	fs := flag.NewFlagSet("rsdata serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.String("config", "", "JSON configuration file (flags override it)")
-	fs.StringVar(&cfg.Listen, "listen", cfg.Listen, "address of the AWS API endpoint")
-	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory for rsdata's state and embedded PostgreSQL data")
-	fs.StringVar(&cfg.AccountID, "account-id", cfg.AccountID, "AWS account id used in ARNs")
-	fs.StringVar(&cfg.Region, "region", cfg.Region, "AWS region served")
-	fs.Func("peer-account", "another account id, holding IAM identities only, whose principals may assume this account's roles (repeatable)", func(v string) error {
-		cfg.PeerAccounts = append(cfg.PeerAccounts, v)
-		return nil
-	})
-	noEmbedded := fs.Bool("no-embedded", !cfg.Embedded, "do not run the embedded cluster \"local\" and workgroup \"default\"")
-	fs.IntVar(&cfg.ClusterPort, "cluster-port", cfg.ClusterPort, "preferred PostgreSQL port of the embedded cluster (another is chosen when taken)")
-	fs.IntVar(&cfg.WorkgroupPort, "workgroup-port", cfg.WorkgroupPort, "preferred PostgreSQL port of the embedded workgroup")
-	fs.StringVar(&cfg.StoreDSN, "store-dsn", cfg.StoreDSN, "PostgreSQL URL of the control store (default: an embedded server)")
-	fs.Var(engineFlag{"cluster", &cfg.Engines}, "cluster", "register an external engine as a cluster: NAME=postgres://USER:PASSWORD@HOST:PORT/DATABASE (repeatable)")
-	fs.Var(engineFlag{"workgroup", &cfg.Engines}, "workgroup", "register an external engine as a workgroup: NAME=postgres://... (repeatable)")
-	fs.IntVar(&cfg.MaxActiveStatements, "max-active-statements", cfg.MaxActiveStatements, "active statements allowed per cluster or workgroup")
-	fs.IntVar(&cfg.MaxActiveSessions, "max-active-sessions", cfg.MaxActiveSessions, "open sessions allowed per cluster or workgroup")
-	fs.Var((*flagDuration)(&cfg.MaxRunTime), "max-run-time", "longest a statement may run")
-	fs.Var((*flagDuration)(&cfg.ResultRetention), "result-retention", "how long results stay readable")
-	fs.Var((*flagDuration)(&cfg.ShutdownTimeout), "shutdown-timeout", "bound on the whole shutdown: requests in flight get two thirds, then their connections are closed")
-	fs.IntVar(&cfg.BodyBudgetMiB, "body-budget-mib", cfg.BodyBudgetMiB, "MiB of request bodies over 64 KiB held at once; a request that does not fit waits briefly, then is refused with ThrottlingException (at least 8, the largest body)")
-	fs.Var((*flagDuration)(&cfg.BodyReadTimeout), "body-read-timeout", "bound on the time a request body takes to arrive; slower connections are closed")
-	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
-	fs.StringVar(&cfg.EventsFile, "events-file", cfg.EventsFile, "append status-change events of WithEvent statements to this file as JSON lines")
-	fs.StringVar(&cfg.EventsWebhook, "events-webhook", cfg.EventsWebhook, "POST status-change events of WithEvent statements to this URL")
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
-	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
-	}
-	cfg.Embedded = !*noEmbedded
-	return cfg, cfg.Validate()
-}
-
-type flagDuration Duration
-
-func (d *flagDuration) String() string { return time.Duration(*d).String() }
-func (d *flagDuration) Set(v string) error {
-	x, err := time.ParseDuration(v)
-	*d = flagDuration(x)
-	return err
-}
-
-func findConfigFlag(args []string) string {
-	for i, a := range args {
-		for _, p := range []string{"--config=", "-config="} {
-			if strings.HasPrefix(a, p) {
-				return strings.TrimPrefix(a, p)
-			}
-		}
-		if (a == "--config" || a == "-config") && i+1 < len(args) {
-			return args[i+1]
-		}
-	}
-	return ""
-}
-
-func loadFile(path string, cfg *Config) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("config file: %w", err)
-	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(cfg); err != nil {
-		return fmt.Errorf("config file %s: %w", path, err)
-	}
-	return nil
-}
-
-func applyEnv(cfg *Config, getenv func(string) string) {
-	if v := getenv("RSDATA_LISTEN"); v != "" {
-		cfg.Listen = v
-	}
-	if v := getenv("RSDATA_DATA_DIR"); v != "" {
-		cfg.DataDir = v
-	}
-	if v := getenv("RSDATA_ACCOUNT_ID"); v != "" {
-		cfg.AccountID = v
-	}
-	if v := getenv("RSDATA_REGION"); v != "" {
-		cfg.Region = v
-	}
-	if v := getenv("RSDATA_PEER_ACCOUNTS"); v != "" {
-		cfg.PeerAccounts = strings.Split(v, ",")
-	}
-	if v := getenv("RSDATA_CONTROL_OS_USER"); v != "" {
-		cfg.ControlOSUser = v
-	}
-	if v := getenv("RSDATA_STORE_DSN"); v != "" {
-		cfg.StoreDSN = v
-	}
-	cfg.RootAccessKeyID = getenv("RSDATA_ROOT_ACCESS_KEY_ID")
-	cfg.RootSecretAccessKey = getenv("RSDATA_ROOT_SECRET_ACCESS_KEY")
 }
 
 var (

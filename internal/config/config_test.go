@@ -1,7 +1,6 @@
 package config_test
 
 import (
-	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -13,11 +12,11 @@ import (
 // environment, and refuses malformed or repeated ones.
 func TestPeerAccounts(t *testing.T) {
 	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
-	cfg, err := config.Load([]string{"--data-dir", t.TempDir(), "--peer-account", "210987654321", "--peer-account", "111122223333"}, env(nil), io.Discard)
+	cfg, err := config.Load([]string{"--data-dir", t.TempDir(), "--peer-account", "210987654321", "--peer-account", "111122223333"}, env(nil))
 	if err != nil || !slices.Equal(cfg.PeerAccounts, []string{"210987654321", "111122223333"}) {
 		t.Fatalf("from flags: %v, %v", cfg.PeerAccounts, err)
 	}
-	cfg, err = config.Load([]string{"--data-dir", t.TempDir()}, env(map[string]string{"RSDATA_PEER_ACCOUNTS": "210987654321,111122223333"}), io.Discard)
+	cfg, err = config.Load([]string{"--data-dir", t.TempDir()}, env(map[string]string{"RSDATA_PEER_ACCOUNTS": "210987654321,111122223333"}))
 	if err != nil || !slices.Equal(cfg.PeerAccounts, []string{"210987654321", "111122223333"}) {
 		t.Fatalf("from the environment: %v, %v", cfg.PeerAccounts, err)
 	}
@@ -26,7 +25,7 @@ func TestPeerAccounts(t *testing.T) {
 		for _, p := range bad {
 			args = append(args, "--peer-account", p)
 		}
-		if _, err := config.Load(args, env(nil), io.Discard); err == nil || !strings.Contains(err.Error(), "peer account id") {
+		if _, err := config.Load(args, env(nil)); err == nil || !strings.Contains(err.Error(), "peer account id") {
 			t.Errorf("peer accounts %v: %v", bad, err)
 		}
 	}
