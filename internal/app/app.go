@@ -173,7 +173,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		}
 	}
 	if needEmbedded {
-		if a.site, err = embedded.OpenSite(a.cfg.DataDir, a.log); err != nil {
+		if a.site, err = embedded.OpenSite(embedded.SiteOptions{DataDir: a.cfg.DataDir, Logger: a.log, Progress: a.out}); err != nil {
 			return nil, err
 		}
 	}
