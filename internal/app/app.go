@@ -321,7 +321,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	})
 	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: a.ops.services(),
 		Logger: a.log}, who, awsproto.WriteError)
-	api := httpx.Wrap(authn.Wrap(dispatch), httpx.Options{
+	edge := httpx.Options{
 		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: awsproto.WriteError,
 		BodyBudget: int64(a.cfg.BodyBudgetMiB) << 20, BodyWait: bodyWait,
 		BodyReadTimeout: time.Duration(a.cfg.BodyReadTimeout),
@@ -330,8 +330,10 @@ func (a *App) buildHandler() (http.Handler, error) {
 		Throttled: func() error {
 			return awserr.Throttling("Too many large requests are being received; retry later")
 		},
-	})
+	}
+	api := httpx.Wrap(authn.Wrap(dispatch), edge)
 	mux := http.NewServeMux()
+	mux.Handle(resetPath, a.resetEndpoint(who, edge))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ok\n")

@@ -76,6 +76,10 @@ type Config struct {
 	EventsFile    string `json:"events_file"`
 	EventsWebhook string `json:"events_webhook"`
 
+	// AllowReset enables POST /_rsdata/reset, signed by the root
+	// credentials: tests return rsdata to a clean state between runs.
+	AllowReset bool `json:"allow_reset"`
+
 	// Root credentials come from the environment only, never a flag.
 	RootAccessKeyID     string `json:"-"`
 	RootSecretAccessKey string `json:"-"`
@@ -217,6 +221,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&cfg.EventsFile, "events-file", cfg.EventsFile, "append status-change events of WithEvent statements to this file as JSON lines")
 	fs.StringVar(&cfg.EventsWebhook, "events-webhook", cfg.EventsWebhook, "POST status-change events of WithEvent statements to this URL")
+	fs.BoolVar(&cfg.AllowReset, "allow-reset", cfg.AllowReset, "serve POST /_rsdata/reset (root credentials only), which drops every database user object, statement, IAM identity, secret and tag: for test suites")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -285,6 +290,7 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 	if v := getenv("RSDATA_STORE_DSN"); v != "" {
 		cfg.StoreDSN = v
 	}
+	cfg.AllowReset = cfg.AllowReset || getenv("RSDATA_ALLOW_RESET") == "true"
 	cfg.RootAccessKeyID = getenv("RSDATA_ROOT_ACCESS_KEY_ID")
 	cfg.RootSecretAccessKey = getenv("RSDATA_ROOT_SECRET_ACCESS_KEY")
 }

@@ -44,6 +44,7 @@ type Site struct {
 	loginsFile string
 	ports      map[string]keptPort
 	portsFile  string
+	engines    map[string]*Instance // by "cluster/local"
 }
 
 // SiteOptions configures OpenSite.
@@ -95,7 +96,8 @@ func OpenSite(opts SiteOptions) (*Site, error) {
 	}
 	s := &Site{dataDir: opts.DataDir, log: opts.Logger, progress: opts.Progress, logins: map[string]MasterLogin{},
 		loginsFile: filepath.Join(opts.DataDir, "master-users.json"),
-		ports:      map[string]keptPort{}, portsFile: filepath.Join(opts.DataDir, "ports.json")}
+		ports:      map[string]keptPort{}, portsFile: filepath.Join(opts.DataDir, "ports.json"),
+		engines: map[string]*Instance{}}
 	if err := secretfile.Read(s.loginsFile, &s.logins); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.loginsFile, err)
 	}
@@ -223,6 +225,7 @@ func (s *Site) StartEngine(ctx context.Context, e EngineSpec) (*engines.Endpoint
 	if err := secretfile.Write(s.loginsFile, s.logins); err != nil {
 		return nil, err
 	}
+	s.engines[key] = inst
 	return &engines.Endpoint{
 		Kind: e.Kind, Name: e.Name, Host: "127.0.0.1", Port: inst.Port(), SocketDir: inst.SocketDir(),
 		AdminUser: bootstrapUser, MasterUser: login.User, Database: "dev", Embedded: true,
