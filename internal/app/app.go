@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -124,6 +125,8 @@ type App struct {
 	banner      func(addr string)
 	freshRoot   bool
 	rootCredsAt string
+	// resetting holds one tests-reset at a time (reset.go).
+	resetting sync.Mutex
 }
 
 // New builds and starts every component except the HTTP listener. On error

@@ -78,6 +78,8 @@ func (a *App) resetEndpoint(keys auth.KeyStore, edge httpx.Options) http.Handler
 // of dev, roles but its master user). Registered external engines are not
 // touched. Requests served meanwhile may see a part-reset state.
 func (a *App) Reset(ctx context.Context) error {
+	a.resetting.Lock()
+	defer a.resetting.Unlock()
 	if err := a.engine.Reset(ctx); err != nil {
 		return fmt.Errorf("ending statements: %w", err)
 	}
