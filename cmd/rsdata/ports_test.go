@@ -36,7 +36,7 @@ func TestEnginePortStaysPut(t *testing.T) {
 			t.Errorf("first start: %q is not printed before the banner:\n%s", line, out)
 		}
 	}
-	p := s.EnginePort("cluster", "local")
+	p, wg := s.EnginePort("cluster", "local"), s.EnginePort("workgroup", "default")
 	if p == preferred {
 		t.Fatalf("the cluster got port %d, which this test holds", p)
 	}
@@ -52,6 +52,14 @@ func TestEnginePortStaysPut(t *testing.T) {
 		t.Errorf("a restart's progress lines should say Starting, not Initialising:\n%s", out)
 	}
 	checkClusterPort(t, s, p)
+	// The workgroup asked for any port (0): it keeps the one it got too.
+	var gw struct {
+		Workgroup struct{ Endpoint struct{ Port int } }
+	}
+	awsJSON(t, awsEnv(t, s.PrintedEnv()), &gw, "redshift-serverless", "get-workgroup", "--workgroup-name", "default")
+	if got := s.EnginePort("workgroup", "default"); got != wg || gw.Workgroup.Endpoint.Port != wg {
+		t.Errorf("the workgroup moved from %d to %d across a restart; GetWorkgroup says %d", wg, got, gw.Workgroup.Endpoint.Port)
+	}
 	s.Stop()
 
 	explicit := freePort(t)
