@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -124,6 +125,8 @@ type App struct {
 	banner      func(addr string)
 	freshRoot   bool
 	rootCredsAt string
+	// resetting holds one tests-reset at a time (reset.go).
+	resetting sync.Mutex
 }
 
 // New builds and starts every component except the HTTP listener. On error
@@ -173,7 +176,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		}
 	}
 	if needEmbedded {
-		if a.site, err = embedded.OpenSite(a.cfg.DataDir, a.log); err != nil {
+		if a.site, err = embedded.OpenSite(embedded.SiteOptions{DataDir: a.cfg.DataDir, Logger: a.log, Progress: a.out}); err != nil {
 			return nil, err
 		}
 	}
@@ -321,7 +324,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	})
 	authn := auth.NewAuthenticator(auth.Options{Region: a.cfg.Region, Services: a.ops.services(),
 		Logger: a.log}, who, awsproto.WriteError)
-	api := httpx.Wrap(authn.Wrap(dispatch), httpx.Options{
+	edge := httpx.Options{
 		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: awsproto.WriteError,
 		BodyBudget: int64(a.cfg.BodyBudgetMiB) << 20, BodyWait: bodyWait,
 		BodyReadTimeout: time.Duration(a.cfg.BodyReadTimeout),
@@ -330,8 +333,10 @@ func (a *App) buildHandler() (http.Handler, error) {
 		Throttled: func() error {
 			return awserr.Throttling("Too many large requests are being received; retry later")
 		},
-	})
+	}
+	api := httpx.Wrap(authn.Wrap(dispatch), edge)
 	mux := http.NewServeMux()
+	mux.Handle(resetPath, a.resetEndpoint(who, edge))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ok\n")

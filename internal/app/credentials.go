@@ -152,6 +152,10 @@ func (a *App) printBanner(addr string) {
 	for _, kind := range []engines.Kind{engines.Cluster, engines.Workgroup} {
 		for _, ep := range a.registry.List(kind) {
 			fmt.Fprintf(a.out, "%-9s %-10s postgres %s:%d (database %s, user %s)\n", kind, ep.Name, ep.Host, ep.Port, ep.Database, ep.MasterUser)
+			if ep.Embedded && a.site != nil {
+				fmt.Fprintf(a.out, "  psql \"host=%s port=%d user=%s dbname=%s\"   (password: %q in %s)\n",
+					ep.Host, ep.Port, ep.MasterUser, ep.Database, string(kind)+"/"+ep.Name, a.site.LoginsFile())
+			}
 		}
 	}
 	if a.site != nil {

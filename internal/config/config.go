@@ -79,6 +79,10 @@ type Config struct {
 	EventsFile    string
 	EventsWebhook string
 
+	// AllowReset enables POST /_rsdata/reset, signed by the root
+	// credentials: tests return rsdata to a clean state between runs.
+	AllowReset bool
+
 	// Root credentials come from the environment only, never a flag or
 	// the file.
 	RootAccessKeyID     string

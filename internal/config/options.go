@@ -98,6 +98,8 @@ var options = []option{
 		bind: str(func(c *Config) *string { return &c.EventsFile })},
 	{name: "events-webhook", help: "POST status-change events of WithEvent statements to this URL",
 		bind: str(func(c *Config) *string { return &c.EventsWebhook })},
+	{name: "allow-reset", help: "serve POST /_rsdata/reset (root credentials only), which drops every database user object, statement, IAM identity, secret and tag: for test suites",
+		bind: boolean(func(c *Config) *bool { return &c.AllowReset })},
 
 	// Secrets: environment only, so they appear in neither process lists
 	// nor config files.
@@ -174,7 +176,7 @@ func Settings(getenv func(string) string) []Setting {
 
 func argName(v flag.Value) string {
 	switch v.(type) {
-	case *negatedBool:
+	case *negatedBool, *boolValue:
 		return ""
 	case *intValue:
 		return "int"
@@ -194,6 +196,10 @@ func str(field func(*Config) *string) func(*Config) flag.Value {
 
 func num(field func(*Config) *int) func(*Config) flag.Value {
 	return func(c *Config) flag.Value { return (*intValue)(field(c)) }
+}
+
+func boolean(field func(*Config) *bool) func(*Config) flag.Value {
+	return func(c *Config) flag.Value { return (*boolValue)(field(c)) }
 }
 
 func dur(field func(*Config) *Duration) func(*Config) flag.Value {
@@ -228,6 +234,19 @@ func (v *durationValue) Set(s string) error {
 	return nil
 }
 func (v *durationValue) String() string { return time.Duration(*v).String() }
+
+type boolValue bool
+
+func (v *boolValue) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("%q is not true or false", s)
+	}
+	*v = boolValue(b)
+	return nil
+}
+func (v *boolValue) String() string   { return strconv.FormatBool(bool(*v)) }
+func (v *boolValue) IsBoolFlag() bool { return true }
 
 // negatedBool is a "no-" flag over a positive field.
 type negatedBool bool

@@ -41,6 +41,7 @@ var precedenceCases = map[string]precedenceCase{
 	"log-level":             {file: `"debug"`, env: "warn", flag: "error"},
 	"events-file":           {file: `"/e/file"`, env: "/e/env", flag: "/e/flag"},
 	"events-webhook":        {file: `"http://file"`, env: "http://env", flag: "http://flag"},
+	"allow-reset":           {file: `true`, env: "false", flag: "true"},
 }
 
 func noEnv(string) string { return "" }

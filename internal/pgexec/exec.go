@@ -525,3 +525,14 @@ func (x *Executor) Close() {
 		delete(x.pools, k)
 	}
 }
+
+// Reset closes every pool and forgets the logins CheckDbUser accepted, for
+// a reset that drops databases and roles (`rsdata serve --allow-reset`):
+// later statements open new pools and check their users again. No
+// statement may be running.
+func (x *Executor) Reset() {
+	x.Close()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	clear(x.usable)
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -37,9 +38,32 @@ const passwordAlphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456
 type Site struct {
 	dataDir    string
 	log        *slog.Logger
+	progress   io.Writer
 	servers    []*Instance
 	logins     map[string]MasterLogin
 	loginsFile string
+	ports      map[string]keptPort
+	portsFile  string
+	engines    map[string]*Instance // by "cluster/local"
+}
+
+// SiteOptions configures OpenSite.
+type SiteOptions struct {
+	DataDir string
+	Logger  *slog.Logger
+	// Progress receives one line per server as it starts ("creating
+	// cluster local..."), since a first start initialises each one and
+	// takes several seconds; nil discards them.
+	Progress io.Writer
+}
+
+// keptPort is the TCP port an engine got, kept in ports.json so that a
+// restart finds it where saved connection strings point, and the port
+// the configuration asked for then: a changed request wins over the kept
+// port.
+type keptPort struct {
+	Requested int `json:"requested"`
+	Port      int `json:"port"`
 }
 
 // MasterLogin is a master user's password, kept in the data dir so psql
@@ -61,16 +85,24 @@ type EngineSpec struct {
 	Port       int
 }
 
-// OpenSite returns the site of dataDir, reading the master passwords kept
-// there. It starts nothing.
-func OpenSite(dataDir string, log *slog.Logger) (*Site, error) {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+// OpenSite returns the site of opts.DataDir, reading the master passwords
+// and ports kept there. It starts nothing.
+func OpenSite(opts SiteOptions) (*Site, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Site{dataDir: dataDir, log: log, logins: map[string]MasterLogin{},
-		loginsFile: filepath.Join(dataDir, "master-users.json")}
+	if opts.Progress == nil {
+		opts.Progress = io.Discard
+	}
+	s := &Site{dataDir: opts.DataDir, log: opts.Logger, progress: opts.Progress, logins: map[string]MasterLogin{},
+		loginsFile: filepath.Join(opts.DataDir, "master-users.json"),
+		ports:      map[string]keptPort{}, portsFile: filepath.Join(opts.DataDir, "ports.json"),
+		engines: map[string]*Instance{}}
 	if err := secretfile.Read(s.loginsFile, &s.logins); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.loginsFile, err)
+	}
+	if err := secretfile.Read(s.portsFile, &s.ports); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.portsFile, err)
 	}
 	return s, nil
 }
@@ -133,10 +165,16 @@ func (s *Site) socketDir(name string) string {
 }
 
 // start starts one server of the site; opts gives its Port, ListenTCP,
-// Settings and authentication, the rest is filled in here.
-func (s *Site) start(ctx context.Context, name string, opts Options) (*Instance, error) {
+// Settings and authentication, the rest is filled in here. what names it
+// in the progress line ("cluster local").
+func (s *Site) start(ctx context.Context, name, what string, opts Options) (*Instance, error) {
 	opts.Name = name
 	opts.DataDir = filepath.Join(s.dataDir, "pg", name)
+	if _, err := os.Stat(filepath.Join(opts.DataDir, "PG_VERSION")); err != nil {
+		fmt.Fprintf(s.progress, "Initialising %s (first start, a few seconds)...\n", what)
+	} else {
+		fmt.Fprintf(s.progress, "Starting %s...\n", what)
+	}
 	opts.SocketDir = s.socketDir(name)
 	opts.SuperUser = bootstrapUser
 	opts.Logger = s.log
@@ -162,14 +200,20 @@ func (s *Site) StartEngine(ctx context.Context, e EngineSpec) (*engines.Endpoint
 	// member of one; see dbcreds.CheckDbUser), so no session can run a
 	// program or open a file as the server's OS user to reach the socket;
 	// and the directory holding it is the server's OS user's alone.
-	inst, err := s.start(ctx, string(e.Kind)+"-"+e.Name, Options{
-		Port: e.Port, ListenTCP: true,
+	key := string(e.Kind) + "/" + e.Name
+	inst, err := s.start(ctx, string(e.Kind)+"-"+e.Name, string(e.Kind)+" "+e.Name, Options{
+		Port: s.portFor(key, e.Port), ListenTCP: true,
 		Settings: map[string]string{"max_connections": "300", "shared_buffers": "64MB"},
 	})
 	if err != nil {
 		return nil, err
 	}
-	key := string(e.Kind) + "/" + e.Name
+	if kept := (keptPort{Requested: e.Port, Port: inst.Port()}); s.ports[key] != kept {
+		s.ports[key] = kept
+		if err := secretfile.Write(s.portsFile, s.ports); err != nil {
+			return nil, err
+		}
+	}
 	login, existed := s.logins[key]
 	if !existed {
 		login = MasterLogin{User: e.MasterUser, Password: ids.Token(24, passwordAlphabet)}
@@ -181,10 +225,24 @@ func (s *Site) StartEngine(ctx context.Context, e EngineSpec) (*engines.Endpoint
 	if err := secretfile.Write(s.loginsFile, s.logins); err != nil {
 		return nil, err
 	}
+	s.engines[key] = inst
 	return &engines.Endpoint{
 		Kind: e.Kind, Name: e.Name, Host: "127.0.0.1", Port: inst.Port(), SocketDir: inst.SocketDir(),
 		AdminUser: bootstrapUser, MasterUser: login.User, Database: "dev", Embedded: true,
 	}, nil
+}
+
+// portFor is the port engine key asks Start for: the one it got on an
+// earlier start while the configuration asks for the same port as then
+// (a port chosen because the requested one was taken, or because 0 was
+// requested, stays put) and it is free; otherwise the requested one,
+// Start choosing another when that is 0 or taken.
+func (s *Site) portFor(key string, requested int) int {
+	kept, ok := s.ports[key]
+	if ok && kept.Requested == requested && kept.Port != 0 && (kept.Port == requested || portFree(kept.Port)) {
+		return kept.Port
+	}
+	return requested
 }
 
 func bootstrapEngine(ctx context.Context, inst *Instance, login MasterLogin) error {
@@ -295,7 +353,7 @@ func (s *Site) StartControl(ctx context.Context, osUser string) (string, error) 
 			return "", err
 		}
 	}
-	inst, err := s.start(ctx, "control", Options{
+	inst, err := s.start(ctx, "control", "the control store", Options{
 		Settings:  map[string]string{"max_connections": "100", "shared_buffers": "32MB"},
 		LocalAuth: LocalSCRAM, Password: login.Password,
 		OSUser: osUser, CreateOSUser: true,
