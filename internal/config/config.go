@@ -64,6 +64,11 @@ type Config struct {
 	ResultRetention     Duration `json:"result_retention"`
 	ShutdownTimeout     Duration `json:"shutdown_timeout"`
 	LogLevel            string   `json:"log_level"`
+	// LogFormat is "text" (the default) or "json" (slog's JSON handler).
+	LogFormat string `json:"log_format"`
+	// MetricsListen, when set, serves /metrics on this address instead of
+	// the API endpoint.
+	MetricsListen string `json:"metrics_listen"`
 
 	// BodyBudgetMiB bounds the request bodies (those over 64 KiB) the server
 	// holds at once, in MiB; BodyReadTimeout bounds the time a request's
@@ -118,6 +123,7 @@ func Default(getenv func(string) string) Config {
 		BodyBudgetMiB:       24,
 		BodyReadTimeout:     Duration(30 * time.Second),
 		LogLevel:            "info",
+		LogFormat:           "text",
 	}
 }
 
@@ -215,6 +221,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.IntVar(&cfg.BodyBudgetMiB, "body-budget-mib", cfg.BodyBudgetMiB, "MiB of request bodies over 64 KiB held at once; a request that does not fit waits briefly, then is refused with ThrottlingException (at least 8, the largest body)")
 	fs.Var((*flagDuration)(&cfg.BodyReadTimeout), "body-read-timeout", "bound on the time a request body takes to arrive; slower connections are closed")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
+	fs.StringVar(&cfg.MetricsListen, "metrics-listen", cfg.MetricsListen, "serve /metrics on this address instead of the API endpoint")
 	fs.StringVar(&cfg.EventsFile, "events-file", cfg.EventsFile, "append status-change events of WithEvent statements to this file as JSON lines")
 	fs.StringVar(&cfg.EventsWebhook, "events-webhook", cfg.EventsWebhook, "POST status-change events of WithEvent statements to this URL")
 	if err := fs.Parse(args); err != nil {
@@ -285,6 +293,12 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 	if v := getenv("RSDATA_STORE_DSN"); v != "" {
 		cfg.StoreDSN = v
 	}
+	if v := getenv("RSDATA_METRICS_LISTEN"); v != "" {
+		cfg.MetricsListen = v
+	}
+	if v := getenv("RSDATA_LOG_FORMAT"); v != "" {
+		cfg.LogFormat = v
+	}
 	cfg.RootAccessKeyID = getenv("RSDATA_ROOT_ACCESS_KEY_ID")
 	cfg.RootSecretAccessKey = getenv("RSDATA_ROOT_SECRET_ACCESS_KEY")
 }
@@ -331,6 +345,14 @@ func (c Config) Validate() error {
 	}
 	if c.BodyBudgetMiB < 8 || c.BodyBudgetMiB > 1<<20 {
 		errs = append(errs, errors.New("body budget must be at least 8 MiB (the largest request body) and at most 1 TiB"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log format %q must be text or json", c.LogFormat))
+	}
+	if c.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			errs = append(errs, fmt.Errorf("metrics listen %q: %w", c.MetricsListen, err))
+		}
 	}
 	if c.BodyReadTimeout <= 0 {
 		errs = append(errs, errors.New("body read timeout must be positive"))
