@@ -332,10 +332,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 		},
 	})
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = io.WriteString(w, "ok\n")
-	})
+	a.opsRoutes(mux)
 	mux.Handle("/", api)
 	return mux, nil
 }
