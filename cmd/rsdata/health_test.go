@@ -104,7 +104,7 @@ func TestReadyz(t *testing.T) {
 		}
 	})
 	start := time.Now()
-	code, r = s.waitReadyz(t, "the stopped cluster reported down", 15*time.Second, func(code int, r readyReport) bool {
+	_, r = s.waitReadyz(t, "the stopped cluster reported down", 15*time.Second, func(code int, r readyReport) bool {
 		c := r.component("cluster", "local")
 		return code == http.StatusServiceUnavailable && c != nil && !c.Up
 	})

@@ -18,6 +18,9 @@ func (a *App) opsRoutes(mux *http.ServeMux) {
 	checker := a.buildHealth()
 	mux.HandleFunc("GET /healthz", health.Live)
 	mux.HandleFunc("GET /readyz", checker.Ready)
+	if a.cfg.MetricsListen == "" {
+		mux.Handle("GET /metrics", a.metrics.Handler())
+	}
 }
 
 // buildHealth lists what /readyz checks: the control store, every
@@ -25,11 +28,7 @@ func (a *App) opsRoutes(mux *http.ServeMux) {
 // it), and the event sinks (reported, not required: an undelivered event
 // waits in the outbox).
 func (a *App) buildHealth() *health.Checker {
-	var servers []embedded.Server
-	if a.site != nil {
-		// Taken once: every server has started by now.
-		servers = a.site.Servers()
-	}
+	servers := a.servers
 	checks := []health.Check{{Name: "control", Kind: "control-store", Required: true,
 		Run: func(ctx context.Context) health.Component {
 			c := health.Component{Up: true}
