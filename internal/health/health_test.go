@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,5 +52,20 @@ func TestReady(t *testing.T) {
 				t.Errorf("the hanging check is reported %+v", r.Components[0])
 			}
 		})
+	}
+}
+
+// Requests within a second share one round of checks.
+func TestReportReused(t *testing.T) {
+	var rounds atomic.Int32
+	c := health.New(time.Second, health.Check{Name: "a", Required: true, Run: func(context.Context) health.Component {
+		rounds.Add(1)
+		return health.Component{Up: true}
+	}})
+	for range 5 {
+		c.Ready(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	}
+	if n := rounds.Load(); n != 1 {
+		t.Errorf("5 requests ran %d rounds, want 1", n)
 	}
 }
