@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -77,14 +78,17 @@ series:
 // /metrics on the API endpoint without a signature and checks each
 // family moved as it should.
 func TestMetrics(t *testing.T) {
-	s := startServe(t, serveOptions{})
+	eventsFile := filepath.Join(t.TempDir(), "events.jsonl")
+	s := startServe(t, serveOptions{Args: []string{"--events-file", eventsFile}})
 	rc := s.RootCredentials()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	root := s.RootClient()
 	_, err := root.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: aws.String("not-a-statement-id")})
 	wantCode(t, err, "ValidationException")
-	id := execute(t, root, onCluster("select g from generate_series(1, 100) g"))
+	in := onCluster("select g from generate_series(1, 100) g")
+	in.WithEvent = aws.Bool(true)
+	id := execute(t, root, in)
 	mustFinish(t, root, id)
 	rows, _, _ := allRecords(t, root, id)
 	if len(rows) != 100 {
@@ -102,7 +106,9 @@ func TestMetrics(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		fams = scrape(t, s.Endpoint+"/metrics")
-		if v, _ := value(fams, "rsdata_requests_total", map[string]string{"operation": "GetClusterCredentials"}); v == 1 || time.Now().After(deadline) {
+		req, _ := value(fams, "rsdata_requests_total", map[string]string{"operation": "GetClusterCredentials"})
+		ev, _ := value(fams, "rsdata_events_total", map[string]string{"outcome": "delivered"})
+		if req == 1 && ev == 1 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -126,6 +132,7 @@ func TestMetrics(t *testing.T) {
 		{"rsdata_pool_connections", map[string]string{"engine": "cluster/local", "state": "idle"}, gt(0), "> 0"},
 		{"rsdata_postgres_restarts_total", map[string]string{"server": "cluster-local"}, eq(0), "0"},
 		{"rsdata_temporary_credentials_issued_total", nil, eq(1), "1"},
+		{"rsdata_events_total", map[string]string{"sink": "file " + eventsFile, "outcome": "delivered"}, eq(1), "1"},
 		{"rsdata_temporary_credentials_reaped_total", nil, eq(0), "0"},
 		{"go_goroutines", nil, gt(0), "> 0"},
 		{"process_resident_memory_bytes", nil, gt(0), "> 0"},
@@ -142,6 +149,11 @@ func TestMetrics(t *testing.T) {
 	if served != stored {
 		t.Errorf("served %v bytes of a one-page result stored as %v bytes", served, stored)
 	}
+	// /readyz reports the sink, not as a requirement.
+	if code, r := s.readyz(t); code != http.StatusOK || r.component("event-sink", "file "+eventsFile) == nil ||
+		!r.component("event-sink", "file "+eventsFile).Up || r.component("event-sink", "file "+eventsFile).Required {
+		t.Errorf("/readyz %d %+v, want 200 with the file sink up and not required", code, r)
+	}
 	// Scrapes themselves are not API requests.
 	if v, ok := value(fams, "rsdata_requests_total", map[string]string{"operation": ""}); ok {
 		t.Errorf("a request without an operation was counted (%v)", v)
@@ -152,10 +164,13 @@ func eq(want float64) func(float64) bool { return func(v float64) bool { return 
 func gt(than float64) func(float64) bool { return func(v float64) bool { return v > than } }
 
 // TestMetricsListen serves /metrics on --metrics-listen (here from
-// RSDATA_METRICS_LISTEN) and not on the API endpoint.
+// RSDATA_METRICS_LISTEN) and not on the API endpoint. Its webhook refuses
+// connections: the failed deliveries are counted, and /readyz reports the
+// sink's last error while staying ready (events wait in the outbox).
 func TestMetricsListen(t *testing.T) {
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
-	s := startServe(t, serveOptions{Env: []string{"RSDATA_METRICS_LISTEN=" + addr}})
+	hook := "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t))) + "/events"
+	s := startServe(t, serveOptions{Env: []string{"RSDATA_METRICS_LISTEN=" + addr}, Args: []string{"--events-webhook", hook}})
 	fams := scrape(t, "http://"+addr+"/metrics")
 	if _, ok := value(fams, "rsdata_active_sessions", nil); !ok {
 		t.Errorf("the metrics address serves no rsdata_active_sessions")
@@ -168,5 +183,30 @@ func TestMetricsListen(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode == http.StatusOK || strings.Contains(string(b), "rsdata_") {
 		t.Errorf("the API endpoint still serves metrics: %s %.200s", resp.Status, b)
+	}
+
+	root := s.RootClient()
+	in := onCluster("select 1")
+	in.WithEvent = aws.Bool(true)
+	mustFinish(t, root, execute(t, root, in))
+	sink := "webhook " + hook
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		fams = scrape(t, "http://"+addr+"/metrics")
+		if v, _ := value(fams, "rsdata_events_total", map[string]string{"sink": sink, "outcome": "failed"}); v >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no failed delivery counted for %s", sink)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	code, r := s.waitReadyz(t, "the webhook's failure reported", 10*time.Second, func(_ int, r readyReport) bool {
+		c := r.component("event-sink", sink)
+		return c != nil && !c.Up
+	})
+	c := r.component("event-sink", sink)
+	if code != http.StatusOK || c.Required || !strings.Contains(c.Error, "connection refused") {
+		t.Errorf("/readyz %d, sink %+v: want 200 and the sink down, not required, with its error", code, c)
 	}
 }
