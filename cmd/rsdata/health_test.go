@@ -150,6 +150,12 @@ func TestReadyz(t *testing.T) {
 	if c.Postgres.PID != postmasterPIDs(s.DataDir)["cluster-local"] {
 		t.Errorf("/readyz pid %d is not the new postmaster's", c.Postgres.PID)
 	}
+	fams := scrape(t, s.Endpoint+"/metrics")
+	for server, want := range map[string]float64{"cluster-local": 1, "workgroup-default": 0, "control": 0} {
+		if v, ok := value(fams, "rsdata_postgres_restarts_total", map[string]string{"server": server}); !ok || v != want {
+			t.Errorf("rsdata_postgres_restarts_total{server=%q} = %v (present %v), want %v", server, v, ok, want)
+		}
+	}
 }
 
 func (s *server) wantLive(t testing.TB) {
