@@ -36,6 +36,7 @@ import (
 	"github.com/rsdata/rsdata/internal/events"
 	"github.com/rsdata/rsdata/internal/httpx"
 	"github.com/rsdata/rsdata/internal/identity"
+	"github.com/rsdata/rsdata/internal/metrics"
 	"github.com/rsdata/rsdata/internal/pagetoken"
 	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/results"
@@ -95,6 +96,7 @@ type App struct {
 	out         io.Writer
 	showSecrets bool           // the banner may print secrets
 	site        *embedded.Site // the embedded servers, when any run
+	servers     []embedded.Server
 	lock        *dataDirLock
 	ln          net.Listener
 
@@ -106,6 +108,7 @@ type App struct {
 	secrets  *secrets.Service
 	dbcreds  *dbcreds.Issuer
 	handler  http.Handler
+	metrics  *metrics.Metrics
 	// ops lists what the handler serves (Operations).
 	ops Operations
 	// sealKey is the sealing key of the data directory (seal.key): it
@@ -232,6 +235,11 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.exec = pgexec.New(pgexec.Options{Logger: a.log}, a.registry)
+	if a.site != nil {
+		// Taken once: every server has started by now.
+		a.servers = a.site.Servers()
+	}
+	a.metrics = a.buildMetrics()
 	if a.sealKey, err = seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "seal.key")); err != nil {
 		return nil, fmt.Errorf("sealing key: %w", err)
 	}
@@ -253,6 +261,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		Clock:       opts.Clock,
 		Logger:      a.log,
 		Tokens:      a.tokens,
+		Observer:    a.metrics.Statements(),
 	}, a.store.Statements(), a.store.Statements(), a.exec)
 	if err := a.engine.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("recover statements: %w", err)
@@ -296,7 +305,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	jsonAPI := awsjson.NewRouter(a.log)
 	resourceTags := tags.New(a.store.Tags(), a.cfg.Region, a.cfg.AccountID)
 	a.secrets = secrets.New(secrets.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tokens: a.tokens}, a.store.Secrets(), sealer)
-	a.dbcreds = dbcreds.New(dbcreds.Options{Logger: a.log.With("component", "dbcreds")}, a.store.Leases(), pgexec.NewRoles(a.registry))
+	a.dbcreds = dbcreds.New(dbcreds.Options{Logger: a.log.With("component", "dbcreds"), OnIssue: a.metrics.CredentialsIssued}, a.store.Leases(), pgexec.NewRoles(a.registry))
 	workgroups := redshiftserverless.New(redshiftserverless.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: resourceTags},
 		a.registry, a.dbcreds, authz)
 	clusters := redshift.New(redshift.Options{AccountID: a.cfg.AccountID, Region: a.cfg.Region, Tags: resourceTags}, a.registry, a.dbcreds, authz)
@@ -328,6 +337,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 		Logger: a.log, MaxBodyBytes: MaxBodyBytes, WriteError: awsproto.WriteError,
 		BodyBudget: int64(a.cfg.BodyBudgetMiB) << 20, BodyWait: bodyWait,
 		BodyReadTimeout: time.Duration(a.cfg.BodyReadTimeout),
+		Observe:         a.metrics.Request,
 		Panicked:        func() error { return awserr.InternalFailure() },
 		TooLarge:        func(limit int64) error { return awserr.RequestEntityTooLarge(limit) },
 		Throttled: func() error {
@@ -337,10 +347,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	api := httpx.Wrap(authn.Wrap(dispatch), edge)
 	mux := http.NewServeMux()
 	mux.Handle(resetPath, a.resetEndpoint(who, edge))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = io.WriteString(w, "ok\n")
-	})
+	a.opsRoutes(mux)
 	mux.Handle("/", api)
 	return mux, nil
 }
@@ -394,6 +401,6 @@ func (a *App) buildEvents(clock statement.Clock) error {
 		ec = clock
 	}
 	a.events = events.New(events.Options{Account: a.cfg.AccountID, Region: a.cfg.Region, Clock: ec,
-		Logger: a.log.With("component", "events")}, a.store.Events(), sinks...)
+		Logger: a.log.With("component", "events"), Observer: a.metrics}, a.store.Events(), sinks...)
 	return nil
 }

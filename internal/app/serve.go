@@ -37,9 +37,11 @@ func (a *App) startWorkers() {
 					a.log.Error("removing expired statements failed", "err", err)
 				}
 				// Temporary database users past their expiry lose their login.
-				if _, err := a.dbcreds.Reap(ctx); err != nil && ctx.Err() == nil {
+				res, err := a.dbcreds.Reap(ctx)
+				if err != nil && ctx.Err() == nil {
 					a.log.Error("revoking expired database credentials failed", "err", err)
 				}
+				a.metrics.CredentialsReaped(res.Revoked)
 			}
 		}
 	})
@@ -59,6 +61,19 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		if err := a.lock.record(clientAddr(ln.Addr())); err != nil {
 			a.log.Warn("recording the address in the lock file failed", "err", err)
 		}
+	}
+	var metricsSrv *http.Server
+	if a.cfg.MetricsListen != "" {
+		mln, err := net.Listen("tcp", a.cfg.MetricsListen)
+		if err != nil {
+			ln.Close()
+			a.Shutdown(context.Background())
+			return fmt.Errorf("metrics listen on %s: %w", a.cfg.MetricsListen, err)
+		}
+		metricsSrv = a.metricsServer()
+		go func() { _ = metricsSrv.Serve(mln) }()
+		defer metricsSrv.Close()
+		a.log.Info("serving metrics", "addr", mln.Addr().String())
 	}
 	var err error
 	// No ReadTimeout or WriteTimeout: the body's deadline is set per

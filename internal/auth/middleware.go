@@ -102,6 +102,10 @@ func (a *Authenticator) Wrap(next http.Handler) http.Handler {
 			a.writeErr(w, r, a.refusal(r, err))
 			return
 		}
+		if principal != nil {
+			httpx.SetPrincipal(r.Context(), principal.ARN)
+		}
+		httpx.SetService(r.Context(), res.Service)
 		ctx := context.WithValue(WithPrincipal(r.Context(), principal), serviceKey{}, res.Service)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -183,6 +183,9 @@ func Target(req *http.Request) string {
 func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	target := Target(req)
 	op, ok := r.ops[target]
+	if ok {
+		httpx.SetOperation(req.Context(), r.signing[prefix(target)], target[strings.IndexByte(target, '.')+1:])
+	}
 	if req.Method != http.MethodPost || !ok {
 		WriteError(w, req, awserr.UnknownOperation(target))
 		return
@@ -233,8 +236,11 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // WriteError writes err in the JSON 1.1 error envelope: the exception name
 // in __type and X-Amzn-ErrorType, the public message, and any members the
 // model requires. Errors that are not *awserr.Error become InternalFailure.
-func WriteError(w http.ResponseWriter, _ *http.Request, err error) {
+func WriteError(w http.ResponseWriter, req *http.Request, err error) {
 	aerr := awserr.As(err)
+	if req != nil {
+		httpx.SetErrorCode(req.Context(), aerr.Code)
+	}
 	body := make(map[string]string, 2+len(aerr.Fields))
 	for k, v := range aerr.Fields {
 		body[k] = v

@@ -258,6 +258,9 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	op, ok := s.ops[action]
+	if ok {
+		httpx.SetOperation(ctx, s.Name, action)
+	}
 	if !ok || (version != "" && version != s.Version) {
 		writeError(w, req, s.Namespace, invalidAction(action, version))
 		return
@@ -379,6 +382,9 @@ func (r *Router) writeError(w http.ResponseWriter, req *http.Request, err error)
 
 func writeError(w http.ResponseWriter, req *http.Request, ns string, err error) {
 	aerr := awserr.As(err)
+	if req != nil {
+		httpx.SetErrorCode(req.Context(), aerr.Code)
+	}
 	var buf bytes.Buffer
 	encodeError(&buf, ns, requestID(w, req), aerr)
 	h := w.Header()

@@ -67,6 +67,11 @@ type Config struct {
 	ResultRetention     Duration
 	ShutdownTimeout     Duration
 	LogLevel            string
+	// LogFormat is "text" (the default) or "json" (slog's JSON handler).
+	LogFormat string
+	// MetricsListen, when set, serves /metrics on this address instead of
+	// the API endpoint.
+	MetricsListen string
 
 	// BodyBudgetMiB bounds the request bodies (those over 64 KiB) the server
 	// holds at once, in MiB; BodyReadTimeout bounds the time a request's
@@ -126,6 +131,7 @@ func Default(getenv func(string) string) Config {
 		BodyBudgetMiB:       24,
 		BodyReadTimeout:     Duration(30 * time.Second),
 		LogLevel:            "info",
+		LogFormat:           "text",
 	}
 }
 
@@ -207,6 +213,14 @@ func (c Config) Validate() error {
 	}
 	if c.BodyBudgetMiB < 8 || c.BodyBudgetMiB > 1<<20 {
 		errs = append(errs, errors.New("body budget must be at least 8 MiB (the largest request body) and at most 1 TiB"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log format %q must be text or json", c.LogFormat))
+	}
+	if c.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			errs = append(errs, fmt.Errorf("metrics listen %q: %w", c.MetricsListen, err))
+		}
 	}
 	if c.BodyReadTimeout <= 0 {
 		errs = append(errs, errors.New("body read timeout must be positive"))

@@ -39,6 +39,8 @@ var precedenceCases = map[string]precedenceCase{
 	"body-budget-mib":       {file: `31`, env: "32", flag: "33"},
 	"body-read-timeout":     {file: `"4s"`, env: "5s", flag: "6s"},
 	"log-level":             {file: `"debug"`, env: "warn", flag: "error"},
+	"log-format":            {file: `"json"`, env: "text", flag: "json"},
+	"metrics-listen":        {file: `"127.0.0.1:9101"`, env: "127.0.0.1:9102", flag: "127.0.0.1:9103"},
 	"events-file":           {file: `"/e/file"`, env: "/e/env", flag: "/e/flag"},
 	"events-webhook":        {file: `"http://file"`, env: "http://env", flag: "http://flag"},
 	"allow-reset":           {file: `true`, env: "false", flag: "true"},

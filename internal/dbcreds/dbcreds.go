@@ -228,6 +228,9 @@ type Options struct {
 	ReapBatch int
 	// Logger receives revocation failures.
 	Logger *slog.Logger
+	// OnIssue, when set, is called once for each credentials Issue hands
+	// out (metrics); it must return promptly.
+	OnIssue func()
 }
 
 // Issuer issues and revokes temporary credentials.
@@ -270,6 +273,14 @@ func (is *Issuer) Now() time.Time { return is.opts.Clock() }
 // the others. Cancelling ctx abandons the call; a role already updated then
 // keeps a password nobody was told, which expires like any other.
 func (is *Issuer) Issue(ctx context.Context, req Request) (Credentials, error) {
+	creds, err := is.issue(ctx, req)
+	if err == nil && is.opts.OnIssue != nil {
+		is.opts.OnIssue()
+	}
+	return creds, err
+}
+
+func (is *Issuer) issue(ctx context.Context, req Request) (Credentials, error) {
 	d := req.Duration
 	if d == 0 {
 		d = DefaultDuration

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -43,7 +44,36 @@ type Options struct {
 	// Clock decides when retries are due and stamps deliveries.
 	Clock  Clock
 	Logger *slog.Logger
+	// Observer, when set, is told of every delivery attempt's outcome
+	// (metrics).
+	Observer Observer
 }
+
+// Observer is told of delivery outcomes, per sink (its Name). Its methods
+// are called from the Dispatcher's goroutine and must return promptly.
+type Observer interface {
+	// Delivered reports n events a sink accepted; retried of them had
+	// failed before.
+	Delivered(sink string, n, retried int)
+	// Failed reports n events a sink did not accept (they are retried).
+	Failed(sink string, n int)
+}
+
+// SinkStatus is what Sinks reports of one sink.
+type SinkStatus struct {
+	Name string
+	// Failures counts consecutive failed attempts; 0 once it recovers.
+	Failures int
+	// LastError is the last failure's text and LastErrorAt its time;
+	// they stay after a recovery.
+	LastError   string
+	LastErrorAt time.Time
+}
+
+type noObserver struct{}
+
+func (noObserver) Delivered(string, int, int) {}
+func (noObserver) Failed(string, int)         {}
 
 // Dispatcher moves events from an Outbox to its sinks, at least once.
 //
@@ -73,6 +103,9 @@ type Dispatcher struct {
 	wake    chan struct{}
 	running chan struct{} // holds a token while Run executes
 
+	statusMu sync.Mutex
+	status   []SinkStatus // by sink index
+
 	// Only Run's goroutine uses tracked (the pending events seen so far, by
 	// outbox id) and the sinks' states.
 	tracked map[int64]*tracked
@@ -80,6 +113,7 @@ type Dispatcher struct {
 
 type sinkState struct {
 	Sink
+	index    int
 	failures int       // consecutive
 	retryAt  time.Time // zero: available
 }
@@ -124,12 +158,32 @@ func New(opts Options, outbox Outbox, sinks ...Sink) *Dispatcher {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Observer == nil {
+		opts.Observer = noObserver{}
+	}
 	d := &Dispatcher{opts: opts, outbox: outbox, wake: make(chan struct{}, 1),
 		running: make(chan struct{}, 1), tracked: map[int64]*tracked{}}
 	for _, s := range sinks {
-		d.sinks = append(d.sinks, &sinkState{Sink: s})
+		d.sinks = append(d.sinks, &sinkState{Sink: s, index: len(d.sinks)})
+		d.status = append(d.status, SinkStatus{Name: s.Name()})
 	}
 	return d
+}
+
+// Sinks reports each sink's delivery state, in the order New got them. It
+// is safe to call from any goroutine.
+func (d *Dispatcher) Sinks() []SinkStatus {
+	d.statusMu.Lock()
+	defer d.statusMu.Unlock()
+	return slices.Clone(d.status)
+}
+
+func (d *Dispatcher) failed(s *sinkState, at time.Time, n int, err error) {
+	d.opts.Observer.Failed(s.Name(), n)
+	d.statusMu.Lock()
+	st := &d.status[s.index]
+	st.Failures, st.LastError, st.LastErrorAt = s.failures, err.Error(), at
+	d.statusMu.Unlock()
 }
 
 // Notify asks for a round now rather than at the next interval: events may
@@ -230,6 +284,7 @@ func (d *Dispatcher) round(ctx context.Context) time.Time {
 	blocked := false                          // an event waits for a sink's backoff
 	taken := make([][]*tracked, len(d.sinks)) // accepted this round, by sink
 	offered := make([]bool, len(d.sinks))     // Deliver called this round
+	retried := make([]int, len(d.sinks))      // of taken, events that had failed before
 deliver:
 	for _, t := range due {
 		for i, s := range d.sinks {
@@ -253,6 +308,7 @@ deliver:
 				s.retryAt = at.Add(d.backoff(s.failures))
 				// The event becomes due only after the sink does, so
 				// the events behind it get the sink's next attempt.
+				d.failed(s, at, 1, err)
 				t.failures++
 				t.retryAt = s.retryAt.Add(d.backoff(t.failures))
 				blocked = true
@@ -262,7 +318,11 @@ deliver:
 			}
 			t.accepted[i] = true
 			taken[i] = append(taken[i], t)
+			if t.failures > 0 {
+				retried[i]++
+			}
 			if _, batched := s.Sink.(Flusher); !batched {
+				d.opts.Observer.Delivered(s.Name(), 1, min(t.failures, 1))
 				d.recovered(s)
 			}
 			if ctx.Err() != nil {
@@ -284,10 +344,12 @@ deliver:
 				s.failures++
 				s.retryAt = at.Add(d.backoff(s.failures))
 				blocked = true
+				d.failed(s, at, len(taken[i]), err)
 				log.Warn("event delivery failed", "sink", s.Name(), "events", len(taken[i]),
 					"retry_in", s.retryAt.Sub(at), "err", err)
 			}
 		} else if len(taken[i]) > 0 {
+			d.opts.Observer.Delivered(s.Name(), len(taken[i]), retried[i])
 			d.recovered(s)
 		}
 	}
@@ -340,4 +402,7 @@ func (d *Dispatcher) recovered(s *sinkState) {
 		d.opts.Logger.Info("event sink recovered", "sink", s.Name(), "failures", s.failures)
 	}
 	s.failures, s.retryAt = 0, time.Time{}
+	d.statusMu.Lock()
+	d.status[s.index].Failures = 0
+	d.statusMu.Unlock()
 }

@@ -321,9 +321,10 @@ func TestFailedWebhookGetsTheSameEventLater(t *testing.T) {
 	})
 	clock := &fakeClock{now: t0}
 	out := &countingOutbox{Outbox: db.Store.Events()}
+	obs := &countingObserver{}
 	// Only the fake clock, moved by the test, makes the retry due.
 	d := events.New(events.Options{Account: account, Region: region, Interval: 24 * time.Hour,
-		MinBackoff: time.Hour, MaxBackoff: 4 * time.Hour, Clock: clock}, out, events.NewFileSink(path), h.sink(t))
+		MinBackoff: time.Hour, MaxBackoff: 4 * time.Hour, Clock: clock, Observer: obs}, out, events.NewFileSink(path), h.sink(t))
 	start(t, d)
 
 	eventually(t, "no delivery attempt to the webhook", func() bool { return len(h.got()) == 1 })
@@ -331,6 +332,11 @@ func TestFailedWebhookGetsTheSameEventLater(t *testing.T) {
 	if p := db.pending(t); len(p) != 1 {
 		t.Fatalf("pending after the failure = %+v, want the event", p)
 	}
+	// The health report names the failing sink and its error.
+	eventually(t, "Sinks did not report the webhook's failure", func() bool {
+		st := d.Sinks()
+		return len(st) == 2 && st[1].Failures == 1 && strings.Contains(st[1].LastError, "500") && st[0].Failures == 0
+	})
 
 	// Waking it before the backoff ends retries nothing.
 	rounds(t, d, out)
@@ -350,6 +356,36 @@ func TestFailedWebhookGetsTheSameEventLater(t *testing.T) {
 	if len(file) != 1 || file[0] != string(got[0]) {
 		t.Fatalf("file = %q, want the event once", file)
 	}
+	if st := d.Sinks(); st[1].Failures != 0 || st[1].LastError == "" {
+		t.Errorf("after recovery Sinks = %+v, want no failures and the last error kept", st)
+	}
+	if got := obs.counts(); got != [3]int{2, 1, 1} {
+		t.Errorf("observer saw delivered, retried, failed = %v, want [2 1 1]", got)
+	}
+}
+
+type countingObserver struct {
+	mu                         sync.Mutex
+	delivered, retried, failed int
+}
+
+func (o *countingObserver) Delivered(_ string, n, retried int) {
+	o.mu.Lock()
+	o.delivered += n
+	o.retried += retried
+	o.mu.Unlock()
+}
+
+func (o *countingObserver) Failed(_ string, n int) {
+	o.mu.Lock()
+	o.failed += n
+	o.mu.Unlock()
+}
+
+func (o *countingObserver) counts() [3]int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return [3]int{o.delivered, o.retried, o.failed}
 }
 
 // An event one sink keeps refusing does not hold back the events behind it.

@@ -61,6 +61,9 @@ type Options struct {
 	TooLarge func(limit int64) error
 	// Throttled builds the error sent when BodyBudget has no room.
 	Throttled func() error
+	// Observe, when set, is called once per request after it is answered
+	// (metrics).
+	Observe func(Done)
 }
 
 // statusRecorder remembers the status for the access log.
@@ -108,7 +111,9 @@ func Wrap(next http.Handler, opts Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := ids.UUID()
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		record := &Record{}
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		r = r.WithContext(context.WithValue(ctx, recordKey{}, record))
 		w.Header().Set("x-amzn-RequestId", id)
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
@@ -121,13 +126,20 @@ func Wrap(next http.Handler, opts Options) http.Handler {
 					opts.WriteError(rec, r, opts.Panicked())
 				}
 			}
-			// Checked first: building the attributes costs allocations on
-			// every request, and debug logging is usually off.
-			if log.Enabled(r.Context(), slog.LevelDebug) {
-				log.Debug("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-					"target", r.Header.Get("X-Amz-Target"), "status", rec.status, "bytes", rec.bytes,
-					"duration", time.Since(start))
+			d := record.done(id, rec.status, rec.bytes, time.Since(start))
+			if opts.Observe != nil {
+				opts.Observe(d)
 			}
+			// One line per request at info: who called what and how it
+			// ended; never a body or a secret.
+			attrs := []slog.Attr{slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("service", d.Service), slog.String("operation", d.Operation), slog.String("principal", d.Principal),
+				slog.Int("status", d.Status), slog.String("error_code", d.ErrorCode), slog.Int64("bytes", d.Bytes),
+				slog.Duration("duration", d.Duration)}
+			if d.StatementID != "" {
+				attrs = append(attrs, slog.String("statement_id", d.StatementID))
+			}
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		}()
 		if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 			release, err := bound(w, r, opts, room)

@@ -349,3 +349,16 @@ func ensureLogin(ctx context.Context, admin *pgxpool.Pool, user string) error {
 	}
 	return err
 }
+
+// Ping checks that ep answers a query: it connects as the admin user (a
+// fresh connection, so a broken pool does not hide a healthy server or
+// the reverse) and runs select 1, within ctx.
+func Ping(ctx context.Context, ep *engines.Endpoint) error {
+	conn, err := AdminConn(ctx, ep)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var one int
+	return conn.QueryRow(ctx, "select 1").Scan(&one)
+}

@@ -57,11 +57,47 @@ type Options struct {
 	// OnEvent is called when a statement run WithEvent has ended and its
 	// status-change event is in the store's outbox.
 	OnEvent func()
+	// Observer, when set, is told of ended statements and served result
+	// bytes (metrics).
+	Observer Observer
 	// Tokens mints and reads NextTokens (result pages, statement and
 	// session listings); nil means a random key, whose tokens die with
 	// the Engine.
 	Tokens *pagetoken.Codec
 }
+
+// Observer is told what the engine does, for metrics. Its methods are
+// called from many goroutines and must return promptly.
+type Observer interface {
+	// Ended reports a statement (a batch counts once) reaching a
+	// terminal status on target, and the time it ran (from its start, or
+	// from its submission when it never started, to its end).
+	Ended(target Target, status Status, ran time.Duration)
+	// Stored reports result bytes written to the page store.
+	Stored(bytes int64)
+	// Served reports result bytes handed out by Result.
+	Served(bytes int64)
+}
+
+// observedPages reports the bytes of the pages stored through it.
+type observedPages struct {
+	results.PageStore
+	obs Observer
+}
+
+func (p observedPages) PutPage(ctx context.Context, statementID string, n int, data []byte) error {
+	err := p.PageStore.PutPage(ctx, statementID, n, data)
+	if err == nil {
+		p.obs.Stored(int64(len(data)))
+	}
+	return err
+}
+
+type noObserver struct{}
+
+func (noObserver) Ended(Target, Status, time.Duration) {}
+func (noObserver) Stored(int64)                        {}
+func (noObserver) Served(int64)                        {}
 
 // Engine runs statements and sessions and answers questions about them.
 // It composes parts with one job each: admission (active-statement limits
@@ -103,6 +139,9 @@ func New(opts Options, store Store, pages results.PageStore, exec Executor) *Eng
 	if opts.MaxRunTime <= 0 {
 		opts.MaxRunTime = DefaultMaxRunTime
 	}
+	if opts.Observer == nil {
+		opts.Observer = noObserver{}
+	}
 	if opts.Retention <= 0 {
 		opts.Retention = DefaultRetention
 	}
@@ -129,6 +168,9 @@ func New(opts Options, store Store, pages results.PageStore, exec Executor) *Eng
 	// to those held in memory.
 	now := func() time.Time { return clock.Now().UTC().Truncate(time.Microsecond) }
 	base, stop := context.WithCancel(context.Background())
+	if _, ok := opts.Observer.(noObserver); !ok {
+		pages = observedPages{pages, opts.Observer}
+	}
 	return &Engine{opts: opts, store: store, pages: pages, exec: exec, now: now, base: base, stopBase: stop,
 		admission: newAdmission(opts.MaxActive),
 		sessions:  newSessionTable(store, now, opts.Logger, opts.MaxSessions, opts.Instance),
@@ -407,7 +449,26 @@ func (e *Engine) Result(ctx context.Context, id string, owner Owner, format Form
 	if n+1 < st.Pages {
 		p.NextToken = results.NextToken(e.opts.Tokens, id, n+1)
 	}
+	e.opts.Observer.Served(int64(len(p.Records)))
 	return p, nil
+}
+
+// Sessions counts the sessions open in this process.
+func (e *Engine) Sessions() int {
+	e.sessions.mu.Lock()
+	defer e.sessions.mu.Unlock()
+	return len(e.sessions.byID)
+}
+
+// Waiting counts the requests long-polling for a statement.
+func (e *Engine) Waiting() int {
+	e.waiters.mu.Lock()
+	defer e.waiters.mu.Unlock()
+	n := 0
+	for _, k := range e.waiters.n {
+		n += k
+	}
+	return n
 }
 
 // Cancel stops a running statement with a cancel request to its backend and

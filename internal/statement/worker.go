@@ -92,6 +92,10 @@ func (e *Engine) update(ctx context.Context, r *run, id string, last *results.La
 	if err := e.store.Update(ctx, &next, last); err != nil {
 		return err
 	}
+	if last != nil {
+		// The last page is stored with the statement's update.
+		e.opts.Observer.Stored(int64(len(last.Records)))
+	}
 	e.mu.Lock()
 	*target = next
 	if last != nil && last.N == 0 && next.Pages == 1 && len(last.Records) <= cachedPageBytes {
@@ -275,7 +279,9 @@ func (e *Engine) finish(r *run, final outcome) {
 	fin, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	now := e.now()
+	var ended Statement
 	err := e.update(fin, r, id, final.last, func(st *Statement) {
+		defer func() { ended = *st }()
 		st.Status, st.Error, st.EndedAt = final.status, final.message, now
 		if st.StartedAt.IsZero() {
 			st.StartedAt = now
@@ -296,8 +302,15 @@ func (e *Engine) finish(r *run, final outcome) {
 	})
 	if err != nil {
 		e.opts.Logger.Error("persisting final statement state failed", "id", id, "err", err)
-	} else if r.st.WithEvent && e.opts.OnEvent != nil {
-		e.opts.OnEvent()
+	} else {
+		from := ended.StartedAt
+		if from.Equal(now) {
+			from = ended.CreatedAt
+		}
+		e.opts.Observer.Ended(ended.Target, ended.Status, now.Sub(from))
+		if r.st.WithEvent && e.opts.OnEvent != nil {
+			e.opts.OnEvent()
+		}
 	}
 	if r.sess != nil {
 		e.sessions.release(r.sess)

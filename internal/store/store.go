@@ -133,3 +133,6 @@ func open(ctx context.Context, connString string, opts Options, upTo int) (*Stor
 
 // Close releases the store's connections.
 func (s *Store) Close() { s.db.pool.Close() }
+
+// Ping checks that the control database answers, within ctx.
+func (s *Store) Ping(ctx context.Context) error { return s.db.pool.Ping(ctx) }

@@ -10,6 +10,7 @@ import (
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awserr"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/httpx"
 	"github.com/rsdata/rsdata/internal/statement"
 )
 
@@ -88,6 +89,7 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 	if err != nil {
 		return nil, err
 	}
+	httpx.SetStatementID(ctx, st.ID)
 	if wait > 0 {
 		id := st.ID
 		if err := s.engine.Wait(ctx, id, wait); err != nil {

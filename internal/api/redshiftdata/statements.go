@@ -11,6 +11,7 @@ import (
 
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/httpx"
 	"github.com/rsdata/rsdata/internal/statement"
 )
 
@@ -76,6 +77,7 @@ func (s *Service) DescribeStatement(ctx context.Context, in *IdInput) (*Describe
 // own: a caller allowed to act on its own statements then learns only that
 // this one does not exist, and one without the permission at all is denied.
 func (s *Service) authorizeOn(ctx context.Context, action, id string) error {
+	httpx.SetStatementID(ctx, id)
 	owner := s.owner(ctx).UserID
 	if st, err := s.engine.Get(ctx, id, s.viewer(ctx)); err == nil {
 		owner = st.Owner.UserID

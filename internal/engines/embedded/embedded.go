@@ -107,7 +107,10 @@ type Instance struct {
 	exited   chan struct{} // closed when the current postmaster exits
 	stopping bool
 	restarts int
-	done     chan struct{} // closed when supervision has ended
+	// restarting is true from an unexpected exit until the restarted
+	// server accepts connections.
+	restarting bool
+	done       chan struct{} // closed when supervision has ended
 }
 
 // FindBinDir locates a directory holding both initdb and postgres. It tries
@@ -415,6 +418,9 @@ func (i *Instance) supervise() {
 		if stopping {
 			return
 		}
+		i.mu.Lock()
+		i.restarting = true
+		i.mu.Unlock()
 		i.opts.Logger.Error("PostgreSQL exited unexpectedly; restarting", "server", i.opts.Name, "backoff", backoff)
 		time.Sleep(backoff)
 		i.mu.Lock()
@@ -439,6 +445,9 @@ func (i *Instance) supervise() {
 		}
 		if err := i.waitReady(context.Background()); err == nil {
 			backoff = 200 * time.Millisecond
+			i.mu.Lock()
+			i.restarting = false
+			i.mu.Unlock()
 		} else {
 			backoff = min(backoff*2, 10*time.Second)
 		}
