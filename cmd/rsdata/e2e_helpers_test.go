@@ -227,7 +227,8 @@ func startServe(t testing.TB, opts serveOptions) *server {
 }
 
 var (
-	servingLine = regexp.MustCompile(`msg=serving addr=(\S+)`)
+	// The "serving" log line, in the text or the JSON log format.
+	servingLine = regexp.MustCompile(`(?:msg=serving addr=|"msg":"serving","addr":")([^"\s]+)`)
 	// bannerEnd is the banner's last line.
 	bannerEnd = regexp.MustCompile(`(?m)^Data API endpoint: (\S+)$`)
 )
