@@ -560,7 +560,7 @@ func TestValidation(t *testing.T) {
 		msg  string
 	}{
 		{"no target", &redshiftdata.ExecuteStatementInput{Database: aws.String("dev"), Sql: aws.String("select 1")},
-			"Either ClusterIdentifier or WorkgroupName must be specified."},
+			"Either ClusterIdentifier or WorkgroupName needs to be specified."},
 		{"both targets", &redshiftdata.ExecuteStatementInput{ClusterIdentifier: aws.String("local"), WorkgroupName: aws.String("default"), Database: aws.String("dev"), Sql: aws.String("select 1")},
 			"ClusterIdentifier and WorkgroupName are mutually exclusive; specify one."},
 		{"unknown cluster", &redshiftdata.ExecuteStatementInput{ClusterIdentifier: aws.String("nope"), Database: aws.String("dev"), DbUser: aws.String("awsuser"), Sql: aws.String("select 1")},

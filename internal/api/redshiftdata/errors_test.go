@@ -1,0 +1,122 @@
+package redshiftdata_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
+
+	"github.com/rsdata/rsdata/internal/arn"
+	"github.com/rsdata/rsdata/internal/testutil/apptest"
+)
+
+// The rows of docs/ERRORS.md that no other test covers: each names its
+// operation and condition, and asserts AWS's code and text.
+
+const (
+	msgNotExist   = "Query does not exist."
+	msgIDPattern  = `id must satisfy regex pattern: ^[a-z0-9]{8}(-[a-z0-9]{4}){3}-[a-z0-9]{12}(:\d+)?$`
+	msgNoEndpoint = "Redshift endpoint doesn't exist in this region."
+	msgNoTarget   = "Either ClusterIdentifier or WorkgroupName needs to be specified."
+	unknownID     = "00000000-0000-0000-0000-000000000000"
+	badID         = "not-an-id"
+)
+
+// TestStatementIdErrors: every operation that takes a statement Id refuses
+// a malformed one and reports an unknown one as not existing.
+func TestStatementIdErrors(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	c := env.Client
+	ops := []struct {
+		name string
+		call func(id string) error
+	}{
+		{"DescribeStatement", func(id string) error {
+			_, err := c.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: &id})
+			return err
+		}},
+		{"CancelStatement", func(id string) error {
+			_, err := c.CancelStatement(ctx, &redshiftdata.CancelStatementInput{Id: &id})
+			return err
+		}},
+		{"GetStatementResult", func(id string) error {
+			_, err := c.GetStatementResult(ctx, &redshiftdata.GetStatementResultInput{Id: &id})
+			return err
+		}},
+		{"GetStatementResultV2", func(id string) error {
+			_, err := c.GetStatementResultV2(ctx, &redshiftdata.GetStatementResultV2Input{Id: &id})
+			return err
+		}},
+	}
+	for _, op := range ops {
+		t.Run(op.name+"/unknown", func(t *testing.T) {
+			apiError(t, op.call(unknownID), "ResourceNotFoundException", msgNotExist)
+		})
+		t.Run(op.name+"/unknown sub-statement", func(t *testing.T) {
+			apiError(t, op.call(unknownID+":1"), "ResourceNotFoundException", msgNotExist)
+		})
+		t.Run(op.name+"/malformed", func(t *testing.T) {
+			apiError(t, op.call(badID), "ValidationException", msgIDPattern)
+		})
+	}
+}
+
+// TestTargetErrors: the operations that name a cluster or workgroup refuse
+// a request naming neither, and look up every well-formed name or ARN
+// (aws-eusc's included) before saying it does not exist.
+func TestTargetErrors(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	c := env.Client
+	db := aws.String(env.Database)
+	eusc := "arn:aws-eusc:redshift-serverless:eusc-de-east-1:123456789012:workgroup/0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
+	type target struct{ cluster, workgroup *string }
+	ops := []struct {
+		name string
+		call func(target) error
+	}{
+		{"ExecuteStatement", func(tg target) error {
+			_, err := c.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{ClusterIdentifier: tg.cluster, WorkgroupName: tg.workgroup, Database: db, Sql: aws.String("select 1")})
+			return err
+		}},
+		{"BatchExecuteStatement", func(tg target) error {
+			_, err := c.BatchExecuteStatement(ctx, &redshiftdata.BatchExecuteStatementInput{ClusterIdentifier: tg.cluster, WorkgroupName: tg.workgroup, Database: db, Sqls: []string{"select 1"}})
+			return err
+		}},
+		{"ListDatabases", func(tg target) error {
+			_, err := c.ListDatabases(ctx, &redshiftdata.ListDatabasesInput{ClusterIdentifier: tg.cluster, WorkgroupName: tg.workgroup, Database: db})
+			return err
+		}},
+		{"ListSchemas", func(tg target) error {
+			_, err := c.ListSchemas(ctx, &redshiftdata.ListSchemasInput{ClusterIdentifier: tg.cluster, WorkgroupName: tg.workgroup, Database: db})
+			return err
+		}},
+		{"ListTables", func(tg target) error {
+			_, err := c.ListTables(ctx, &redshiftdata.ListTablesInput{ClusterIdentifier: tg.cluster, WorkgroupName: tg.workgroup, Database: db})
+			return err
+		}},
+		{"DescribeTable", func(tg target) error {
+			_, err := c.DescribeTable(ctx, &redshiftdata.DescribeTableInput{ClusterIdentifier: tg.cluster, WorkgroupName: tg.workgroup, Database: db})
+			return err
+		}},
+	}
+	for _, op := range ops {
+		t.Run(op.name+"/no target", func(t *testing.T) {
+			apiError(t, op.call(target{}), "ValidationException", msgNoTarget)
+		})
+		t.Run(op.name+"/unknown cluster", func(t *testing.T) {
+			apiError(t, op.call(target{cluster: aws.String("nope")}), "ValidationException", msgNoEndpoint)
+		})
+		t.Run(op.name+"/unknown workgroup", func(t *testing.T) {
+			apiError(t, op.call(target{workgroup: aws.String("nope")}), "ValidationException", msgNoEndpoint)
+		})
+		t.Run(op.name+"/aws-eusc workgroup ARN", func(t *testing.T) {
+			apiError(t, op.call(target{workgroup: &eusc}), "ValidationException", msgNoEndpoint)
+		})
+		t.Run(op.name+"/own workgroup ARN", func(t *testing.T) {
+			own := arn.Workgroup(apptest.Region, apptest.AccountID, "default")
+			if err := op.call(target{workgroup: &own}); err != nil {
+				t.Fatalf("the workgroup's own ARN: %v", err)
+			}
+		})
+	}
+}
