@@ -2,7 +2,6 @@ package redshiftdata
 
 import (
 	"context"
-	"errors"
 	"strconv"
 
 	"github.com/rsdata/rsdata/internal/auth"
@@ -153,7 +152,7 @@ func (s *Service) ListDatabases(ctx context.Context, in *ListDatabasesInput) (*L
 	}
 	names, more, err := s.catalogs.ListDatabases(ctx, req, page)
 	if err != nil {
-		return nil, catalogError(err)
+		return nil, err
 	}
 	return &ListDatabasesOutput{Databases: names, NextToken: s.nextOffset("redshift-data:ListDatabases", page, len(names), more)}, nil
 }
@@ -169,7 +168,7 @@ func (s *Service) ListSchemas(ctx context.Context, in *ListSchemasInput) (*ListS
 	}
 	names, more, err := s.catalogs.ListSchemas(ctx, req, str(in.SchemaPattern), page)
 	if err != nil {
-		return nil, catalogError(err)
+		return nil, err
 	}
 	return &ListSchemasOutput{Schemas: names, NextToken: s.nextOffset("redshift-data:ListSchemas", page, len(names), more)}, nil
 }
@@ -185,7 +184,7 @@ func (s *Service) ListTables(ctx context.Context, in *ListTablesInput) (*ListTab
 	}
 	tables, more, err := s.catalogs.ListTables(ctx, req, str(in.SchemaPattern), str(in.TablePattern), page)
 	if err != nil {
-		return nil, catalogError(err)
+		return nil, err
 	}
 	return &ListTablesOutput{Tables: tables, NextToken: s.nextOffset("redshift-data:ListTables", page, len(tables), more)}, nil
 }
@@ -201,20 +200,7 @@ func (s *Service) DescribeTable(ctx context.Context, in *DescribeTableInput) (*D
 	}
 	name, cols, more, err := s.catalogs.DescribeTable(ctx, req, str(in.Schema), str(in.Table), page)
 	if err != nil {
-		return nil, catalogError(err)
+		return nil, err
 	}
 	return &DescribeTableOutput{TableName: name, ColumnList: columnMetadata(cols), NextToken: s.nextOffset("redshift-data:DescribeTable", page, len(cols), more)}, nil
-}
-
-// catalogError maps catalog failures onto the model's exceptions.
-func catalogError(err error) error {
-	var conn *statement.ConnectionError
-	var db *statement.DatabaseError
-	switch {
-	case errors.As(err, &conn):
-		return awserr.DatabaseConnection("%s", conn.Message)
-	case errors.As(err, &db):
-		return awserr.Validation("%s", db.Message)
-	}
-	return err
 }

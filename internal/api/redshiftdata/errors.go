@@ -44,6 +44,9 @@ func mapError(in any, err error) error {
 		unavailable    *statement.SessionUnavailableError
 		invalidSession *statement.SessionInvalidError
 		busy           *statement.SessionBusyError
+
+		conn *statement.ConnectionError
+		db   *statement.DatabaseError
 	)
 	switch {
 	case err == nil:
@@ -84,6 +87,10 @@ func mapError(in any, err error) error {
 		return awserr.Validation(msgWrongFormat)
 	case errors.Is(err, statement.ErrShuttingDown):
 		return awserr.InternalServer(msgShuttingDown)
+	case errors.As(err, &conn): // the catalog operations could not log in
+		return awserr.DatabaseConnection("%s", conn.Message)
+	case errors.As(err, &db): // the database refused a catalog query
+		return awserr.Validation("%s", db.Message)
 	case errors.Is(err, context.DeadlineExceeded):
 		return awserr.QueryTimeout("The request timed out.")
 	default:
