@@ -1,10 +1,12 @@
 package redshiftdata_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
 
 	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/testutil/apptest"
@@ -117,6 +119,65 @@ func TestTargetErrors(t *testing.T) {
 			if err := op.call(target{workgroup: &own}); err != nil {
 				t.Fatalf("the workgroup's own ARN: %v", err)
 			}
+		})
+	}
+}
+
+// TestConstraintErrors: members out of the model's range, in AWS's
+// standard constraint text, and the list operations' own refusals.
+func TestConstraintErrors(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	c := env.Client
+	exec := func(mod func(*redshiftdata.ExecuteStatementInput)) func() error {
+		return func() error {
+			in := &redshiftdata.ExecuteStatementInput{ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database),
+				DbUser: aws.String("awsuser"), Sql: aws.String("select 1")}
+			mod(in)
+			_, err := c.ExecuteStatement(ctx, in)
+			return err
+		}
+	}
+	long := strings.Repeat("n", 2049)
+	token := strings.Repeat("t", 65)
+	cases := []struct {
+		name string
+		call func() error
+		msg  string
+	}{
+		{"ExecuteStatement/StatementName over 2048", exec(func(in *redshiftdata.ExecuteStatementInput) { in.StatementName = &long }),
+			"1 validation error detected: Value '" + long + "' at 'statementName' failed to satisfy constraint: Member must have length less than or equal to 2048"},
+		{"ExecuteStatement/ResultFormat not an enum value", exec(func(in *redshiftdata.ExecuteStatementInput) { in.ResultFormat = "XML" }),
+			"1 validation error detected: Value 'XML' at 'resultFormat' failed to satisfy constraint: Member must satisfy enum value set: [JSON, CSV]"},
+		{"ExecuteStatement/ClientToken over 64", exec(func(in *redshiftdata.ExecuteStatementInput) { in.ClientToken = &token }),
+			"1 validation error detected: Value '" + token + "' at 'clientToken' failed to satisfy constraint: Member must have length between 1 and 64"},
+		{"ExecuteStatement/SessionKeepAliveSeconds over 86400", exec(func(in *redshiftdata.ExecuteStatementInput) { in.SessionKeepAliveSeconds = aws.Int32(86401) }),
+			"1 validation error detected: Value '86401' at 'sessionKeepAliveSeconds' failed to satisfy constraint: Member must have value between 0 and 86400"},
+		{"ExecuteStatement/parameter name not [0-9a-zA-Z_]+", exec(func(in *redshiftdata.ExecuteStatementInput) {
+			in.Sql = aws.String("select :id")
+			in.Parameters = []types.SqlParameter{{Name: aws.String("@id"), Value: aws.String("1")}}
+		}), "1 validation error detected: Value '@id' at 'parameters.1.member.name' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9a-zA-Z_]+"},
+		{"ListStatements/Status not an enum value", func() error {
+			_, err := c.ListStatements(ctx, &redshiftdata.ListStatementsInput{Status: "DONE"})
+			return err
+		}, "1 validation error detected: Value 'DONE' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [SUBMITTED, PICKED, STARTED, FINISHED, ABORTED, FAILED, ALL]"},
+		{"ListStatements/ClusterIdentifier and WorkgroupName", func() error {
+			_, err := c.ListStatements(ctx, &redshiftdata.ListStatementsInput{ClusterIdentifier: aws.String("local"), WorkgroupName: aws.String("default")})
+			return err
+		}, "ClusterIdentifier and WorkgroupName are mutually exclusive; specify one."},
+		{"ListDatabases/MaxResults over 1000", func() error {
+			_, err := c.ListDatabases(ctx, &redshiftdata.ListDatabasesInput{ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database),
+				DbUser: aws.String("awsuser"), MaxResults: 1001})
+			return err
+		}, "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000"},
+		{"ListTables/NextToken not issued", func() error {
+			_, err := c.ListTables(ctx, &redshiftdata.ListTablesInput{ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database),
+				DbUser: aws.String("awsuser"), NextToken: aws.String("forged")})
+			return err
+		}, "Invalid NextToken. Pass the NextToken from the previous response unchanged."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			apiError(t, tc.call(), "ValidationException", tc.msg)
 		})
 	}
 }
