@@ -52,6 +52,11 @@ const client = new RedshiftDataClient({
 // requests with WaitTimeSeconds may wait on one statement at a time.
 const MAX_WAITERS = 10;
 
+// rsdata's texts (AWS's are not documented; docs/ERRORS.md).
+const NO_RESULT = "Query does not have result. Please check query status with DescribeStatement.";
+const TOO_MANY_WAITERS =
+  "The number of active requests with WaitTimeSeconds for the same SQL statement exceeds the limit. Retry without WaitTimeSeconds, or later.";
+
 const ID = /^[a-z0-9]{8}(-[a-z0-9]{4}){3}-[a-z0-9]{12}$/;
 const NOT_TERMINAL = ["SUBMITTED", "PICKED", "STARTED"];
 
@@ -180,7 +185,8 @@ test("WaitTimeSeconds ends the wait early and reports a running statement", { ti
   // once the wait is over.
   const slow = await client.send(new ExecuteStatementCommand(onCluster("select pg_sleep(5)")));
   const start = performance.now();
-  await rejectsAws(client.send(new GetStatementResultCommand({ Id: slow.Id, WaitTimeSeconds: 1 })), "ResourceNotFoundException");
+  await rejectsAws(client.send(new GetStatementResultCommand({ Id: slow.Id, WaitTimeSeconds: 1 })), "ResourceNotFoundException",
+    (err) => assert.equal(err.message, NO_RESULT));
   const seconds = (performance.now() - start) / 1000;
   assert.ok(seconds >= 0.9 && seconds <= 2.5, `GetStatementResult WaitTimeSeconds=1 failed after ${seconds} s`);
 
@@ -203,8 +209,11 @@ test("WaitTimeSeconds outside 1..30 is a ValidationException from the server", {
       GetStatementResultV2: () => client.send(new GetStatementResultV2Command({ Id: done.Id, WaitTimeSeconds: wait })),
     };
     for (const [op, call] of Object.entries(calls)) {
+      const bound = wait < 1 ? "greater than or equal to 1" : "less than or equal to 30";
       await rejectsAws(call(), "ValidationException", (err) => {
-        assert.match(err.message, /waitTimeSeconds/i, `${op} WaitTimeSeconds=${wait}: ${err.message}`);
+        assert.equal(err.message,
+          `1 validation error detected: Value '${wait}' at 'waitTimeSeconds' failed to satisfy constraint: Member must have value ${bound}`,
+          `${op} WaitTimeSeconds=${wait}`);
       });
     }
   }
@@ -357,8 +366,17 @@ test("a session closes when its keep-alive passes and then is not available", { 
 test("an unknown SessionId is invalid", { timeout: 30_000 }, async () => {
   const unknown = randomUUID();
   await rejectsAws(client.send(new ExecuteStatementCommand({ SessionId: unknown, Sql: "select 1" })), "ValidationException",
-    (err) => assert.ok(err.message.startsWith("Session with Id: "), `message: ${err.message}`));
-  await rejectsAws(client.send(new ListSessionsCommand({ SessionId: unknown })), "ResourceNotFoundException");
+    (err) => assert.equal(err.message, `Session with Id: ${unknown} is invalid`));
+  await rejectsAws(client.send(new ListSessionsCommand({ SessionId: unknown })), "ResourceNotFoundException",
+    (err) => {
+      assert.equal(err.message, `Session with Id: ${unknown} does not exist.`);
+      assert.equal(err.ResourceId, unknown);
+    });
+  await rejectsAws(client.send(new ListSessionsCommand({ SessionId: unknown, Status: "AVAILABLE" })), "ValidationException",
+    (err) => assert.equal(err.message, "SessionId cannot be combined with Status, ClusterIdentifier, WorkgroupName or Database."));
+  await rejectsAws(client.send(new ListSessionsCommand({ Status: "OPEN" })), "ValidationException",
+    (err) => assert.equal(err.message,
+      "1 validation error detected: Value 'OPEN' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [AVAILABLE, BUSY, CLOSED]"));
 });
 
 test("too many waiting requests on one statement get ActiveWaitingRequestsExceededException", { timeout: 60_000 }, async () => {
@@ -380,6 +398,7 @@ test("too many waiting requests on one statement get ActiveWaitingRequestsExceed
   const refused = second.filter((r) => r.status === "rejected");
   for (const r of refused) {
     assert.equal(r.reason.name, "ActiveWaitingRequestsExceededException", `${r.reason.name}: ${r.reason.message}`);
+    assert.equal(r.reason.message, TOO_MANY_WAITERS);
     assert.equal(r.reason.$metadata?.httpStatusCode, 400);
   }
   for (const r of finished) {

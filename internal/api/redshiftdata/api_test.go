@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
 	"github.com/aws/smithy-go"
@@ -19,7 +21,9 @@ import (
 
 var ctx = context.Background()
 
-// apiError asserts err is an AWS error with the given code and message.
+// apiError asserts err is an AWS error with the given code and message,
+// sent with the HTTP status the service model gives the code (500 for the
+// server faults, 400 for the rest, ResourceNotFoundException included).
 func apiError(t *testing.T, err error, code, message string) {
 	t.Helper()
 	var ae smithy.APIError
@@ -28,6 +32,15 @@ func apiError(t *testing.T, err error, code, message string) {
 	}
 	if ae.ErrorCode() != code || ae.ErrorMessage() != message {
 		t.Fatalf("want %s %q, got %s %q", code, message, ae.ErrorCode(), ae.ErrorMessage())
+	}
+	want := http.StatusBadRequest
+	switch code {
+	case "ExecuteStatementException", "BatchExecuteStatementException", "DatabaseConnectionException", "InternalServerException":
+		want = http.StatusInternalServerError
+	}
+	var re *awshttp.ResponseError
+	if !errors.As(err, &re) || re.HTTPStatusCode() != want {
+		t.Fatalf("%s sent with HTTP status %v, want %d", code, re, want)
 	}
 }
 
