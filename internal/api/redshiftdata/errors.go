@@ -18,6 +18,7 @@ const (
 	msgIDPattern     = `id must satisfy regex pattern: ^[a-z0-9]{8}(-[a-z0-9]{4}){3}-[a-z0-9]{12}(:\d+)?$`
 	msgNoEndpoint    = "Redshift endpoint doesn't exist in this region."
 	msgNoTarget      = "Either ClusterIdentifier or WorkgroupName needs to be specified."
+	msgSecretEmpty   = "username and password in secret cannot be empty"
 	msgTooManyActive = "Active statements exceeded the limit for this cluster or workgroup. Wait for running statements to finish, or cancel some, and try again."
 	msgInvalidToken  = "Invalid NextToken. Pass the NextToken from the previous response unchanged."
 	msgShuttingDown  = "The service is shutting down; retry the request."

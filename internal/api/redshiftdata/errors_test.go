@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/testutil/apptest"
@@ -178,6 +179,35 @@ func TestConstraintErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			apiError(t, tc.call(), "ValidationException", tc.msg)
+		})
+	}
+}
+
+// TestSecretErrors: ExecuteStatement with a SecretArn that cannot give a
+// login.
+func TestSecretErrors(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	sm := secretsmanager.NewFromConfig(env.AWSConfig(apptest.AccessKeyID, apptest.SecretAccessKey))
+	create := func(name, value string) {
+		t.Helper()
+		if _, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	create("no-password", `{"username":"app"}`)
+	create("not-json", `app:pw`)
+	create("elsewhere", `{"username":"app","password":"pw","dbClusterIdentifier":"elsewhere"}`)
+	cases := []struct{ secret, msg string }{
+		{"missing", "Secrets Manager can't find the specified secret."},
+		{"no-password", "username and password in secret cannot be empty"},
+		{"not-json", "The secret must hold a JSON object with username and password."},
+		{"elsewhere", "The dbClusterIdentifier in the secret (elsewhere) does not match the ClusterIdentifier local."},
+	}
+	for _, c := range cases {
+		t.Run(c.secret, func(t *testing.T) {
+			_, err := env.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{ClusterIdentifier: aws.String("local"),
+				Database: aws.String(env.Database), SecretArn: aws.String(c.secret), Sql: aws.String("select 1")})
+			apiError(t, err, "ValidationException", c.msg)
 		})
 	}
 }

@@ -109,7 +109,7 @@ func (s *Service) secretLogin(ctx context.Context, l login, secretID string) (lo
 		return login{}, awserr.Validation("The dbClusterIdentifier in the secret (%s) does not match the ClusterIdentifier %s.", v.DbClusterIdentifier, l.target.Name)
 	}
 	if v.Username == "" || v.Password == "" {
-		return login{}, awserr.Validation("The secret must hold a JSON object with username and password.")
+		return login{}, awserr.Validation(msgSecretEmpty)
 	}
 	l.dbUser, l.password, l.secretArn = v.Username, v.Password, arn
 	return l, nil
