@@ -115,6 +115,11 @@ func TestTargetErrors(t *testing.T) {
 		t.Run(op.name+"/aws-eusc workgroup ARN", func(t *testing.T) {
 			apiError(t, op.call(target{workgroup: &eusc}), "ValidationException", msgNoEndpoint)
 		})
+		t.Run(op.name+"/malformed workgroup", func(t *testing.T) {
+			apiError(t, op.call(target{workgroup: aws.String("Bad_WG")}), "ValidationException",
+				"1 validation error detected: Value 'Bad_WG' at 'workgroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: "+
+					`^(([a-z0-9-]{3,63})|(arn:(aws(-[a-z]+)*):redshift-serverless:[a-z]{2}(-gov|(-iso[a-z]?)|(sc-[a-z]{2}))?-[a-z]+-\d{1}:\d{12}:workgroup/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))$`)
+		})
 		t.Run(op.name+"/own workgroup ARN", func(t *testing.T) {
 			own := arn.Workgroup(apptest.Region, apptest.AccountID, "default")
 			if err := op.call(target{workgroup: &own}); err != nil {

@@ -159,7 +159,7 @@ func (s *Service) resolveTarget(cluster, workgroup *string) (statement.Target, *
 		return statement.Target{Kind: engines.Cluster, Name: c}, ep, nil
 	default:
 		if len(w) < 3 || len(w) > 128 || !workgroupPattern.MatchString(w) {
-			return statement.Target{}, nil, validationf(w, "workgroupName", "Member must satisfy regular expression pattern: ^[a-z0-9-]{3,63}$")
+			return statement.Target{}, nil, validationf(w, "workgroupName", "Member must satisfy regular expression pattern: "+workgroupPattern.String())
 		}
 		ep, ok := s.lookupWorkgroup(w)
 		if !ok {
