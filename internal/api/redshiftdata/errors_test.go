@@ -51,7 +51,18 @@ func TestStatementIdErrors(t *testing.T) {
 			return err
 		}},
 	}
+	parent := *batch(t, env, "select 1", "select 2").Id
+	single := *env.Run(t, "select 1").Id
 	for _, op := range ops {
+		t.Run(op.name+"/sub-statement past the batch's end", func(t *testing.T) {
+			apiError(t, op.call(parent+":3"), "ResourceNotFoundException", msgNotExist)
+		})
+		t.Run(op.name+"/sub-statement 0", func(t *testing.T) {
+			apiError(t, op.call(parent+":0"), "ResourceNotFoundException", msgNotExist)
+		})
+		t.Run(op.name+"/sub-statement of a single statement", func(t *testing.T) {
+			apiError(t, op.call(single+":1"), "ResourceNotFoundException", msgNotExist)
+		})
 		t.Run(op.name+"/unknown", func(t *testing.T) {
 			apiError(t, op.call(unknownID), "ResourceNotFoundException", msgNotExist)
 		})
