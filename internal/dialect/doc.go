@@ -4,7 +4,7 @@
 // It owns the one SQL lexer in rsdata (Lex); sqlparams binds the Data
 // API's :name parameters over the same tokens. The lexer follows
 // PostgreSQL 15's scanner (standard_conforming_strings on): it knows
-// string literals (including E”, B”, X”, N”, U&”), quoted
+// string literals (including E'...', B'...', X'...', N'...', U&'...'), quoted
 // identifiers, nested block comments, line comments, dollar quotes,
 // numbers, operators, punctuation and parameters, keeps every token's
 // byte offset, never fails, and round-trips any input byte for byte.

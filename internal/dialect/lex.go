@@ -48,7 +48,7 @@ func (t Token) Significant() bool { return t.Kind != Whitespace && t.Kind != Com
 
 // Lex splits sql into tokens the way PostgreSQL 15's scanner does with
 // standard_conforming_strings on (the default): backslashes escape only
-// in E” strings. It never fails: an unterminated construct becomes one
+// in E'...' strings. It never fails: an unterminated construct becomes one
 // token running to the end, marked Unterminated, so that any input, valid
 // or not, round-trips byte for byte.
 func Lex(sql string) []Token {
@@ -122,7 +122,15 @@ func next(sql string, i int) Token {
 		return tok(Operator, i+1, false)
 	case c == ':':
 		switch n := at(sql, i+1); {
-		case n == ':' || n == '=':
+		case n == ':':
+			// A cast (::), or a longer run of colons taken whole, so that a
+			// colon right after another never starts a parameter (a:::b).
+			j := i + 2
+			for at(sql, j) == ':' {
+				j++
+			}
+			return tok(Operator, j, false)
+		case n == '=':
 			return tok(Operator, i+2, false)
 		case isNameChar(n):
 			j := i + 1
