@@ -1,6 +1,9 @@
 package dialect
 
-import "strings"
+import (
+	"iter"
+	"strings"
+)
 
 // Kind is what a token is.
 type Kind uint8
@@ -52,13 +55,32 @@ func (t Token) Significant() bool { return t.Kind != Whitespace && t.Kind != Com
 // token running to the end, marked Unterminated, so that any input, valid
 // or not, round-trips byte for byte.
 func Lex(sql string) []Token {
-	toks := make([]Token, 0, len(sql)/4+1)
-	for i := 0; i < len(sql); {
-		t := next(sql, i)
+	// Counting first costs a second scan but saves the slice's growth,
+	// which costs more (SQL can have a token per byte or two).
+	n := 0
+	for range Tokens(sql) {
+		n++
+	}
+	toks := make([]Token, 0, n)
+	for t := range Tokens(sql) {
 		toks = append(toks, t)
-		i += len(t.Text)
 	}
 	return toks
+}
+
+// Tokens yields the tokens Lex returns, one at a time, without holding
+// them: for a single pass over a statement (finding parameters, deciding
+// whether any rule applies), it allocates nothing.
+func Tokens(sql string) iter.Seq[Token] {
+	return func(yield func(Token) bool) {
+		for i := 0; i < len(sql); {
+			t := next(sql, i)
+			if !yield(t) {
+				return
+			}
+			i += len(t.Text)
+		}
+	}
 }
 
 func next(sql string, i int) Token {

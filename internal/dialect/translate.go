@@ -35,9 +35,9 @@ func Translate(mode Mode, sql string) string {
 	if mode == Postgres {
 		return sql
 	}
-	toks := Lex(sql)
+	// Most statements need no rule: one pass that keeps no tokens says so.
 	candidate := false
-	for _, t := range toks {
+	for t := range Tokens(sql) {
 		if t.Kind == Word && lookup(t.Text) != "" {
 			candidate = true
 			break
@@ -46,6 +46,7 @@ func Translate(mode Mode, sql string) string {
 	if !candidate {
 		return sql
 	}
+	toks := Lex(sql)
 	tr := &translator{toks: toks, drop: ddlMask(toks)}
 	tr.b.Grow(len(sql) + 64)
 	tr.emit(0, len(toks))

@@ -91,7 +91,7 @@ func Rewrite(sql string, params []Param) (Rewritten, error) {
 		copied     int            // sql[:copied] is already in out
 		positional string         // first user-written $n seen, if any
 	)
-	for _, tok := range dialect.Lex(sql) {
+	for tok := range dialect.Tokens(sql) {
 		switch tok.Kind {
 		case dialect.Positional:
 			if positional == "" {
