@@ -43,8 +43,24 @@ type Token struct {
 	Unterminated bool
 }
 
-// Is reports whether t is the unquoted word w (ASCII case-insensitive).
-func (t Token) Is(w string) bool { return t.Kind == Word && strings.EqualFold(t.Text, w) }
+// Is reports whether t is the unquoted word w, given in lower case. Only
+// ASCII letters fold, as in PostgreSQL (strings.EqualFold would also match
+// the Kelvin sign with k).
+func (t Token) Is(w string) bool {
+	if t.Kind != Word || len(t.Text) != len(w) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := t.Text[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[i] {
+			return false
+		}
+	}
+	return true
+}
 
 // Significant reports whether t is neither whitespace nor a comment.
 func (t Token) Significant() bool { return t.Kind != Whitespace && t.Kind != Comment }

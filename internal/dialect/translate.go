@@ -53,7 +53,8 @@ func Translate(mode Mode, sql string) string {
 	return tr.b.String()
 }
 
-// words are the unquoted words a rule starts at, lower case.
+// words are the unquoted words a rule starts at, lower case; "create"
+// sends the statement through ddlMask, which has no word rule.
 var words = map[string]bool{
 	"getdate": true, "sysdate": true, "nvl": true, "nvl2": true, "decode": true, "len": true,
 	"max": true, "create": true,

@@ -89,6 +89,8 @@ func TestTranslateLeavesAlone(t *testing.T) {
 		"create function nvl2(int, int, int) returns int language sql as 'select 1'; drop function len(text)",
 		"select len, nvl from t; select len(a, b), getdate(1), nvl(a)",
 		"create table t (a int) -- diststyle all",
+		"create table t (a int) \u212Aey \u017Fortkey(a)", // Kelvin sign, long s: not k, not s
+		"create table t (a int) diststyle \u212Aey",
 		"select 1",
 		"",
 	} {
