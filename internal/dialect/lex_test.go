@@ -88,7 +88,9 @@ func roundTrip(t testing.TB, in string, toks []Token) {
 
 func FuzzLexRoundTrip(f *testing.F) {
 	for _, s := range []string{"SELECT 'a''b', E'\\'', $$x$$, $t$y$t$, \"q\"\"\", -- c\n/* /* */ */ :a::int $1",
-		"'", "E'\\", "$", "$a", "/*", "--", "U&", "1e", "1.e+", ":"} {
+		"'", "E'\\", "$", "$a", "/*", "--", "U&", "1e", "1.e+", ":",
+		"select nvl2(a, (b), c -- x\n), decode(x, 1, 2, null, 3, 4), len(, getdate(), sysdate",
+		"create table t (a varchar(max) distkey encode zstd, b int sortkey) diststyle key interleaved sortkey(a, b) backup no"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

@@ -169,7 +169,7 @@ func (t *translator) callArgs(open, hi int) ([]span, int) {
 		case ")", "]":
 			depth--
 			if depth == 0 {
-				if a := t.trim(start, k); a.lo < a.hi || len(args) > 0 {
+				if a := t.trim(start, k); t.significant(a) > 0 || len(args) > 0 {
 					args = append(args, a)
 				}
 				return args, k
@@ -215,13 +215,29 @@ func (t *translator) nextSig(i, hi int) int {
 }
 
 // arg writes one argument, translated, in parentheses unless it is a
-// single token, so that CASE's operators cannot bind into it.
+// single token, so that CASE's operators cannot bind into it. An argument
+// ending in a -- comment gets a newline, or what follows would be in it.
 func (t *translator) arg(a span) {
-	if a.hi-a.lo == 1 {
-		t.emit(a.lo, a.hi)
-		return
+	paren := t.significant(a) > 1
+	if paren {
+		t.b.WriteByte('(')
 	}
-	t.b.WriteByte('(')
 	t.emit(a.lo, a.hi)
-	t.b.WriteByte(')')
+	if last := t.toks[a.hi-1]; last.Kind == Comment && strings.HasPrefix(last.Text, "--") {
+		t.b.WriteByte('\n')
+	}
+	if paren {
+		t.b.WriteByte(')')
+	}
+}
+
+// significant counts a's tokens that are neither whitespace nor comments.
+func (t *translator) significant(a span) int {
+	n := 0
+	for k := a.lo; k < a.hi; k++ {
+		if t.toks[k].Significant() {
+			n++
+		}
+	}
+	return n
 }

@@ -107,6 +107,9 @@ func TestTranslateNested(t *testing.T) {
 		{"select nvl2(f(a, (b, c)), g(1, 2), ')')", "select CASE WHEN (f(a, (b, c))) IS NOT NULL THEN (g(1, 2)) ELSE ')' END"},
 		{"select decode(:x, :a, :b, 'z')", "select CASE WHEN :x IS NOT DISTINCT FROM :a THEN :b ELSE 'z' END"},
 		{"select nvl(/* c */ a, $1)", "select COALESCE(/* c */ a, $1)"},
+		{"select decode(a, 'x,(y', $$),$$, -- ,)\n 'z')", "select CASE a WHEN 'x,(y' THEN $$),$$ ELSE -- ,)\n 'z' END"},
+		{"select nvl2(a, b, c -- x\n) + 1, getdate(/* now */)", "select CASE WHEN a IS NOT NULL THEN b ELSE c -- x\n END + 1, date_trunc('second', statement_timestamp()::timestamp)"},
+		{"select len(arr[1:2]), nvl(m[1][2], 0)", "select length(arr[1:2]), COALESCE(m[1][2], 0)"},
 		{"select nvl(a, (b", "select nvl(a, (b"}, // unbalanced: left to PostgreSQL
 	} {
 		if got := Translate(Redshift, tc.in); got != tc.want {
