@@ -13,7 +13,7 @@
 //
 // Translate rewrites a statement over those tokens with table-driven
 // rules: callRules for function calls (GETDATE, NVL, NVL2, DECODE, LEN),
-// word rules (SYSDATE, VARCHAR(MAX)) and ddlMask for the storage
+// wordRules for single words (SYSDATE, the MAX of VARCHAR(MAX)) and ddlMask for the storage
 // attributes of CREATE TABLE that PostgreSQL has no use for (DISTSTYLE,
 // DISTKEY, SORTKEY, ENCODE, BACKUP), which are removed. A rule applies
 // only to an unquoted, unqualified word: "nvl"(a), myschema.nvl(a) and

@@ -1,5 +1,32 @@
 package dialect
 
+// A wordRule replaces one word, given the significant tokens around it
+// (prev, next: indexes, -1 at either end): it returns the replacement, or
+// "" when the context does not match.
+type wordRule func(t *translator, prev, next int) string
+
+// wordRules is the table of single-word rewrites, keyed by the lower-case word.
+var wordRules = map[string]wordRule{
+	// SYSDATE: the transaction's start, timestamp without time zone;
+	// SYSDATE( is someone's function.
+	"sysdate": func(t *translator, _, next int) string {
+		if next >= 0 && t.toks[next].Text == "(" {
+			return ""
+		}
+		return "LOCALTIMESTAMP"
+	},
+	// VARCHAR(MAX), CHARACTER VARYING(MAX): Redshift's longest VARCHAR.
+	"max": func(t *translator, prev, next int) string {
+		if prev < 0 || t.toks[prev].Text != "(" || next < 0 || t.toks[next].Text != ")" {
+			return ""
+		}
+		if pp := t.prevSig(prev); pp < 0 || !(t.toks[pp].Is("varchar") || t.toks[pp].Is("varying")) {
+			return ""
+		}
+		return "65535"
+	},
+}
+
 // A callRule rewrites a call name(args...) of a Redshift function that
 // PostgreSQL lacks or spells differently. build writes the replacement for
 // the name through the call's ")"; open is the "(", end the ")", and args the trimmed

@@ -114,24 +114,12 @@ func (t *translator) rewrite(name string, i, hi int) int {
 	if prev >= 0 && (t.toks[prev].Text == "." || t.toks[prev].Is("function") || t.toks[prev].Is("procedure")) {
 		return i // a qualified name (myschema.nvl) or a function's own definition: the user's
 	}
-	if name == "sysdate" {
-		if open := t.nextSig(i, hi); open >= 0 && t.toks[open].Text == "(" {
-			return i
+	if rule, ok := wordRules[name]; ok {
+		if s := rule(t, prev, t.nextSig(i, hi)); s != "" {
+			t.b.WriteString(s)
+			return i + 1
 		}
-		t.b.WriteString("LOCALTIMESTAMP")
-		return i + 1
-	}
-	if name == "max" {
-		// VARCHAR(MAX), CHARACTER VARYING(MAX)
-		next := t.nextSig(i, hi)
-		if prev < 0 || t.toks[prev].Text != "(" || next < 0 || t.toks[next].Text != ")" {
-			return i
-		}
-		if pp := t.prevSig(prev); pp < 0 || !(t.toks[pp].Is("varchar") || t.toks[pp].Is("varying")) {
-			return i
-		}
-		t.b.WriteString("65535")
-		return i + 1
+		return i
 	}
 	rule, ok := callRules[name]
 	if !ok {
