@@ -31,6 +31,7 @@ import (
 	"github.com/rsdata/rsdata/internal/awsquery"
 	"github.com/rsdata/rsdata/internal/config"
 	"github.com/rsdata/rsdata/internal/dbcreds"
+	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/engines/embedded"
 	"github.com/rsdata/rsdata/internal/events"
@@ -204,7 +205,9 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 	for _, e := range a.cfg.Engines {
 		ep := &engines.Endpoint{Kind: engines.Kind(e.Kind), Name: e.Name, Host: e.Host, Port: e.Port,
-			AdminUser: e.User, AdminPassword: e.Password, MasterUser: e.User, Database: e.Database, SSLMode: e.SSLMode}
+			AdminUser: e.User, AdminPassword: e.Password, MasterUser: e.User, Database: e.Database, SSLMode: e.SSLMode,
+			// The dialect is Redshift until a configuration knob can say otherwise.
+			Dialect: dialect.Redshift}
 		if ep.Port == 0 {
 			ep.Port = 5432
 		}

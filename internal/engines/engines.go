@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+
+	"github.com/rsdata/rsdata/internal/dialect"
 )
 
 // Kind distinguishes provisioned clusters from serverless workgroups.
@@ -42,6 +44,10 @@ type Endpoint struct {
 	SSLMode string
 	// Embedded is true for engines rsdata runs itself.
 	Embedded bool
+	// Dialect is the SQL the engine's users write: dialect.Redshift (also
+	// the zero value) is translated to PostgreSQL before it runs,
+	// dialect.Postgres is passed through untouched.
+	Dialect dialect.Mode
 }
 
 // Registry maps (kind, name) to endpoints. It is safe for concurrent use.

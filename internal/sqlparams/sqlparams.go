@@ -19,19 +19,11 @@
 //     followed by the cast "::int"; in ":::a" nothing is a placeholder;
 //   - ":=" (named function arguments), and ':' followed by a space or a quote.
 //
-// Text that PostgreSQL's lexer treats as something other than tokens is
-// skipped, so placeholders in it stay as written:
-//
-//   - string literals '...', where a doubled quote stands for one quote,
-//     including the B, X, N and U& prefixed forms; backslash is an ordinary
-//     character in them, as with PostgreSQL's default
-//     standard_conforming_strings=on;
-//   - escape strings E'...' (either case, not part of a longer identifier),
-//     where a backslash escapes the next byte;
-//   - quoted identifiers "..." with "" escapes;
-//   - dollar-quoted strings $$...$$ and $tag$...$tag$ (a '$' that is part of
-//     an identifier, such as in a$b$, starts none, and neither does $1);
-//   - -- line comments and /* block comments */, which nest.
+// The SQL is split into tokens by dialect.Lex, the one SQL lexer in rsdata,
+// so placeholders inside string literals (all prefixed forms, E'...' with its
+// backslash escapes), quoted identifiers, dollar-quoted strings and comments
+// stay as written; a ':' in a run of colons (a cast) starts none; a '$' that
+// is part of an identifier (a$b$) starts nothing.
 //
 // A string, identifier or comment left open runs to the end of the text.
 //
@@ -53,6 +45,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/rsdata/rsdata/internal/dialect"
 )
 
 // Param is one Data API parameter.
@@ -97,39 +91,16 @@ func Rewrite(sql string, params []Param) (Rewritten, error) {
 		copied     int            // sql[:copied] is already in out
 		positional string         // first user-written $n seen, if any
 	)
-	for i := 0; i < len(sql); {
-		c := sql[i]
-		switch {
-		case c == '\'':
-			i = skipString(sql, i+1, false)
-		case (c == 'E' || c == 'e') && i+1 < len(sql) && sql[i+1] == '\'' && !identAt(sql, i-1):
-			i = skipString(sql, i+2, true)
-		case c == '"':
-			i = skipQuotedIdent(sql, i+1)
-		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
-			i = skipLineComment(sql, i+2)
-		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
-			i = skipBlockComment(sql, i+2)
-		case c == '$' && !identAt(sql, i-1):
-			if n := digitsAt(sql, i+1); n > 0 {
-				if positional == "" {
-					positional = sql[i : i+1+n]
-				}
-				i += 1 + n
-			} else if end, ok := skipDollarQuote(sql, i); ok {
-				i = end
-			} else {
-				i++
+	for tok := range dialect.Tokens(sql) {
+		switch tok.Kind {
+		case dialect.Positional:
+			if positional == "" {
+				positional = tok.Text
 			}
-		case c == ':' && i+1 < len(sql) && isNameChar(sql[i+1]) && (i == 0 || sql[i-1] != ':'):
-			end := i + 1
-			for end < len(sql) && isNameChar(sql[end]) {
-				end++
-			}
-			name := sql[i+1 : end]
+		case dialect.Named:
+			name := tok.Text[1:]
 			v, ok := values[name]
 			if !ok {
-				i = end
 				break
 			}
 			n, seen := numbers[name]
@@ -143,13 +114,10 @@ func Rewrite(sql string, params []Param) (Rewritten, error) {
 				n = len(res.Values)
 				numbers[name] = n
 			}
-			out.WriteString(sql[copied:i])
+			out.WriteString(sql[copied:tok.Pos])
 			out.WriteByte('$')
 			out.WriteString(strconv.Itoa(n))
-			copied = end
-			i = end
-		default:
-			i++
+			copied = tok.Pos + len(tok.Text)
 		}
 	}
 	if numbers == nil {
@@ -251,118 +219,4 @@ func validName(name string) bool {
 // isNameChar reports whether c may appear in a parameter name.
 func isNameChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-}
-
-// isIdentStart reports whether c may start a PostgreSQL identifier or a
-// dollar-quote tag (bytes >= 0x80 belong to multibyte letters).
-func isIdentStart(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80
-}
-
-// identAt reports whether sql[i] exists and may continue a PostgreSQL
-// identifier (or number), in which case a following E' or $ belongs to it.
-func identAt(sql string, i int) bool {
-	if i < 0 || i >= len(sql) {
-		return false
-	}
-	c := sql[i]
-	return isIdentStart(c) || c >= '0' && c <= '9' || c == '$'
-}
-
-// digitsAt returns the length of the run of ASCII digits starting at sql[i].
-func digitsAt(sql string, i int) int {
-	n := 0
-	for i+n < len(sql) && sql[i+n] >= '0' && sql[i+n] <= '9' {
-		n++
-	}
-	return n
-}
-
-// skipString returns the index just past the string literal whose body starts
-// at i. With backslash set (E'...'), a backslash escapes the next byte. A
-// doubled quote is skipped whole: in a plain string that changes nothing (it
-// scans like two adjacent strings), but in an E-string the pair must not be
-// split, or a backslash right after it would escape the wrong quote.
-func skipString(sql string, i int, backslash bool) int {
-	for i < len(sql) {
-		switch sql[i] {
-		case '\\':
-			if backslash {
-				i += 2
-				continue
-			}
-		case '\'':
-			if i+1 < len(sql) && sql[i+1] == '\'' {
-				i += 2
-				continue
-			}
-			return i + 1
-		}
-		i++
-	}
-	return len(sql)
-}
-
-// skipQuotedIdent returns the index just past the quoted identifier whose body
-// starts at i. A doubled "" needs no special case: it scans like the end of one
-// quoted identifier and the start of the next.
-func skipQuotedIdent(sql string, i int) int {
-	if j := strings.IndexByte(sql[i:], '"'); j >= 0 {
-		return i + j + 1
-	}
-	return len(sql)
-}
-
-// skipLineComment returns the index of the line end after i (PostgreSQL ends
-// a -- comment at \n or \r), or len(sql).
-func skipLineComment(sql string, i int) int {
-	if j := strings.IndexAny(sql[i:], "\n\r"); j >= 0 {
-		return i + j
-	}
-	return len(sql)
-}
-
-// skipBlockComment returns the index just past the block comment whose body
-// starts at i, counting nested /* */ pairs as PostgreSQL does.
-func skipBlockComment(sql string, i int) int {
-	depth := 1
-	for i+1 < len(sql) {
-		switch {
-		case sql[i] == '/' && sql[i+1] == '*':
-			depth++
-			i += 2
-		case sql[i] == '*' && sql[i+1] == '/':
-			depth--
-			i += 2
-			if depth == 0 {
-				return i
-			}
-		default:
-			i++
-		}
-	}
-	return len(sql)
-}
-
-// skipDollarQuote reports whether a dollar-quote delimiter ($$ or $tag$)
-// starts at sql[i], and if so returns the index just past the matching closing
-// delimiter (or len(sql) when it is missing). Searching for the first later
-// occurrence of the delimiter finds the same end as PostgreSQL's lexer, since
-// a tag cannot contain '$'.
-func skipDollarQuote(sql string, i int) (int, bool) {
-	j := i + 1
-	if j < len(sql) && isIdentStart(sql[j]) {
-		for j < len(sql) && (isIdentStart(sql[j]) || sql[j] >= '0' && sql[j] <= '9') {
-			j++
-		}
-	}
-	if j >= len(sql) || sql[j] != '$' {
-		return 0, false
-	}
-	delim := sql[i : j+1]
-	body := j + 1
-	if k := strings.Index(sql[body:], delim); k >= 0 {
-		return body + k + len(delim), true
-	}
-	return len(sql), true
 }

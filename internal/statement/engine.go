@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/ids"
 	"github.com/rsdata/rsdata/internal/pagetoken"
 	"github.com/rsdata/rsdata/internal/results"
@@ -222,6 +223,9 @@ type ExecuteRequest struct {
 	// Password is DbUser's password from a secret; it is kept in memory
 	// for the run only, never stored.
 	Password string
+	// Dialect is the target engine's SQL dialect; each SQL is translated
+	// from it before its parameters are bound ("" is Redshift).
+	Dialect dialect.Mode
 }
 
 // Execute validates and submits a statement and returns it as submitted (or,

@@ -4,11 +4,16 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/sqlparams"
 )
 
-// prepare validates the SQL and parameters and rewrites the parameters
-// into positional ones.
+// prepare validates the SQL and parameters, translates each SQL from the
+// target's dialect, and rewrites the parameters into positional ones. It is
+// the one place where the Data API's SQL (single, batch or in a session)
+// changes on its way to the executor. Translation comes first and carries
+// :name placeholders through as tokens, so values are still bound, never
+// spliced; the size limit applies to the SQL as the user sent it.
 func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
 	if len(req.SQLs) == 0 {
 		return nil, invalid("Sqls must contain at least one statement.")
@@ -40,6 +45,7 @@ func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
 	execs := make([]sqlparams.Rewritten, len(req.SQLs))
 	used := make([][]string, len(req.SQLs))
 	for i, sql := range req.SQLs {
+		sql = dialect.Translate(req.Dialect, sql)
 		if len(params) == 0 {
 			execs[i] = sqlparams.Rewritten{SQL: sql}
 			continue

@@ -68,6 +68,9 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 		if target, owner, ok := s.engine.SessionInfo(req.SessionID); ok {
 			resource = s.resourceARN(target)
 			keys = map[string][]string{"redshift-data:session-owner-iam-userid": {owner.UserID}}
+			if ep, ok := s.engines.Lookup(target.Kind, target.Name); ok {
+				req.Dialect = ep.Dialect
+			}
 		}
 	} else {
 		l, err := s.resolveLogin(ctx, in.connection)
@@ -76,6 +79,7 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 		}
 		req.Target, req.Database, req.DbUser, req.AutoCreate = l.target, l.database, l.dbUser, l.autoCreate
 		req.SecretArn, req.Password = l.secretArn, l.password
+		req.Dialect = l.ep.Dialect
 		resource = s.resourceARN(l.target)
 		login = l
 	}

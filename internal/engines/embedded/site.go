@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rsdata/rsdata/internal/dbcreds"
+	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/ids"
 	"github.com/rsdata/rsdata/internal/scram"
@@ -229,6 +230,7 @@ func (s *Site) StartEngine(ctx context.Context, e EngineSpec) (*engines.Endpoint
 	return &engines.Endpoint{
 		Kind: e.Kind, Name: e.Name, Host: "127.0.0.1", Port: inst.Port(), SocketDir: inst.SocketDir(),
 		AdminUser: bootstrapUser, MasterUser: login.User, Database: "dev", Embedded: true,
+		Dialect: dialect.Redshift,
 	}, nil
 }
 

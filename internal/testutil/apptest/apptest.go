@@ -20,6 +20,7 @@ import (
 
 	"github.com/rsdata/rsdata/internal/app"
 	"github.com/rsdata/rsdata/internal/config"
+	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/sdkhttp"
@@ -61,6 +62,8 @@ type Options struct {
 	DataDir  string
 	// Stdout receives the start-up banner, which App.Serve prints.
 	Stdout io.Writer
+	// Dialect is both engines' SQL dialect; "" is Redshift, the default.
+	Dialect dialect.Mode
 }
 
 // Clock is a settable clock; it starts at the real time and only moves when
@@ -124,7 +127,8 @@ func Start(t testing.TB, opts Options) *Env {
 	}
 	endpoint := func(kind engines.Kind, name, master string) *engines.Endpoint {
 		return &engines.Endpoint{Kind: kind, Name: name, Host: "127.0.0.1", Port: pg.Port(),
-			SocketDir: pg.SocketDir(), AdminUser: "postgres", MasterUser: master, Database: env.Database, Embedded: true}
+			SocketDir: pg.SocketDir(), AdminUser: "postgres", MasterUser: master, Database: env.Database, Embedded: true,
+			Dialect: opts.Dialect}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

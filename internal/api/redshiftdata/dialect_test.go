@@ -1,0 +1,154 @@
+package redshiftdata_test
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
+
+	"github.com/rsdata/rsdata/internal/dialect"
+	"github.com/rsdata/rsdata/internal/testutil/apptest"
+)
+
+// rows returns a finished statement's records as strings (SQL NULL as "NULL").
+func rows(t *testing.T, env *apptest.Env, id string) ([][]string, []types.ColumnMetadata) {
+	t.Helper()
+	if d := env.Wait(t, id); d.Status != types.StatusStringFinished {
+		t.Fatalf("statement %s: %s %q", id, d.Status, aws.ToString(d.Error))
+	}
+	r, err := env.Client.GetStatementResult(ctx, &redshiftdata.GetStatementResultInput{Id: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]string
+	for _, rec := range r.Records {
+		var row []string
+		for _, f := range rec {
+			switch v := f.(type) {
+			case *types.FieldMemberStringValue:
+				row = append(row, v.Value)
+			case *types.FieldMemberLongValue:
+				row = append(row, strconv.FormatInt(v.Value, 10))
+			case *types.FieldMemberIsNull:
+				row = append(row, "NULL")
+			default:
+				t.Fatalf("field %#v", f)
+			}
+		}
+		out = append(out, row)
+	}
+	return out, r.ColumnMetadata
+}
+
+// TestRedshiftDialect runs the examples of AWS's Redshift SQL reference
+// through the Data API (a batch, a session, bound parameters) and compares
+// the results with the reference's.
+func TestRedshiftDialect(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+
+	// r_CREATE_TABLE_examples.html, r_Character_types.html: Redshift's
+	// storage attributes are accepted (and dropped), VARCHAR(MAX) is 65535.
+	batch, err := env.Client.BatchExecuteStatement(ctx, &redshiftdata.BatchExecuteStatementInput{
+		ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database), DbUser: aws.String("awsuser"),
+		SessionKeepAliveSeconds: aws.Int32(60),
+		Sqls: []string{
+			`create table category(
+catid smallint not null distkey,
+catgroup varchar(10) encode lzo,
+catname varchar(max) encode zstd,
+catdesc varchar(50) encode bytedict)
+diststyle key backup yes
+compound sortkey(catid, catgroup)`,
+			`insert into category values (1, 'Sports', 'MLB', 'Major League Baseball'), (2, 'Sports', 'NHL', 'National Hockey League'),
+(3, 'Sports', 'NFL', 'National Football League'), (4, 'Sports', 'NBA', 'National Basketball Association'),
+(5, 'Sports', 'MLS', 'Major League Soccer'), (6, 'Shows', 'Musicals', 'Musical theatre')`,
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := env.Wait(t, *batch.Id); d.Status != types.StatusStringFinished {
+		t.Fatalf("batch: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	sid := aws.ToString(batch.SessionId)
+	if sid == "" {
+		t.Fatal("no session")
+	}
+	inSession := func(sql string, params ...types.SqlParameter) string {
+		out, err := env.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{SessionId: &sid, Sql: &sql, Parameters: params})
+		if err != nil {
+			t.Fatalf("%q: %v", sql, err)
+		}
+		return *out.Id
+	}
+
+	got, _ := rows(t, env, inSession(`select data_type, character_maximum_length from information_schema.columns
+where table_name = 'category' and column_name = 'catname'`))
+	if want := "character varying 65535"; got[0][0]+" "+got[0][1] != want {
+		t.Errorf("varchar(max) column: %v, want %s", got, want)
+	}
+
+	// r_DECODE_expression.html's example, with one search bound as a
+	// parameter: its result column is catid, then the full names.
+	got, _ = rows(t, env, inSession(`select catid, decode(catname, :nhl, 'National Hockey League', 'MLB', 'Major League Baseball',
+'MLS', 'Major League Soccer', 'NFL', 'National Football League', 'NBA', 'National Basketball Association', 'Unknown')
+from category order by catid`, types.SqlParameter{Name: aws.String("nhl"), Value: aws.String("NHL")}))
+	want := []string{"Major League Baseball", "National Hockey League", "National Football League",
+		"National Basketball Association", "Major League Soccer", "Unknown"}
+	if len(got) != len(want) {
+		t.Fatalf("decode: %v", got)
+	}
+	for i, w := range want {
+		if got[i][1] != w {
+			t.Errorf("decode row %d: %v, want %q", i+1, got[i], w)
+		}
+	}
+
+	// NVL, NVL2 (r_NVL_function.html, r_NVL2.html), LEN (r_LEN.html:
+	// len('français') is 8), DECODE matching NULL with NULL, after
+	// SET search_path TO another schema: nothing depends on search_path.
+	if d := env.Wait(t, inSession("create schema myschema; set search_path to myschema")); d.Status != types.StatusStringFinished {
+		t.Fatalf("set search_path: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	got, cols := rows(t, env, inSession(`select nvl(null::int, :seven::int), nvl2(null::text, 'a', 'b'), nvl2(:x::text, 'a', 'b'),
+len('français'), decode(null::int, 1, 'one', null, 'null', 'other'), getdate(), sysdate, pg_typeof(getdate())::text,
+current_setting('search_path')`, types.SqlParameter{Name: aws.String("seven"), Value: aws.String("7")},
+		types.SqlParameter{Name: aws.String("x"), Value: aws.String("x")}))
+	row := got[0]
+	for i, w := range []string{"7", "b", "a", "8", "null"} {
+		if row[i] != w {
+			t.Errorf("column %d (%s) = %q, want %q", i+1, aws.ToString(cols[i].Name), row[i], w)
+		}
+	}
+	// r_GETDATE.html: "2008-12-04 16:10:43", a timestamp to the second
+	// (the Data API writes a timestamp's fraction, here ".0");
+	// r_SYSDATE.html: a timestamp.
+	if !regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.0$`).MatchString(row[5]) || aws.ToString(cols[5].TypeName) != "timestamp" {
+		t.Errorf("getdate() = %q (%s), want a timestamp without fractional seconds", row[5], aws.ToString(cols[5].TypeName))
+	}
+	if !regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`).MatchString(row[6]) || aws.ToString(cols[6].TypeName) != "timestamp" {
+		t.Errorf("sysdate = %q (%s), want a timestamp", row[6], aws.ToString(cols[6].TypeName))
+	}
+	if row[7] != "timestamp without time zone" || row[8] != "myschema" {
+		t.Errorf("pg_typeof(getdate()), search_path = %q, %q", row[7], row[8])
+	}
+
+	// DescribeStatement shows the SQL as sent, not as translated.
+	id := inSession("select len('abc')")
+	if d := env.Wait(t, id); aws.ToString(d.QueryString) != "select len('abc')" {
+		t.Errorf("QueryString = %q", aws.ToString(d.QueryString))
+	}
+}
+
+// With the postgres dialect an engine runs SQL untouched.
+func TestPostgresDialect(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{Dialect: dialect.Postgres})
+	d := env.Run(t, "select nvl(1, 2)")
+	if d.Status != types.StatusStringFailed || !strings.HasPrefix(aws.ToString(d.Error), "ERROR: function nvl(integer, integer) does not exist") {
+		t.Errorf("nvl on a postgres engine: %s %q", d.Status, aws.ToString(d.Error))
+	}
+}
