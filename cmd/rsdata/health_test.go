@@ -147,16 +147,18 @@ func TestReadyz(t *testing.T) {
 		return code == http.StatusOK && c != nil && c.Up && c.Postgres.PID != pid
 	})
 	c = r.component("cluster", "local")
-	if c.Postgres.Restarts != 1 || c.Postgres.State != "running" {
-		t.Errorf("after the restart the cluster is %+v, want running with 1 restart", c.Postgres)
+	// One restart, or a few when the first attempt met the killed
+	// postmaster's backends still holding its shared memory (under load).
+	if c.Postgres.Restarts < 1 || c.Postgres.State != "running" {
+		t.Errorf("after the restart the cluster is %+v, want running with at least 1 restart", c.Postgres)
 	}
 	if c.Postgres.PID != postmasterPIDs(s.DataDir)["cluster-local"] {
 		t.Errorf("/readyz pid %d is not the new postmaster's", c.Postgres.PID)
 	}
 	fams := scrape(t, s.Endpoint+"/metrics")
-	for server, want := range map[string]float64{"cluster-local": 1, "workgroup-default": 0, "control": 0} {
+	for server, want := range map[string]float64{"cluster-local": float64(c.Postgres.Restarts), "workgroup-default": 0, "control": 0} {
 		if v, ok := value(fams, "rsdata_postgres_restarts_total", map[string]string{"server": server}); !ok || v != want {
-			t.Errorf("rsdata_postgres_restarts_total{server=%q} = %v (present %v), want %v", server, v, ok, want)
+			t.Errorf("rsdata_postgres_restarts_total{server=%q} = %v (present %v), want %v (as /readyz says)", server, v, ok, want)
 		}
 	}
 }
