@@ -18,7 +18,7 @@ import (
 // statement runs. The statement reached the server, so it may have had
 // effects (here: a sequence advanced); running it again on a new
 // connection would apply them twice. It must end with the connection
-// error, and the sequence must show one call.
+// error, and the table it writes to must show one call.
 func TestLostConnectionIsNotRetried(t *testing.T) {
 	ctx := context.Background()
 	srv := privateServer(t, "retry")
