@@ -16,7 +16,7 @@ import (
 
 // TestLostConnectionIsNotRetried kills a statement's backend while the
 // statement runs. The statement reached the server, so it may have had
-// effects (here: a sequence advanced); running it again on a new
+// effects (here: a row committed); running it again on a new
 // connection would apply them twice. It must end with the connection
 // error, and the table it writes to must show one call.
 func TestLostConnectionIsNotRetried(t *testing.T) {
