@@ -467,7 +467,7 @@ func TestBoto3AccessControl(t *testing.T) {
 		t.Errorf("the user's statement %s: %s (%q) as DbUser %q, current_user %q; want FINISHED as IAM:pyuser", u.StatementID, u.Status, u.Error, u.DbUser, u.CurrentUser)
 	}
 	if u.DeniedCode != "AccessDeniedException" || u.DeniedHTTP != 400 ||
-		u.DeniedMessage != "User: "+userArn+" is not authorized to perform: redshift-data:ListStatements on resource: *" {
+		u.DeniedMessage != "User: "+userArn+" is not authorized to perform: redshift-data:ListStatements on resource: * because no identity-based policy allows the redshift-data:ListStatements action" {
 		t.Errorf("not-allowed list_statements: code %q, HTTP %d, message %q", u.DeniedCode, u.DeniedHTTP, u.DeniedMessage)
 	}
 	if u.IAMDeniedCode != "AccessDenied" {

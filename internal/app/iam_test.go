@@ -53,7 +53,7 @@ func TestIAMUserPermissions(t *testing.T) {
 		Sql: aws.String("select current_user")}
 	_, err = alice.ExecuteStatement(ctx, exec)
 	var ae smithy.APIError
-	if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDeniedException" || ae.ErrorMessage() != "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: redshift-data:ExecuteStatement on resource: arn:aws:redshift:us-east-1:123456789012:cluster:local" {
+	if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDeniedException" || ae.ErrorMessage() != "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: redshift-data:ExecuteStatement on resource: arn:aws:redshift:us-east-1:123456789012:cluster:local because no identity-based policy allows the redshift-data:ExecuteStatement action" {
 		t.Fatalf("ExecuteStatement without a policy: %v", err)
 	}
 
@@ -81,7 +81,7 @@ func TestIAMUserPermissions(t *testing.T) {
 	withUser := *exec
 	withUser.DbUser = aws.String("awsuser")
 	_, err = alice.ExecuteStatement(ctx, &withUser)
-	if !errors.As(err, &ae) || ae.ErrorMessage() != "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: redshift:GetClusterCredentials on resource: arn:aws:redshift:us-east-1:123456789012:dbuser:local/awsuser" {
+	if !errors.As(err, &ae) || ae.ErrorMessage() != "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: redshift:GetClusterCredentials on resource: arn:aws:redshift:us-east-1:123456789012:dbuser:local/awsuser because no identity-based policy allows the redshift:GetClusterCredentials action" {
 		t.Fatalf("ExecuteStatement as awsuser without GetClusterCredentials: %v", err)
 	}
 	// The workgroup is not in the policy's resources.

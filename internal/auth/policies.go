@@ -37,8 +37,7 @@ func (a Policies) Authorize(ctx context.Context, p *Principal, req Request) erro
 		return denied(p, req)
 	}
 	if owner := resourceAccount(req, a.HomeAccount); owner != "" && owner != p.AccountID && req.Action != "sts:AssumeRole" {
-		return &DeniedError{Principal: p.ARN, Action: req.Action, Resource: req.Resource,
-			Reason: "no resource-based policy allows the " + req.Action + " action"}
+		return &DeniedError{Principal: p.ARN, Action: req.Action, Resource: req.Resource, PolicyType: "resource-based"}
 	}
 	if p.Root {
 		return nil
@@ -70,18 +69,28 @@ func (a Policies) Authorize(ctx context.Context, p *Principal, req Request) erro
 	}
 	preq := &policy.Request{Action: req.Action, Resource: req.Resource, Principal: p.ARN,
 		PrincipalAccount: p.AccountID, Context: keys}
-	if policy.Decide(preq, pols...) != policy.Allow {
-		return denied(p, req)
+	if d := policy.Decide(preq, pols...); d != policy.Allow {
+		return deniedBy(p, req, "identity-based", d)
 	}
 	if p.SessionPolicy != "" {
 		// A session policy can only take away: the request must be
 		// allowed by it too.
 		session, err := policy.Parse(p.SessionPolicy, policy.Identity)
-		if err != nil || session.Evaluate(preq) != policy.Allow {
-			return denied(p, req)
+		if err != nil {
+			return deniedBy(p, req, "session", policy.NoDecision)
+		}
+		if d := session.Evaluate(preq); d != policy.Allow {
+			return deniedBy(p, req, "session", d)
 		}
 	}
 	return nil
+}
+
+// deniedBy is the refusal of a request that policies of policyType did not
+// allow: an explicit deny when d is policy.Deny, else an implicit one.
+func deniedBy(p *Principal, req Request, policyType string, d policy.Decision) error {
+	return &DeniedError{Principal: p.ARN, Action: req.Action, Resource: req.Resource,
+		PolicyType: policyType, Explicit: d == policy.Deny}
 }
 
 // resourceAccount is the account owning req's resource: the account field

@@ -34,16 +34,48 @@ var ErrDenied = errors.New("access denied")
 // DeniedError says who was refused what, in AWS's message form.
 type DeniedError struct {
 	Principal, Action, Resource string
-	// Reason, when set, ends the message: "because <Reason>".
-	Reason string
+	// PolicyType names the kind of policy that decided ("identity-based",
+	// "session", "resource-based"); empty when no policy was evaluated,
+	// and the message then ends at the resource.
+	PolicyType string
+	// Explicit reports a Deny statement, rather than no Allow.
+	Explicit bool
 }
 
+// Error is IAM's wording since 2021, which the JSON services and IAM send:
+//
+//	User: <arn> is not authorized to perform: <action> on resource: <arn> because no identity-based policy allows the <action> action
+//	User: <arn> is not authorized to perform: <action> on resource: <arn> with an explicit deny in an identity-based policy
 func (e *DeniedError) Error() string {
-	msg := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", e.Principal, e.Action, e.Resource)
-	if e.Reason != "" {
-		msg += " because " + e.Reason
+	msg := e.base()
+	switch {
+	case e.PolicyType == "":
+	case e.Explicit:
+		msg += " with an explicit deny in " + article(e.PolicyType) + " " + e.PolicyType + " policy"
+	default:
+		msg += " because no " + e.PolicyType + " policy allows the " + e.Action + " action"
 	}
 	return msg
+}
+
+// Short is the older wording Redshift (provisioned) still sends: no reason
+// for an implicit deny, " with an explicit deny" for an explicit one.
+func (e *DeniedError) Short() string {
+	if e.Explicit {
+		return e.base() + " with an explicit deny"
+	}
+	return e.base()
+}
+
+func (e *DeniedError) base() string {
+	return fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", e.Principal, e.Action, e.Resource)
+}
+
+func article(word string) string {
+	if word != "" && (word[0] == 'a' || word[0] == 'e' || word[0] == 'i' || word[0] == 'o' || word[0] == 'u') {
+		return "an"
+	}
+	return "a"
 }
 
 func (e *DeniedError) Is(target error) bool { return target == ErrDenied }

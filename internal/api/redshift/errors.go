@@ -33,12 +33,17 @@ func toAWS(err error) error {
 		invalid  *dbcreds.InvalidError
 		unusable *dbcreds.UnusableError
 		missing  *dbcreds.NotFoundError
+		denied   *auth.DeniedError
 	)
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &aerr):
 		return aerr
+	case errors.As(err, &denied):
+		// Redshift still words refusals the older way (no reason for an
+		// implicit deny), as the replies users quote show.
+		return awserr.ForQuery(awserr.AccessDenied(denied.Short()))
 	case errors.Is(err, auth.ErrDenied):
 		return awserr.ForQuery(awserr.AccessDenied(err.Error()))
 	case errors.Is(err, dbcreds.ErrInvalidDuration):

@@ -67,22 +67,34 @@ func (t epoch) MarshalJSON() ([]byte, error) {
 	return strconv.AppendInt(nil, time.Time(t).Unix(), 10), nil
 }
 
-var workgroupName = regexp.MustCompile(`^[a-z0-9-]{3,64}$`)
+// workgroupName is the model's pattern for a workgroup name; its length
+// (3 to 64) is checked apart, as AWS reports each constraint in its own words.
+var workgroupName = regexp.MustCompile(`^[a-z0-9-]+$`)
 
 func (a *API) workgroupARN(name string) string {
 	return arn.Workgroup(a.opts.Region, a.opts.AccountID, name)
 }
 
+// constraint is AWS's JSON-protocol text for a member outside the model's
+// constraints.
+func constraint(value, member, rule string) *awserr.Error {
+	return awserr.Validation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, member, rule)
+}
+
 func (a *API) workgroup(name string) (*engines.Endpoint, error) {
-	if name == "" {
-		return nil, awserr.Validation("workgroupName is required.")
-	}
-	if !workgroupName.MatchString(name) {
-		return nil, awserr.Validation("1 validation error detected: Value '%s' at 'workgroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9-]+$ and have length between 3 and 64", name)
+	switch n := len(name); {
+	case n == 0:
+		return nil, awserr.Validation("1 validation error detected: Value null at 'workgroupName' failed to satisfy constraint: Member must not be null")
+	case n < 3:
+		return nil, constraint(name, "workgroupName", "Member must have length greater than or equal to 3")
+	case n > 64:
+		return nil, constraint(name, "workgroupName", "Member must have length less than or equal to 64")
+	case !workgroupName.MatchString(name):
+		return nil, constraint(name, "workgroupName", "Member must satisfy regular expression pattern: ^[a-z0-9-]+$")
 	}
 	ep, ok := a.reg.Lookup(engines.Workgroup, name)
 	if !ok {
-		return nil, resourceNotFound(name, "Workgroup "+name+" does not exist.")
+		return nil, workgroupNotFound(name)
 	}
 	return ep, nil
 }
@@ -104,8 +116,11 @@ type GetCredentialsOutput struct {
 // GetCredentials issues a password for the caller's IAM identity on the
 // workgroup: "IAM:<user name>" or "IAMR:<role name>".
 func (a *API) GetCredentials(ctx context.Context, in *GetCredentialsInput) (*GetCredentialsOutput, error) {
-	if in.WorkgroupName == "" && in.CustomDomainName != "" {
+	switch {
+	case in.WorkgroupName == "" && in.CustomDomainName != "":
 		return nil, awserr.Validation("customDomainName is not supported; pass workgroupName.")
+	case in.WorkgroupName == "":
+		return nil, awserr.Validation("The custom domain name or the workgroup name must be included in the request.")
 	}
 	ep, err := a.workgroup(in.WorkgroupName)
 	if err != nil {
@@ -202,7 +217,12 @@ type ListWorkgroupsOutput struct {
 
 // ListWorkgroups lists the registered workgroups in one page; maxResults
 // and nextToken are accepted and ignored.
-func (a *API) ListWorkgroups(ctx context.Context, _ *ListWorkgroupsInput) (*ListWorkgroupsOutput, error) {
+func (a *API) ListWorkgroups(ctx context.Context, in *ListWorkgroupsInput) (*ListWorkgroupsOutput, error) {
+	if m := in.MaxResults; m != nil && *m < 1 {
+		return nil, constraint(strconv.Itoa(*m), "maxResults", "Member must have value greater than or equal to 1")
+	} else if m != nil && *m > 100 {
+		return nil, constraint(strconv.Itoa(*m), "maxResults", "Member must have value less than or equal to 100")
+	}
 	if err := auth.Require(ctx, a.authz, "redshift-serverless:ListWorkgroups", "*"); err != nil {
 		return nil, err
 	}
@@ -217,6 +237,12 @@ const msgDuration = "durationSeconds must be between 900 and 3600."
 
 func resourceNotFound(name, msg string) *awserr.Error {
 	return awserr.ServerlessResourceNotFound(name, "%s", msg)
+}
+
+// workgroupNotFound is AWS's text for a workgroup name that does not exist,
+// as users quote it from GetCredentials and GetWorkgroup.
+func workgroupNotFound(name string) *awserr.Error {
+	return resourceNotFound(name, "Serverless workgroup "+name+" not found.")
 }
 
 // toAWS is this API's one mapping from domain errors to wire errors.
