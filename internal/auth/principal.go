@@ -67,8 +67,14 @@ func (e *DeniedError) Short() string {
 	return e.base()
 }
 
+// base names the resource unless it is empty: Secrets Manager's
+// ListSecrets, for one, names none.
 func (e *DeniedError) base() string {
-	return fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", e.Principal, e.Action, e.Resource)
+	msg := fmt.Sprintf("User: %s is not authorized to perform: %s", e.Principal, e.Action)
+	if e.Resource != "" {
+		msg += " on resource: " + e.Resource
+	}
+	return msg
 }
 
 func article(word string) string {

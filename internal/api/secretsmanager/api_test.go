@@ -539,7 +539,9 @@ func TestAccessDenied(t *testing.T) {
 	_, err := e.client.CreateSecret(context.Background(), &sm.CreateSecretInput{Name: aws.String("s")})
 	wantErr(t, err, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: secretsmanager:CreateSecret on resource: *")
 	_, err = e.client.GetSecretValue(context.Background(), &sm.GetSecretValueInput{SecretId: aws.String("missing")})
-	wantErr(t, err, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:missing")
+	wantErr(t, err, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: secretsmanager:GetSecretValue on resource: missing")
+	_, err = e.client.ListSecrets(context.Background(), &sm.ListSecretsInput{})
+	wantErr(t, err, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: secretsmanager:ListSecrets")
 }
 
 // recorder authorizes as RootOnly and keeps every request it was asked.

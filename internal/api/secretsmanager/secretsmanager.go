@@ -76,7 +76,20 @@ func (a *API) authorize(ctx context.Context, action, id string, requestTags []Ta
 	}
 	addRequestTags(req.Context, requestTags)
 	auth.AddTagKeys(req.Context, tagKeys...)
-	return auth.RequireWith(ctx, a.authz, req)
+	return deniedOn(auth.RequireWith(ctx, a.authz, req), id)
+}
+
+// deniedOn words a refusal as Secrets Manager does: naming the secret as
+// the request did (its name, or the ARN it was given), not its full ARN;
+// "" names no resource at all, as for ListSecrets.
+func deniedOn(err error, resource string) error {
+	var denied *auth.DeniedError
+	if !errors.As(err, &denied) {
+		return err
+	}
+	d := *denied
+	d.Resource = resource
+	return &d
 }
 
 func addRequestTags(c map[string][]string, tags []Tag) {
@@ -264,7 +277,7 @@ type ListSecretsOutput struct {
 
 // ListSecrets implements secretsmanager.ListSecrets.
 func (a *API) ListSecrets(ctx context.Context, in *ListSecretsInput) (*ListSecretsOutput, error) {
-	if err := auth.RequireWith(ctx, a.authz, auth.Request{Action: "secretsmanager:ListSecrets", Resource: "*"}); err != nil {
+	if err := deniedOn(auth.RequireWith(ctx, a.authz, auth.Request{Action: "secretsmanager:ListSecrets", Resource: "*"}), ""); err != nil {
 		return nil, err
 	}
 	req := &secrets.ListSecretsRequest{
