@@ -206,6 +206,9 @@ func ResourceNotFoundFault(format string, args ...any) *Error {
 func InvalidTagFault(format string, args ...any) *Error {
 	return newErr("InvalidTagFault", http.StatusBadRequest, format, args...)
 }
+func TagLimitExceededFault(format string, args ...any) *Error {
+	return newErr("TagLimitExceededFault", http.StatusBadRequest, format, args...)
+}
 
 // Redshift Serverless.
 

@@ -49,6 +49,9 @@ type DescribeTagsOutput struct {
 
 type empty struct{}
 
+// maxTags is Redshift's limit of tags per resource.
+const maxTags = 50
+
 func resourceNotFound(arn string) *awserr.Error {
 	return awserr.ResourceNotFoundFault("The resource %s could not be found.", arn)
 }
@@ -117,6 +120,19 @@ func (a *API) CreateTags(ctx context.Context, in *CreateTagsInput) (*empty, erro
 	}
 	if _, err := a.taggedCluster(ctx, "redshift:CreateTags", in.ResourceName, tags, nil); err != nil {
 		return nil, err
+	}
+	old, err := a.opts.Tags.Get(ctx, in.ResourceName)
+	if err != nil {
+		return nil, err
+	}
+	total := len(old)
+	for k := range tags {
+		if _, ok := old[k]; !ok {
+			total++
+		}
+	}
+	if total > maxTags {
+		return nil, awserr.TagLimitExceededFault("You have exceeded the number of tags allowed.")
 	}
 	if err := a.opts.Tags.Set(ctx, in.ResourceName, tags); err != nil {
 		return nil, err
