@@ -219,3 +219,62 @@ func TestAccessDeniedWording(t *testing.T) {
 		})
 	}
 }
+
+// TestSTSErrors: the rows of docs/ERRORS.md's STS section, through
+// aws-sdk-go-v2's STS client against a role and a user made with the IAM
+// client.
+func TestSTSErrors(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	admin := iam.NewFromConfig(env.AWSConfig(apptest.AccessKeyID, apptest.SecretAccessKey))
+	role, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("analyst"), MaxSessionDuration: aws.Int32(3600),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+			"Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roleARN := aws.ToString(role.Role.Arn)
+	if _, err := admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := admin.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := sts.NewFromConfig(env.AWSConfig(apptest.AccessKeyID, apptest.SecretAccessKey))
+	bob := sts.NewFromConfig(env.AWSConfig(*key.AccessKey.AccessKeyId, *key.AccessKey.SecretAccessKey))
+	assume := func(c *sts.Client, in sts.AssumeRoleInput) func() error {
+		return func() error {
+			if in.RoleArn == nil {
+				in.RoleArn = aws.String(roleARN)
+			}
+			if in.RoleSessionName == nil {
+				in.RoleSessionName = aws.String("s1")
+			}
+			_, err := c.AssumeRole(ctx, &in)
+			return err
+		}
+	}
+	rows := []struct {
+		name    string
+		call    func() error
+		code    string
+		status  int
+		message string
+	}{
+		{"AssumeRole/identity policy does not allow it", assume(bob, sts.AssumeRoleInput{}), "AccessDenied", 403,
+			"User: arn:aws:iam::123456789012:user/bob is not authorized to perform: sts:AssumeRole on resource: " + roleARN},
+		{"AssumeRole/role does not exist", assume(root, sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/nope")}), "AccessDenied", 403,
+			"User: arn:aws:iam::123456789012:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/nope"},
+		{"AssumeRole/DurationSeconds 899", assume(root, sts.AssumeRoleInput{DurationSeconds: aws.Int32(899)}), "ValidationError", 400,
+			"1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"},
+		{"AssumeRole/DurationSeconds over the role's MaxSessionDuration", assume(root, sts.AssumeRoleInput{DurationSeconds: aws.Int32(3601)}), "ValidationError", 400,
+			"The requested DurationSeconds exceeds the MaxSessionDuration set for this role."},
+		{"AssumeRole/RoleSessionName with a space", assume(root, sts.AssumeRoleInput{RoleSessionName: aws.String("my session")}), "ValidationError", 400,
+			"1 validation error detected: Value 'my session' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"},
+		{"AssumeRole/session policy without Resource", assume(root, sts.AssumeRoleInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}`)}),
+			"MalformedPolicyDocument", 400, "Policy statement must contain resources."},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) { wireError(t, r.call(), r.code, r.status, r.message) })
+	}
+}
