@@ -1,6 +1,7 @@
 package redshiftdata_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -213,8 +214,43 @@ func TestSecretErrors(t *testing.T) {
 	create("no-password", `{"username":"app"}`)
 	create("not-json", `app:pw`)
 	create("elsewhere", `{"username":"app","password":"pw","dbClusterIdentifier":"elsewhere"}`)
+	// A secret that does not exist is Secrets Manager's not-found, on
+	// every operation that takes a SecretArn.
+	const notFound = "Secrets Manager can't find the specified secret."
+	missing := aws.String("missing")
+	ops := map[string]func() error{
+		"ExecuteStatement": func() error {
+			_, err := env.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{ClusterIdentifier: aws.String("local"),
+				Database: aws.String(env.Database), SecretArn: missing, Sql: aws.String("select 1")})
+			return err
+		},
+		"BatchExecuteStatement": func() error {
+			_, err := env.Client.BatchExecuteStatement(ctx, &redshiftdata.BatchExecuteStatementInput{WorkgroupName: aws.String("default"),
+				Database: aws.String(env.Database), SecretArn: missing, Sqls: []string{"select 1"}})
+			return err
+		},
+		"ListDatabases": func() error {
+			_, err := env.Client.ListDatabases(ctx, &redshiftdata.ListDatabasesInput{ClusterIdentifier: aws.String("local"),
+				Database: aws.String(env.Database), SecretArn: missing})
+			return err
+		},
+		"DescribeTable": func() error {
+			_, err := env.Client.DescribeTable(ctx, &redshiftdata.DescribeTableInput{ClusterIdentifier: aws.String("local"),
+				Database: aws.String(env.Database), SecretArn: missing, Table: aws.String("t")})
+			return err
+		},
+	}
+	for name, call := range ops {
+		t.Run("missing/"+name, func(t *testing.T) {
+			err := call()
+			apiError(t, err, "ResourceNotFoundException", notFound)
+			var nf *types.ResourceNotFoundException
+			if !errors.As(err, &nf) || aws.ToString(nf.ResourceId) != "missing" {
+				t.Fatalf("ResourceId of %v, want missing", err)
+			}
+		})
+	}
 	cases := []struct{ secret, msg string }{
-		{"missing", "Secrets Manager can't find the specified secret."},
 		{"no-password", "username and password in secret cannot be empty"},
 		{"not-json", "The secret must hold a JSON object with username and password."},
 		{"elsewhere", "The dbClusterIdentifier in the secret (elsewhere) does not match the ClusterIdentifier local."},

@@ -91,7 +91,11 @@ func (s *Service) secretLogin(ctx context.Context, l login, secretID string) (lo
 	v, tags, arn, err := s.opts.Secrets.ValueForDataAPI(ctx, secretID)
 	switch {
 	case errors.Is(err, secrets.ErrNotFound):
-		return login{}, awserr.Validation("Secrets Manager can't find the specified secret.")
+		// The Data API reads the secret with the caller's own credentials,
+		// and the November 2025 model lists ResourceNotFoundException on
+		// exactly the operations that take a SecretArn: Secrets Manager's
+		// not-found, naming the secret.
+		return login{}, awserr.ResourceNotFound(secretID, "Secrets Manager can't find the specified secret.")
 	case errors.Is(err, secrets.ErrNotCredentials):
 		return login{}, awserr.Validation("The secret must hold a JSON object with username and password.")
 	case err != nil:
