@@ -107,6 +107,11 @@ func wantErr(t *testing.T, err error, code, msg string) {
 	if ae.ErrorCode() != code || (msg != "" && ae.ErrorMessage() != msg) {
 		t.Fatalf("got %s %q, want %s %q", ae.ErrorCode(), ae.ErrorMessage(), code, msg)
 	}
+	// Every Secrets Manager exception a caller can cause is a 400.
+	var re interface{ HTTPStatusCode() int }
+	if !errors.As(err, &re) || re.HTTPStatusCode() != 400 {
+		t.Fatalf("%s sent with HTTP status %v, want 400", code, re)
+	}
 }
 
 func tok(c byte) *string { return aws.String(string(bytes.Repeat([]byte{c}, 32))) }
@@ -443,7 +448,7 @@ func TestErrors(t *testing.T) {
 		"tag reserved": {func() error {
 			_, err := c.TagResource(ctx, &sm.TagResourceInput{SecretId: aws.String("taken"), Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("v")}}})
 			return err
-		}, "InvalidParameterException", ""},
+		}, "InvalidParameterException", "Tag keys starting with aws: are reserved for AWS use."},
 		"untag missing": {func() error {
 			_, err := c.UntagResource(ctx, &sm.UntagResourceInput{SecretId: missing, TagKeys: []string{"k"}})
 			return err
@@ -451,7 +456,7 @@ func TestErrors(t *testing.T) {
 		"list bad max": {func() error {
 			_, err := c.ListSecrets(ctx, &sm.ListSecretsInput{MaxResults: aws.Int32(101)})
 			return err
-		}, "InvalidParameterException", ""},
+		}, "InvalidParameterException", "MaxResults must be between 1 and 100."},
 	} {
 		t.Run(name, func(t *testing.T) { wantErr(t, tc.call(), tc.code, tc.msg) })
 	}
