@@ -2,9 +2,14 @@ package app_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -277,4 +282,40 @@ func TestSTSErrors(t *testing.T) {
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) { wireError(t, r.call(), r.code, r.status, r.message) })
 	}
+}
+
+// TestContentType: JSON requests are routed by X-Amz-Target whatever their
+// Content-Type says; a Query form sent with another Content-Type is not
+// read as a form, so it names no operation.
+func TestContentType(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	send := func(target, body, service string) wireReply {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, env.Server.URL+"/", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "text/plain")
+		if target != "" {
+			req.Header.Set("X-Amz-Target", target)
+		}
+		sum := sha256.Sum256([]byte(body))
+		if err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: apptest.AccessKeyID, SecretAccessKey: apptest.SecretAccessKey},
+			req, hex.EncodeToString(sum[:]), service, apptest.Region, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		r := wireReply{status: resp.StatusCode, header: resp.Header, rawBody: string(raw)}
+		_ = json.Unmarshal(raw, &r.body)
+		return r
+	}
+	if r := send("RedshiftData.ListStatements", `{}`, "redshift-data"); r.status != http.StatusOK {
+		t.Fatalf("JSON request with Content-Type text/plain: %d %s", r.status, r.rawBody)
+	}
+	expectError(t, send("", "Action=GetCallerIdentity&Version=2011-06-15", "sts"), http.StatusBadRequest, "UnknownOperationException", "Unknown operation ")
 }
