@@ -216,7 +216,9 @@ func TestAssumeRole(t *testing.T) {
 	if _, err := narrow.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: out.Id}); err != nil {
 		t.Fatalf("session policy allowing DescribeStatement: %v", err)
 	}
-	if _, err := narrow.ListStatements(ctx, &redshiftdata.ListStatementsInput{}); errorCode(err) != "AccessDeniedException" {
+	_, err = narrow.ListStatements(ctx, &redshiftdata.ListStatementsInput{})
+	var denied smithy.APIError
+	if !errors.As(err, &denied) || denied.ErrorCode() != "AccessDeniedException" || denied.ErrorMessage() != "User: arn:aws:sts::123456789012:assumed-role/analyst/s3 is not authorized to perform: redshift-data:ListStatements on resource: * because no session policy allows the redshift-data:ListStatements action" {
 		t.Fatalf("session policy not allowing ListStatements: %v", err)
 	}
 	// On the workgroup the role session runs as IAMR:analyst too, and a
