@@ -276,6 +276,12 @@ func TestSTSErrors(t *testing.T) {
 			"The requested DurationSeconds exceeds the MaxSessionDuration set for this role."},
 		{"AssumeRole/RoleSessionName with a space", assume(root, sts.AssumeRoleInput{RoleSessionName: aws.String("my session")}), "ValidationError", 400,
 			"1 validation error detected: Value 'my session' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"},
+		{"AssumeRole/RoleArn shorter than 20", assume(root, sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::1:r")}), "ValidationError", 400,
+			"1 validation error detected: Value 'arn:aws:iam::1:r' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20"},
+		{"AssumeRole/DurationSeconds 43201", assume(root, sts.AssumeRoleInput{DurationSeconds: aws.Int32(43201)}), "ValidationError", 400,
+			"1 validation error detected: Value '43201' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200"},
+		{"AssumeRole/ExternalId with a space", assume(root, sts.AssumeRoleInput{ExternalId: aws.String("ext 1")}), "ValidationError", 400,
+			"1 validation error detected: Value 'ext 1' at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*"},
 		{"AssumeRole/session policy without Resource", assume(root, sts.AssumeRoleInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}`)}),
 			"MalformedPolicyDocument", 400, "Policy statement must contain resources."},
 	}

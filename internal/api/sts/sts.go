@@ -5,6 +5,8 @@ package sts
 import (
 	"context"
 	"errors"
+	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/rsdata/rsdata/internal/auth"
@@ -93,6 +95,9 @@ func (a *API) AssumeRole(ctx context.Context, in *AssumeRoleInput) (*AssumeRoleO
 	if p == nil {
 		return nil, awserr.MissingAuthenticationToken()
 	}
+	if err := checkAssumeRole(in); err != nil {
+		return nil, err
+	}
 	req := identity.AssumeRoleRequest{RoleARN: in.RoleArn, SessionName: in.RoleSessionName, ExternalID: in.ExternalId,
 		Policy: in.Policy, IdentityAllows: a.identityAllows}
 	if in.DurationSeconds != nil {
@@ -124,4 +129,29 @@ func (a *API) identityAllows(ctx context.Context, roleARN string) (bool, error) 
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// externalID is the model's pattern for ExternalId.
+var externalID = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
+
+// checkAssumeRole applies the model's constraints that identity does not:
+// AWS checks them before it looks at the role, so a value outside them is
+// a ValidationError, never an AccessDenied.
+func checkAssumeRole(in *AssumeRoleInput) error {
+	constraint := func(value, member, rule string) error {
+		return awserr.ValidationError("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, member, rule)
+	}
+	switch {
+	case len(in.RoleArn) < 20:
+		return constraint(in.RoleArn, "roleArn", "Member must have length greater than or equal to 20")
+	case in.DurationSeconds != nil && *in.DurationSeconds > 43200:
+		return constraint(strconv.FormatInt(*in.DurationSeconds, 10), "durationSeconds", "Member must have value less than or equal to 43200")
+	case in.ExternalId != "" && len(in.ExternalId) < 2:
+		return constraint(in.ExternalId, "externalId", "Member must have length greater than or equal to 2")
+	case len(in.ExternalId) > 1224:
+		return constraint(in.ExternalId, "externalId", "Member must have length less than or equal to 1224")
+	case !externalID.MatchString(in.ExternalId):
+		return constraint(in.ExternalId, "externalId", `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
+	}
+	return nil
 }
