@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/rsdata/rsdata/internal/arn"
 	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/testutil/apptest"
 )
@@ -401,6 +402,8 @@ func TestListStatements(t *testing.T) {
 	eq("case-sensitive name prefix", list(&redshiftdata.ListStatementsInput{StatementName: aws.String("Report")}), []string{ids[2], ids[0]})
 	eq("cluster filter", list(&redshiftdata.ListStatementsInput{ClusterIdentifier: aws.String("local")}), []string{ids[3], ids[2], ids[1], ids[0]})
 	eq("workgroup filter", list(&redshiftdata.ListStatementsInput{WorkgroupName: aws.String("default")}), []string{*wg.Id})
+	eq("workgroup filter by ARN", list(&redshiftdata.ListStatementsInput{WorkgroupName: aws.String(arn.Workgroup(apptest.Region, apptest.AccountID, "default"))}), []string{*wg.Id})
+	eq("another workgroup's ARN", list(&redshiftdata.ListStatementsInput{WorkgroupName: aws.String(arn.Workgroup(apptest.Region, apptest.AccountID, "other"))}), nil)
 	eq("database filter", list(&redshiftdata.ListStatementsInput{ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database)}),
 		[]string{ids[3], ids[2], ids[1], ids[0]})
 	eq("other database", list(&redshiftdata.ListStatementsInput{ClusterIdentifier: aws.String("local"), Database: aws.String("elsewhere")}), nil)

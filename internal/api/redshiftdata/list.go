@@ -16,7 +16,9 @@ import (
 var statusValues = map[string]bool{"SUBMITTED": true, "PICKED": true, "STARTED": true, "FINISHED": true, "ABORTED": true, "FAILED": true, "ALL": true}
 
 // listTarget reads the mutually exclusive cluster and workgroup filters.
-func listTarget(cluster, workgroup *string) (statement.Target, error) {
+// A workgroup may be named by its ARN, as in ExecuteStatement; one that
+// names no workgroup filters everything out.
+func (s *Service) listTarget(cluster, workgroup *string) (statement.Target, error) {
 	c, w := str(cluster), str(workgroup)
 	switch {
 	case c != "" && w != "":
@@ -24,6 +26,9 @@ func listTarget(cluster, workgroup *string) (statement.Target, error) {
 	case c != "":
 		return statement.Target{Kind: engines.Cluster, Name: c}, nil
 	case w != "":
+		if ep, ok := s.lookupWorkgroup(w); ok {
+			w = ep.Name
+		}
 		return statement.Target{Kind: engines.Workgroup, Name: w}, nil
 	}
 	return statement.Target{}, nil
@@ -55,7 +60,7 @@ func (s *Service) ListStatements(ctx context.Context, in *ListStatementsInput) (
 		// those of this role session.
 		req.Owner.UserID = ""
 	}
-	if req.Target, err = listTarget(in.ClusterIdentifier, in.WorkgroupName); err != nil {
+	if req.Target, err = s.listTarget(in.ClusterIdentifier, in.WorkgroupName); err != nil {
 		return nil, err
 	}
 	if err := auth.Require(ctx, s.authz, "redshift-data:ListStatements", "*"); err != nil {
@@ -93,7 +98,7 @@ func (s *Service) ListSessions(ctx context.Context, in *ListSessionsInput) (*Lis
 	if in.RoleLevel == nil || *in.RoleLevel {
 		req.Owner.UserID = ""
 	}
-	if req.Target, err = listTarget(in.ClusterIdentifier, in.WorkgroupName); err != nil {
+	if req.Target, err = s.listTarget(in.ClusterIdentifier, in.WorkgroupName); err != nil {
 		return nil, err
 	}
 	if req.SessionID != "" && (in.Status != nil || req.Target.Name != "" || in.Database != nil) {
