@@ -2,8 +2,10 @@ package redshiftdata_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
@@ -261,5 +263,38 @@ func TestSecretErrors(t *testing.T) {
 				Database: aws.String(env.Database), SecretArn: aws.String(c.secret), Sql: aws.String("select 1")})
 			apiError(t, err, "ValidationException", c.msg)
 		})
+	}
+}
+
+// TestCancelTimeout: CancelStatement on a statement that does not stop
+// within 10 seconds of the cancel request (a function that catches
+// PostgreSQL's query_canceled and carries on) answers
+// QueryTimeoutException, the exception the November 2025 model lists on
+// CancelStatement.
+func TestCancelTimeout(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	env.PG.Exec(t, env.Database, `CREATE FUNCTION ignore_cancel() RETURNS void LANGUAGE plpgsql AS $$
+		BEGIN LOOP BEGIN PERFORM pg_sleep(0.05); EXCEPTION WHEN query_canceled THEN NULL; END; END LOOP; END $$`)
+	id := execute(t, env, "select ignore_cancel()")
+	deadline := time.Now().Add(30 * time.Second)
+	var pid int64
+	for pid == 0 {
+		d, err := env.Client.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: &id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status == types.StatusStringStarted && d.RedshiftPid != 0 {
+			pid = d.RedshiftPid
+		} else if time.Now().After(deadline) {
+			t.Fatalf("statement never STARTED: %s", d.Status)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	_, err := env.Client.CancelStatement(ctx, &redshiftdata.CancelStatementInput{Id: &id})
+	apiError(t, err, "QueryTimeoutException", "The request timed out.")
+	// End it the hard way, which the function cannot catch.
+	env.PG.Exec(t, "postgres", fmt.Sprintf("SELECT pg_terminate_backend(%d)", pid))
+	if d := env.Wait(t, id); d.Status == types.StatusStringFinished {
+		t.Fatalf("statement whose backend was terminated ended %s", d.Status)
 	}
 }

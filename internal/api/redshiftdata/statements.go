@@ -115,6 +115,10 @@ func (s *Service) waitAndGet(ctx context.Context, id string, wait time.Duration)
 // It is far below the latency AWS's own DescribeStatement has.
 const describeSettle = 2 * time.Millisecond
 
+// cancelWait bounds how long CancelStatement waits for the statement to
+// stop before answering QueryTimeoutException.
+const cancelWait = 10 * time.Second
+
 // CancelStatement cancels a running statement.
 func (s *Service) CancelStatement(ctx context.Context, in *IdInput) (*CancelStatementOutput, error) {
 	if err := checkID(in.Id); err != nil {
@@ -123,10 +127,15 @@ func (s *Service) CancelStatement(ctx context.Context, in *IdInput) (*CancelStat
 	if err := s.authorizeOn(ctx, "redshift-data:CancelStatement", *in.Id); err != nil {
 		return nil, err
 	}
-	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	wait, cancel := context.WithTimeout(ctx, cancelWait)
 	defer cancel()
 	if err := s.engine.Cancel(wait, *in.Id, s.viewer(ctx)); err != nil {
 		return nil, err
+	}
+	if errors.Is(wait.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		// The cancel request went out (and is repeated until the
+		// statement ends), but the statement has not stopped in time.
+		return nil, context.DeadlineExceeded
 	}
 	return &CancelStatementOutput{Status: true}, nil
 }
