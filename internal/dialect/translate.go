@@ -28,44 +28,77 @@ func ParseMode(s string) (Mode, error) {
 
 // Translate returns sql as PostgreSQL should run it in mode ("" is
 // Redshift). It never fails: what no rule recognises is passed through
-// byte for byte, and PostgreSQL is left to judge it. Data API parameters
-// (:name) and positional ones ($1) are tokens like any other and are
-// carried through untouched, to be bound, never spliced, later.
+// byte for byte, and PostgreSQL is left to judge it; a statement Redshift
+// would refuse is translated all the same (TranslateStrict refuses it).
+// Data API parameters (:name) and positional ones ($1) are tokens like any
+// other and are carried through untouched, to be bound, never spliced,
+// later.
 func Translate(mode Mode, sql string) string {
+	out, _ := translate(mode, sql)
+	return out
+}
+
+// TranslateStrict is Translate that also refuses, with a *Refusal, the
+// PostgreSQL-only syntax Redshift rejects (CREATE INDEX, ON CONFLICT,
+// RETURNING, ...): a front door reports the refusal as the statement's
+// error instead of running it. In mode Postgres nothing is refused.
+func TranslateStrict(mode Mode, sql string) (string, error) {
+	out, ref := translate(mode, sql)
+	if ref != nil {
+		return "", ref
+	}
+	return out, nil
+}
+
+func translate(mode Mode, sql string) (string, *Refusal) {
 	if mode == Postgres {
-		return sql
+		return sql, nil
 	}
 	// Most statements need no rule: one pass that keeps no tokens says so.
 	candidate := false
 	for t := range Tokens(sql) {
-		if t.Kind == Word && lookup(t.Text) != "" {
+		if t.Kind == Word && lookup(t.Text) != "" || t.Kind == Punct && t.Text == "[" {
 			candidate = true
 			break
 		}
 	}
 	if !candidate {
-		return sql
+		return sql, nil
 	}
 	toks := Lex(sql)
 	tr := &translator{toks: toks, drop: ddlMask(toks)}
+	tr.plan()
 	tr.b.Grow(len(sql) + 64)
 	tr.emit(0, len(toks))
-	return tr.b.String()
+	if s, ok := tr.ins[len(toks)]; ok {
+		tr.b.WriteString(s)
+	}
+	return tr.b.String(), tr.refusal
 }
 
-// words are the unquoted words a rule starts at, lower case; "create"
-// sends the statement through ddlMask, which has no word rule.
+// words are the unquoted words a rule starts at, lower case; "create",
+// "alter", "with" and the others that are no rule's name send the
+// statement through ddlMask and plan.
 var words = map[string]bool{
 	"getdate": true, "sysdate": true, "nvl": true, "nvl2": true, "decode": true, "len": true,
-	"max": true, "create": true,
+	"max": true, "create": true, "alter": true, "identity": true, "top": true, "approximate": true,
+	"listagg": true, "median": true, "ratio_to_report": true, "conflict": true, "returning": true,
+	"with": true, "tablesample": true, "ties": true, "savepoint": true, "release": true, "rollback": true,
+	"listen": true, "notify": true, "unlisten": true, "array": true, "text": true, "varchar": true,
+	"nvarchar": true, "nchar": true, "bpchar": true, "varbyte": true, "varbinary": true, "binary": true,
+	"super": true, "uuid": true, "int4range": true, "int8range": true, "numrange": true, "tsrange": true,
+	"tstzrange": true, "daterange": true,
 }
+
+// maxWord is the longest word in words.
+const maxWord = len("ratio_to_report")
 
 // lookup returns w in lower case when a rule starts at it, else "".
 func lookup(w string) string {
-	if len(w) < 3 || len(w) > 7 {
+	if len(w) < 3 || len(w) > maxWord {
 		return ""
 	}
-	var buf [7]byte
+	var buf [maxWord]byte
 	for i := 0; i < len(w); i++ {
 		c := w[i]
 		if c >= 'A' && c <= 'Z' {
@@ -82,12 +115,29 @@ func lookup(w string) string {
 type translator struct {
 	toks []Token
 	drop []bool // tokens a DDL rule removed; nil when none
-	b    strings.Builder
+	// ins holds text written before a token (len(toks): at the end).
+	ins map[int]string
+	// colType marks the first token of a column's type in CREATE TABLE
+	// and ALTER TABLE ADD COLUMN, where type-name rules apply.
+	colType map[int]bool
+	// identity marks the IDENTITY words of column definitions.
+	identity map[int]bool
+	// refusal is the first construct Redshift would refuse, if any.
+	refusal *Refusal
+	// limit is the end of the span being emitted, for a call rule that
+	// reads past its ")" (LISTAGG's WITHIN GROUP and OVER).
+	limit int
+	b     strings.Builder
 }
 
 // emit writes toks[lo:hi], translated.
 func (t *translator) emit(lo, hi int) {
 	for i := lo; i < hi; {
+		if t.ins != nil {
+			if s, ok := t.ins[i]; ok {
+				t.b.WriteString(s)
+			}
+		}
 		if t.drop != nil && t.drop[i] {
 			i++
 			continue
@@ -115,8 +165,11 @@ func (t *translator) rewrite(name string, i, hi int) int {
 		return i // a qualified name (myschema.nvl) or a function's own definition: the user's
 	}
 	if rule, ok := wordRules[name]; ok {
-		if s := rule(t, prev, t.nextSig(i, hi)); s != "" {
+		if s, n := rule(t, i, prev, t.nextSig(i, hi)); s != "" {
 			t.b.WriteString(s)
+			if n > i {
+				return n
+			}
 			return i + 1
 		}
 		return i
@@ -133,7 +186,13 @@ func (t *translator) rewrite(name string, i, hi int) int {
 	if end < 0 || !rule.arity(len(args)) {
 		return i
 	}
-	rule.build(t, open, end, args)
+	if rule.applies != nil && !rule.applies(t, i, end, hi) {
+		return i
+	}
+	t.limit = hi
+	if n := rule.build(t, open, end, args); n > end {
+		return n
+	}
 	return end + 1
 }
 
