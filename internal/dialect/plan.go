@@ -345,13 +345,14 @@ func (t *translator) planAlterTable(st stmt) {
 	}
 }
 
-// planTop rewrites SELECT [DISTINCT|ALL] TOP n ... as SELECT ... LIMIT n:
+// planTop rewrites SELECT TOP n [DISTINCT|ALL] ... (r_SELECT_list; the
+// other order is taken too) as SELECT ... LIMIT n:
 // TOP n is removed, and LIMIT n written at the end of that SELECT (before
 // the ")" of a subquery, or at the statement's end). A SELECT followed
 // by UNION, INTERSECT or EXCEPT is left alone.
 func (t *translator) planTop(st stmt, k int) {
 	j := k + 1
-	if st.is(j, "distinct") || st.is(j, "all") {
+	if (st.is(j, "distinct") || st.is(j, "all")) && st.is(j+1, "top") {
 		j++
 	}
 	if !st.is(j, "top") || st.tok(j+1).Kind != Number {

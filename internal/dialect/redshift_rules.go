@@ -1,5 +1,10 @@
 package dialect
 
+import (
+	"strconv"
+	"strings"
+)
+
 // Type names and query functions of Redshift that PostgreSQL lacks or
 // spells differently (r_Character_types, r_Binary_type, r_SUPER_type,
 // r_CREATE_TABLE_NEW, r_LISTAGG, r_MEDIAN, r_WF_RATIO_TO_REPORT).
@@ -143,9 +148,23 @@ var queryRules = map[string]callRule{
 			t.b.WriteString("GENERATED ALWAYS AS ")
 		}
 		t.b.WriteString("IDENTITY (START WITH ")
-		t.arg(args[0])
+		t.emit(args[0].lo, args[0].hi)
 		t.b.WriteString(" INCREMENT BY ")
-		t.arg(args[1])
+		t.emit(args[1].lo, args[1].hi)
+		// PostgreSQL's sequences start no lower than 1 (counting up) or
+		// higher than -1 (counting down) unless told; Redshift's seed may
+		// be anything, so the bound is the seed when it lies past them.
+		// (Sequence options take bare signed numbers: no parentheses.)
+		seed, okSeed := t.intLiteral(args[0])
+		step, okStep := t.intLiteral(args[1])
+		switch {
+		case okSeed && okStep && step > 0 && seed < 1:
+			t.b.WriteString(" MINVALUE ")
+			t.emit(args[0].lo, args[0].hi)
+		case okSeed && okStep && step < 0 && seed > -1:
+			t.b.WriteString(" MAXVALUE ")
+			t.emit(args[0].lo, args[0].hi)
+		}
 		t.b.WriteString(")")
 		return 0
 	}},
@@ -188,6 +207,21 @@ var queryRules = map[string]callRule{
 		t.nameItem(t.prevSig(open), rp, "ratio_to_report")
 		return rp + 1
 	}},
+}
+
+// intLiteral returns the value of an integer literal, signed or not.
+func (t *translator) intLiteral(a span) (int64, bool) {
+	if !t.literal(a) {
+		return 0, false
+	}
+	var text string
+	for k := a.lo; k < a.hi; k++ {
+		if t.toks[k].Significant() {
+			text += t.toks[k].Text
+		}
+	}
+	v, err := strconv.ParseInt(strings.TrimPrefix(text, "+"), 10, 64)
+	return v, err == nil
 }
 
 // closeParen returns the ")" matching the "(" at open, before hi, or -1.
