@@ -144,11 +144,102 @@ current_setting('search_path')`, types.SqlParameter{Name: aws.String("seven"), V
 	}
 }
 
-// With the postgres dialect an engine runs SQL untouched.
+// With the postgres dialect an engine runs SQL untouched: no Redshift
+// function, no refusal, PostgreSQL's own type names.
 func TestPostgresDialect(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{Dialect: dialect.Postgres})
 	d := env.Run(t, "select nvl(1, 2)")
 	if d.Status != types.StatusStringFailed || !strings.HasPrefix(aws.ToString(d.Error), "ERROR: function nvl(integer, integer) does not exist") {
 		t.Errorf("nvl on a postgres engine: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	for _, sql := range []string{"create table pg_t (a int primary key, b text)", "create index pg_t_b on pg_t (b)",
+		"insert into pg_t values (1, 'x') on conflict do nothing returning a"} {
+		if d := env.Run(t, sql); d.Status != types.StatusStringFinished {
+			t.Errorf("%q on a postgres engine: %s %q", sql, d.Status, aws.ToString(d.Error))
+		}
+	}
+	_, cols := rows(t, env, *env.Run(t, `select '{"a": 1}'::jsonb, b from pg_t`).Id)
+	if aws.ToString(cols[0].TypeName) != "jsonb" || aws.ToString(cols[1].TypeName) != "text" {
+		t.Errorf("type names on a postgres engine: %s %s", aws.ToString(cols[0].TypeName), aws.ToString(cols[1].TypeName))
+	}
+}
+
+// TestRedshiftRefusals: PostgreSQL-only syntax Redshift refuses fails as
+// the statement's error (Unsupported PostgreSQL features), alone, in a
+// batch (whose transaction it aborts), in a session's open transaction
+// and with bound parameters; the new rewrites bind parameters too.
+func TestRedshiftRefusals(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+
+	d := env.Run(t, "create table rf_t (a int)")
+	if d.Status != types.StatusStringFinished {
+		t.Fatalf("create: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	d = env.Run(t, "create index rf_t_a on rf_t (a)")
+	if d.Status != types.StatusStringFailed || aws.ToString(d.Error) != `ERROR: SQL command "create index rf_t_a on rf_t (a)" not supported on Redshift tables.` {
+		t.Errorf("create index: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	// DescribeStatement shows the statement as sent.
+	if aws.ToString(d.QueryString) != "create index rf_t_a on rf_t (a)" {
+		t.Errorf("QueryString = %q", aws.ToString(d.QueryString))
+	}
+
+	// A batch: the refused statement fails, the transaction rolls back
+	// (rf_b is never created), and what follows is not run.
+	batch, err := env.Client.BatchExecuteStatement(ctx, &redshiftdata.BatchExecuteStatementInput{
+		ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database), DbUser: aws.String("awsuser"),
+		Sqls: []string{"create table rf_b (a int primary key)", "insert into rf_b values (1) on conflict do nothing", "select 1"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = env.Wait(t, *batch.Id)
+	if d.Status != types.StatusStringFailed || aws.ToString(d.Error) != `ERROR: syntax error at or near "on"` {
+		t.Errorf("batch: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	if len(d.SubStatements) != 3 || d.SubStatements[1].Status != types.StatementStatusStringFailed || d.SubStatements[2].Status != types.StatementStatusStringAborted {
+		t.Errorf("sub-statements: %+v", d.SubStatements)
+	}
+	if d := env.Run(t, "select * from rf_b"); d.Status != types.StatusStringFailed || !strings.Contains(aws.ToString(d.Error), `relation "rf_b" does not exist`) {
+		t.Errorf("after the batch: %s %q", d.Status, aws.ToString(d.Error))
+	}
+
+	// A session's open transaction is aborted by the refusal, as by any
+	// error: its COMMIT rolls back.
+	first, err := env.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{
+		ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database), DbUser: aws.String("awsuser"),
+		Sql: aws.String("begin"), SessionKeepAliveSeconds: aws.Int32(60),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Wait(t, *first.Id)
+	inSession := func(sql string, params ...types.SqlParameter) *redshiftdata.DescribeStatementOutput {
+		out, err := env.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{SessionId: first.SessionId, Sql: &sql, Parameters: params})
+		if err != nil {
+			t.Fatalf("%q: %v", sql, err)
+		}
+		return env.Wait(t, *out.Id)
+	}
+	inSession("insert into rf_t values (1)")
+	d = inSession("insert into rf_t values (:v) returning a", types.SqlParameter{Name: aws.String("v"), Value: aws.String("2")})
+	if d.Status != types.StatusStringFailed || aws.ToString(d.Error) != `ERROR: syntax error at or near "returning"` {
+		t.Errorf("returning with a parameter: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	inSession("commit")
+	got, _ := rows(t, env, *inSession("select count(*) from rf_t").Id)
+	if got[0][0] != "0" {
+		t.Errorf("rows after the aborted transaction: %v, want 0", got)
+	}
+
+	// SELECT TOP with a bound parameter, LISTAGG with a bound delimiter.
+	inSession("insert into rf_t values (3), (1), (2)")
+	got, cols := rows(t, env, *inSession("select top 2 a from rf_t where a > :min order by a", types.SqlParameter{Name: aws.String("min"), Value: aws.String("0")}).Id)
+	if len(got) != 2 || got[0][0] != "1" || got[1][0] != "2" {
+		t.Errorf("top 2: %v", got)
+	}
+	got, cols = rows(t, env, *inSession("select listagg(a, :sep) within group (order by a desc) from rf_t", types.SqlParameter{Name: aws.String("sep"), Value: aws.String("+")}).Id)
+	if got[0][0] != "3+2+1" || aws.ToString(cols[0].Name) != "listagg" || aws.ToString(cols[0].TypeName) != "varchar" {
+		t.Errorf("listagg: %v %s %s", got, aws.ToString(cols[0].Name), aws.ToString(cols[0].TypeName))
 	}
 }
