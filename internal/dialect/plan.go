@@ -154,6 +154,10 @@ func (t *translator) planStatement(s []int) {
 			t.checkType(st, k+1)
 		case tk.Is("select"):
 			t.planTop(st, k)
+			t.planQualify(st, k)
+		case tk.Is("collate") && st.is(k+1, "case_sensitive"):
+			// Redshift's default collation, and PostgreSQL's.
+			t.dropRange(s[k], s[k+1])
 		case tk.Is("approximate") && st.is(k+1, "count"):
 			// APPROXIMATE COUNT(DISTINCT x): PostgreSQL counts exactly.
 			t.dropRange(s[k], s[k])
@@ -378,4 +382,74 @@ func (t *translator) planTop(st stmt, k int) {
 	n := st.tok(j + 1).Text
 	t.dropRange(st.s[j], st.s[j+1])
 	t.insert(st.s[end-1]+1, " LIMIT "+n)
+}
+
+// planQualify rewrites SELECT * FROM relation alias ... QUALIFY condition
+// [ORDER BY ...] [LIMIT ...] (r_QUALIFY_clause: the relation must have an
+// alias) as a filter over a subquery that carries each row whole and the
+// condition's value:
+//
+//	SELECT (alias).* FROM (SELECT alias AS alias, (condition) AS rsdata_qualify
+//	  FROM relation alias ...) rsdata_q WHERE rsdata_qualify [ORDER BY ...]
+//
+// so the result has exactly the relation's columns. Other forms (a
+// SELECT list, joins) are left for PostgreSQL to refuse.
+func (t *translator) planQualify(st stmt, k int) {
+	if star := st.tok(k + 1); star.Kind != Operator || star.Text != "*" || !st.is(k+2, "from") {
+		return
+	}
+	n := st.name(k + 3)
+	if n == k+3 {
+		return
+	}
+	if st.is(n, "as") {
+		n++
+	}
+	alias := st.tok(n)
+	if alias.Kind != Word && alias.Kind != QuotedIdent || alias.Is("where") || alias.Is("qualify") || alias.Is("group") {
+		return
+	}
+	q, c := -1, len(st.s)
+	for m, depth := n+1, 0; m < len(st.s); m++ {
+		switch {
+		case st.punct(m, "("):
+			depth++
+		case st.punct(m, ")"):
+			if depth == 0 {
+				c = m
+			}
+			depth--
+		case depth > 0:
+		case st.punct(m, ","), st.is(m, "join"), st.is(m, "union"), st.is(m, "intersect"), st.is(m, "except"):
+			if q < 0 {
+				return
+			}
+			if !st.punct(m, ",") && !st.is(m, "join") {
+				c = m
+			}
+		case st.is(m, "qualify") && q < 0:
+			q = m
+		case q >= 0 && (st.is(m, "order") || st.is(m, "limit") || st.is(m, "offset")):
+			c = m
+		}
+		if c != len(st.s) {
+			break
+		}
+	}
+	if q < 0 || c <= q+1 {
+		return
+	}
+	star := st.s[k+1]
+	if t.drop == nil {
+		t.drop = make([]bool, len(t.toks))
+	}
+	t.drop[star] = true
+	if t.moved == nil {
+		t.moved, t.post = map[int]span{}, map[int]string{}
+	}
+	t.insert(star, "("+alias.Text+").* FROM (SELECT "+alias.Text+" AS "+alias.Text+", (")
+	t.moved[star] = span{st.s[q+1], st.s[c-1] + 1}
+	t.post[star] = ") AS rsdata_qualify"
+	t.dropRange(st.s[q], st.s[c-1])
+	t.insert(st.s[c-1]+1, ") rsdata_q WHERE rsdata_qualify")
 }

@@ -59,6 +59,15 @@ func TestTranslateDDLAndQueries(t *testing.T) {
 		{"top", "select distinct top 2 a from (select top 5 a from t order by a) s -- c",
 			"select distinct a from (select a from t order by a LIMIT 5) s LIMIT 2 -- c"},
 		{"top: a column named top stays", "select top from t; select top, 1 from t", "select top from t; select top, 1 from t"},
+		// r_CREATE_TABLE_NEW.html: COLLATE CASE_SENSITIVE is the default.
+		{"collate case_sensitive", "create table t (a varchar(10) collate case_sensitive)", "create table t (a varchar(10))"},
+		// r_QUALIFY_clause.html.
+		{"qualify", "SELECT * FROM store_sales ss WHERE ss_sold_time > time '12:00:00' QUALIFY row_number() OVER (PARTITION BY ss_sold_date ORDER BY ss_sales_price DESC) <= 2",
+			"SELECT (ss).* FROM (SELECT ss AS ss, (row_number() OVER (PARTITION BY ss_sold_date ORDER BY ss_sales_price DESC) <= 2) AS rsdata_qualify FROM store_sales ss WHERE ss_sold_time > time '12:00:00') rsdata_q WHERE rsdata_qualify"},
+		{"qualify", "select * from t as x qualify rank() over (order by a) = 1 order by a limit 3;",
+			"select (x).* FROM (SELECT x AS x, (rank() over (order by a) = 1) AS rsdata_qualify from t as x) rsdata_q WHERE rsdata_qualify order by a limit 3;"},
+		{"qualify: other forms are left alone", "select a from t x qualify rank() over (order by a) = 1",
+			"select a from t x qualify rank() over (order by a) = 1"},
 		// r_COUNT.html: APPROXIMATE COUNT(DISTINCT ...).
 		{"approximate", "select approximate count(distinct pricepaid) from sales;", "select count(distinct pricepaid) from sales;"},
 		// r_LISTAGG.html, r_WF_LISTAGG.html.

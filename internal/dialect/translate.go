@@ -87,7 +87,8 @@ var words = map[string]bool{
 	"listen": true, "notify": true, "unlisten": true, "array": true, "text": true, "varchar": true,
 	"nvarchar": true, "nchar": true, "bpchar": true, "varbyte": true, "varbinary": true, "binary": true,
 	"super": true, "uuid": true, "int4range": true, "int8range": true, "numrange": true, "tsrange": true,
-	"tstzrange": true, "daterange": true,
+	"tstzrange": true, "daterange": true, "qualify": true,
+	"collate": true,
 }
 
 // maxWord is the longest word in words.
@@ -115,8 +116,13 @@ func lookup(w string) string {
 type translator struct {
 	toks []Token
 	drop []bool // tokens a DDL rule removed; nil when none
-	// ins holds text written before a token (len(toks): at the end).
-	ins map[int]string
+	// ins holds text written before a token (len(toks): at the end);
+	// moved, a span written (translated) after that text, then post:
+	// how QUALIFY's condition moves into the SELECT list.
+	ins    map[int]string
+	moved  map[int]span
+	post   map[int]string
+	inMove int // > 0 while a moved span is written: its tokens are dropped where they stood
 	// colType marks the first token of a column's type in CREATE TABLE
 	// and ALTER TABLE ADD COLUMN, where type-name rules apply.
 	colType map[int]bool
@@ -137,8 +143,14 @@ func (t *translator) emit(lo, hi int) {
 			if s, ok := t.ins[i]; ok {
 				t.b.WriteString(s)
 			}
+			if m, ok := t.moved[i]; ok {
+				t.inMove++
+				t.emit(m.lo, m.hi)
+				t.inMove--
+				t.b.WriteString(t.post[i])
+			}
 		}
-		if t.drop != nil && t.drop[i] {
+		if t.drop != nil && t.drop[i] && t.inMove == 0 {
 			i++
 			continue
 		}
@@ -245,7 +257,7 @@ func (t *translator) trim(lo, hi int) span {
 
 func (t *translator) prevSig(i int) int {
 	for k := i - 1; k >= 0; k-- {
-		if t.toks[k].Significant() && (t.drop == nil || !t.drop[k]) {
+		if t.toks[k].Significant() && (t.drop == nil || !t.drop[k] || t.inMove > 0) {
 			return k
 		}
 	}
