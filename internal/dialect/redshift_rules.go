@@ -171,18 +171,31 @@ var queryRules = map[string]callRule{
 	// LISTAGG([DISTINCT] x [, delimiter]) [WITHIN GROUP (ORDER BY ...)]
 	// [OVER ([PARTITION BY ...])].
 	"listagg": {arity: func(n int) bool { return n == 1 || n == 2 }, build: buildListagg},
-	// MEDIAN(x) is the continuous 0.5 percentile (the aggregate; the
-	// window form is left to fail).
-	"median": {arity: exactly(1), applies: func(t *translator, _, end, hi int) bool {
-		n := t.nextSig(end, hi)
-		return n < 0 || !t.toks[n].Is("over")
-	}, build: func(t *translator, open, end int, args []span) int {
+	// MEDIAN(x) is the continuous 0.5 percentile; MEDIAN(x) OVER (...)
+	// its window form.
+	"median": {arity: exactly(1), build: func(t *translator, open, end int, args []span) int {
+		hi := t.limit
+		if over := t.nextSig(end, hi); over >= 0 && t.toks[over].Is("over") {
+			lp := t.nextSig(over, hi)
+			rp := t.closeParen(lp, hi)
+			if rp < 0 {
+				t.emit(t.prevSig(open), end+1)
+				return 0
+			}
+			t.windowPercentile(false, "0.5", span{}, args[0], false, span{lp + 1, rp})
+			t.nameItem(t.prevSig(open), rp, "median")
+			return rp + 1
+		}
 		t.b.WriteString("percentile_cont(0.5) WITHIN GROUP (ORDER BY ")
 		t.emit(args[0].lo, args[0].hi)
 		t.b.WriteString(")")
 		t.nameItem(t.prevSig(open), end, "median")
 		return 0
 	}},
+	// PERCENTILE_CONT(f) / PERCENTILE_DISC(f) WITHIN GROUP (ORDER BY x)
+	// OVER (...): the window forms.
+	"percentile_cont": {arity: exactly(1), applies: percentileWindowApplies, build: buildPercentileWindow(false)},
+	"percentile_disc": {arity: exactly(1), applies: percentileWindowApplies, build: buildPercentileWindow(true)},
 	// RATIO_TO_REPORT(x) OVER ([PARTITION BY ...]): x over the sum of x
 	// in the partition, a FLOAT8.
 	"ratio_to_report": {arity: exactly(1), applies: func(t *translator, _, end, hi int) bool {
@@ -222,6 +235,135 @@ func (t *translator) intLiteral(a span) (int64, bool) {
 	}
 	v, err := strconv.ParseInt(strings.TrimPrefix(text, "+"), 10, 64)
 	return v, err == nil
+}
+
+// buildPercentileWindow writes PERCENTILE_CONT(f) / PERCENTILE_DISC(f)
+// WITHIN GROUP (ORDER BY x [ASC|DESC]) OVER ([PARTITION BY ...]), the
+// window forms PostgreSQL lacks (its ordered-set aggregates are not window
+// functions); the aggregate forms are PostgreSQL's own and stay.
+func buildPercentileWindow(disc bool) func(t *translator, open, end int, args []span) int {
+	return func(t *translator, open, end int, args []span) int {
+		hi := t.limit
+		w := t.nextSig(end, hi)
+		g := t.nextSig(w, hi)
+		lp := t.nextSig(g, hi)
+		rp := t.closeParen(lp, hi)
+		o := t.nextSig(lp, hi)
+		by := t.nextSig(o, hi)
+		over := t.nextSig(rp, hi)
+		olp := t.nextSig(over, hi)
+		orp := t.closeParen(olp, hi)
+		// The order list: one expression, then ASC or DESC.
+		x := t.trim(by+1, rp)
+		desc := false
+		if last := t.prevSig(rp); last > by && (t.toks[last].Is("desc") || t.toks[last].Is("asc")) {
+			desc = t.toks[last].Is("desc")
+			x = t.trim(by+1, last)
+		}
+		t.windowPercentile(disc, "", args[0], x, desc, span{olp + 1, orp})
+		name := "percentile_cont"
+		if disc {
+			name = "percentile_disc"
+		}
+		t.nameItem(t.prevSig(open), orp, name)
+		return orp + 1
+	}
+}
+
+// percentileWindowApplies reports whether the call at i is followed by
+// WITHIN GROUP (ORDER BY ...) OVER (...).
+func percentileWindowApplies(t *translator, _, end, hi int) bool {
+	w := t.nextSig(end, hi)
+	if w < 0 || !t.toks[w].Is("within") {
+		return false
+	}
+	g := t.nextSig(w, hi)
+	if g < 0 || !t.toks[g].Is("group") {
+		return false
+	}
+	lp := t.nextSig(g, hi)
+	rp := t.closeParen(lp, hi)
+	o := t.nextSig(lp, hi)
+	if rp < 0 || o < 0 || !t.toks[o].Is("order") || t.nextSig(o, hi) < 0 || !t.toks[t.nextSig(o, hi)].Is("by") {
+		return false
+	}
+	over := t.nextSig(rp, hi)
+	return over >= 0 && t.toks[over].Is("over") && t.closeParen(t.nextSig(over, hi), hi) > 0
+}
+
+// windowPercentile writes a percentile of x over the window partition as
+// an expression over the partition's values, sorted, in an array:
+//
+//	A = array_agg(x) OVER (partition ORDER BY x [DESC] NULLS LAST ROWS BETWEEN
+//	    UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), N = count(x) OVER (partition)
+//
+// PERCENTILE_CONT(f) interpolates between A[floor(1+f(N-1))] and
+// A[ceil(1+f(N-1))], a float8; PERCENTILE_DISC(f) is A[max(ceil(fN), 1)],
+// the first value whose cumulative distribution reaches f. NULLs sort
+// last and are not counted, so they are ignored, as Redshift ignores them.
+// frac is the fraction's span, or fracText when the span is empty.
+func (t *translator) windowPercentile(disc bool, fracText string, frac, x span, desc bool, partition span) {
+	f := func() {
+		t.b.WriteString("(")
+		if fracText != "" {
+			t.b.WriteString(fracText)
+		} else {
+			t.emit(frac.lo, frac.hi)
+		}
+		t.b.WriteString(")::float8")
+	}
+	a := func() {
+		t.b.WriteString("(array_agg(")
+		t.emit(x.lo, x.hi)
+		t.b.WriteString(") OVER (")
+		t.emit(partition.lo, partition.hi)
+		t.b.WriteString(" ORDER BY ")
+		t.emit(x.lo, x.hi)
+		if desc {
+			t.b.WriteString(" DESC")
+		}
+		t.b.WriteString(" NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))")
+	}
+	n := func() {
+		t.b.WriteString("count(")
+		t.emit(x.lo, x.hi)
+		t.b.WriteString(") OVER (")
+		t.emit(partition.lo, partition.hi)
+		t.b.WriteString(")")
+	}
+	if disc {
+		a()
+		t.b.WriteString("[greatest(ceil(")
+		f()
+		t.b.WriteString(" * ")
+		n()
+		t.b.WriteString("), 1)::int]")
+		return
+	}
+	pos := func() {
+		t.b.WriteString("(1 + ")
+		f()
+		t.b.WriteString(" * (")
+		n()
+		t.b.WriteString(" - 1))")
+	}
+	at := func(round string) {
+		a()
+		t.b.WriteString("[" + round + "(")
+		pos()
+		t.b.WriteString(")::int]::float8")
+	}
+	t.b.WriteString("(")
+	at("floor")
+	t.b.WriteString(" + (")
+	pos()
+	t.b.WriteString(" - floor(")
+	pos()
+	t.b.WriteString(")) * (")
+	at("ceil")
+	t.b.WriteString(" - ")
+	at("floor")
+	t.b.WriteString("))")
 }
 
 // closeParen returns the ")" matching the "(" at open, before hi, or -1.

@@ -78,7 +78,16 @@ func TestTranslateDDLAndQueries(t *testing.T) {
 			"select buyerid, (array_to_string(array_agg((sellerid)::text) OVER (partition by buyerid ORDER BY sellerid ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), ','))::varchar as sellers from winsales"},
 		// r_MEDIAN.html.
 		{"median", "select median(pricepaid) from sales;", "select percentile_cont(0.5) WITHIN GROUP (ORDER BY pricepaid) AS median from sales;"},
-		{"median: the window form is left alone", "select median(a) over () from t", "select median(a) over () from t"},
+		// r_WF_MEDIAN.html, r_WF_PERCENTILE_CONT.html, r_WF_PERCENTILE_DISC.html.
+		{"median window", "select median(qty) over (partition by sellerid) from w",
+			"select ((array_agg(qty) OVER (partition by sellerid ORDER BY qty NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))[floor((1 + (0.5)::float8 * (count(qty) OVER (partition by sellerid) - 1)))::int]::float8" +
+				" + ((1 + (0.5)::float8 * (count(qty) OVER (partition by sellerid) - 1)) - floor((1 + (0.5)::float8 * (count(qty) OVER (partition by sellerid) - 1)))) *" +
+				" ((array_agg(qty) OVER (partition by sellerid ORDER BY qty NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))[ceil((1 + (0.5)::float8 * (count(qty) OVER (partition by sellerid) - 1)))::int]::float8" +
+				" - (array_agg(qty) OVER (partition by sellerid ORDER BY qty NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))[floor((1 + (0.5)::float8 * (count(qty) OVER (partition by sellerid) - 1)))::int]::float8)) AS median from w"},
+		{"percentile_disc window", "select percentile_disc(0.5) within group (order by qty desc) over() as m from w",
+			"select (array_agg(qty) OVER ( ORDER BY qty DESC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))[greatest(ceil((0.5)::float8 * count(qty) OVER ()), 1)::int] as m from w"},
+		{"percentile_cont: the aggregate form is PostgreSQL's", "select percentile_cont(0.5) within group (order by a) from t",
+			"select percentile_cont(0.5) within group (order by a) from t"},
 		{"median: in an expression, no name", "select 1 + median(a), f(median(b)) from t",
 			"select 1 + percentile_cont(0.5) WITHIN GROUP (ORDER BY a), f(percentile_cont(0.5) WITHIN GROUP (ORDER BY b)) from t"},
 		// r_WF_RATIO_TO_REPORT.html.

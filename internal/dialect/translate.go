@@ -88,7 +88,7 @@ var words = map[string]bool{
 	"nvarchar": true, "nchar": true, "bpchar": true, "varbyte": true, "varbinary": true, "binary": true,
 	"super": true, "uuid": true, "int4range": true, "int8range": true, "numrange": true, "tsrange": true,
 	"tstzrange": true, "daterange": true, "qualify": true,
-	"collate": true,
+	"collate": true, "percentile_cont": true, "percentile_disc": true,
 }
 
 // maxWord is the longest word in words.
