@@ -67,7 +67,9 @@ func translate(mode Mode, sql string) (string, *Refusal) {
 	}
 	toks := Lex(sql)
 	tr := &translator{toks: toks, drop: ddlMask(toks)}
-	tr.plan()
+	if needsPlan(toks) {
+		tr.plan()
+	}
 	tr.b.Grow(len(sql) + 64)
 	tr.emit(0, len(toks))
 	if s, ok := tr.ins[len(toks)]; ok {
@@ -89,6 +91,30 @@ var words = map[string]bool{
 	"super": true, "uuid": true, "int4range": true, "int8range": true, "numrange": true, "tsrange": true,
 	"tstzrange": true, "daterange": true, "qualify": true,
 	"collate": true, "percentile_cont": true, "percentile_disc": true,
+}
+
+// planWords are the words of words that plan looks for; a statement
+// with none of them (nor a "[") skips it.
+var planWords = map[string]bool{
+	"create": true, "alter": true, "top": true, "qualify": true, "approximate": true, "conflict": true,
+	"returning": true, "with": true, "tablesample": true, "ties": true, "savepoint": true, "release": true,
+	"rollback": true, "listen": true, "notify": true, "unlisten": true, "array": true, "uuid": true,
+	"int4range": true, "int8range": true, "numrange": true, "tsrange": true, "tstzrange": true,
+	"daterange": true, "collate": true, "super": true,
+}
+
+func needsPlan(toks []Token) bool {
+	for _, t := range toks {
+		if t.Kind == Punct && t.Text == "[" {
+			return true
+		}
+		if t.Kind == Word {
+			if w := lookup(t.Text); w != "" && planWords[w] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // maxWord is the longest word in words.
