@@ -243,3 +243,32 @@ func TestRedshiftRefusals(t *testing.T) {
 		t.Errorf("listagg: %v %s %s", got, aws.ToString(cols[0].Name), aws.ToString(cols[0].TypeName))
 	}
 }
+
+// TestRedshiftTypeNames: a SUPER column (stored as jsonb) and a VARBYTE
+// column (bytea) are "super" and "varbyte" in ColumnMetadata, for a
+// result and for DescribeTable, as the Data API shows them on Redshift.
+func TestRedshiftTypeNames(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	if d := env.Run(t, "create table tn_t (s super, b varbyte(8), v varchar(5))"); d.Status != types.StatusStringFinished {
+		t.Fatalf("create: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	_, cols := rows(t, env, *env.Run(t, "select s, b, v from tn_t").Id)
+	got := []string{aws.ToString(cols[0].TypeName), aws.ToString(cols[1].TypeName), aws.ToString(cols[2].TypeName)}
+	if strings.Join(got, " ") != "super varbyte varchar" {
+		t.Errorf("result type names %v, want super varbyte varchar", got)
+	}
+	out, err := env.Client.DescribeTable(ctx, &redshiftdata.DescribeTableInput{
+		ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database), DbUser: aws.String("awsuser"),
+		Schema: aws.String("public"), Table: aws.String("tn_t"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, c := range out.ColumnList {
+		got = append(got, aws.ToString(c.TypeName))
+	}
+	if strings.Join(got, " ") != "super varbyte varchar" {
+		t.Errorf("DescribeTable type names %v, want super varbyte varchar", got)
+	}
+}
