@@ -384,22 +384,47 @@ func (t *translator) planTop(st stmt, k int) {
 	t.insert(st.s[end-1]+1, " LIMIT "+n)
 }
 
-// planQualify rewrites SELECT * FROM relation alias ... QUALIFY condition
-// [ORDER BY ...] [LIMIT ...] (r_QUALIFY_clause: the relation must have an
-// alias) as a filter over a subquery that carries each row whole and the
-// condition's value:
+// planQualify rewrites QUALIFY (r_QUALIFY_clause), which PostgreSQL lacks,
+// for a SELECT over one relation with an alias (Redshift requires the
+// alias when QUALIFY follows FROM) into a filter over a subquery that
+// carries each row whole and the condition's value. SELECT * keeps exactly
+// the relation's columns:
 //
 //	SELECT (alias).* FROM (SELECT alias AS alias, (condition) AS rsdata_qualify
 //	  FROM relation alias ...) rsdata_q WHERE rsdata_qualify [ORDER BY ...]
 //
-// so the result has exactly the relation's columns. Other forms (a
-// SELECT list, joins) are left for PostgreSQL to refuse.
+// and a SELECT list gets the row's columns back under the alias:
+//
+//	SELECT list FROM (SELECT alias AS rsdata_row, (condition) AS rsdata_qualify
+//	  FROM relation alias ...) rsdata_q CROSS JOIN LATERAL
+//	  (SELECT (rsdata_q.rsdata_row).*) alias WHERE rsdata_q.rsdata_qualify ...
+//
+// The list is then computed after the filter, which is the same only
+// when it holds no window function (OVER) and there is no GROUP BY or
+// HAVING: other forms, and joins, are left for PostgreSQL to refuse.
 func (t *translator) planQualify(st stmt, k int) {
-	if star := st.tok(k + 1); star.Kind != Operator || star.Text != "*" || !st.is(k+2, "from") {
+	from := -1
+	for m, depth := k+1, 0; m < len(st.s); m++ {
+		if st.punct(m, "(") {
+			depth++
+		} else if st.punct(m, ")") {
+			if depth == 0 {
+				return
+			}
+			depth--
+		} else if depth == 0 && st.is(m, "from") {
+			from = m
+			break
+		} else if st.is(m, "over") {
+			return
+		}
+	}
+	if from < 0 {
 		return
 	}
-	n := st.name(k + 3)
-	if n == k+3 {
+	whole := from == k+2 && st.tok(k+1).Kind == Operator && st.tok(k+1).Text == "*"
+	n := st.name(from + 1)
+	if n == from+1 {
 		return
 	}
 	if st.is(n, "as") {
@@ -420,6 +445,8 @@ func (t *translator) planQualify(st stmt, k int) {
 			}
 			depth--
 		case depth > 0:
+		case q < 0 && (st.is(m, "group") || st.is(m, "having")) && !whole:
+			return
 		case st.punct(m, ","), st.is(m, "join"), st.is(m, "union"), st.is(m, "intersect"), st.is(m, "except"):
 			if q < 0 {
 				return
@@ -439,17 +466,28 @@ func (t *translator) planQualify(st stmt, k int) {
 	if q < 0 || c <= q+1 {
 		return
 	}
-	star := st.s[k+1]
-	if t.drop == nil {
-		t.drop = make([]bool, len(t.toks))
-	}
-	t.drop[star] = true
 	if t.moved == nil {
 		t.moved, t.post = map[int]span{}, map[int]string{}
 	}
-	t.insert(star, "("+alias.Text+").* FROM (SELECT "+alias.Text+" AS "+alias.Text+", (")
-	t.moved[star] = span{st.s[q+1], st.s[c-1] + 1}
-	t.post[star] = ") AS rsdata_qualify"
+	cond := span{st.s[q+1], st.s[c-1] + 1}
+	a := alias.Text
+	if whole {
+		star := st.s[k+1]
+		if t.drop == nil {
+			t.drop = make([]bool, len(t.toks))
+		}
+		t.drop[star] = true
+		t.insert(star, "("+a+").* FROM (SELECT "+a+" AS "+a+", (")
+		t.moved[star] = cond
+		t.post[star] = ") AS rsdata_qualify"
+		t.dropRange(st.s[q], st.s[c-1])
+		t.insert(st.s[c-1]+1, ") rsdata_q WHERE rsdata_qualify")
+		return
+	}
+	rel := st.s[from+1]
+	t.insert(rel, "(SELECT "+a+" AS rsdata_row, (")
+	t.moved[rel] = cond
+	t.post[rel] = ") AS rsdata_qualify FROM "
 	t.dropRange(st.s[q], st.s[c-1])
-	t.insert(st.s[c-1]+1, ") rsdata_q WHERE rsdata_qualify")
+	t.insert(st.s[c-1]+1, ") rsdata_q CROSS JOIN LATERAL (SELECT (rsdata_q.rsdata_row).*) "+a+" WHERE rsdata_q.rsdata_qualify")
 }

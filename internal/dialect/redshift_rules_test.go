@@ -66,8 +66,14 @@ func TestTranslateDDLAndQueries(t *testing.T) {
 			"SELECT (ss).* FROM (SELECT ss AS ss, (row_number() OVER (PARTITION BY ss_sold_date ORDER BY ss_sales_price DESC) <= 2) AS rsdata_qualify FROM store_sales ss WHERE ss_sold_time > time '12:00:00') rsdata_q WHERE rsdata_qualify"},
 		{"qualify", "select * from t as x qualify rank() over (order by a) = 1 order by a limit 3;",
 			"select (x).* FROM (SELECT x AS x, (rank() over (order by a) = 1) AS rsdata_qualify from t as x) rsdata_q WHERE rsdata_qualify order by a limit 3;"},
-		{"qualify: other forms are left alone", "select a from t x qualify rank() over (order by a) = 1",
-			"select a from t x qualify rank() over (order by a) = 1"},
+		{"qualify with a SELECT list", "select x.a, b + 1 as c from t x where b > 0 qualify rank() over (order by a) = 1 order by a",
+			"select x.a, b + 1 as c from (SELECT x AS rsdata_row, (rank() over (order by a) = 1) AS rsdata_qualify FROM t x where b > 0) rsdata_q CROSS JOIN LATERAL (SELECT (rsdata_q.rsdata_row).*) x WHERE rsdata_q.rsdata_qualify order by a"},
+		{"qualify: a window function in the list is left alone", "select a, rank() over (order by a) r from t x qualify r = 1",
+			"select a, rank() over (order by a) r from t x qualify r = 1"},
+		{"qualify: GROUP BY is left alone", "select a from t x group by a qualify rank() over (order by a) = 1",
+			"select a from t x group by a qualify rank() over (order by a) = 1"},
+		{"qualify: joins are left alone", "select * from t x join u y on x.a = y.a qualify rank() over (order by x.a) = 1",
+			"select * from t x join u y on x.a = y.a qualify rank() over (order by x.a) = 1"},
 		// r_COUNT.html: APPROXIMATE COUNT(DISTINCT ...).
 		{"approximate", "select approximate count(distinct pricepaid) from sales;", "select count(distinct pricepaid) from sales;"},
 		// r_LISTAGG.html, r_WF_LISTAGG.html.

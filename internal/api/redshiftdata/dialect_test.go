@@ -242,6 +242,19 @@ func TestRedshiftRefusals(t *testing.T) {
 	if got[0][0] != "3+2+1" || aws.ToString(cols[0].Name) != "listagg" || aws.ToString(cols[0].TypeName) != "varchar" {
 		t.Errorf("listagg: %v %s %s", got, aws.ToString(cols[0].Name), aws.ToString(cols[0].TypeName))
 	}
+
+	// QUALIFY with a SELECT list and a bound parameter in its condition,
+	// over r_QUALIFY_clause's data: the first example's rows, one column.
+	inSession("create table rf_sales (ss_sold_date date, ss_sold_time time, ss_item text, ss_sales_price float)")
+	inSession(`insert into rf_sales values ('2022-01-01', '09:00:00', 'Product 1', 100.0), ('2022-01-01', '11:00:00', 'Product 2', 500.0),
+('2022-01-01', '15:00:00', 'Product 3', 20.0), ('2022-01-01', '17:00:00', 'Product 4', 1000.0), ('2022-01-01', '18:00:00', 'Product 5', 30.0),
+('2022-01-02', '10:00:00', 'Product 6', 5000.0), ('2022-01-02', '16:00:00', 'Product 7', 5.0)`)
+	got, cols = rows(t, env, *inSession(`select ss.ss_item from rf_sales ss where ss_sold_time > time '12:00:00'
+qualify row_number() over (partition by ss_sold_date order by ss_sales_price desc) <= :n order by ss_item`,
+		types.SqlParameter{Name: aws.String("n"), Value: aws.String("2")}).Id)
+	if len(got) != 3 || got[0][0] != "Product 4" || got[1][0] != "Product 5" || got[2][0] != "Product 7" || aws.ToString(cols[0].Name) != "ss_item" {
+		t.Errorf("qualify: %v (%s)", got, aws.ToString(cols[0].Name))
+	}
 }
 
 // TestRedshiftTypeNames: a SUPER column (stored as jsonb) and a VARBYTE
