@@ -234,11 +234,11 @@ func TestRedshiftRefusals(t *testing.T) {
 
 	// SELECT TOP with a bound parameter, LISTAGG with a bound delimiter.
 	inSession("insert into rf_t values (3), (1), (2)")
-	got, cols := rows(t, env, *inSession("select top 2 a from rf_t where a > :min order by a", types.SqlParameter{Name: aws.String("min"), Value: aws.String("0")}).Id)
+	got, _ = rows(t, env, *inSession("select top 2 a from rf_t where a > :min order by a", types.SqlParameter{Name: aws.String("min"), Value: aws.String("0")}).Id)
 	if len(got) != 2 || got[0][0] != "1" || got[1][0] != "2" {
 		t.Errorf("top 2: %v", got)
 	}
-	got, cols = rows(t, env, *inSession("select listagg(a, :sep) within group (order by a desc) from rf_t", types.SqlParameter{Name: aws.String("sep"), Value: aws.String("+")}).Id)
+	got, cols := rows(t, env, *inSession("select listagg(a, :sep) within group (order by a desc) from rf_t", types.SqlParameter{Name: aws.String("sep"), Value: aws.String("+")}).Id)
 	if got[0][0] != "3+2+1" || aws.ToString(cols[0].Name) != "listagg" || aws.ToString(cols[0].TypeName) != "varchar" {
 		t.Errorf("listagg: %v %s %s", got, aws.ToString(cols[0].Name), aws.ToString(cols[0].TypeName))
 	}
