@@ -10,8 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
 
+	"github.com/rsdata/rsdata/internal/config"
 	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/testutil/apptest"
+	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
 
 // rows returns a finished statement's records as strings (SQL NULL as "NULL").
@@ -283,5 +285,47 @@ func TestRedshiftTypeNames(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "super varbyte varchar" {
 		t.Errorf("DescribeTable type names %v, want super varbyte varchar", got)
+	}
+}
+
+// TestEngineDialects: an external engine's dialect comes from its URL's
+// dialect parameter or its engines object's key (config), and the App
+// gives each engine its own: the same database behind a postgres engine
+// and a redshift one.
+func TestEngineDialects(t *testing.T) {
+	pg := pgtest.Start(t)
+	db := pg.NewDatabase(t)
+	pg.Exec(t, db, `DO $$ BEGIN
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'extadmin') THEN CREATE ROLE extadmin LOGIN PASSWORD 'ext-password'; END IF;
+	END $$; GRANT ALL ON DATABASE `+db+` TO extadmin; GRANT CREATE, USAGE ON SCHEMA public TO extadmin`)
+	byURL, err := config.ParseEngineURL("cluster", "ext-pg",
+		"postgres://extadmin:ext-password@127.0.0.1:"+strconv.Itoa(pg.Port())+"/"+db+"?sslmode=disable&dialect=postgres")
+	if err != nil || byURL.Dialect != "postgres" {
+		t.Fatalf("ParseEngineURL: %+v %v", byURL, err)
+	}
+	env := apptest.Start(t, apptest.Options{Configure: func(c *config.Config) {
+		c.Engines = append(c.Engines, byURL, config.Engine{Kind: "cluster", Name: "ext-rs", Host: "127.0.0.1", Port: pg.Port(),
+			User: "extadmin", Password: "ext-password", Database: db, SSLMode: "disable", Dialect: "redshift"})
+	}})
+	run := func(cluster, sql string) *redshiftdata.DescribeStatementOutput {
+		out, err := env.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{
+			ClusterIdentifier: aws.String(cluster), Database: aws.String(db), DbUser: aws.String("extadmin"), Sql: aws.String(sql)})
+		if err != nil {
+			t.Fatalf("%s: %v", cluster, err)
+		}
+		return env.Wait(t, *out.Id)
+	}
+	if d := run("ext-pg", "select nvl(1, 2)"); d.Status != types.StatusStringFailed || !strings.Contains(aws.ToString(d.Error), "function nvl(integer, integer) does not exist") {
+		t.Errorf("nvl on the postgres engine: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	if d := run("ext-rs", "select nvl(1, 2)"); d.Status != types.StatusStringFinished {
+		t.Errorf("nvl on the redshift engine: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	if d := run("ext-rs", "create table ext_t (a int); create index ext_i on ext_t (a)"); d.Status != types.StatusStringFailed ||
+		!strings.Contains(aws.ToString(d.Error), "not supported on Redshift tables") {
+		t.Errorf("create index on the redshift engine: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	if d := run("ext-pg", "create table ext_t2 (a int); create index ext_i2 on ext_t2 (a)"); d.Status != types.StatusStringFinished {
+		t.Errorf("create index on the postgres engine: %s %q", d.Status, aws.ToString(d.Error))
 	}
 }
