@@ -205,10 +205,13 @@ func (t *translator) rewrite(name string, i, hi int) int {
 	if rule, ok := wordRules[name]; ok {
 		if s, n := rule(t, i, prev, t.nextSig(i, hi)); s != "" {
 			t.b.WriteString(s)
-			if n > i {
-				return n
+			if n <= i {
+				n = i + 1
 			}
-			return i + 1
+			if label, ok := itemNames[name]; ok {
+				t.nameItem(i, n-1, label)
+			}
+			return n
 		}
 		return i
 	}
@@ -231,8 +234,17 @@ func (t *translator) rewrite(name string, i, hi int) int {
 	if n := rule.build(t, open, end, args); n > end {
 		return n
 	}
+	if label, ok := itemNames[name]; ok {
+		t.nameItem(i, end, label)
+	}
 	return end + 1
 }
+
+// itemNames are the result column names Redshift gives a call that is a
+// whole SELECT item, where what it becomes would be named otherwise
+// (r_GETDATE, r_SYSDATE: "timestamp"; r_LEN: "len"). NVL's "coalesce" and
+// DECODE's "case" are already what PostgreSQL says.
+var itemNames = map[string]string{"getdate": "timestamp", "sysdate": "timestamp", "len": "len"}
 
 // A span is toks[lo:hi].
 type span struct{ lo, hi int }

@@ -135,6 +135,13 @@ current_setting('search_path')`, types.SqlParameter{Name: aws.String("seven"), V
 	if !regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`).MatchString(row[6]) || aws.ToString(cols[6].TypeName) != "timestamp" {
 		t.Errorf("sysdate = %q (%s), want a timestamp", row[6], aws.ToString(cols[6].TypeName))
 	}
+	// Their result columns are named as Redshift names them: len,
+	// timestamp (r_LEN.html, r_GETDATE.html, r_SYSDATE.html).
+	for i, w := range map[int]string{3: "len", 5: "timestamp", 6: "timestamp"} {
+		if got := aws.ToString(cols[i].Name); got != w {
+			t.Errorf("column %d is named %q, want %q", i+1, got, w)
+		}
+	}
 	if row[7] != "timestamp without time zone" || row[8] != "myschema" {
 		t.Errorf("pg_typeof(getdate()), search_path = %q, %q", row[7], row[8])
 	}
