@@ -150,7 +150,7 @@ func (t *translator) planStatement(s []int) {
 			// A data-modifying statement in WITH: Redshift's WITH takes
 			// SELECTs only.
 			t.syntaxError(s[k])
-		case tk.Is("as") && st.is(k+1, "super") || tk.Is("as") && st.is(k+1, "uuid"):
+		case tk.Is("as") && t.inCast(s[k]):
 			t.checkType(st, k+1)
 		case tk.Is("select"):
 			t.planTop(st, k)
