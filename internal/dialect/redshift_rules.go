@@ -391,7 +391,8 @@ func (t *translator) closeParen(open, hi int) int {
 // buildListagg writes LISTAGG as string_agg (the aggregate) or as
 // array_to_string over array_agg (the window form, whose OVER takes no
 // ORDER BY in Redshift: WITHIN GROUP orders the whole partition). Both
-// skip NULLs, as LISTAGG does, and the result is a varchar.
+// skip NULLs and (but for DISTINCT) empty strings, as LISTAGG does, and
+// the result is a varchar.
 func buildListagg(t *translator, open, end int, args []span) int {
 	hi := t.limit // emit below changes t.limit
 	name := t.prevSig(open)
@@ -416,7 +417,8 @@ func buildListagg(t *translator, open, end int, args []span) int {
 		after = rp + 1
 	}
 	// The value: DISTINCT stays in front; without it the value is cast to
-	// text (string_agg takes text; LISTAGG takes numbers too).
+	// text (string_agg takes text; LISTAGG takes numbers too) and an empty
+	// string becomes NULL, since LISTAGG ignores both (r_LISTAGG).
 	val := args[0]
 	first := val.lo
 	for first < val.hi && !t.toks[first].Significant() {
@@ -428,9 +430,9 @@ func buildListagg(t *translator, open, end int, args []span) int {
 			t.emit(val.lo, val.hi)
 			return
 		}
-		t.b.WriteString("(")
+		t.b.WriteString("NULLIF((")
 		t.emit(val.lo, val.hi)
-		t.b.WriteString(")::text")
+		t.b.WriteString(")::text, '')")
 	}
 	writeDelim := func() {
 		if len(args) == 2 {

@@ -78,10 +78,10 @@ func TestTranslateDDLAndQueries(t *testing.T) {
 		{"approximate", "select approximate count(distinct pricepaid) from sales;", "select count(distinct pricepaid) from sales;"},
 		// r_LISTAGG.html, r_WF_LISTAGG.html.
 		{"listagg", "select listagg(sellerid, ', ') within group (order by sellerid) from sales where eventid = 4337;",
-			"select (string_agg((sellerid)::text, ', ' ORDER BY sellerid))::varchar AS listagg from sales where eventid = 4337;"},
+			"select (string_agg(NULLIF((sellerid)::text, ''), ', ' ORDER BY sellerid))::varchar AS listagg from sales where eventid = 4337;"},
 		{"listagg", "select listagg(distinct x) from t", "select (string_agg(distinct x, ''))::varchar AS listagg from t"},
 		{"listagg window", "select buyerid, listagg(sellerid, ',') within group (order by sellerid) over (partition by buyerid) as sellers from winsales",
-			"select buyerid, (array_to_string(array_agg((sellerid)::text) OVER (partition by buyerid ORDER BY sellerid ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), ','))::varchar as sellers from winsales"},
+			"select buyerid, (array_to_string(array_agg(NULLIF((sellerid)::text, '')) OVER (partition by buyerid ORDER BY sellerid ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), ','))::varchar as sellers from winsales"},
 		// r_MEDIAN.html.
 		{"median", "select median(pricepaid) from sales;", "select percentile_cont(0.5) WITHIN GROUP (ORDER BY pricepaid) AS median from sales;"},
 		// r_WF_MEDIAN.html, r_WF_PERCENTILE_CONT.html, r_WF_PERCENTILE_DISC.html.
