@@ -1,6 +1,9 @@
 package dialect
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Refusal is a statement Redshift would refuse: PostgreSQL-only syntax
 // that PostgreSQL itself would run. Message is the error's text without
@@ -18,7 +21,7 @@ func (r *Refusal) Error() string { return r.Message }
 // message and code: run in the refused statement's place, it fails the
 // way the statement would on Redshift, aborting an open transaction too,
 // and the front door reports it like any database error. The message is
-// an E” literal (right whatever standard_conforming_strings says) in a
+// an E'...' literal (right whatever standard_conforming_strings says) in a
 // dollar quote whose tag it does not contain.
 func (r *Refusal) SQL() string {
 	tag := "$rsdata$"
@@ -30,15 +33,11 @@ func (r *Refusal) SQL() string {
 }
 
 // refuse records the statement's first refusal.
-func (t *translator) refuse(code, format string, args ...string) {
+func (t *translator) refuse(code, format string, args ...any) {
 	if t.refusal != nil {
 		return
 	}
-	msg := format
-	for _, a := range args {
-		msg = strings.Replace(msg, "%s", a, 1)
-	}
-	t.refusal = &Refusal{Message: msg, Code: code}
+	t.refusal = &Refusal{Message: fmt.Sprintf(format, args...), Code: code}
 }
 
 // syntaxError refuses at toks[i] as Redshift's parser does for grammar it
