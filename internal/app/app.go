@@ -198,16 +198,22 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 			if err != nil {
 				return nil, err
 			}
+			if ep.Dialect, err = dialect.ParseMode(a.cfg.Dialect); err != nil {
+				return nil, err
+			}
 			if err := a.registry.Add(ep); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for _, e := range a.cfg.Engines {
+		mode, err := dialect.ParseMode(e.Dialect)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", e.Kind, e.Name, err)
+		}
 		ep := &engines.Endpoint{Kind: engines.Kind(e.Kind), Name: e.Name, Host: e.Host, Port: e.Port,
 			AdminUser: e.User, AdminPassword: e.Password, MasterUser: e.User, Database: e.Database, SSLMode: e.SSLMode,
-			// The dialect is Redshift until a configuration knob can say otherwise.
-			Dialect: dialect.Redshift}
+			Dialect: mode}
 		if ep.Port == 0 {
 			ep.Port = 5432
 		}

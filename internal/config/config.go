@@ -28,6 +28,9 @@ type Engine struct {
 	Password string `json:"password"`
 	Database string `json:"database"`
 	SSLMode  string `json:"sslmode"`
+	// Dialect is the SQL the engine's users write: "redshift" (also "",
+	// the default) or "postgres" (passed through untouched).
+	Dialect string `json:"dialect,omitempty"`
 }
 
 // Config is everything `rsdata serve` needs. Which flag, environment
@@ -51,6 +54,9 @@ type Config struct {
 	Embedded      bool
 	ClusterPort   int
 	WorkgroupPort int
+	// Dialect is the SQL dialect of the embedded cluster and workgroup:
+	// "redshift" (translated to PostgreSQL) or "postgres" (untouched).
+	Dialect string
 	// StoreDSN points the control store at an existing PostgreSQL database
 	// instead of the embedded control server.
 	StoreDSN string
@@ -123,6 +129,7 @@ func Default(getenv func(string) string) Config {
 		ClusterPort:         5439,
 		ControlOSUser:       "rsdata-control",
 		WorkgroupPort:       5440,
+		Dialect:             "redshift",
 		MaxActiveStatements: 500,
 		MaxActiveSessions:   500,
 		MaxRunTime:          Duration(24 * time.Hour),
@@ -158,7 +165,7 @@ func ParseEngineURL(kind, name, raw string) (Engine, error) {
 		return Engine{}, fmt.Errorf("%s %s: want a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL", kind, name)
 	}
 	e := Engine{Kind: kind, Name: name, Host: u.Hostname(), Database: strings.TrimPrefix(u.Path, "/"),
-		SSLMode: u.Query().Get("sslmode")}
+		SSLMode: u.Query().Get("sslmode"), Dialect: u.Query().Get("dialect")}
 	if p := u.Port(); p != "" {
 		if e.Port, err = strconv.Atoi(p); err != nil {
 			return Engine{}, fmt.Errorf("%s %s: bad port %q", kind, name, p)
@@ -176,6 +183,10 @@ var (
 	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
 	namePattern    = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 )
+
+// validDialect reports whether d names a SQL dialect; "" is the default
+// (redshift) where a default applies.
+func validDialect(d string) bool { return d == "" || d == "redshift" || d == "postgres" }
 
 // Validate reports every problem with cfg at once.
 func (c Config) Validate() error {
@@ -225,6 +236,9 @@ func (c Config) Validate() error {
 	if c.BodyReadTimeout <= 0 {
 		errs = append(errs, errors.New("body read timeout must be positive"))
 	}
+	if !validDialect(c.Dialect) || c.Dialect == "" {
+		errs = append(errs, fmt.Errorf("dialect %q must be redshift or postgres", c.Dialect))
+	}
 	seen := map[string]bool{}
 	if c.Embedded {
 		seen["cluster/local"], seen["workgroup/default"] = true, true
@@ -242,6 +256,9 @@ func (c Config) Validate() error {
 		seen[e.Kind+"/"+e.Name] = true
 		if e.Host == "" || e.User == "" || e.Database == "" {
 			errs = append(errs, fmt.Errorf("%s %q needs host, user and database", e.Kind, e.Name))
+		}
+		if !validDialect(e.Dialect) {
+			errs = append(errs, fmt.Errorf("%s %q: dialect %q must be redshift or postgres", e.Kind, e.Name, e.Dialect))
 		}
 	}
 	if !c.Embedded && len(c.Engines) == 0 {

@@ -27,6 +27,7 @@ var precedenceCases = map[string]precedenceCase{
 	"no-embedded":           {file: `true`, legacyFile: `false`, env: "false", wantEnv: "", flag: "true"},
 	"cluster-port":          {file: `1001`, env: "1002", flag: "1003"},
 	"workgroup-port":        {file: `2001`, env: "2002", flag: "2003"},
+	"dialect":               {file: `"postgres"`, env: "redshift", flag: "postgres"},
 	"cluster":               {file: `["a=postgres://u@h/d"]`, wantFile: "a", env: "b=postgres://u@h/d", flag: "c=postgres://u@h/d", accumulates: true},
 	"workgroup":             {file: `"wa=postgres://u@h/d"`, wantFile: "wa", env: "wb=postgres://u@h/d", flag: "wc=postgres://u@h/d", accumulates: true},
 	"store-dsn":             {file: `"postgres://f@h/d"`, env: "postgres://e@h/d", flag: "postgres://g@h/d"},
@@ -202,6 +203,22 @@ func TestEnginesInTheFile(t *testing.T) {
 	}
 	if _, err := parse([]string{"--engines", "[]"}, noEnv); err == nil || !strings.Contains(err.Error(), `not a flag: set "engines" in the config file`) {
 		t.Errorf("--engines: %v", err)
+	}
+	// Each engine's dialect: the object's key, the URL's parameter; both
+	// checked.
+	file = writeFile(t, `{"engines": [{"kind": "cluster", "name": "ext", "host": "h", "user": "u", "database": "d", "dialect": "postgres"}]}`)
+	cfg, err = parse([]string{"--config", file, "--cluster", "c2=postgres://u@h/d?dialect=postgres&sslmode=require", "--workgroup", "wg2=postgres://u@h/d"}, noEnv)
+	if err != nil || cfg.Engines[0].Dialect != "postgres" || cfg.Engines[1].Dialect != "postgres" || cfg.Engines[1].SSLMode != "require" || cfg.Engines[2].Dialect != "" {
+		t.Fatalf("engine dialects: %+v %v", cfg.Engines, err)
+	}
+	for _, args := range [][]string{{"--cluster", "c3=postgres://u@h/d?dialect=mysql"}, {"--dialect", "Redshift"}} {
+		cfg, err := parse(args, noEnv)
+		if err == nil {
+			err = cfg.Validate()
+		}
+		if err == nil || !strings.Contains(err.Error(), "must be redshift or postgres") {
+			t.Errorf("%v: %v, want refused", args, err)
+		}
 	}
 	file = writeFile(t, `{"engines": [{"kind": "cluster", "nmae": "ext"}]}`)
 	if _, err := parse([]string{"--config", file}, noEnv); err == nil || !strings.Contains(err.Error(), "nmae") {

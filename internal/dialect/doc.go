@@ -12,10 +12,18 @@
 // no rule can ever see a keyword inside one.
 //
 // Translate rewrites a statement over those tokens with table-driven
-// rules: callRules for function calls (GETDATE, NVL, NVL2, DECODE, LEN),
-// wordRules for single words (SYSDATE, the MAX of VARCHAR(MAX)) and ddlMask for the storage
-// attributes of CREATE TABLE that PostgreSQL has no use for (DISTSTYLE,
-// DISTKEY, SORTKEY, ENCODE, BACKUP), which are removed. A rule applies
+// rules: callRules for function calls (GETDATE, NVL, NVL2, DECODE, LEN,
+// IDENTITY, LISTAGG, MEDIAN, PERCENTILE_CONT/DISC windows,
+// RATIO_TO_REPORT), wordRules for single words (SYSDATE, the MAX of
+// VARCHAR(MAX), and the type names TEXT, BPCHAR, NVARCHAR, NCHAR, VARBYTE,
+// SUPER where they name a type), ddlMask for the storage attributes of
+// CREATE TABLE and CREATE MATERIALIZED VIEW that PostgreSQL has no use for
+// (DISTSTYLE, DISTKEY, SORTKEY, ENCODE, BACKUP, AUTO REFRESH), which are
+// removed, and plan, which reads each statement once for what spans more
+// than a call (SELECT TOP n, QUALIFY, ALTER TABLE's storage changes, late-
+// binding views, column types) and for the PostgreSQL-only syntax Redshift
+// refuses. TranslateStrict reports such a statement as a *Refusal, whose
+// SQL method gives a statement failing with Redshift's error. A rule applies
 // only to an unquoted, unqualified word: "nvl"(a), myschema.nvl(a) and
 // CREATE FUNCTION nvl(...) are the user's own. Arguments of a rewritten
 // call are translated too, so calls nest. What no rule recognises passes

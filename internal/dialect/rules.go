@@ -1,40 +1,27 @@
 package dialect
 
-// A wordRule replaces one word, given the significant tokens around it
-// (prev, next: indexes, -1 at either end): it returns the replacement, or
-// "" when the context does not match.
-type wordRule func(t *translator, prev, next int) string
+// A wordRule replaces the word toks[i], given the significant tokens
+// around it (prev, next: indexes, -1 at either end): it returns the
+// replacement and the index after what it consumed (0: the word alone),
+// or "" when the context does not match.
+type wordRule func(t *translator, i, prev, next int) (string, int)
 
-// wordRules is the table of single-word rewrites, keyed by the lower-case word.
-var wordRules = map[string]wordRule{
-	// SYSDATE: the transaction's start, timestamp without time zone;
-	// SYSDATE( is someone's function.
-	"sysdate": func(t *translator, _, next int) string {
-		if next >= 0 && t.toks[next].Text == "(" {
-			return ""
-		}
-		return "LOCALTIMESTAMP"
-	},
-	// VARCHAR(MAX), CHARACTER VARYING(MAX): Redshift's longest VARCHAR.
-	"max": func(t *translator, prev, next int) string {
-		if prev < 0 || t.toks[prev].Text != "(" || next < 0 || t.toks[next].Text != ")" {
-			return ""
-		}
-		if pp := t.prevSig(prev); pp < 0 || !(t.toks[pp].Is("varchar") || t.toks[pp].Is("varying")) {
-			return ""
-		}
-		return "65535"
-	},
-}
+// wordRules is the table of single-word rewrites, keyed by the lower-case
+// word. It is filled by init, like callRules; never changed after.
+var wordRules map[string]wordRule
 
 // A callRule rewrites a call name(args...) of a Redshift function that
 // PostgreSQL lacks or spells differently. build writes the replacement for
-// the name through the call's ")"; open is the "(", end the ")", and args the trimmed
-// top-level arguments, which it writes with t.arg or t.emit so that calls
-// nested in them are translated too.
+// the name through the call's ")" (or further: it returns the index after
+// what it consumed, or 0 for the ")"); open is the "(", end the ")", and
+// args the trimmed top-level arguments, which it writes with t.arg or
+// t.emit so that calls nested in them are translated too. applies, when
+// set, decides from the context (name at i, ")" at end) whether the rule
+// takes the call, before anything is written.
 type callRule struct {
-	arity func(n int) bool
-	build func(t *translator, open, end int, args []span)
+	arity   func(n int) bool
+	applies func(t *translator, i, end, hi int) bool
+	build   func(t *translator, open, end int, args []span) int
 }
 
 // callRules is the table of call rewrites, keyed by the lower-case name.
@@ -44,20 +31,46 @@ type callRule struct {
 var callRules map[string]callRule
 
 func init() {
+	wordRules = map[string]wordRule{
+		// SYSDATE: the transaction's start, timestamp without time zone;
+		// SYSDATE( is someone's function.
+		"sysdate": func(t *translator, _, _, next int) (string, int) {
+			if next >= 0 && t.toks[next].Text == "(" {
+				return "", 0
+			}
+			return "LOCALTIMESTAMP", 0
+		},
+		// VARCHAR(MAX), CHARACTER VARYING(MAX), NVARCHAR(MAX): Redshift's
+		// longest VARCHAR.
+		"max": func(t *translator, _, prev, next int) (string, int) {
+			if prev < 0 || t.toks[prev].Text != "(" || next < 0 || t.toks[next].Text != ")" {
+				return "", 0
+			}
+			if pp := t.prevSig(prev); pp < 0 || !(t.toks[pp].Is("varchar") || t.toks[pp].Is("varying") || t.toks[pp].Is("nvarchar")) {
+				return "", 0
+			}
+			return "65535", 0
+		},
+	}
+	for word, rule := range typeRules {
+		wordRules[word] = rule
+	}
 	callRules = map[string]callRule{
 		// GETDATE(): the statement's start, timestamp without time zone, in
 		// the session's time zone, to the second (Redshift shows no
 		// fractional seconds).
-		"getdate": {arity: exactly(0), build: func(t *translator, _, _ int, _ []span) {
+		"getdate": {arity: exactly(0), build: func(t *translator, _, _ int, _ []span) int {
 			t.b.WriteString("date_trunc('second', statement_timestamp()::timestamp)")
+			return 0
 		}},
 		// NVL(a, b, ...) is COALESCE; the call's own spacing is kept.
-		"nvl": {arity: atLeast(2), build: func(t *translator, open, end int, _ []span) {
+		"nvl": {arity: atLeast(2), build: func(t *translator, open, end int, _ []span) int {
 			t.b.WriteString("COALESCE")
 			t.emit(open, end+1)
+			return 0
 		}},
 		// NVL2(e, a, b): a when e is not null, else b.
-		"nvl2": {arity: exactly(3), build: func(t *translator, _, _ int, args []span) {
+		"nvl2": {arity: exactly(3), build: func(t *translator, _, _ int, args []span) int {
 			t.b.WriteString("CASE WHEN ")
 			t.arg(args[0])
 			t.b.WriteString(" IS NOT NULL THEN ")
@@ -65,15 +78,20 @@ func init() {
 			t.b.WriteString(" ELSE ")
 			t.arg(args[2])
 			t.b.WriteString(" END")
+			return 0
 		}},
 		// DECODE(e, s1, r1, ..., [default]); two arguments is PostgreSQL's
 		// own decode(text, format), left alone by the arity.
 		"decode": {arity: atLeast(3), build: buildDecode},
 		// LEN(s) is length(s): both ignore a CHAR's trailing blanks.
-		"len": {arity: exactly(1), build: func(t *translator, open, end int, _ []span) {
+		"len": {arity: exactly(1), build: func(t *translator, open, end int, _ []span) int {
 			t.b.WriteString("length")
 			t.emit(open, end+1)
+			return 0
 		}},
+	}
+	for name, rule := range queryRules {
+		callRules[name] = rule
 	}
 }
 
@@ -82,7 +100,7 @@ func init() {
 // simple form "CASE e WHEN s THEN r" is used only when every search is a
 // non-null literal (where = and IS NOT DISTINCT FROM agree), and otherwise
 // "CASE WHEN e IS NOT DISTINCT FROM s THEN r", which repeats e.
-func buildDecode(t *translator, _, _ int, args []span) {
+func buildDecode(t *translator, _, _ int, args []span) int {
 	pairs := args[1:]
 	def := -1
 	if len(pairs)%2 == 1 {
@@ -115,6 +133,7 @@ func buildDecode(t *translator, _, _ int, args []span) {
 		t.arg(args[def])
 	}
 	t.b.WriteString(" END")
+	return 0
 }
 
 // literal reports whether a is one string or number literal, signed or not.
@@ -240,6 +259,9 @@ func ddlMask(toks []Token) []bool {
 					tok.Is("sortkey") && n >= 0 && toks[n].Is("auto"):
 					mark(k, n)
 					k = n
+				case tok.Is("auto") && n >= 0 && toks[n].Is("refresh") && wordIn(sig(n), backups):
+					mark(k, sig(n))
+					k = sig(n)
 				case tok.Is("distkey") || tok.Is("sortkey"):
 					lo, hi := k, k
 					if tok.Is("sortkey") && prev >= 0 && (toks[prev].Is("compound") || toks[prev].Is("interleaved")) {
@@ -262,7 +284,8 @@ func ddlMask(toks []Token) []bool {
 }
 
 // createTable returns the index after TABLE when toks[i:end] is a CREATE
-// [GLOBAL|LOCAL] [TEMP|TEMPORARY|UNLOGGED] TABLE statement, else 0.
+// [GLOBAL|LOCAL] [TEMP|TEMPORARY|UNLOGGED] TABLE statement, or after VIEW
+// in CREATE MATERIALIZED VIEW (which takes the same attributes), else 0.
 func createTable(toks []Token, i, end int) int {
 	state := 0
 	for k := i; k < end; k++ {
@@ -274,8 +297,10 @@ func createTable(toks []Token, i, end int) int {
 		case state == 0 && tok.Is("create"):
 			state = 1
 		case state == 1 && (tok.Is("global") || tok.Is("local") || tok.Is("temp") || tok.Is("temporary") || tok.Is("unlogged")):
-		case state == 1 && tok.Is("table"):
+		case state == 1 && tok.Is("table"), state == 2 && tok.Is("view"):
 			return k + 1
+		case state == 1 && tok.Is("materialized"):
+			state = 2
 		default:
 			return 0
 		}

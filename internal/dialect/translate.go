@@ -28,44 +28,104 @@ func ParseMode(s string) (Mode, error) {
 
 // Translate returns sql as PostgreSQL should run it in mode ("" is
 // Redshift). It never fails: what no rule recognises is passed through
-// byte for byte, and PostgreSQL is left to judge it. Data API parameters
-// (:name) and positional ones ($1) are tokens like any other and are
-// carried through untouched, to be bound, never spliced, later.
+// byte for byte, and PostgreSQL is left to judge it; a statement Redshift
+// would refuse is translated all the same (TranslateStrict refuses it).
+// Data API parameters (:name) and positional ones ($1) are tokens like any
+// other and are carried through untouched, to be bound, never spliced,
+// later.
 func Translate(mode Mode, sql string) string {
+	out, _ := translate(mode, sql)
+	return out
+}
+
+// TranslateStrict is Translate that also refuses, with a *Refusal, the
+// PostgreSQL-only syntax Redshift rejects (CREATE INDEX, ON CONFLICT,
+// RETURNING, ...): a front door reports the refusal as the statement's
+// error instead of running it. In mode Postgres nothing is refused.
+func TranslateStrict(mode Mode, sql string) (string, error) {
+	out, ref := translate(mode, sql)
+	if ref != nil {
+		return "", ref
+	}
+	return out, nil
+}
+
+func translate(mode Mode, sql string) (string, *Refusal) {
 	if mode == Postgres {
-		return sql
+		return sql, nil
 	}
 	// Most statements need no rule: one pass that keeps no tokens says so.
 	candidate := false
 	for t := range Tokens(sql) {
-		if t.Kind == Word && lookup(t.Text) != "" {
+		if t.Kind == Word && lookup(t.Text) != "" || t.Kind == Punct && t.Text == "[" {
 			candidate = true
 			break
 		}
 	}
 	if !candidate {
-		return sql
+		return sql, nil
 	}
 	toks := Lex(sql)
 	tr := &translator{toks: toks, drop: ddlMask(toks)}
+	if needsPlan(toks) {
+		tr.plan()
+	}
 	tr.b.Grow(len(sql) + 64)
 	tr.emit(0, len(toks))
-	return tr.b.String()
+	if s, ok := tr.ins[len(toks)]; ok {
+		tr.b.WriteString(s)
+	}
+	return tr.b.String(), tr.refusal
 }
 
-// words are the unquoted words a rule starts at, lower case; "create"
-// sends the statement through ddlMask, which has no word rule.
+// words are the unquoted words a rule starts at, lower case; "create",
+// "alter", "with" and the others that are no rule's name send the
+// statement through ddlMask and plan.
 var words = map[string]bool{
 	"getdate": true, "sysdate": true, "nvl": true, "nvl2": true, "decode": true, "len": true,
-	"max": true, "create": true,
+	"max": true, "create": true, "alter": true, "identity": true, "top": true, "approximate": true,
+	"listagg": true, "median": true, "ratio_to_report": true, "conflict": true, "returning": true,
+	"with": true, "tablesample": true, "ties": true, "savepoint": true, "release": true, "rollback": true,
+	"listen": true, "notify": true, "unlisten": true, "array": true, "text": true, "varchar": true,
+	"nvarchar": true, "nchar": true, "bpchar": true, "varbyte": true, "varbinary": true, "binary": true,
+	"super": true, "uuid": true, "int4range": true, "int8range": true, "numrange": true, "tsrange": true,
+	"tstzrange": true, "daterange": true, "qualify": true,
+	"collate": true, "percentile_cont": true, "percentile_disc": true,
 }
+
+// planWords are the words of words that plan looks for; a statement
+// with none of them (nor a "[") skips it.
+var planWords = map[string]bool{
+	"create": true, "alter": true, "top": true, "qualify": true, "approximate": true, "conflict": true,
+	"returning": true, "with": true, "tablesample": true, "ties": true, "savepoint": true, "release": true,
+	"rollback": true, "listen": true, "notify": true, "unlisten": true, "array": true, "uuid": true,
+	"int4range": true, "int8range": true, "numrange": true, "tsrange": true, "tstzrange": true,
+	"daterange": true, "collate": true, "super": true,
+}
+
+func needsPlan(toks []Token) bool {
+	for _, t := range toks {
+		if t.Kind == Punct && t.Text == "[" {
+			return true
+		}
+		if t.Kind == Word {
+			if w := lookup(t.Text); w != "" && planWords[w] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maxWord is the longest word in words.
+const maxWord = len("ratio_to_report")
 
 // lookup returns w in lower case when a rule starts at it, else "".
 func lookup(w string) string {
-	if len(w) < 3 || len(w) > 7 {
+	if len(w) < 3 || len(w) > maxWord {
 		return ""
 	}
-	var buf [7]byte
+	var buf [maxWord]byte
 	for i := 0; i < len(w); i++ {
 		c := w[i]
 		if c >= 'A' && c <= 'Z' {
@@ -82,13 +142,41 @@ func lookup(w string) string {
 type translator struct {
 	toks []Token
 	drop []bool // tokens a DDL rule removed; nil when none
-	b    strings.Builder
+	// ins holds text written before a token (len(toks): at the end);
+	// moved, a span written (translated) after that text, then post:
+	// how QUALIFY's condition moves into the SELECT list.
+	ins    map[int]string
+	moved  map[int]span
+	post   map[int]string
+	inMove int // > 0 while a moved span is written: its tokens are dropped where they stood
+	// colType marks the first token of a column's type in CREATE TABLE
+	// and ALTER TABLE ADD COLUMN, where type-name rules apply.
+	colType map[int]bool
+	// identity marks the IDENTITY words of column definitions.
+	identity map[int]bool
+	// refusal is the first construct Redshift would refuse, if any.
+	refusal *Refusal
+	// limit is the end of the span being emitted, for a call rule that
+	// reads past its ")" (LISTAGG's WITHIN GROUP and OVER).
+	limit int
+	b     strings.Builder
 }
 
 // emit writes toks[lo:hi], translated.
 func (t *translator) emit(lo, hi int) {
 	for i := lo; i < hi; {
-		if t.drop != nil && t.drop[i] {
+		if t.ins != nil {
+			if s, ok := t.ins[i]; ok {
+				t.b.WriteString(s)
+			}
+			if m, ok := t.moved[i]; ok {
+				t.inMove++
+				t.emit(m.lo, m.hi)
+				t.inMove--
+				t.b.WriteString(t.post[i])
+			}
+		}
+		if t.drop != nil && t.drop[i] && t.inMove == 0 {
 			i++
 			continue
 		}
@@ -115,9 +203,15 @@ func (t *translator) rewrite(name string, i, hi int) int {
 		return i // a qualified name (myschema.nvl) or a function's own definition: the user's
 	}
 	if rule, ok := wordRules[name]; ok {
-		if s := rule(t, prev, t.nextSig(i, hi)); s != "" {
+		if s, n := rule(t, i, prev, t.nextSig(i, hi)); s != "" {
 			t.b.WriteString(s)
-			return i + 1
+			if n <= i {
+				n = i + 1
+			}
+			if label, ok := itemNames[name]; ok {
+				t.nameItem(i, n-1, label)
+			}
+			return n
 		}
 		return i
 	}
@@ -133,9 +227,24 @@ func (t *translator) rewrite(name string, i, hi int) int {
 	if end < 0 || !rule.arity(len(args)) {
 		return i
 	}
-	rule.build(t, open, end, args)
+	if rule.applies != nil && !rule.applies(t, i, end, hi) {
+		return i
+	}
+	t.limit = hi
+	if n := rule.build(t, open, end, args); n > end {
+		return n
+	}
+	if label, ok := itemNames[name]; ok {
+		t.nameItem(i, end, label)
+	}
 	return end + 1
 }
+
+// itemNames are the result column names Redshift gives a call that is a
+// whole SELECT item, where what it becomes would be named otherwise
+// (r_GETDATE, r_SYSDATE: "timestamp"; r_LEN: "len"). NVL's "coalesce" and
+// DECODE's "case" are already what PostgreSQL says.
+var itemNames = map[string]string{"getdate": "timestamp", "sysdate": "timestamp", "len": "len"}
 
 // A span is toks[lo:hi].
 type span struct{ lo, hi int }
@@ -186,7 +295,7 @@ func (t *translator) trim(lo, hi int) span {
 
 func (t *translator) prevSig(i int) int {
 	for k := i - 1; k >= 0; k-- {
-		if t.toks[k].Significant() && (t.drop == nil || !t.drop[k]) {
+		if t.toks[k].Significant() && (t.drop == nil || !t.drop[k] || t.inMove > 0) {
 			return k
 		}
 	}

@@ -13,10 +13,10 @@ func TestTranslateRules(t *testing.T) {
 		rule, in, want string
 	}{
 		// r_GETDATE.html
-		{"getdate", "select getdate();", "select date_trunc('second', statement_timestamp()::timestamp);"},
+		{"getdate", "select getdate();", "select date_trunc('second', statement_timestamp()::timestamp) AS timestamp;"},
 		{"getdate", "select trunc(getdate( ));", "select trunc(date_trunc('second', statement_timestamp()::timestamp));"},
 		// r_SYSDATE.html
-		{"sysdate", "select sysdate;", "select LOCALTIMESTAMP;"},
+		{"sysdate", "select sysdate;", "select LOCALTIMESTAMP AS timestamp;"},
 		{"sysdate", "select salesid, pricepaid from sales where saletime < sysdate - 120;",
 			"select salesid, pricepaid from sales where saletime < LOCALTIMESTAMP - 120;"},
 		// r_NVL_function.html
@@ -37,8 +37,9 @@ func TestTranslateRules(t *testing.T) {
 		{"decode: PostgreSQL's own two-argument decode is left alone", "select decode('aGk=', 'base64')",
 			"select decode('aGk=', 'base64')"},
 		// r_LEN.html
-		{"len", "select len('français');", "select length('français');"},
-		{"len", "select len(cast('cat' as char(10)));", "select length(cast('cat' as char(10)));"},
+		{"len", "select len('français');", "select length('français') AS len;"},
+		{"len", "select len(cast('cat' as char(10))) as n;", "select length(cast('cat' as char(10))) as n;"},
+		{"len", "select len('cat'), len('cat   ')", "select length('cat') AS len, length('cat   ') AS len"},
 		// r_CREATE_TABLE_examples.html
 		{"create table", `create table sales(
 salesid integer not null,
@@ -108,8 +109,8 @@ func TestTranslateNested(t *testing.T) {
 		{"select decode(:x, :a, :b, 'z')", "select CASE WHEN :x IS NOT DISTINCT FROM :a THEN :b ELSE 'z' END"},
 		{"select nvl(/* c */ a, $1)", "select COALESCE(/* c */ a, $1)"},
 		{"select decode(a, 'x,(y', $$),$$, -- ,)\n 'z')", "select CASE a WHEN 'x,(y' THEN $$),$$ ELSE -- ,)\n 'z' END"},
-		{"select nvl2(a, b, c -- x\n) + 1, getdate(/* now */)", "select CASE WHEN a IS NOT NULL THEN b ELSE c -- x\n END + 1, date_trunc('second', statement_timestamp()::timestamp)"},
-		{"select len(arr[1:2]), nvl(m[1][2], 0)", "select length(arr[1:2]), COALESCE(m[1][2], 0)"},
+		{"select nvl2(a, b, c -- x\n) + 1, getdate(/* now */)", "select CASE WHEN a IS NOT NULL THEN b ELSE c -- x\n END + 1, date_trunc('second', statement_timestamp()::timestamp) AS timestamp"},
+		{"select len(arr[1:2]), nvl(m[1][2], 0)", "select length(arr[1:2]) AS len, COALESCE(m[1][2], 0)"},
 		{"select nvl(a, (b", "select nvl(a, (b"}, // unbalanced: left to PostgreSQL
 	} {
 		if got := Translate(Redshift, tc.in); got != tc.want {

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/statement"
 )
@@ -102,5 +103,8 @@ func (x *Executor) DescribeTableIn(ctx context.Context, req statement.ConnReques
 		name, cols, more, err = DescribeTable(ctx, c, schema, table, p)
 		return err
 	})
+	if ep, eerr := x.endpoint(req.Target); err == nil && eerr == nil && ep.Dialect != dialect.Postgres {
+		redshiftTypeNames(cols)
+	}
 	return name, cols, more, err
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/rsdata/rsdata/internal/dbcreds"
+	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/records"
 	"github.com/rsdata/rsdata/internal/statement"
@@ -208,7 +209,7 @@ func (x *Executor) Acquire(ctx context.Context, req statement.ConnRequest) (stat
 	if err != nil {
 		return nil, x.publicError(err)
 	}
-	return &conn{x: x, pool: p, c: c, catalog: catalog}, nil
+	return &conn{x: x, pool: p, c: c, catalog: catalog, redshiftTypes: ep.Dialect != dialect.Postgres}, nil
 }
 
 // checkSocketLogin refuses, before rsdata logs in as user through the
@@ -290,6 +291,9 @@ type conn struct {
 	rec      []byte
 	released bool
 	used     bool // a statement has been run on c
+	// redshiftTypes names the types the Redshift dialect stores in
+	// PostgreSQL ones as Redshift does (jsonb is SUPER: "super").
+	redshiftTypes bool
 }
 
 func (c *conn) PID() int64 {
@@ -376,6 +380,9 @@ func (c *conn) run(ctx context.Context, sql string, params []string, format stat
 		}
 		res.HasResultSet = true
 		cols, kinds, err := DescribeColumns(ctx, c.catalog, fds)
+		if c.redshiftTypes {
+			redshiftTypeNames(cols)
+		}
 		if err == nil {
 			err = sink.SetColumns(cols)
 		}

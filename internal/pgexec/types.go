@@ -346,3 +346,18 @@ func lookUpAttributes(ctx context.Context, cat Catalog, rels []uint32, attnums [
 	}
 	return out, nil
 }
+
+// redshiftTypeNames renames the column types that stand for a Redshift
+// type on an engine of the Redshift dialect: the dialect stores SUPER as
+// jsonb and VARBYTE as bytea, which Redshift's Data API calls "super" and
+// "varbyte".
+func redshiftTypeNames(cols []results.Column) {
+	for i := range cols {
+		switch cols[i].TypeName {
+		case "jsonb":
+			cols[i].TypeName = "super"
+		case "bytea":
+			cols[i].TypeName = "varbyte"
+		}
+	}
+}

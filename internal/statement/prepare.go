@@ -13,7 +13,12 @@ import (
 // the one place where the Data API's SQL (single, batch or in a session)
 // changes on its way to the executor. Translation comes first and carries
 // :name placeholders through as tokens, so values are still bound, never
-// spliced; the size limit applies to the SQL as the user sent it.
+// spliced; the size limit applies to the SQL as the user sent it. A
+// statement the dialect refuses (PostgreSQL-only syntax Redshift rejects)
+// is submitted all the same and runs as the refusal's own statement, which
+// fails with Redshift's error: the statement ends FAILED with it, a batch
+// or an open transaction is aborted as Redshift's would be, and the
+// parameters it names still count as used.
 func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
 	if len(req.SQLs) == 0 {
 		return nil, invalid("Sqls must contain at least one statement.")
@@ -45,7 +50,15 @@ func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
 	execs := make([]sqlparams.Rewritten, len(req.SQLs))
 	used := make([][]string, len(req.SQLs))
 	for i, sql := range req.SQLs {
-		sql = dialect.Translate(req.Dialect, sql)
+		sql, refused := translate(req.Dialect, sql)
+		if refused != nil {
+			if len(params) > 0 {
+				rw, _ := sqlparams.Rewrite(sql, params)
+				used[i] = rw.Used
+			}
+			execs[i] = sqlparams.Rewritten{SQL: refused.SQL()}
+			continue
+		}
 		if len(params) == 0 {
 			execs[i] = sqlparams.Rewritten{SQL: sql}
 			continue
@@ -66,4 +79,15 @@ func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
 		}
 	}
 	return execs, nil
+}
+
+// translate is dialect.TranslateStrict that keeps the best-effort
+// translation of a refused statement (to find the parameters it names).
+func translate(mode dialect.Mode, sql string) (string, *dialect.Refusal) {
+	out, err := dialect.TranslateStrict(mode, sql)
+	var ref *dialect.Refusal
+	if errors.As(err, &ref) {
+		return dialect.Translate(mode, sql), ref
+	}
+	return out, nil
 }

@@ -10,8 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
 
+	"github.com/rsdata/rsdata/internal/config"
 	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/testutil/apptest"
+	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
 
 // rows returns a finished statement's records as strings (SQL NULL as "NULL").
@@ -133,6 +135,13 @@ current_setting('search_path')`, types.SqlParameter{Name: aws.String("seven"), V
 	if !regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`).MatchString(row[6]) || aws.ToString(cols[6].TypeName) != "timestamp" {
 		t.Errorf("sysdate = %q (%s), want a timestamp", row[6], aws.ToString(cols[6].TypeName))
 	}
+	// Their result columns are named as Redshift names them: len,
+	// timestamp (r_LEN.html, r_GETDATE.html, r_SYSDATE.html).
+	for i, w := range map[int]string{3: "len", 5: "timestamp", 6: "timestamp"} {
+		if got := aws.ToString(cols[i].Name); got != w {
+			t.Errorf("column %d is named %q, want %q", i+1, got, w)
+		}
+	}
 	if row[7] != "timestamp without time zone" || row[8] != "myschema" {
 		t.Errorf("pg_typeof(getdate()), search_path = %q, %q", row[7], row[8])
 	}
@@ -144,11 +153,186 @@ current_setting('search_path')`, types.SqlParameter{Name: aws.String("seven"), V
 	}
 }
 
-// With the postgres dialect an engine runs SQL untouched.
+// With the postgres dialect an engine runs SQL untouched: no Redshift
+// function, no refusal, PostgreSQL's own type names.
 func TestPostgresDialect(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{Dialect: dialect.Postgres})
 	d := env.Run(t, "select nvl(1, 2)")
 	if d.Status != types.StatusStringFailed || !strings.HasPrefix(aws.ToString(d.Error), "ERROR: function nvl(integer, integer) does not exist") {
 		t.Errorf("nvl on a postgres engine: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	for _, sql := range []string{"create table pg_t (a int primary key, b text)", "create index pg_t_b on pg_t (b)",
+		"insert into pg_t values (1, 'x') on conflict do nothing returning a"} {
+		if d := env.Run(t, sql); d.Status != types.StatusStringFinished {
+			t.Errorf("%q on a postgres engine: %s %q", sql, d.Status, aws.ToString(d.Error))
+		}
+	}
+	_, cols := rows(t, env, *env.Run(t, `select '{"a": 1}'::jsonb, b from pg_t`).Id)
+	if aws.ToString(cols[0].TypeName) != "jsonb" || aws.ToString(cols[1].TypeName) != "text" {
+		t.Errorf("type names on a postgres engine: %s %s", aws.ToString(cols[0].TypeName), aws.ToString(cols[1].TypeName))
+	}
+}
+
+// TestRedshiftRefusals: PostgreSQL-only syntax Redshift refuses fails as
+// the statement's error (Unsupported PostgreSQL features), alone, in a
+// batch (whose transaction it aborts), in a session's open transaction
+// and with bound parameters; the new rewrites bind parameters too.
+func TestRedshiftRefusals(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+
+	d := env.Run(t, "create table rf_t (a int)")
+	if d.Status != types.StatusStringFinished {
+		t.Fatalf("create: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	d = env.Run(t, "create index rf_t_a on rf_t (a)")
+	if d.Status != types.StatusStringFailed || aws.ToString(d.Error) != `ERROR: SQL command "create index rf_t_a on rf_t (a)" not supported on Redshift tables.` {
+		t.Errorf("create index: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	// DescribeStatement shows the statement as sent.
+	if aws.ToString(d.QueryString) != "create index rf_t_a on rf_t (a)" {
+		t.Errorf("QueryString = %q", aws.ToString(d.QueryString))
+	}
+
+	// A batch: the refused statement fails, the transaction rolls back
+	// (rf_b is never created), and what follows is not run.
+	batch, err := env.Client.BatchExecuteStatement(ctx, &redshiftdata.BatchExecuteStatementInput{
+		ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database), DbUser: aws.String("awsuser"),
+		Sqls: []string{"create table rf_b (a int primary key)", "insert into rf_b values (1) on conflict do nothing", "select 1"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = env.Wait(t, *batch.Id)
+	if d.Status != types.StatusStringFailed || aws.ToString(d.Error) != `ERROR: syntax error at or near "on"` {
+		t.Errorf("batch: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	if len(d.SubStatements) != 3 || d.SubStatements[1].Status != types.StatementStatusStringFailed || d.SubStatements[2].Status != types.StatementStatusStringAborted {
+		t.Errorf("sub-statements: %+v", d.SubStatements)
+	}
+	if d := env.Run(t, "select * from rf_b"); d.Status != types.StatusStringFailed || !strings.Contains(aws.ToString(d.Error), `relation "rf_b" does not exist`) {
+		t.Errorf("after the batch: %s %q", d.Status, aws.ToString(d.Error))
+	}
+
+	// A session's open transaction is aborted by the refusal, as by any
+	// error: its COMMIT rolls back.
+	first, err := env.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{
+		ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database), DbUser: aws.String("awsuser"),
+		Sql: aws.String("begin"), SessionKeepAliveSeconds: aws.Int32(60),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Wait(t, *first.Id)
+	inSession := func(sql string, params ...types.SqlParameter) *redshiftdata.DescribeStatementOutput {
+		out, err := env.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{SessionId: first.SessionId, Sql: &sql, Parameters: params})
+		if err != nil {
+			t.Fatalf("%q: %v", sql, err)
+		}
+		return env.Wait(t, *out.Id)
+	}
+	inSession("insert into rf_t values (1)")
+	d = inSession("insert into rf_t values (:v) returning a", types.SqlParameter{Name: aws.String("v"), Value: aws.String("2")})
+	if d.Status != types.StatusStringFailed || aws.ToString(d.Error) != `ERROR: syntax error at or near "returning"` {
+		t.Errorf("returning with a parameter: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	inSession("commit")
+	got, _ := rows(t, env, *inSession("select count(*) from rf_t").Id)
+	if got[0][0] != "0" {
+		t.Errorf("rows after the aborted transaction: %v, want 0", got)
+	}
+
+	// SELECT TOP with a bound parameter, LISTAGG with a bound delimiter.
+	inSession("insert into rf_t values (3), (1), (2)")
+	got, _ = rows(t, env, *inSession("select top 2 a from rf_t where a > :min order by a", types.SqlParameter{Name: aws.String("min"), Value: aws.String("0")}).Id)
+	if len(got) != 2 || got[0][0] != "1" || got[1][0] != "2" {
+		t.Errorf("top 2: %v", got)
+	}
+	got, cols := rows(t, env, *inSession("select listagg(a, :sep) within group (order by a desc) from rf_t", types.SqlParameter{Name: aws.String("sep"), Value: aws.String("+")}).Id)
+	if got[0][0] != "3+2+1" || aws.ToString(cols[0].Name) != "listagg" || aws.ToString(cols[0].TypeName) != "varchar" {
+		t.Errorf("listagg: %v %s %s", got, aws.ToString(cols[0].Name), aws.ToString(cols[0].TypeName))
+	}
+
+	// QUALIFY with a SELECT list and a bound parameter in its condition,
+	// over r_QUALIFY_clause's data: the first example's rows, one column.
+	inSession("create table rf_sales (ss_sold_date date, ss_sold_time time, ss_item text, ss_sales_price float)")
+	inSession(`insert into rf_sales values ('2022-01-01', '09:00:00', 'Product 1', 100.0), ('2022-01-01', '11:00:00', 'Product 2', 500.0),
+('2022-01-01', '15:00:00', 'Product 3', 20.0), ('2022-01-01', '17:00:00', 'Product 4', 1000.0), ('2022-01-01', '18:00:00', 'Product 5', 30.0),
+('2022-01-02', '10:00:00', 'Product 6', 5000.0), ('2022-01-02', '16:00:00', 'Product 7', 5.0)`)
+	got, cols = rows(t, env, *inSession(`select ss.ss_item from rf_sales ss where ss_sold_time > time '12:00:00'
+qualify row_number() over (partition by ss_sold_date order by ss_sales_price desc) <= :n order by ss_item`,
+		types.SqlParameter{Name: aws.String("n"), Value: aws.String("2")}).Id)
+	if len(got) != 3 || got[0][0] != "Product 4" || got[1][0] != "Product 5" || got[2][0] != "Product 7" || aws.ToString(cols[0].Name) != "ss_item" {
+		t.Errorf("qualify: %v (%s)", got, aws.ToString(cols[0].Name))
+	}
+}
+
+// TestRedshiftTypeNames: a SUPER column (stored as jsonb) and a VARBYTE
+// column (bytea) are "super" and "varbyte" in ColumnMetadata, for a
+// result and for DescribeTable, as the Data API shows them on Redshift.
+func TestRedshiftTypeNames(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	if d := env.Run(t, "create table tn_t (s super, b varbyte(8), v varchar(5))"); d.Status != types.StatusStringFinished {
+		t.Fatalf("create: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	_, cols := rows(t, env, *env.Run(t, "select s, b, v from tn_t").Id)
+	got := []string{aws.ToString(cols[0].TypeName), aws.ToString(cols[1].TypeName), aws.ToString(cols[2].TypeName)}
+	if strings.Join(got, " ") != "super varbyte varchar" {
+		t.Errorf("result type names %v, want super varbyte varchar", got)
+	}
+	out, err := env.Client.DescribeTable(ctx, &redshiftdata.DescribeTableInput{
+		ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database), DbUser: aws.String("awsuser"),
+		Schema: aws.String("public"), Table: aws.String("tn_t"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, c := range out.ColumnList {
+		got = append(got, aws.ToString(c.TypeName))
+	}
+	if strings.Join(got, " ") != "super varbyte varchar" {
+		t.Errorf("DescribeTable type names %v, want super varbyte varchar", got)
+	}
+}
+
+// TestEngineDialects: an external engine's dialect comes from its URL's
+// dialect parameter or its engines object's key (config), and the App
+// gives each engine its own: the same database behind a postgres engine
+// and a redshift one.
+func TestEngineDialects(t *testing.T) {
+	pg := pgtest.Start(t)
+	db := pg.NewDatabase(t)
+	pg.Exec(t, db, `DO $$ BEGIN
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'extadmin') THEN CREATE ROLE extadmin LOGIN PASSWORD 'ext-password'; END IF;
+	END $$; GRANT ALL ON DATABASE `+db+` TO extadmin; GRANT CREATE, USAGE ON SCHEMA public TO extadmin`)
+	byURL, err := config.ParseEngineURL("cluster", "ext-pg",
+		"postgres://extadmin:ext-password@127.0.0.1:"+strconv.Itoa(pg.Port())+"/"+db+"?sslmode=disable&dialect=postgres")
+	if err != nil || byURL.Dialect != "postgres" {
+		t.Fatalf("ParseEngineURL: %+v %v", byURL, err)
+	}
+	env := apptest.Start(t, apptest.Options{Configure: func(c *config.Config) {
+		c.Engines = append(c.Engines, byURL, config.Engine{Kind: "cluster", Name: "ext-rs", Host: "127.0.0.1", Port: pg.Port(),
+			User: "extadmin", Password: "ext-password", Database: db, SSLMode: "disable", Dialect: "redshift"})
+	}})
+	run := func(cluster, sql string) *redshiftdata.DescribeStatementOutput {
+		out, err := env.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{
+			ClusterIdentifier: aws.String(cluster), Database: aws.String(db), DbUser: aws.String("extadmin"), Sql: aws.String(sql)})
+		if err != nil {
+			t.Fatalf("%s: %v", cluster, err)
+		}
+		return env.Wait(t, *out.Id)
+	}
+	if d := run("ext-pg", "select nvl(1, 2)"); d.Status != types.StatusStringFailed || !strings.Contains(aws.ToString(d.Error), "function nvl(integer, integer) does not exist") {
+		t.Errorf("nvl on the postgres engine: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	if d := run("ext-rs", "select nvl(1, 2)"); d.Status != types.StatusStringFinished {
+		t.Errorf("nvl on the redshift engine: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	if d := run("ext-rs", "create table ext_t (a int); create index ext_i on ext_t (a)"); d.Status != types.StatusStringFailed ||
+		!strings.Contains(aws.ToString(d.Error), "not supported on Redshift tables") {
+		t.Errorf("create index on the redshift engine: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	if d := run("ext-pg", "create table ext_t2 (a int); create index ext_i2 on ext_t2 (a)"); d.Status != types.StatusStringFinished {
+		t.Errorf("create index on the postgres engine: %s %q", d.Status, aws.ToString(d.Error))
 	}
 }
