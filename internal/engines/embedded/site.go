@@ -201,7 +201,7 @@ func (s *Site) start(ctx context.Context, name, what string, opts Options) (*Ins
 // rsdata's PostgreSQL wire front to serve; the server itself listens on
 // another loopback port, chosen afresh on each start and told to no
 // client (the Endpoint's BackendPort). On error front is closed.
-func (s *Site) StartEngine(ctx context.Context, e EngineSpec) (_ *engines.Endpoint, front net.Listener, err error) {
+func (s *Site) StartEngine(ctx context.Context, e EngineSpec) (_ *engines.Endpoint, _ net.Listener, err error) {
 	// The engine's socket trusts local connections: rsdata logs in
 	// through it as each user without knowing passwords. That is safe
 	// because no login rsdata hands out is a PostgreSQL superuser (the
@@ -212,7 +212,8 @@ func (s *Site) StartEngine(ctx context.Context, e EngineSpec) (_ *engines.Endpoi
 	// front reaches the server over TCP, where PostgreSQL asks every login
 	// for its password.
 	key := string(e.Kind) + "/" + e.Name
-	if front, err = s.listenFront(key, e.Port); err != nil {
+	front, err := s.listenFront(key, e.Port)
+	if err != nil {
 		return nil, nil, err
 	}
 	defer func() {
