@@ -342,8 +342,20 @@ func TestSilentClientsAreCutOff(t *testing.T) {
 	if got := e.mustPsql(t, "select 1"); got != "1" {
 		t.Errorf("after the silent clients: %q", got)
 	}
-	// An authenticated session may idle past StartupTimeout.
-	c := e.connect(t)
+	// An authenticated session may idle past StartupTimeout. (psql's
+	// slot is freed once the relay has seen it leave.)
+	var c *pgx.Conn
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var err error
+		c, err = pgx.Connect(context.Background(), fmt.Sprintf("postgres://%s:%s@%s/%s?sslmode=disable", user, password, addr, e.db))
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("connect after the silent clients: %v", err)
+		}
+	}
+	defer c.Close(context.Background())
 	time.Sleep(time.Second)
 	var one int
 	if err := c.QueryRow(context.Background(), "select 1").Scan(&one); err != nil {
@@ -460,5 +472,41 @@ func TestUnreachableServer(t *testing.T) {
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != "57P03" {
 		t.Errorf("connect with the server down: %v; want FATAL 57P03", err)
+	}
+}
+
+// brokenListener fails every Accept as a listener whose socket is gone.
+type brokenListener struct{ net.Listener }
+
+func (brokenListener) Accept() (net.Conn, error) { return nil, errors.New("socket gone") }
+
+// TestDeadFrontIsReported: a front whose listener fails says why in Err,
+// which readiness reports; Close alone is no failure.
+func TestDeadFrontIsReported(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	srv := pgfront.New(pgfront.Options{Backend: "127.0.0.1:1"})
+	if err := srv.Serve(brokenListener{ln}); err == nil || srv.Err() == nil || !strings.Contains(srv.Err().Error(), "socket gone") {
+		t.Errorf("Serve on a failing listener: %v; Err %v", err, srv.Err())
+	}
+}
+
+// TestServerEndingASessionEndsTheRelay: when the server ends a session
+// (pg_terminate_backend), the client sees it end and the relay's
+// goroutines exit (start's leak check).
+func TestServerEndingASessionEndsTheRelay(t *testing.T) {
+	e := start(t, pgfront.Options{})
+	c := e.connect(t)
+	ctx := context.Background()
+	var pid int
+	if err := c.QueryRow(ctx, "select pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	e.adminQuery(t, "select pg_terminate_backend($1)::text", pid)
+	if _, err := c.Exec(ctx, "select 1"); err == nil {
+		t.Error("a session the server ended still answers")
 	}
 }
