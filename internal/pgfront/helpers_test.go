@@ -44,7 +44,7 @@ type env struct {
 // start runs a front to the package's PostgreSQL with opts (Backend is
 // filled in; the translator defaults to the Redshift dialect). It fails
 // the test if the front leaves a goroutine behind once closed.
-func start(t *testing.T, opts pgfront.Options) *env {
+func start(t testing.TB, opts pgfront.Options) *env {
 	t.Helper()
 	pg := pgtest.Start(t)
 	ignore := goleak.IgnoreCurrent()
