@@ -67,4 +67,3 @@ func BenchmarkSelect1(b *testing.B) {
 		}
 	}
 }
-
