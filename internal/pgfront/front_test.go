@@ -2,12 +2,16 @@ package pgfront_test
 
 import (
 	"context"
+	"crypto/md5"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -509,4 +513,58 @@ func TestServerEndingASessionEndsTheRelay(t *testing.T) {
 	if _, err := c.Exec(ctx, "select 1"); err == nil {
 		t.Error("a session the server ended still answers")
 	}
+}
+
+// TestMD5AndCleartextAuthentication: the server's other password methods
+// pass through the front untouched too. pg_hba.conf gets two lines for two
+// roles of this test (md5 for one whose password is stored as an MD5 hash,
+// password, cleartext, for the other) and the server reloads it.
+func TestMD5AndCleartextAuthentication(t *testing.T) {
+	e := start(t, pgfront.Options{})
+	hba := filepath.Join(e.pg.Root(), "data", "pg_hba.conf")
+	orig, err := os.ReadFile(hba)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := "host all md5user 127.0.0.1/32 md5\nhost all clearuser 127.0.0.1/32 password\n"
+	if err := os.WriteFile(hba, append([]byte(lines), orig...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = os.WriteFile(hba, orig, 0o600)
+		e.adminQuery(t, "select pg_reload_conf()::text")
+	})
+	e.adminQuery(t, "select pg_reload_conf()::text")
+	sum := md5.Sum([]byte("Md5-pw-1" + "md5user"))
+	verifier, err := scram.Verifier("Clear-pw-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sql := range []string{
+		`DROP ROLE IF EXISTS md5user`, `DROP ROLE IF EXISTS clearuser`,
+		`CREATE ROLE md5user LOGIN PASSWORD 'md5` + hex.EncodeToString(sum[:]) + `'`,
+		`CREATE ROLE clearuser LOGIN PASSWORD '` + verifier + `'`,
+	} {
+		e.pg.Exec(t, "postgres", sql)
+	}
+	t.Cleanup(func() {
+		e.pg.Exec(t, "postgres", "DROP ROLE IF EXISTS md5user")
+		e.pg.Exec(t, "postgres", "DROP ROLE IF EXISTS clearuser")
+	})
+	for login, pw := range map[string]string{"md5user": "Md5-pw-1", "clearuser": "Clear-pw-1"} {
+		if res := e.psql(t, login, pw, "-c", "select nvl(null, current_user)"); res.Code != 0 || strings.TrimSpace(res.Stdout) != login {
+			t.Errorf("%s through the front: exit %d, %q, stderr %q", login, res.Code, res.Stdout, res.Stderr)
+		}
+		if res := e.psql(t, login, "wrong", "-c", "select 1"); res.Code == 0 ||
+			!strings.Contains(res.Stderr, `password authentication failed for user "`+login+`"`) {
+			t.Errorf("%s with a wrong password: exit %d, stderr %q", login, res.Code, res.Stderr)
+		}
+	}
+	// pgx answers the same requests.
+	c, err := pgx.Connect(context.Background(), fmt.Sprintf("postgres://md5user:Md5-pw-1@%s/%s?sslmode=disable",
+		net.JoinHostPort(e.host, strconv.Itoa(e.port)), e.db))
+	if err != nil {
+		t.Fatalf("pgx with md5: %v", err)
+	}
+	c.Close(context.Background())
 }
