@@ -568,3 +568,43 @@ func TestMD5AndCleartextAuthentication(t *testing.T) {
 	}
 	c.Close(context.Background())
 }
+
+// TestMalformedStartups: the front refuses what PostgreSQL refuses before
+// any server sees it: bytes pipelined after an SSLRequest (they would be
+// taken as sent over TLS by a server that said yes), a start-up packet
+// longer than PostgreSQL's 10000-byte bound, and protocol 2.0.
+func TestMalformedStartups(t *testing.T) {
+	e := start(t, pgfront.Options{})
+	addr := net.JoinHostPort(e.host, strconv.Itoa(e.port))
+	ssl := []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}
+	v2 := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, 8), 2<<16)
+	huge := binary.BigEndian.AppendUint32(nil, 100000)
+	for name, tc := range map[string]struct {
+		send []byte
+		want string // the reply's start; "" is none, the connection closed
+	}{
+		"SSLRequest with bytes after it": {append(ssl, startupPacket(user, e.db)...), ""},
+		"a 100000-byte start-up packet":  {huge, ""},
+		"protocol 2.0":                   {v2, "E"},
+	} {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+		if _, err := c.Write(tc.send); err != nil {
+			t.Fatal(err)
+		}
+		reply, err := io.ReadAll(c)
+		c.Close()
+		if err != nil {
+			t.Errorf("%s: %v; want the connection closed", name, err)
+		}
+		if !strings.HasPrefix(string(reply), tc.want) || (tc.want == "" && len(reply) > 0) {
+			t.Errorf("%s: reply %q, want it to start with %q", name, reply, tc.want)
+		}
+		if tc.want == "E" && !strings.Contains(string(reply), "unsupported frontend protocol 2.0") {
+			t.Errorf("%s: reply %q, want unsupported frontend protocol", name, reply)
+		}
+	}
+}
