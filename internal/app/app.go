@@ -1,6 +1,7 @@
 // Package app is rsdata's composition root: it builds every component from
-// the configuration, owns the HTTP server and background workers, and shuts
-// them down in order (HTTP, statements, pools, store, PostgreSQL servers).
+// the configuration, owns the HTTP server, the PostgreSQL endpoints' fronts
+// and background workers, and shuts them down in order (HTTP, fronts,
+// statements, workers, pools, store, PostgreSQL servers).
 package app
 
 import (
