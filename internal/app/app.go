@@ -1,6 +1,7 @@
 // Package app is rsdata's composition root: it builds every component from
-// the configuration, owns the HTTP server and background workers, and shuts
-// them down in order (HTTP, statements, pools, store, PostgreSQL servers).
+// the configuration, owns the HTTP server, the PostgreSQL endpoints' fronts
+// and background workers, and shuts them down in order (HTTP, fronts,
+// statements, workers, pools, store, PostgreSQL servers).
 package app
 
 import (
@@ -40,6 +41,7 @@ import (
 	"github.com/rsdata/rsdata/internal/metrics"
 	"github.com/rsdata/rsdata/internal/pagetoken"
 	"github.com/rsdata/rsdata/internal/pgexec"
+	"github.com/rsdata/rsdata/internal/pgfront"
 	"github.com/rsdata/rsdata/internal/results"
 	"github.com/rsdata/rsdata/internal/seal"
 	"github.com/rsdata/rsdata/internal/secrets"
@@ -97,9 +99,12 @@ type App struct {
 	out         io.Writer
 	showSecrets bool           // the banner may print secrets
 	site        *embedded.Site // the embedded servers, when any run
-	servers     []embedded.Server
-	lock        *dataDirLock
-	ln          net.Listener
+	// fronts are the PostgreSQL wire fronts of the embedded engines, by
+	// "cluster/local" (front.go).
+	fronts  map[string]*pgfront.Server
+	servers []embedded.Server
+	lock    *dataDirLock
+	ln      net.Listener
 
 	registry *engines.Registry
 	store    *store.Store
@@ -190,17 +195,22 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		}
 	}
 	if a.cfg.Embedded {
+		mode, err := dialect.ParseMode(a.cfg.Dialect)
+		if err != nil {
+			return nil, err
+		}
 		for _, e := range []embedded.EngineSpec{
 			{Kind: engines.Cluster, Name: "local", MasterUser: "awsuser", Port: a.cfg.ClusterPort},
 			{Kind: engines.Workgroup, Name: "default", MasterUser: "admin", Port: a.cfg.WorkgroupPort},
 		} {
-			ep, err := a.site.StartEngine(ctx, e)
+			ep, ln, err := a.site.StartEngine(ctx, e)
 			if err != nil {
 				return nil, err
 			}
-			if ep.Dialect, err = dialect.ParseMode(a.cfg.Dialect); err != nil {
-				return nil, err
-			}
+			ep.Dialect = mode
+			// The front serves the engine's advertised port from here on,
+			// before any API can report it.
+			a.startFront(ep, ln)
 			if err := a.registry.Add(ep); err != nil {
 				return nil, err
 			}

@@ -46,7 +46,7 @@ func (a *App) buildHealth() *health.Checker {
 		for _, ep := range a.registry.List(kind) {
 			var inst *embedded.Instance
 			for _, s := range servers {
-				if ep.Embedded && s.Instance.SocketDir() == ep.SocketDir && s.Instance.Port() == ep.Port {
+				if _, port := ep.ServerAddr(); ep.Embedded && s.Instance.SocketDir() == ep.SocketDir && s.Instance.Port() == port {
 					inst = s.Instance
 				}
 			}
@@ -55,6 +55,8 @@ func (a *App) buildHealth() *health.Checker {
 					c := health.Component{Up: true}
 					if err := pgexec.Ping(ctx, ep); err != nil {
 						c.Up, c.Error = false, err.Error()
+					} else if err := a.frontErr(ep); err != nil {
+						c.Up, c.Error = false, "PostgreSQL endpoint stopped: "+err.Error()
 					}
 					if inst != nil {
 						c.Postgres = postgresState(inst)

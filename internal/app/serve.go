@@ -129,9 +129,11 @@ func (a *App) stop(srv *http.Server) {
 	cancel()
 }
 
-// Shutdown stops workers, running statements, pools, the store and the
-// embedded servers, in that order. The HTTP server must be stopped first.
+// Shutdown stops the PostgreSQL endpoints' fronts, running statements,
+// workers, pools, the store and the embedded servers, in that order. The
+// HTTP server must be stopped first.
 func (a *App) Shutdown(ctx context.Context) {
+	a.closeFronts(ctx)
 	a.closeEngine(ctx)
 	if a.stopWorkers != nil {
 		// After the engine, so events of the statements it just ended are
@@ -169,6 +171,7 @@ func boundedBy(ctx context.Context, d time.Duration) (context.Context, context.C
 }
 
 func (a *App) shutdownComponents(ctx context.Context) {
+	a.closeFronts(ctx)
 	a.closeEngine(ctx)
 	if a.exec != nil {
 		a.exec.Close()

@@ -54,7 +54,7 @@ func deps(t *testing.T, path string) []string {
 }
 
 // Core packages hold the domain logic; they see neither the wire nor pgx.
-var core = []string{"statement", "results", "records", "arn", "sigv4", "ids", "policy", "identity", "dbcreds", "secrets", "sessiontoken", "seal", "sqlparams", "pagetoken", "dialect"}
+var core = []string{"statement", "results", "records", "arn", "sigv4", "ids", "policy", "identity", "dbcreds", "secrets", "sessiontoken", "seal", "sqlparams", "pagetoken", "dialect", "dialect/corpus"}
 
 func TestCorePackagesStayPure(t *testing.T) {
 	for _, c := range core {
@@ -81,6 +81,26 @@ func TestImportRules(t *testing.T) {
 			if strings.HasPrefix(p.ImportPath, module+"/internal/api/") && strings.HasPrefix(imp, module+"/internal/api/") &&
 				imp != p.ImportPath {
 				t.Errorf("%s imports another API package %s", p.ImportPath, imp)
+			}
+		}
+	}
+}
+
+// TestPGFrontImportsOnlyTheDialect: the PostgreSQL wire front relays bytes
+// and translates SQL; of rsdata it knows only the dialect layer, and only
+// the composition root starts it.
+func TestPGFrontImportsOnlyTheDialect(t *testing.T) {
+	front := module + "/internal/pgfront"
+	for _, p := range listPackages(t) {
+		for _, imp := range p.Imports {
+			if p.ImportPath == front && strings.HasPrefix(imp, module+"/") && imp != module+"/internal/dialect" {
+				t.Errorf("internal/pgfront imports %s; it may import only internal/dialect of rsdata", imp)
+			}
+			if p.ImportPath == front && imp == "net/http" {
+				t.Errorf("internal/pgfront imports net/http")
+			}
+			if imp == front && p.ImportPath != module+"/internal/app" {
+				t.Errorf("%s imports internal/pgfront; only internal/app starts fronts", p.ImportPath)
 			}
 		}
 	}

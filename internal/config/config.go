@@ -69,10 +69,13 @@ type Config struct {
 
 	MaxActiveStatements int
 	MaxActiveSessions   int
-	MaxRunTime          Duration
-	ResultRetention     Duration
-	ShutdownTimeout     Duration
-	LogLevel            string
+	// MaxPGConnections bounds the connections the PostgreSQL endpoint of
+	// each embedded cluster or workgroup (its wire front) relays at once.
+	MaxPGConnections int
+	MaxRunTime       Duration
+	ResultRetention  Duration
+	ShutdownTimeout  Duration
+	LogLevel         string
 	// LogFormat is "text" (the default) or "json" (slog's JSON handler).
 	LogFormat string
 	// MetricsListen, when set, serves /metrics on this address instead of
@@ -132,6 +135,7 @@ func Default(getenv func(string) string) Config {
 		Dialect:             "redshift",
 		MaxActiveStatements: 500,
 		MaxActiveSessions:   500,
+		MaxPGConnections:    200,
 		MaxRunTime:          Duration(24 * time.Hour),
 		ResultRetention:     Duration(24 * time.Hour),
 		ShutdownTimeout:     Duration(15 * time.Second),
@@ -218,6 +222,11 @@ func (c Config) Validate() error {
 	}
 	if c.MaxActiveStatements < 1 || c.MaxActiveSessions < 1 {
 		errs = append(errs, errors.New("max active statements and max active sessions must be at least 1"))
+	}
+	// The embedded servers allow 300 connections; rsdata's own pools need
+	// some of them.
+	if c.MaxPGConnections < 1 || c.MaxPGConnections > 250 {
+		errs = append(errs, errors.New("max PostgreSQL connections must be between 1 and 250"))
 	}
 	if c.MaxRunTime <= 0 || c.ResultRetention <= 0 || c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("max run time, result retention and shutdown timeout must be positive"))

@@ -84,6 +84,8 @@ var options = []option{
 		bind: num(func(c *Config) *int { return &c.MaxActiveStatements })},
 	{name: "max-active-sessions", help: "open sessions allowed per cluster or workgroup",
 		bind: num(func(c *Config) *int { return &c.MaxActiveSessions })},
+	{name: "max-pg-connections", help: "connections the PostgreSQL endpoint of each embedded cluster or workgroup accepts at once (at most 250)",
+		bind: num(func(c *Config) *int { return &c.MaxPGConnections })},
 	{name: "max-run-time", help: "longest a statement may run",
 		bind: dur(func(c *Config) *Duration { return &c.MaxRunTime })},
 	{name: "result-retention", help: "how long results stay readable",

@@ -34,6 +34,7 @@ var precedenceCases = map[string]precedenceCase{
 	"control-os-user":       {file: `"user-file"`, env: "user-env", flag: "user-flag"},
 	"max-active-statements": {file: `11`, env: "12", flag: "13"},
 	"max-active-sessions":   {file: `21`, env: "22", flag: "23"},
+	"max-pg-connections":    {file: `41`, env: "42", flag: "43"},
 	"max-run-time":          {file: `"1h0m0s"`, env: "2h0m0s", flag: "3h0m0s"},
 	"result-retention":      {file: `"1m0s"`, env: "2m0s", flag: "3m0s"},
 	"shutdown-timeout":      {file: `"1s"`, env: "2s", flag: "3s"},

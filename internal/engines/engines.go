@@ -24,12 +24,24 @@ const (
 type Endpoint struct {
 	Kind Kind
 	Name string
-	// Host and Port are the address database clients (psql, JDBC) use.
+	// Host and Port are the address database clients (psql, JDBC) use:
+	// DescribeClusters and GetWorkgroup report it. On an embedded engine it
+	// is rsdata's PostgreSQL wire front (internal/pgfront), which
+	// translates the dialect and relays to the server at BackendHost and
+	// BackendPort.
 	Host string
 	Port int
+	// BackendHost and BackendPort, when set, are where the PostgreSQL
+	// server itself listens behind the front; no client is told of them.
+	// rsdata's own connections (pgexec, dbcreds) go there, never through
+	// the front, so the Data API's SQL, translated once already, is not
+	// translated again.
+	BackendHost string
+	BackendPort int
 	// SocketDir, when set, is a Unix-socket directory where local
 	// connections are trusted: rsdata logs in as any role there without a
-	// password. Only embedded engines have one.
+	// password. Only embedded engines have one; its socket file is named by
+	// ServerAddr's port.
 	SocketDir string
 	// AdminUser and AdminPassword are the credentials rsdata uses for
 	// catalog look-ups and, on external engines, to run statements.
@@ -48,6 +60,15 @@ type Endpoint struct {
 	// the zero value) is translated to PostgreSQL before it runs,
 	// dialect.Postgres is passed through untouched.
 	Dialect dialect.Mode
+}
+
+// ServerAddr is where the PostgreSQL server listens: the backend behind
+// the front when there is one, else the advertised address.
+func (e *Endpoint) ServerAddr() (host string, port int) {
+	if e.BackendPort != 0 {
+		return e.BackendHost, e.BackendPort
+	}
+	return e.Host, e.Port
 }
 
 // Registry maps (kind, name) to endpoints. It is safe for concurrent use.

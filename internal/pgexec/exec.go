@@ -127,7 +127,7 @@ func (x *Executor) loginPool(ctx context.Context, ep *engines.Endpoint, db, user
 		if ep.Embedded {
 			sslmode = "disable"
 		}
-		tcp, err := pgxpool.ParseConfig(fmt.Sprintf("host=%s port=%d sslmode=%s", ep.Host, ep.Port, sslmode))
+		tcp, err := pgxpool.ParseConfig(fmt.Sprintf("host=%s port=%d sslmode=%s", serverHost(ep), serverPort(ep), sslmode))
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +135,7 @@ func (x *Executor) loginPool(ctx context.Context, ep *engines.Endpoint, db, user
 		cc = cfg.ConnConfig
 		cc.Database, cc.User, cc.Password = db, user, password
 	} else if ep.SocketDir != "" {
-		cc.Host, cc.Port = ep.SocketDir, uint16(ep.Port)
+		cc.Host, cc.Port = ep.SocketDir, uint16(serverPort(ep))
 		cc.TLSConfig, cc.Fallbacks = nil, nil
 	} else {
 		if user != ep.AdminUser {
@@ -143,7 +143,7 @@ func (x *Executor) loginPool(ctx context.Context, ep *engines.Endpoint, db, user
 				"ERROR: DbUser %q cannot log in to external engine %q: rsdata holds credentials only for its admin user %q",
 				user, ep.Name, ep.AdminUser)}
 		}
-		ext, err := pgxpool.ParseConfig(fmt.Sprintf("host=%s port=%d sslmode=%s", ep.Host, ep.Port, orDefault(ep.SSLMode, "prefer")))
+		ext, err := pgxpool.ParseConfig(fmt.Sprintf("host=%s port=%d sslmode=%s", serverHost(ep), serverPort(ep), orDefault(ep.SSLMode, "prefer")))
 		if err != nil {
 			return nil, err
 		}

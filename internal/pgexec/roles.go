@@ -245,11 +245,11 @@ func AdminConn(ctx context.Context, ep *engines.Endpoint) (*pgx.Conn, error) {
 	if ep.SocketDir != "" {
 		cfg, err = pgx.ParseConfig("")
 		if err == nil {
-			cfg.Host, cfg.Port = ep.SocketDir, uint16(ep.Port)
+			cfg.Host, cfg.Port = ep.SocketDir, uint16(serverPort(ep))
 			cfg.TLSConfig, cfg.Fallbacks = nil, nil
 		}
 	} else {
-		cfg, err = pgx.ParseConfig(fmt.Sprintf("host=%s port=%d sslmode=%s", ep.Host, ep.Port, orDefault(ep.SSLMode, "prefer")))
+		cfg, err = pgx.ParseConfig(fmt.Sprintf("host=%s port=%d sslmode=%s", serverHost(ep), serverPort(ep), orDefault(ep.SSLMode, "prefer")))
 		if err == nil {
 			cfg.Password = ep.AdminPassword
 		}
@@ -362,3 +362,10 @@ func Ping(ctx context.Context, ep *engines.Endpoint) error {
 	var one int
 	return conn.QueryRow(ctx, "select 1").Scan(&one)
 }
+
+// serverHost and serverPort are where rsdata itself reaches ep's
+// PostgreSQL: behind the wire front when ep has one, so that SQL rsdata
+// sends (already translated, or its own) is not translated again.
+func serverHost(ep *engines.Endpoint) string { h, _ := ep.ServerAddr(); return h }
+
+func serverPort(ep *engines.Endpoint) int { _, p := ep.ServerAddr(); return p }

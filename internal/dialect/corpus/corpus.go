@@ -159,14 +159,14 @@ func Parse(file string, r io.Reader) ([]Case, error) {
 			cur.SQL = val
 			last = &cur.SQL
 		case "columns":
-			cur.Columns = split(val)
+			cur.Columns = SplitRow(val)
 		case "types":
-			cur.Types = split(val)
+			cur.Types = SplitRow(val)
 		case "expect":
 			if cur.Error != "" {
 				return nil, errf("a case has rows or an error, not both")
 			}
-			cur.Rows = append(cur.Rows, split(val))
+			cur.Rows = append(cur.Rows, SplitRow(val))
 		case "error":
 			if len(cur.Rows) > 0 || cur.Error != "" {
 				return nil, errf("a case has rows or one error, not both")
@@ -188,4 +188,34 @@ func Parse(file string, r io.Reader) ([]Case, error) {
 	return cases, nil
 }
 
-func split(s string) []string { return strings.Split(s, " | ") }
+// SplitRow splits a row written as the corpus writes it (values separated
+// by " | "), so a runner can read what psql prints in the same form.
+func SplitRow(s string) []string { return strings.Split(s, " | ") }
+
+// Equal reports whether got matches c's expected rows: in order, or as
+// a multiset when c is not Ordered.
+func (c Case) Equal(got [][]string) bool {
+	if len(got) != len(c.Rows) {
+		return false
+	}
+	key := func(row []string) string { return strings.Join(row, "\x00") }
+	if c.Ordered {
+		for i := range got {
+			if key(got[i]) != key(c.Rows[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	count := map[string]int{}
+	for _, row := range c.Rows {
+		count[key(row)]++
+	}
+	for _, row := range got {
+		count[key(row)]--
+		if count[key(row)] < 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -193,52 +195,87 @@ func (s *Site) start(ctx context.Context, name, what string, opts Options) (*Ins
 // schema public as Redshift allows. A new master password is saved before
 // it returns, so a start interrupted later does not lose a password
 // PostgreSQL already uses.
-func (s *Site) StartEngine(ctx context.Context, e EngineSpec) (*engines.Endpoint, error) {
+//
+// The engine's advertised port (the one kept in ports.json, which saved
+// connection strings point at) is bound here and returned as front, for
+// rsdata's PostgreSQL wire front to serve; the server itself listens on
+// another loopback port, chosen afresh on each start and told to no
+// client (the Endpoint's BackendPort). On error front is closed.
+func (s *Site) StartEngine(ctx context.Context, e EngineSpec) (_ *engines.Endpoint, _ net.Listener, err error) {
 	// The engine's socket trusts local connections: rsdata logs in
 	// through it as each user without knowing passwords. That is safe
 	// because no login rsdata hands out is a PostgreSQL superuser (the
 	// master user is not, temporary users are not, and neither may be a
 	// member of one; see dbcreds.CheckDbUser), so no session can run a
 	// program or open a file as the server's OS user to reach the socket;
-	// and the directory holding it is the server's OS user's alone.
+	// and the directory holding it is the server's OS user's alone. The
+	// front reaches the server over TCP, where PostgreSQL asks every login
+	// for its password.
 	key := string(e.Kind) + "/" + e.Name
+	front, err := s.listenFront(key, e.Port)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			front.Close()
+		}
+	}()
 	inst, err := s.start(ctx, string(e.Kind)+"-"+e.Name, string(e.Kind)+" "+e.Name, Options{
-		Port: s.portFor(key, e.Port), ListenTCP: true,
+		Port: 0, ListenTCP: true,
 		Settings: map[string]string{"max_connections": "300", "shared_buffers": "64MB"},
 	})
 	if err != nil {
-		return nil, err
-	}
-	if kept := (keptPort{Requested: e.Port, Port: inst.Port()}); s.ports[key] != kept {
-		s.ports[key] = kept
-		if err := secretfile.Write(s.portsFile, s.ports); err != nil {
-			return nil, err
-		}
+		return nil, nil, err
 	}
 	login, existed := s.logins[key]
 	if !existed {
 		login = MasterLogin{User: e.MasterUser, Password: ids.Token(24, passwordAlphabet)}
 	}
 	if err := bootstrapEngine(ctx, inst, login); err != nil {
-		return nil, fmt.Errorf("prepare %s %s: %w", e.Kind, e.Name, err)
+		return nil, nil, fmt.Errorf("prepare %s %s: %w", e.Kind, e.Name, err)
 	}
 	s.logins[key] = login
 	if err := secretfile.Write(s.loginsFile, s.logins); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s.engines[key] = inst
 	return &engines.Endpoint{
-		Kind: e.Kind, Name: e.Name, Host: "127.0.0.1", Port: inst.Port(), SocketDir: inst.SocketDir(),
+		Kind: e.Kind, Name: e.Name, Host: "127.0.0.1", Port: front.Addr().(*net.TCPAddr).Port,
+		BackendHost: "127.0.0.1", BackendPort: inst.Port(), SocketDir: inst.SocketDir(),
 		AdminUser: bootstrapUser, MasterUser: login.User, Database: "dev", Embedded: true,
 		Dialect: dialect.Redshift,
-	}, nil
+	}, front, nil
 }
 
-// portFor is the port engine key asks Start for: the one it got on an
-// earlier start while the configuration asks for the same port as then
-// (a port chosen because the requested one was taken, or because 0 was
-// requested, stays put) and it is free; otherwise the requested one,
-// Start choosing another when that is 0 or taken.
+// listenFront binds engine key's advertised port on 127.0.0.1: the port
+// portFor names, or any free one when that is 0 or taken. The port bound
+// is kept in ports.json.
+func (s *Site) listenFront(key string, requested int) (net.Listener, error) {
+	port := s.portFor(key, requested)
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil && port != 0 {
+		s.log.Info("preferred PostgreSQL port is taken, choosing another", "engine", key, "port", port)
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listen for %s: %w", key, err)
+	}
+	if kept := (keptPort{Requested: requested, Port: ln.Addr().(*net.TCPAddr).Port}); s.ports[key] != kept {
+		s.ports[key] = kept
+		if err := secretfile.Write(s.portsFile, s.ports); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
+	return ln, nil
+}
+
+// portFor is the port engine key asks for: the one it got on an earlier
+// start while the configuration asks for the same port as then (a port
+// chosen because the requested one was taken, or because 0 was requested,
+// stays put) and it is free; otherwise the requested one, listenFront
+// choosing another when that is 0 or taken.
 func (s *Site) portFor(key string, requested int) int {
 	kept, ok := s.ports[key]
 	if ok && kept.Requested == requested && kept.Port != 0 && (kept.Port == requested || portFree(kept.Port)) {

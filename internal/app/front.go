@@ -1,0 +1,58 @@
+package app
+
+// The PostgreSQL wire fronts of the embedded engines (internal/pgfront).
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/pgfront"
+)
+
+// startFront serves ln, ep's advertised port, with a front relaying to
+// ep's server and translating its dialect.
+func (a *App) startFront(ep *engines.Endpoint, ln net.Listener) {
+	host, port := ep.ServerAddr()
+	srv := pgfront.New(pgfront.Options{
+		Name:       string(ep.Kind) + " " + ep.Name,
+		Backend:    net.JoinHostPort(host, strconv.Itoa(port)),
+		Translator: pgfront.Dialect(ep.Dialect),
+		MaxConns:   a.cfg.MaxPGConnections,
+		Logger:     a.log.With("component", "pgfront"),
+	})
+	if a.fronts == nil {
+		a.fronts = map[string]*pgfront.Server{}
+	}
+	a.fronts[string(ep.Kind)+"/"+ep.Name] = srv
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, pgfront.ErrServerClosed) {
+			a.log.Error("PostgreSQL endpoint stopped", "engine", string(ep.Kind)+" "+ep.Name, "err", err)
+		}
+	}()
+}
+
+// closeFronts ends every front connection (their sessions end as they do
+// when the server stops) and waits, within ctx or 10 s, for the relays.
+func (a *App) closeFronts(ctx context.Context) {
+	fctx, cancel := boundedBy(ctx, 10*time.Second)
+	defer cancel()
+	for name, srv := range a.fronts {
+		if err := srv.Close(fctx); err != nil {
+			a.log.Warn("PostgreSQL endpoint connections still closing at the bound", "engine", name, "err", err)
+		}
+	}
+}
+
+// frontErr is why ep's front stopped serving, nil while it serves or when
+// ep has none.
+func (a *App) frontErr(ep *engines.Endpoint) error {
+	srv, ok := a.fronts[string(ep.Kind)+"/"+ep.Name]
+	if !ok || !ep.Embedded {
+		return nil
+	}
+	return srv.Err()
+}

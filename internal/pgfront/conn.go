@@ -1,0 +1,447 @@
+package pgfront
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+)
+
+// Start-up packet codes (the protocol version field of a StartupMessage).
+const (
+	sslRequestCode    = 80877103
+	gssEncRequestCode = 80877104
+	cancelRequestCode = 80877102
+	// maxStartupLen is PostgreSQL's own bound on a start-up packet.
+	maxStartupLen = 10000
+	// maxSQLMessage bounds the Query and Parse messages the front holds to
+	// translate; every other message streams through whatever its size.
+	maxSQLMessage = 64 << 20
+	// maxErrorMessage bounds an ErrorResponse held to be reworded; a larger
+	// one streams through as it is.
+	maxErrorMessage = 1 << 20
+	bufSize         = 32 << 10
+)
+
+// handle serves one client connection: its start-up, then the relay.
+func (s *Server) handle(client net.Conn) {
+	defer s.untrack(client)
+	defer client.Close()
+	_ = client.SetReadDeadline(time.Now().Add(s.opts.StartupTimeout))
+	cr := bufio.NewReaderSize(client, bufSize)
+	startup := s.startup(client, cr)
+	if startup == nil {
+		return
+	}
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	default:
+		// As Redshift words its own limit; the client may retry later.
+		sendError(client, &pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "53300",
+			Message: fmt.Sprintf(`connection limit "%d" exceeded for non-bootstrap users`, s.opts.MaxConns)})
+		return
+	}
+	backend, err := net.DialTimeout("tcp", s.opts.Backend, defaultDialTimeout)
+	if err != nil {
+		s.opts.Logger.Warn("PostgreSQL endpoint: the server behind it is unreachable", "engine", s.opts.Name, "err", err)
+		sendError(client, &pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "57P03",
+			Message: "the database system is not accepting connections"})
+		return
+	}
+	if !s.addConn(backend) {
+		backend.Close()
+		return
+	}
+	defer s.dropConn(backend)
+	defer backend.Close()
+	if _, err := backend.Write(startup); err != nil {
+		return
+	}
+	r := &relay{s: s, client: client, backend: backend, cr: cr,
+		br: bufio.NewReaderSize(backend, bufSize), bw: bufio.NewWriterSize(backend, bufSize),
+		cw: bufio.NewWriterSize(client, bufSize), refused: map[string]*Refusal{}}
+	// The start-up's ReadyForQuery is the first one due.
+	r.pending.Store(1)
+	down := make(chan struct{})
+	go func() {
+		defer close(down)
+		r.down()
+		// The server hung up: so does the client's side.
+		client.Close()
+	}()
+	r.up()
+	backend.Close()
+	<-down
+}
+
+// startup reads start-up packets until a StartupMessage, which it returns
+// as received, to be relayed as it is. SSLRequest and GSSENCRequest are
+// answered 'N'; a CancelRequest is forwarded to the server; anything else
+// ends the connection (nil).
+func (s *Server) startup(client net.Conn, cr *bufio.Reader) []byte {
+	for range 3 { // SSLRequest, then GSSENCRequest, then the StartupMessage
+		var hdr [4]byte
+		if _, err := io.ReadFull(cr, hdr[:]); err != nil {
+			return nil
+		}
+		n := binary.BigEndian.Uint32(hdr[:])
+		if n < 8 || n > maxStartupLen {
+			return nil
+		}
+		pkt := make([]byte, n)
+		copy(pkt, hdr[:])
+		if _, err := io.ReadFull(cr, pkt[4:]); err != nil {
+			return nil
+		}
+		switch code := binary.BigEndian.Uint32(pkt[4:8]); {
+		case code == sslRequestCode || code == gssEncRequestCode:
+			// Bytes sent before the answer would be read as if encrypted
+			// by a server that said yes: refuse them, as PostgreSQL does.
+			if n != 8 || cr.Buffered() > 0 {
+				return nil
+			}
+			if _, err := client.Write([]byte{'N'}); err != nil {
+				return nil
+			}
+		case code == cancelRequestCode:
+			s.forwardCancel(pkt)
+			return nil
+		case code>>16 == 3:
+			var sm pgproto3.StartupMessage
+			if err := sm.Decode(pkt[4:]); err != nil {
+				sendError(client, &pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "08P01",
+					Message: "invalid startup packet layout"})
+				return nil
+			}
+			return pkt
+		default:
+			sendError(client, &pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "0A000",
+				Message: fmt.Sprintf("unsupported frontend protocol %d.%d: server supports 3.0", code>>16, code&0xffff)})
+			return nil
+		}
+	}
+	return nil
+}
+
+// forwardCancel sends a CancelRequest, as received, to the server, which
+// matches its process id and secret key (relayed to the client in
+// BackendKeyData) and cancels that session's statement. Like PostgreSQL,
+// the front answers nothing.
+func (s *Server) forwardCancel(pkt []byte) {
+	c, err := net.DialTimeout("tcp", s.opts.Backend, defaultDialTimeout)
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(defaultDialTimeout))
+	if _, err := c.Write(pkt); err != nil {
+		return
+	}
+	// The server closes the connection once it has read the request.
+	_, _ = io.Copy(io.Discard, c)
+}
+
+// sendError writes one ErrorResponse, for a connection the front ends.
+func sendError(w io.Writer, e *pgproto3.ErrorResponse) {
+	buf, err := e.Encode(nil)
+	if err == nil {
+		_, _ = w.Write(buf)
+	}
+}
+
+// relay is one connection past its start-up: up carries the client's
+// messages to the server, down the server's to the client.
+type relay struct {
+	s               *Server
+	client, backend net.Conn
+	cr, br          *bufio.Reader
+	bw              *bufio.Writer // to the server; up's alone
+
+	cwMu sync.Mutex // cw: down writes, and up when it answers a refusal itself
+	cw   *bufio.Writer
+
+	// pending counts ReadyForQuery messages due: one per Query, Sync and
+	// FunctionCall sent, and the start-up's. status is the transaction
+	// status of the last one ('I' idle, 'T' in a transaction, 'E' failed).
+	pending atomic.Int64
+	status  atomic.Uint32
+	ready   atomic.Bool
+
+	refusedMu sync.Mutex
+	refused   map[string]*Refusal // by marker (refuseInBand)
+}
+
+var errProtocol = errors.New("protocol violation")
+
+// readHeader reads a message's type and the length of its body.
+func readHeader(r *bufio.Reader) (byte, int, error) {
+	hdr, err := r.Peek(5)
+	if err != nil {
+		return 0, 0, err
+	}
+	typ, n := hdr[0], int(binary.BigEndian.Uint32(hdr[1:5]))
+	if n < 4 {
+		return 0, 0, errProtocol
+	}
+	_, _ = r.Discard(5)
+	return typ, n - 4, nil
+}
+
+// copyMessage writes a message's header and streams its body through.
+func copyMessage(w *bufio.Writer, r *bufio.Reader, typ byte, n int) error {
+	var hdr [5]byte
+	hdr[0] = typ
+	binary.BigEndian.PutUint32(hdr[1:], uint32(n+4))
+	if _, err := w.Write(hdr[:]); err != nil {
+		return err
+	}
+	_, err := io.CopyN(w, r, int64(n))
+	return err
+}
+
+// up relays the client's messages until either side closes; it
+// translates Query and Parse messages.
+func (r *relay) up() {
+	for {
+		typ, n, err := readHeader(r.cr)
+		if err != nil {
+			return
+		}
+		switch typ {
+		case 'Q', 'P':
+			if n > maxSQLMessage {
+				r.fatal("54000", fmt.Sprintf("statement of %d bytes is larger than the %d bytes the endpoint accepts", n, maxSQLMessage))
+				return
+			}
+			body := make([]byte, n)
+			if _, err := io.ReadFull(r.cr, body); err != nil {
+				return
+			}
+			if err := r.sendSQL(typ, body); err != nil {
+				return
+			}
+		case 'S', 'F':
+			r.pending.Add(1)
+			if err := copyMessage(r.bw, r.cr, typ, n); err != nil {
+				return
+			}
+		case 'X':
+			_ = copyMessage(r.bw, r.cr, typ, n)
+			_ = r.bw.Flush()
+			return
+		default:
+			if err := copyMessage(r.bw, r.cr, typ, n); err != nil {
+				return
+			}
+		}
+		// Flush once the client has nothing more buffered, so a pipeline
+		// of messages (Parse, Bind, Execute, Sync) goes out in one write.
+		if r.cr.Buffered() == 0 {
+			if err := r.bw.Flush(); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// sendSQL translates a Query or Parse message and sends what the server
+// should run.
+func (r *relay) sendSQL(typ byte, body []byte) error {
+	var q pgproto3.Query
+	var p pgproto3.Parse
+	var sql string
+	if typ == 'Q' {
+		if err := q.Decode(body); err != nil {
+			return err
+		}
+		sql = q.String
+	} else {
+		if err := p.Decode(body); err != nil {
+			return err
+		}
+		sql = p.Query
+	}
+	out, err := r.s.opts.Translator.Translate(sql)
+	if err != nil {
+		ref := asRefusal(err)
+		if typ == 'Q' && r.answerRefusal(ref) {
+			return nil
+		}
+		out = r.refuseInBand(ref)
+	}
+	if typ == 'Q' {
+		r.pending.Add(1)
+	}
+	if out == sql {
+		return copyBody(r.bw, typ, body)
+	}
+	var msg []byte
+	if typ == 'Q' {
+		q.String = out
+		msg, err = q.Encode(nil)
+	} else {
+		p.Query = out
+		msg, err = p.Encode(nil)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = r.bw.Write(msg)
+	return err
+}
+
+func copyBody(w *bufio.Writer, typ byte, body []byte) error {
+	var hdr [5]byte
+	hdr[0] = typ
+	binary.BigEndian.PutUint32(hdr[1:], uint32(len(body)+4))
+	if _, err := w.Write(hdr[:]); err != nil {
+		return err
+	}
+	_, err := w.Write(body)
+	return err
+}
+
+func asRefusal(err error) *Refusal {
+	var ref *Refusal
+	if errors.As(err, &ref) {
+		return ref
+	}
+	return &Refusal{Code: "XX000", Message: err.Error()}
+}
+
+// answerRefusal answers a refused Query itself, the statement never
+// reaching the server, when that cannot put the client and the server out
+// of step: nothing is in flight (every ReadyForQuery due has come) and no
+// transaction is open (Redshift would abort it; the server would not know).
+// Otherwise it returns false and the refusal goes in band.
+func (r *relay) answerRefusal(ref *Refusal) bool {
+	r.cwMu.Lock()
+	defer r.cwMu.Unlock()
+	if r.pending.Load() != 0 || r.status.Load() != 'I' {
+		return false
+	}
+	e := &pgproto3.ErrorResponse{Severity: "ERROR", SeverityUnlocalized: "ERROR", Code: ref.Code, Message: ref.Message}
+	buf, err := e.Encode(nil)
+	if err != nil {
+		return false
+	}
+	buf, _ = (&pgproto3.ReadyForQuery{TxStatus: 'I'}).Encode(buf)
+	_, _ = r.cw.Write(buf)
+	_ = r.cw.Flush()
+	return true
+}
+
+// markerPrefix starts the column name of a refusal sent in band.
+const markerPrefix = "rsdata_refused_"
+
+// refuseInBand returns SQL that the server refuses while parsing it, in
+// order with whatever is in flight and with the transaction state the
+// client expects (an open transaction is aborted, a pipeline stops at the
+// error): a column reference that cannot exist, named by a marker that
+// down recognises in the ErrorResponse and replaces with the refusal's
+// SQLSTATE and message.
+func (r *relay) refuseInBand(ref *Refusal) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	marker := markerPrefix + hex.EncodeToString(b[:])
+	r.refusedMu.Lock()
+	r.refused[marker] = ref
+	r.refusedMu.Unlock()
+	return `SELECT "` + marker + `"`
+}
+
+// fatal tells the client why the front ends its connection.
+func (r *relay) fatal(code, msg string) {
+	r.cwMu.Lock()
+	defer r.cwMu.Unlock()
+	sendError(r.cw, &pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: code, Message: msg})
+	_ = r.cw.Flush()
+}
+
+// down relays the server's messages until either side closes. It decodes
+// only ErrorResponse (to reword it) and ReadyForQuery (to follow the
+// session's state); the rest streams through.
+func (r *relay) down() {
+	for {
+		typ, n, err := readHeader(r.br)
+		if err != nil {
+			return
+		}
+		r.cwMu.Lock()
+		err = r.downMessage(typ, n)
+		if err == nil && r.br.Buffered() == 0 {
+			err = r.cw.Flush()
+		}
+		r.cwMu.Unlock()
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (r *relay) downMessage(typ byte, n int) error {
+	switch {
+	case typ == 'Z' && n == 1:
+		st, err := r.br.ReadByte()
+		if err != nil {
+			return err
+		}
+		r.status.Store(uint32(st))
+		r.pending.Add(-1)
+		if !r.ready.Swap(true) {
+			// Start-up and authentication are over: the session may now
+			// idle as long as the client likes.
+			_ = r.client.SetReadDeadline(time.Time{})
+		}
+		_, err = r.cw.Write([]byte{'Z', 0, 0, 0, 5, st})
+		return err
+	case typ == 'E' && n <= maxErrorMessage:
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r.br, body); err != nil {
+			return err
+		}
+		var e pgproto3.ErrorResponse
+		if err := e.Decode(body); err != nil {
+			return copyBody(r.cw, typ, body)
+		}
+		if !r.reword(&e) {
+			return copyBody(r.cw, typ, body)
+		}
+		buf, err := e.Encode(nil)
+		if err != nil {
+			return err
+		}
+		_, err = r.cw.Write(buf)
+		return err
+	}
+	return copyMessage(r.cw, r.br, typ, n)
+}
+
+// reword rewrites e as Redshift words it: a refusal sent in band, or a
+// row of redshiftErrors. It reports whether e changed.
+func (r *relay) reword(e *pgproto3.ErrorResponse) bool {
+	if e.Code == "42703" && strings.Contains(e.Message, markerPrefix) {
+		r.refusedMu.Lock()
+		defer r.refusedMu.Unlock()
+		for marker, ref := range r.refused {
+			if strings.Contains(e.Message, `"`+marker+`"`) {
+				delete(r.refused, marker)
+				*e = pgproto3.ErrorResponse{Severity: e.Severity, SeverityUnlocalized: e.SeverityUnlocalized,
+					Code: ref.Code, Message: ref.Message}
+				return true
+			}
+		}
+	}
+	return rewordError(e)
+}

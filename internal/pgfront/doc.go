@@ -1,0 +1,25 @@
+// Package pgfront is the PostgreSQL wire front of the embedded clusters and
+// workgroups: it owns the TCP port that DescribeClusters and GetWorkgroup
+// report, and relays every connection to the PostgreSQL server behind it,
+// which listens on a loopback port no client is told of.
+//
+// What it relays as it is: the StartupMessage (user, database, options),
+// every authentication message both ways (SCRAM, md5, cleartext: the server
+// checks the password, so GetClusterCredentials' temporary users and their
+// expiry work as they do on the server), CancelRequests (forwarded on a new
+// connection to the server, so Ctrl-C in psql cancels), and every message
+// but two: the SQL of Query and Parse messages is translated with the
+// engine's dialect (Translator). Backend messages are streamed through
+// message by message, never a whole result at once; only ErrorResponses are
+// decoded, to word them as Redshift does where it differs (errors.go).
+//
+// SSLRequest and GSSENCRequest are answered 'N': the front speaks plain TCP
+// on loopback only, and clients that prefer TLS (psql's sslmode=prefer, the
+// default) go on without it.
+//
+// Bounds: at most Options.MaxConns relayed connections at once (one more is
+// told, in Redshift's words, that the connection limit is exceeded); a
+// connection must finish its start-up and authentication within
+// Options.StartupTimeout; both relay goroutines of a connection end as soon
+// as either side closes.
+package pgfront

@@ -1,0 +1,41 @@
+package pgfront
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/rsdata/rsdata/internal/dialect"
+)
+
+// Translator turns the SQL of a Query or Parse message into what the
+// server runs.
+type Translator interface {
+	// Translate returns sql as the server should run it. A *Refusal error
+	// means the engine's dialect refuses the statement: the client gets an
+	// ErrorResponse with its SQLSTATE and message, and the statement never
+	// runs. Any other error is reported to the client the same way, with
+	// SQLSTATE XX000. It must be safe for concurrent use.
+	Translate(sql string) (string, error)
+}
+
+// Refusal is a statement the dialect refuses, worded as Redshift refuses
+// it.
+type Refusal struct {
+	Code    string // SQLSTATE, e.g. "0A000"
+	Message string
+}
+
+func (r *Refusal) Error() string { return fmt.Sprintf("%s (SQLSTATE %s)", r.Message, r.Code) }
+
+// Dialect translates with the dialect layer in the given mode
+// (dialect.Postgres passes SQL through untouched).
+type Dialect dialect.Mode
+
+// Translate implements Translator.
+func (d Dialect) Translate(sql string) (string, error) {
+	out, err := dialect.TranslateStrict(dialect.Mode(d), sql)
+	if ref, ok := errors.AsType[*dialect.Refusal](err); ok {
+		return "", &Refusal{Code: ref.Code, Message: ref.Message}
+	}
+	return out, err
+}
