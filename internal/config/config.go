@@ -92,6 +92,9 @@ type Config struct {
 	// the file.
 	RootAccessKeyID     string
 	RootSecretAccessKey string
+	// AdminToken is the datastore API's first Admin token (environment
+	// only); without it one is generated and kept in the data dir.
+	AdminToken string
 }
 
 // Duration is a time.Duration written as "24h" in JSON.

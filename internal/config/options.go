@@ -113,6 +113,9 @@ var options = []option{
 	{name: "root-secret-access-key", noFlag: true, noFile: true, legacy: "-",
 		help: "root secret access key, with RSDATA_ROOT_ACCESS_KEY_ID",
 		bind: str(func(c *Config) *string { return &c.RootSecretAccessKey })},
+	{name: "admin-token", noFlag: true, noFile: true, legacy: "-",
+		help: "the datastore API's first Admin bearer token, at least 16 characters (default: generated on first start, kept in the data dir)",
+		bind: str(func(c *Config) *string { return &c.AdminToken })},
 	// Read by engines/embedded itself; listed so that -h shows it.
 	{name: "pg-bindir", noFlag: true, noFile: true, legacy: "-",
 		help: "directory of PostgreSQL's initdb and postgres (default: pg_config --bindir, PATH, the distributions' directories)"},

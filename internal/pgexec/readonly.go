@@ -9,7 +9,8 @@ package pgexec
 // with the dialect lexer (so strings, quoted identifiers and comments do
 // not hide or fake it). The bare BEGIN, COMMIT and ROLLBACK that sessions
 // and transactional batches send are kept: BEGIN opens the same read-only
-// transaction, COMMIT and ROLLBACK end it.
+// transaction, COMMIT and ROLLBACK end it, always by rolling it back, as
+// every statement run outside a transaction is rolled back after it.
 
 import (
 	"context"
@@ -100,6 +101,11 @@ var guardedFunctions = map[string]bool{
 	"pg_try_advisory_xact_lock": true, "pg_try_advisory_xact_lock_shared": true,
 	"pg_terminate_backend": true, "pg_cancel_backend": true, "pg_reload_conf": true,
 	"pg_notify": true, "dblink_exec": true, "dblink": true,
+	// Large objects: PostgreSQL 15 lets lo_create run in a read-only
+	// transaction.
+	"lo_create": true, "lo_creat": true, "lo_import": true, "lo_from_bytea": true, "lo_put": true,
+	"lowrite": true, "lo_unlink": true, "lo_truncate": true, "lo_truncate64": true, "lo_export": true,
+	"lo_open": true,
 }
 
 // ReadOnlyRefusal returns why sql may not run on a read-only source, or ""
@@ -166,7 +172,9 @@ func (c *readOnlyConn) Run(ctx context.Context, sql string, params []string, for
 		}
 		return c.conn.Run(ctx, pinReadOnly, nil, statement.FormatJSON, discardSink{})
 	case txEnd:
-		return c.conn.Run(ctx, sql, nil, format, sink)
+		// Whatever ends a source's transaction rolls it back: should a
+		// change ever get past the read-only mode, it is still not kept.
+		return c.conn.Run(ctx, "ROLLBACK", nil, format, sink)
 	}
 	if why := ReadOnlyRefusal(sql); why != "" {
 		return statement.RunResult{}, &statement.DatabaseError{Message: fmt.Sprintf(
