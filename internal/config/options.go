@@ -102,6 +102,8 @@ var options = []option{
 		bind: str(func(c *Config) *string { return &c.EventsFile })},
 	{name: "events-webhook", help: "POST status-change events of WithEvent statements to this URL",
 		bind: str(func(c *Config) *string { return &c.EventsWebhook })},
+	{name: "datastore-aws-endpoint", help: "STS and Redshift endpoint of IAM_ROLE datastores, e.g. https://sts.us-east-1.amazonaws.com (default: rsdata's own endpoint)",
+		bind: str(func(c *Config) *string { return &c.DatastoreAWSEndpoint })},
 	{name: "allow-reset", help: "serve POST /_rsdata/reset (root credentials only), which drops every database user object, statement, IAM identity, secret and tag: for test suites",
 		bind: boolean(func(c *Config) *bool { return &c.AllowReset })},
 
@@ -116,6 +118,12 @@ var options = []option{
 	{name: "admin-token", noFlag: true, noFile: true, legacy: "-",
 		help: "the datastore API's first Admin bearer token, at least 16 characters (default: generated on first start, kept in the data dir)",
 		bind: str(func(c *Config) *string { return &c.AdminToken })},
+	{name: "datastore-aws-access-key-id", noFlag: true, noFile: true, legacy: "-",
+		help: "access key id IAM_ROLE datastores assume their roles with, with RSDATA_DATASTORE_AWS_SECRET_ACCESS_KEY (default: rsdata's own rsdata-datastores user)",
+		bind: str(func(c *Config) *string { return &c.DatastoreAWSAccessKeyID })},
+	{name: "datastore-aws-secret-access-key", noFlag: true, noFile: true, legacy: "-",
+		help: "secret access key, with RSDATA_DATASTORE_AWS_ACCESS_KEY_ID",
+		bind: str(func(c *Config) *string { return &c.DatastoreAWSSecretAccessKey })},
 	// Read by engines/embedded itself; listed so that -h shows it.
 	{name: "pg-bindir", noFlag: true, noFile: true, legacy: "-",
 		help: "directory of PostgreSQL's initdb and postgres (default: pg_config --bindir, PATH, the distributions' directories)"},

@@ -201,8 +201,8 @@ func (c *readOnlyConn) Run(ctx context.Context, sql string, params []string, for
 // discardSink drops what a bookkeeping statement returns.
 type discardSink struct{}
 
-func (discardSink) Reset(context.Context) error            { return nil }
-func (discardSink) SetColumns([]results.Column) error      { return nil }
+func (discardSink) Reset(context.Context) error             { return nil }
+func (discardSink) SetColumns([]results.Column) error       { return nil }
 func (discardSink) AddRecord(context.Context, []byte) error { return nil }
 
 // defaultEndTimeout bounds the ROLLBACK that ends a statement's read-only
