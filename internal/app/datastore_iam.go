@@ -48,6 +48,11 @@ func (a *App) datastoreIAM() datastore.CredentialIssuer {
 	} else {
 		own := &datastoreIdentity{app: a}
 		creds = own.credentials
+		// Made now, so trust policies can name it before the first
+		// datastore is created.
+		if _, err := own.credentials(context.Background()); err != nil {
+			a.log.Error("creating the rsdata-datastores identity failed", "err", err)
+		}
 	}
 	return iamrole.New(iamrole.Options{Endpoint: func() string { return endpoint }, Region: a.cfg.Region,
 		Credentials: creds, Resolve: a.resolveEngine})

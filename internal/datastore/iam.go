@@ -48,9 +48,9 @@ type iamLogin struct {
 	cur Issued
 }
 
-func newIAMLogin(issuer CredentialIssuer, c *Connection, clock func() time.Time) *iamLogin {
+func newIAMLogin(issuer CredentialIssuer, c *Connection, database string, clock func() time.Time) *iamLogin {
 	return &iamLogin{issuer: issuer, clock: clock,
-		req: IssueRequest{RoleARN: c.RoleARN, ExternalID: c.ExternalID, Host: c.Host, Port: c.Port}}
+		req: IssueRequest{RoleARN: c.RoleARN, ExternalID: c.ExternalID, Host: c.Host, Port: c.Port, Database: database}}
 }
 
 // Login returns cached credentials, or new ones when none are left valid

@@ -34,9 +34,10 @@ type Service struct {
 	mu sync.Mutex
 	// cancels are the running catalog operations' cancel functions.
 	cancels map[int64]running
-	// logins are the credential sources by connection id, so every
-	// datastore of a connection shares one IAM credential cache.
-	logins map[int64]engines.Credentials
+	// logins are the credential sources by connection and database, so
+	// the datastores of a connection share one IAM credential cache per
+	// database (IAM grants credentials per database).
+	logins map[loginKey]engines.Credentials
 	ops    sync.WaitGroup
 	// ctx is the service's own context, for catalog operations (never a
 	// request's); Close cancels it.
@@ -54,7 +55,7 @@ func New(opts Options, store Store, sealer Sealer, conn Connector, reg *engines.
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Service{opts: opts, store: store, sealer: sealer, conn: conn, reg: reg,
-		cancels: map[int64]running{}, logins: map[int64]engines.Credentials{}, ctx: ctx, cancel: cancel}
+		cancels: map[int64]running{}, logins: map[loginKey]engines.Credentials{}, ctx: ctx, cancel: cancel}
 }
 
 func (s *Service) now() time.Time { return s.opts.Clock().UTC() }
@@ -103,29 +104,46 @@ func (s *Service) connection(ctx context.Context, id int64) (*Connection, error)
 	return c, nil
 }
 
-// login is the credential source of connection c.
-func (s *Service) login(c *Connection) (engines.Credentials, error) {
+type loginKey struct {
+	connection int64
+	database   string
+}
+
+// login is the credential source of connection c for database.
+func (s *Service) login(c *Connection, database string) (engines.Credentials, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if l, ok := s.logins[c.ID]; ok && c.ID != 0 {
+	key := loginKey{c.ID, database}
+	if l, ok := s.logins[key]; ok && c.ID != 0 {
 		return l, nil
 	}
-	l, err := s.newLogin(c)
+	l, err := s.newLogin(c, database)
 	if err != nil {
 		return nil, err
 	}
 	if c.ID != 0 {
-		s.logins[c.ID] = l
+		s.logins[key] = l
 	}
 	return l, nil
 }
 
-func (s *Service) newLogin(c *Connection) (engines.Credentials, error) {
+// forgetLogins drops the credential sources of connection id.
+func (s *Service) forgetLogins(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.logins {
+		if k.connection == id {
+			delete(s.logins, k)
+		}
+	}
+}
+
+func (s *Service) newLogin(c *Connection, database string) (engines.Credentials, error) {
 	if c.AuthType == AuthIAMRole {
 		if s.opts.IAM == nil {
 			return nil, invalid("connection.parameters.authentication_type", "IAM_ROLE is not available on this server")
 		}
-		return newIAMLogin(s.opts.IAM, c, s.opts.Clock), nil
+		return newIAMLogin(s.opts.IAM, c, database, s.opts.Clock), nil
 	}
 	return basicLogin{user: c.Username, password: c.Password}, nil
 }
@@ -137,7 +155,7 @@ func (b basicLogin) Login(context.Context) (string, string, error) { return b.us
 
 // register makes d a Data API target (replacing an earlier registration).
 func (s *Service) register(d *Datastore, c *Connection) error {
-	l, err := s.login(c)
+	l, err := s.login(c, d.Database)
 	if err != nil {
 		return err
 	}
@@ -327,7 +345,7 @@ func (s *Service) resolve(ctx context.Context, in *CreateInput) (*Connection, bo
 }
 
 func (s *Service) target(c *Connection, database, schema string) (Target, error) {
-	l, err := s.login(c)
+	l, err := s.login(c, database)
 	if err != nil {
 		return Target{}, err
 	}
@@ -372,7 +390,7 @@ func (s *Service) Create(ctx context.Context, in *CreateInput) (*Created, error)
 		if err := s.seal(c); err != nil {
 			return nil, err
 		}
-		if _, err := s.newLogin(c); err != nil {
+		if _, err := s.newLogin(c, in.Database); err != nil {
 			return nil, err
 		}
 		if c.Name == "" {
@@ -661,9 +679,7 @@ func (s *Service) UpdateConnection(ctx context.Context, id int64, in *Connection
 	if err := s.store.UpdateConnection(ctx, c); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	delete(s.logins, id)
-	s.mu.Unlock()
+	s.forgetLogins(id)
 	all, err := s.store.ListDatastores(ctx)
 	if err != nil {
 		return nil, err
@@ -690,9 +706,7 @@ func (s *Service) DeleteConnection(ctx context.Context, id int64) error {
 	if err := s.store.DeleteConnection(ctx, id); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	delete(s.logins, id)
-	s.mu.Unlock()
+	s.forgetLogins(id)
 	return nil
 }
 
