@@ -141,4 +141,3 @@ func awsReason(call string, err error) error {
 	}
 	return fmt.Errorf("%s: the AWS endpoint could not be reached", call)
 }
-
