@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	apids "github.com/rsdata/rsdata/internal/api/datastores"
+	"github.com/rsdata/rsdata/internal/config"
 	"github.com/rsdata/rsdata/internal/datastore"
 	"github.com/rsdata/rsdata/internal/httpx"
 	"github.com/rsdata/rsdata/internal/pgexec"
@@ -107,4 +108,22 @@ func (a *App) AdminToken() string {
 		return ""
 	}
 	return a.ds.token
+}
+
+// ReadAdminToken returns the token `rsdata token` authenticates with:
+// RSDATA_TOKEN is read by the command itself; here RSDATA_ADMIN_TOKEN,
+// else the generated one kept in the data dir.
+func ReadAdminToken(cfg config.Config) (string, error) {
+	if cfg.AdminToken != "" {
+		return cfg.AdminToken, nil
+	}
+	path := filepath.Join(cfg.DataDir, adminTokenFile)
+	var kept adminToken
+	if err := secretfile.Read(path, &kept); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	if kept.Token == "" {
+		return "", fmt.Errorf("no admin token in %s: set RSDATA_TOKEN to an Admin token", path)
+	}
+	return kept.Token, nil
 }
