@@ -96,7 +96,7 @@ func TestDatastoreSeedIAMRole(t *testing.T) {
 	// A wrong external id: the dry-run test fails with STS's reason.
 	wrong := strings.ReplaceAll(seedBody(seedSourceIAM, port), "<your-external-id>", "not-the-external-id")
 	r := mustCurl(t, s, 400, "POST", "/api/datastores/connection", token, wrong)
-	if !strings.Contains(r.Body, "STS AssumeRole: AccessDenied") || !strings.Contains(r.Body, "QualyticsRedshiftRole") {
+	if !strings.Contains(r.Body, "STS AssumeRole: AccessDenied: User: arn:aws:iam::123456789012:user/rsdata-datastores is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/QualyticsRedshiftRole") {
 		t.Errorf("wrong external id: %s", r.Body)
 	}
 	// Without one at all, the same.

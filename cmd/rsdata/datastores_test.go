@@ -340,6 +340,22 @@ func TestDatastoreSeedBasic(t *testing.T) {
 	if got := queryString(t, c, onDatastore(prod.ClusterIdentifier, "select current_user, sum(amount)::varchar from orders")); got != "your_user|30.75" {
 		t.Errorf("production through the Data API: %q", got)
 	}
+	// The Data API's catalog calls on a datastore.
+	tables, err := c.ListTables(context.Background(), &redshiftdata.ListTablesInput{ClusterIdentifier: aws.String(finance.ClusterIdentifier),
+		Database: aws.String("your_database"), SchemaPattern: aws.String("finance")})
+	if err != nil || len(tables.Tables) != 2 || aws.ToString(tables.Tables[0].Name) != "ledger" || aws.ToString(tables.Tables[1].Type) != "VIEW" {
+		t.Errorf("ListTables on a datastore: %+v %v", tables, err)
+	}
+	desc, err := c.DescribeTable(context.Background(), &redshiftdata.DescribeTableInput{ClusterIdentifier: aws.String(finance.ClusterIdentifier),
+		Database: aws.String("your_database"), Schema: aws.String("finance"), Table: aws.String("ledger")})
+	if err != nil || len(desc.ColumnList) != 2 || aws.ToString(desc.ColumnList[1].Name) != "entry" {
+		t.Errorf("DescribeTable on a datastore: %+v %v", desc, err)
+	}
+	otherDB := onDatastore(finance.ClusterIdentifier, "select 1")
+	otherDB.Database = aws.String("dev")
+	if msg := failing(t, c, otherDB); !strings.Contains(msg, `serves database "your_database" only`) {
+		t.Errorf("another database on a datastore: %s", msg)
+	}
 
 	// The enrichment datastore writes, in its own schema.
 	mustFinish(t, c, execute(t, c, onDatastore(reused.ClusterIdentifier, "create table results (id int, note varchar(10))")))
