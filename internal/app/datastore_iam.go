@@ -1,7 +1,7 @@
 package app
 
 // rsdata's own identity for IAM_ROLE datastores: the IAM user
-// "rsdata-datastores" of the home account, created on first use with an
+// "rsdata-datastores" of the home account, created on its first use with an
 // access key and an inline policy allowing sts:AssumeRole. Roles that
 // datastores assume name it in their trust policies
 // (arn:aws:iam::<account>:user/rsdata-datastores). With
@@ -46,13 +46,10 @@ func (a *App) datastoreIAM() datastore.CredentialIssuer {
 		static := aws.Credentials{AccessKeyID: a.cfg.DatastoreAWSAccessKeyID, SecretAccessKey: a.cfg.DatastoreAWSSecretAccessKey}
 		creds = func(context.Context) (aws.Credentials, error) { return static, nil }
 	} else {
+		// Made on first use, so a server without IAM_ROLE datastores
+		// has no such user; trust policies may name it before it exists.
 		own := &datastoreIdentity{app: a}
 		creds = own.credentials
-		// Made now, so trust policies can name it before the first
-		// datastore is created.
-		if _, err := own.credentials(context.Background()); err != nil {
-			a.log.Error("creating the rsdata-datastores identity failed", "err", err)
-		}
 	}
 	return iamrole.New(iamrole.Options{Endpoint: func() string { return endpoint }, Region: a.cfg.Region,
 		Credentials: creds, Resolve: a.resolveEngine})
