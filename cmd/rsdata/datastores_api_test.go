@@ -1,13 +1,19 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
 const ciAdminToken = "ci-admin-token-0123456789"
@@ -242,4 +248,85 @@ func TestDatastoreAPITokensAndErrors(t *testing.T) {
 	if len(fields.Items) != 3 || fields.Items[1].Name != "entry" || fields.Items[1].Type != "character varying(20)" || fields.Items[1].Nullable {
 		t.Errorf("ledger fields: %+v", fields)
 	}
+
+	// Abort: a catalog that hangs on a server that never answers ends
+	// "aborted" when aborted.
+	hang := hangingServer(t)
+	var stuck createdDatastore
+	body := strings.Replace(strings.Replace(basic, `"trigger_catalog": true`, `"trigger_catalog": false`, 1),
+		fmt.Sprintf(`"port": %d`, port), fmt.Sprintf(`"port": %d`, hang), 1)
+	mustCurl(t, s, 200, "POST", "/api/datastores", admin, body).decode(t, &stuck)
+	if stuck.Connected {
+		t.Errorf("a server that closes at once: connected")
+	}
+	var running operationOut
+	mustCurl(t, s, 200, "POST", "/api/operations/run", editor, fmt.Sprintf(`{"type": "catalog", "datastore_id": %d}`, stuck.ID)).decode(t, &running)
+	mustCurl(t, s, 200, "PUT", fmt.Sprintf("/api/operations/abort/%d", running.ID), editor, "")
+	if op := waitOperation(t, s, admin, running.ID); op.Result != "aborted" {
+		t.Errorf("an aborted catalog: %+v", op)
+	}
+
+	// IAM on datastores: an IAM user allowed on one datastore's cluster
+	// ARN runs there (as the datastore's login) and is refused on another.
+	rc := s.RootCredentials()
+	iamc := iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(s.Endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider(rc.AccessKeyID, rc.SecretAccessKey, "")})
+	ctx := context.Background()
+	if _, err := iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("analyst")}); err != nil {
+		t.Fatal(err)
+	}
+	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["redshift-data:ExecuteStatement"],"Resource":"arn:aws:redshift:us-east-1:123456789012:cluster:%[1]s"},
+		{"Effect":"Allow","Action":["redshift-data:DescribeStatement","redshift-data:GetStatementResult"],"Resource":"*"},
+		{"Effect":"Allow","Action":"redshift:GetClusterCredentialsWithIAM","Resource":"arn:aws:redshift:us-east-1:123456789012:dbname:%[1]s/your_database"}]}`,
+		src.ClusterIdentifier)
+	if _, err := iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("analyst"), PolicyName: aws.String("one-datastore"),
+		PolicyDocument: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("analyst")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	analyst := s.Client(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey))
+	if got := queryString(t, analyst, onDatastore(src.ClusterIdentifier, "select current_user, current_schema()")); got != "your_user|finance" {
+		t.Errorf("the analyst on her datastore: %q", got)
+	}
+	if _, err := analyst.ExecuteStatement(ctx, ptr(onDatastore(enr.ClusterIdentifier, "select 1"))); err == nil || !strings.Contains(err.Error(), "AccessDenied") {
+		t.Errorf("the analyst on another datastore: %v", err)
+	}
+}
+
+// hangingServer listens on a free port: it closes its first connection at
+// once and holds every later one open without a word.
+func hangingServer(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if i == 0 {
+				c.Close()
+				continue
+			}
+			held = append(held, c)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	return ln.Addr().(*net.TCPAddr).Port
 }
