@@ -23,7 +23,7 @@ import (
 
 const tokenUsage = `usage: rsdata token create NAME ROLE | list | revoke ID  [flags]
 ROLE is Member, Editor, Manager or Admin. The flags are serve's (--data-dir, --listen, ...),
-to find the running rsdata; RSDATA_TOKEN, when set, is the Admin token used.`
+to find the running rsdata; RSDATA_TOKEN, when set, is the Admin token used`
 
 func token(ctx context.Context, args []string, getenv func(string) string, stdout, _ io.Writer) error {
 	if len(args) == 0 {
