@@ -144,6 +144,28 @@ func TestDatastoreSeedIAMRole(t *testing.T) {
 	if got := s.adminPsql("cluster-local", "your_database", "select a from qualytics_enrichment.scores"); got != "7" {
 		t.Errorf("enrichment write through IAM: %s", got)
 	}
+
+	// A workgroup: Redshift Serverless GetCredentials, with the same flow.
+	createDatastoreRole(t, s, "ServerlessRole", false)
+	rc := s.RootCredentials()
+	iamc := iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(s.Endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider(rc.AccessKeyID, rc.SecretAccessKey, "")})
+	if _, err := iamc.PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{RoleName: aws.String("ServerlessRole"), PolicyName: aws.String("db"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"redshift-serverless:GetCredentials","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	wgBody := strings.ReplaceAll(seedBody(seedSourceIAM, s.EnginePort("workgroup", "default")), "QualyticsRedshiftRole", "ServerlessRole")
+	wgBody = strings.Replace(wgBody, `"database": "your_database"`, `"database": "dev"`, 1)
+	var wg createdDatastore
+	mustCurl(t, s, 200, "POST", "/api/datastores", token, wgBody).decode(t, &wg)
+	if !wg.Connected {
+		t.Fatalf("IAM datastore on a workgroup: %+v", wg)
+	}
+	wgIn := onDatastore(wg.ClusterIdentifier, "select current_user")
+	wgIn.Database = aws.String("dev")
+	if got := queryString(t, c, wgIn); got != "IAMR:ServerlessRole" {
+		t.Errorf("IAM login on a workgroup: %q", got)
+	}
 }
 
 type testResultOut struct {
