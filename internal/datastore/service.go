@@ -71,12 +71,18 @@ func (s *Service) Load(ctx context.Context) error {
 		return err
 	}
 	for _, d := range all {
+		// One datastore that cannot be registered (its password sealed
+		// under another key, its name taken by a configured cluster) must
+		// not keep the server from starting: it is logged and left out.
 		c, err := s.connection(ctx, d.ConnectionID)
-		if err != nil {
-			return err
+		if err == nil {
+			err = s.register(d, c)
 		}
-		if err := s.register(d, c); err != nil {
-			return err
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			s.opts.Logger.Error("datastore not registered as a Data API target", "datastore", d.ID, "err", err)
 		}
 	}
 	return nil
