@@ -340,6 +340,12 @@ func TestDatastoreSeedBasic(t *testing.T) {
 	if got := queryString(t, c, onDatastore(prod.ClusterIdentifier, "select current_user, sum(amount)::varchar from orders")); got != "your_user|30.75" {
 		t.Errorf("production through the Data API: %q", got)
 	}
+	// DescribeClusters lists the clusters rsdata runs, not datastores.
+	var clusters struct{ Clusters []struct{ ClusterIdentifier string } }
+	awsJSON(t, awsEnv(t, s.PrintedEnv()), &clusters, "redshift", "describe-clusters")
+	if len(clusters.Clusters) != 1 || clusters.Clusters[0].ClusterIdentifier != "local" {
+		t.Errorf("describe-clusters: %+v", clusters)
+	}
 	// The Data API's catalog calls on a datastore.
 	tables, err := c.ListTables(context.Background(), &redshiftdata.ListTablesInput{ClusterIdentifier: aws.String(finance.ClusterIdentifier),
 		Database: aws.String("your_database"), SchemaPattern: aws.String("finance")})
@@ -386,17 +392,21 @@ func TestDatastoreSeedBasic(t *testing.T) {
 	for _, sql := range tricks {
 		failing(t, c, onDatastore(finance.ClusterIdentifier, sql))
 	}
-	// A batch, in one transaction and not.
-	for _, tx := range []bool{false, true} {
-		in := &redshiftdata.BatchExecuteStatementInput{ClusterIdentifier: aws.String(finance.ClusterIdentifier), Database: aws.String("your_database"),
-			Sqls: []string{"select 1", "insert into ledger values (5, 'z')"}}
-		_ = tx
-		out, err := c.BatchExecuteStatement(context.Background(), in)
+	// Batches (one transaction): the transaction's own COMMIT, or a mode
+	// change first, let no write through.
+	for _, sqls := range [][]string{
+		{"select 1", "insert into ledger values (5, 'z')"},
+		{"commit", "insert into ledger values (5, 'z')"},
+		{"SET TRANSACTION READ WRITE", "insert into ledger values (5, 'z')"},
+		{"select 1", "select bump()"},
+	} {
+		out, err := c.BatchExecuteStatement(context.Background(), &redshiftdata.BatchExecuteStatementInput{
+			ClusterIdentifier: aws.String(finance.ClusterIdentifier), Database: aws.String("your_database"), Sqls: sqls})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if d := waitDone(t, c, aws.ToString(out.Id)); d.Status != types.StatusStringFailed {
-			t.Errorf("batch insert on a source ended %s", d.Status)
+			t.Errorf("batch %q on a source ended %s", sqls, d.Status)
 		}
 	}
 	// A session: BEGIN and COMMIT are allowed, writes and mode changes not.
