@@ -341,7 +341,9 @@ func TestDatastoreSeedBasic(t *testing.T) {
 		t.Errorf("production through the Data API: %q", got)
 	}
 	// DescribeClusters lists the clusters rsdata runs, not datastores.
-	var clusters struct{ Clusters []struct{ ClusterIdentifier string } }
+	var clusters struct {
+		Clusters []struct{ ClusterIdentifier string }
+	}
 	awsJSON(t, awsEnv(t, s.PrintedEnv()), &clusters, "redshift", "describe-clusters")
 	if len(clusters.Clusters) != 1 || clusters.Clusters[0].ClusterIdentifier != "local" {
 		t.Errorf("describe-clusters: %+v", clusters)
