@@ -29,6 +29,7 @@ func rsdataCmd(t testing.TB, env []string, args ...string) cmdResult {
 // OpenAPI document matching the router, enrichment links, connection
 // updates and catalog re-syncs.
 func TestDatastoreAPITokensAndErrors(t *testing.T) {
+	t.Parallel()
 	s := startServe(t, serveOptions{Env: []string{"RSDATA_ADMIN_TOKEN=" + ciAdminToken}})
 	if _, err := os.Stat(filepath.Join(s.DataDir, "admin-token.json")); !os.IsNotExist(err) {
 		t.Errorf("with RSDATA_ADMIN_TOKEN, admin-token.json exists: %v", err)

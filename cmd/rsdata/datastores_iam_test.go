@@ -85,6 +85,7 @@ func createDatastoreRole(t testing.TB, s *server, name string, credentialPolicy 
 // external id), gets an IAMR: login from GetClusterCredentialsWithIAM, and
 // really connects with it.
 func TestDatastoreSeedIAMRole(t *testing.T) {
+	t.Parallel()
 	s := startServe(t, serveOptions{})
 	token := adminTokenOf(t, s)
 	setUpSeedDatabase(t, s)

@@ -280,6 +280,7 @@ func failing(t testing.TB, c *redshiftdata.Client, in redshiftdata.ExecuteStatem
 // the datastores through the Data API with the Go SDK, catalogs them, and
 // restarts.
 func TestDatastoreSeedBasic(t *testing.T) {
+	t.Parallel()
 	s := startServe(t, serveOptions{})
 	token := adminTokenOf(t, s)
 	if !strings.Contains(s.Stdout.String(), "admin-token.json") {
