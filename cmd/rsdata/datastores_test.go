@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
 )
@@ -348,6 +350,14 @@ func TestDatastoreSeedBasic(t *testing.T) {
 	awsJSON(t, awsEnv(t, s.PrintedEnv()), &clusters, "redshift", "describe-clusters")
 	if len(clusters.Clusters) != 1 || clusters.Clusters[0].ClusterIdentifier != "local" {
 		t.Errorf("describe-clusters: %+v", clusters)
+	}
+	// rsdata makes no temporary users on a datastore: its login is its own.
+	rc := s.RootCredentials()
+	rs := redshift.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(s.Endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider(rc.AccessKeyID, rc.SecretAccessKey, "")})
+	if _, err := rs.GetClusterCredentials(context.Background(), &redshift.GetClusterCredentialsInput{ClusterIdentifier: aws.String(finance.ClusterIdentifier),
+		DbUser: aws.String("intruder"), DbName: aws.String("your_database"), AutoCreate: aws.Bool(true)}); err == nil || !strings.Contains(err.Error(), "ClusterNotFound") {
+		t.Errorf("GetClusterCredentials on a datastore: %v", err)
 	}
 	// The Data API's catalog calls on a datastore.
 	tables, err := c.ListTables(context.Background(), &redshiftdata.ListTablesInput{ClusterIdentifier: aws.String(finance.ClusterIdentifier),
