@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -285,8 +286,14 @@ func TestDatastoreSeedBasic(t *testing.T) {
 	t.Parallel()
 	s := startServe(t, serveOptions{})
 	token := adminTokenOf(t, s)
-	if !strings.Contains(s.Stdout.String(), "admin-token.json") {
-		t.Errorf("the banner does not say where the admin token is:\n%s", s.Stdout.String())
+	// Like the root key: not printed to a pipe, and the banner's export
+	// line reads it from the 0600 file.
+	banner := s.Stdout.String()
+	exportLine := regexp.MustCompile(`(?m)^  (export RSDATA_TOKEN=.*admin-token\.json.*)$`).FindStringSubmatch(banner)
+	if strings.Contains(banner, token) || exportLine == nil {
+		t.Errorf("the banner shows the admin token to a pipe, or does not say where it is:\n%s", banner)
+	} else if res := runCommand(t, nil, "sh", "-c", exportLine[1]+`; printf %s "$RSDATA_TOKEN"`); res.Stdout != token {
+		t.Errorf("the banner's export line sets RSDATA_TOKEN=%q", res.Stdout)
 	}
 	setUpSeedDatabase(t, s)
 	port := s.EnginePort("cluster", "local")
