@@ -38,6 +38,7 @@ type command struct {
 var commands = []command{
 	{name: "serve", args: "[flags]", summary: "run the server", configured: true, run: serve},
 	{name: "env", args: "[flags]", summary: "print the export line for the AWS CLI and SDKs: eval \"$(rsdata env)\"", configured: true, run: env},
+	{name: "token", args: "create|list|revoke ...", summary: "manage the datastore API's bearer tokens of a running rsdata", configured: true, run: token},
 	{name: "version", summary: "print the version, the VCS revision and the Go version (also rsdata --version)", run: version},
 }
 

@@ -121,6 +121,7 @@ type App struct {
 	// seals secrets at rest, and the page-token key is derived from it.
 	sealKey []byte
 	tokens  *pagetoken.Codec
+	ds      *datastoreState
 
 	// RootAccessKeyID and RootSecretAccessKey are the root credentials.
 	RootAccessKeyID     string
@@ -287,6 +288,9 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 	// Recovery queues events for the statements it failed.
 	a.events.Notify()
+	if err := a.buildDatastores(ctx); err != nil {
+		return nil, err
+	}
 	if a.handler, err = a.buildHandler(); err != nil {
 		return nil, err
 	}
@@ -367,6 +371,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle(resetPath, a.resetEndpoint(who, edge))
 	a.opsRoutes(mux)
+	mux.Handle("/api/", a.datastoreHandler(edge))
 	mux.Handle("/", api)
 	return mux, nil
 }

@@ -179,6 +179,7 @@ func (a *App) printBanner(addr string) {
 		fmt.Fprintf(a.out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", p.creds.AccessKeyID, secret)
 	}
 	fmt.Fprintf(a.out, "Data API endpoint: %s\n", endpoint)
+	a.printDatastoreBanner(endpoint)
 }
 
 // secretFrom is a shell command substitution that reads the secret key from

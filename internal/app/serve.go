@@ -173,6 +173,9 @@ func boundedBy(ctx context.Context, d time.Duration) (context.Context, context.C
 func (a *App) shutdownComponents(ctx context.Context) {
 	a.closeFronts(ctx)
 	a.closeEngine(ctx)
+	if a.ds != nil {
+		a.ds.svc.Close()
+	}
 	if a.exec != nil {
 		a.exec.Close()
 	}

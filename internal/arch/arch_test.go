@@ -54,7 +54,7 @@ func deps(t *testing.T, path string) []string {
 }
 
 // Core packages hold the domain logic; they see neither the wire nor pgx.
-var core = []string{"statement", "results", "records", "arn", "sigv4", "ids", "policy", "identity", "dbcreds", "secrets", "sessiontoken", "seal", "sqlparams", "pagetoken", "dialect", "dialect/corpus"}
+var core = []string{"statement", "datastore", "results", "records", "arn", "sigv4", "ids", "policy", "identity", "dbcreds", "secrets", "sessiontoken", "seal", "sqlparams", "pagetoken", "dialect", "dialect/corpus"}
 
 func TestCorePackagesStayPure(t *testing.T) {
 	for _, c := range core {

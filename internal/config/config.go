@@ -101,6 +101,17 @@ type Config struct {
 	// the file.
 	RootAccessKeyID     string
 	RootSecretAccessKey string
+	// AdminToken is the datastore API's first Admin token (environment
+	// only); without it one is generated and kept in the data dir.
+	AdminToken string
+
+	// DatastoreAWSEndpoint is where IAM_ROLE datastores call STS and
+	// Redshift ("": rsdata's own endpoint); DatastoreAWSAccessKeyID and
+	// DatastoreAWSSecretAccessKey (environment only) are the base
+	// credentials there (default: rsdata's own rsdata-datastores user).
+	DatastoreAWSEndpoint        string
+	DatastoreAWSAccessKeyID     string
+	DatastoreAWSSecretAccessKey string
 }
 
 // Duration is a time.Duration written as "24h" in JSON.
@@ -272,6 +283,14 @@ func (c Config) Validate() error {
 	}
 	if !c.Embedded && len(c.Engines) == 0 {
 		errs = append(errs, errors.New("with --no-embedded, register at least one engine with --cluster or --workgroup"))
+	}
+	if (c.DatastoreAWSAccessKeyID == "") != (c.DatastoreAWSSecretAccessKey == "") {
+		errs = append(errs, errors.New("RSDATA_DATASTORE_AWS_ACCESS_KEY_ID and RSDATA_DATASTORE_AWS_SECRET_ACCESS_KEY must be set together"))
+	}
+	if c.DatastoreAWSEndpoint != "" {
+		if u, err := url.Parse(c.DatastoreAWSEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("datastore AWS endpoint %q must be an http or https URL", c.DatastoreAWSEndpoint))
+		}
 	}
 	if c.EventsWebhook != "" {
 		if u, err := url.Parse(c.EventsWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

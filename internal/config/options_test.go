@@ -19,33 +19,34 @@ type precedenceCase struct {
 }
 
 var precedenceCases = map[string]precedenceCase{
-	"listen":                {file: `"127.0.0.1:1001"`, env: "127.0.0.1:1002", flag: "127.0.0.1:1003"},
-	"data-dir":              {file: `"/d/file"`, env: "/d/env", flag: "/d/flag"},
-	"account-id":            {file: `"111111111111"`, env: "222222222222", flag: "333333333333"},
-	"region":                {file: `"eu-west-1"`, env: "eu-west-2", flag: "eu-west-3"},
-	"peer-account":          {file: `["111111111111", "111111111112"]`, wantFile: "111111111111,111111111112", env: "222222222222,222222222223", flag: "333333333333"},
-	"no-embedded":           {file: `true`, legacyFile: `false`, env: "false", wantEnv: "", flag: "true"},
-	"cluster-port":          {file: `1001`, env: "1002", flag: "1003"},
-	"workgroup-port":        {file: `2001`, env: "2002", flag: "2003"},
-	"dialect":               {file: `"postgres"`, env: "redshift", flag: "postgres"},
-	"cluster":               {file: `["a=postgres://u@h/d"]`, wantFile: "a", env: "b=postgres://u@h/d", flag: "c=postgres://u@h/d", accumulates: true},
-	"workgroup":             {file: `"wa=postgres://u@h/d"`, wantFile: "wa", env: "wb=postgres://u@h/d", flag: "wc=postgres://u@h/d", accumulates: true},
-	"store-dsn":             {file: `"postgres://f@h/d"`, env: "postgres://e@h/d", flag: "postgres://g@h/d"},
-	"control-os-user":       {file: `"user-file"`, env: "user-env", flag: "user-flag"},
-	"max-active-statements": {file: `11`, env: "12", flag: "13"},
-	"max-active-sessions":   {file: `21`, env: "22", flag: "23"},
-	"max-pg-connections":    {file: `41`, env: "42", flag: "43"},
-	"max-run-time":          {file: `"1h0m0s"`, env: "2h0m0s", flag: "3h0m0s"},
-	"result-retention":      {file: `"1m0s"`, env: "2m0s", flag: "3m0s"},
-	"shutdown-timeout":      {file: `"1s"`, env: "2s", flag: "3s"},
-	"body-budget-mib":       {file: `31`, env: "32", flag: "33"},
-	"body-read-timeout":     {file: `"4s"`, env: "5s", flag: "6s"},
-	"log-level":             {file: `"debug"`, env: "warn", flag: "error"},
-	"log-format":            {file: `"json"`, env: "text", flag: "json"},
-	"metrics-listen":        {file: `"127.0.0.1:9101"`, env: "127.0.0.1:9102", flag: "127.0.0.1:9103"},
-	"events-file":           {file: `"/e/file"`, env: "/e/env", flag: "/e/flag"},
-	"events-webhook":        {file: `"http://file"`, env: "http://env", flag: "http://flag"},
-	"allow-reset":           {file: `true`, env: "false", flag: "true"},
+	"listen":                 {file: `"127.0.0.1:1001"`, env: "127.0.0.1:1002", flag: "127.0.0.1:1003"},
+	"data-dir":               {file: `"/d/file"`, env: "/d/env", flag: "/d/flag"},
+	"account-id":             {file: `"111111111111"`, env: "222222222222", flag: "333333333333"},
+	"region":                 {file: `"eu-west-1"`, env: "eu-west-2", flag: "eu-west-3"},
+	"peer-account":           {file: `["111111111111", "111111111112"]`, wantFile: "111111111111,111111111112", env: "222222222222,222222222223", flag: "333333333333"},
+	"no-embedded":            {file: `true`, legacyFile: `false`, env: "false", wantEnv: "", flag: "true"},
+	"cluster-port":           {file: `1001`, env: "1002", flag: "1003"},
+	"workgroup-port":         {file: `2001`, env: "2002", flag: "2003"},
+	"dialect":                {file: `"postgres"`, env: "redshift", flag: "postgres"},
+	"cluster":                {file: `["a=postgres://u@h/d"]`, wantFile: "a", env: "b=postgres://u@h/d", flag: "c=postgres://u@h/d", accumulates: true},
+	"workgroup":              {file: `"wa=postgres://u@h/d"`, wantFile: "wa", env: "wb=postgres://u@h/d", flag: "wc=postgres://u@h/d", accumulates: true},
+	"store-dsn":              {file: `"postgres://f@h/d"`, env: "postgres://e@h/d", flag: "postgres://g@h/d"},
+	"control-os-user":        {file: `"user-file"`, env: "user-env", flag: "user-flag"},
+	"max-active-statements":  {file: `11`, env: "12", flag: "13"},
+	"max-active-sessions":    {file: `21`, env: "22", flag: "23"},
+	"max-pg-connections":     {file: `41`, env: "42", flag: "43"},
+	"max-run-time":           {file: `"1h0m0s"`, env: "2h0m0s", flag: "3h0m0s"},
+	"result-retention":       {file: `"1m0s"`, env: "2m0s", flag: "3m0s"},
+	"shutdown-timeout":       {file: `"1s"`, env: "2s", flag: "3s"},
+	"body-budget-mib":        {file: `31`, env: "32", flag: "33"},
+	"body-read-timeout":      {file: `"4s"`, env: "5s", flag: "6s"},
+	"log-level":              {file: `"debug"`, env: "warn", flag: "error"},
+	"log-format":             {file: `"json"`, env: "text", flag: "json"},
+	"metrics-listen":         {file: `"127.0.0.1:9101"`, env: "127.0.0.1:9102", flag: "127.0.0.1:9103"},
+	"events-file":            {file: `"/e/file"`, env: "/e/env", flag: "/e/flag"},
+	"events-webhook":         {file: `"http://file"`, env: "http://env", flag: "http://flag"},
+	"datastore-aws-endpoint": {file: `"http://file"`, env: "http://env", flag: "http://flag"},
+	"allow-reset":            {file: `true`, env: "false", flag: "true"},
 }
 
 func noEnv(string) string { return "" }
@@ -168,7 +169,15 @@ func TestEnvironmentNames(t *testing.T) {
 // TestSecretsOnlyFromTheEnvironment: root credentials are never a flag or a
 // file key.
 func TestSecretsOnlyFromTheEnvironment(t *testing.T) {
-	cfg, err := parse(nil, envOf(map[string]string{"RSDATA_ROOT_ACCESS_KEY_ID": "AKIAX", "RSDATA_ROOT_SECRET_ACCESS_KEY": "s"}))
+	cfg, err := parse(nil, envOf(map[string]string{"RSDATA_ADMIN_TOKEN": "admin-token-of-ci-1234",
+		"RSDATA_DATASTORE_AWS_ACCESS_KEY_ID": "AKIAD", "RSDATA_DATASTORE_AWS_SECRET_ACCESS_KEY": "d"}))
+	if err != nil || cfg.AdminToken != "admin-token-of-ci-1234" || cfg.DatastoreAWSAccessKeyID != "AKIAD" || cfg.DatastoreAWSSecretAccessKey != "d" {
+		t.Fatalf("datastore secrets from the environment: %+v %v", cfg, err)
+	}
+	if _, err := parse([]string{"--admin-token", "admin-token-of-ci-1234"}, noEnv); err == nil || !strings.Contains(err.Error(), "not a flag: set RSDATA_ADMIN_TOKEN") {
+		t.Errorf("admin token as a flag: %v", err)
+	}
+	cfg, err = parse(nil, envOf(map[string]string{"RSDATA_ROOT_ACCESS_KEY_ID": "AKIAX", "RSDATA_ROOT_SECRET_ACCESS_KEY": "s"}))
 	if err != nil || cfg.RootAccessKeyID != "AKIAX" || cfg.RootSecretAccessKey != "s" {
 		t.Fatalf("from the environment: %q %q %v", cfg.RootAccessKeyID, cfg.RootSecretAccessKey, err)
 	}

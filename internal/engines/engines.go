@@ -5,6 +5,7 @@
 package engines
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"sync"
@@ -60,6 +61,26 @@ type Endpoint struct {
 	// the zero value) is translated to PostgreSQL before it runs,
 	// dialect.Postgres is passed through untouched.
 	Dialect dialect.Mode
+	// Login, when set, is where every session's login comes from (a
+	// registered datastore's BASIC user or IAM role): the Data API's DbUser,
+	// secret or IAM mapping do not choose the user there.
+	Login Credentials
+	// ReadOnly engines (source datastores) run every statement in a
+	// read-only transaction and refuse statements that could end it.
+	ReadOnly bool
+	// SearchPath, when set, is the schema put first on every session's
+	// search path.
+	SearchPath string
+}
+
+// Credentials gives the login of an engine whose user rsdata does not pick
+// per request.
+type Credentials interface {
+	// Login returns a user and password valid now, fetching or refreshing
+	// short-lived ones as needed; it may block up to ctx's deadline. Its
+	// errors are public (they say why the login could not be obtained, never
+	// a password).
+	Login(ctx context.Context) (user, password string, err error)
 }
 
 // ServerAddr is where the PostgreSQL server listens: the backend behind
@@ -105,14 +126,31 @@ func (r *Registry) Lookup(kind Kind, name string) (*Endpoint, bool) {
 	return ep, ok
 }
 
-// List returns the endpoints of a kind, sorted by name.
+// List returns the endpoints of a kind, sorted by name. Datastores (an
+// endpoint with a Login) are left out: they are Data API targets only, not
+// clusters or workgroups that DescribeClusters, the banner or the health
+// checks report; Lookup finds them.
 func (r *Registry) List(kind Kind) []*Endpoint {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	out := make([]*Endpoint, 0, len(r.eps[kind]))
 	for _, ep := range r.eps[kind] {
-		out = append(out, ep)
+		if ep.Login == nil {
+			out = append(out, ep)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// Remove unregisters the engine of that kind and name; it reports whether
+// one was registered.
+func (r *Registry) Remove(kind Kind, name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.eps[kind][name]; !ok {
+		return false
+	}
+	delete(r.eps[kind], name)
+	return true
 }

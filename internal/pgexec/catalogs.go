@@ -30,8 +30,16 @@ func (x *Executor) withCatalog(ctx context.Context, req statement.ConnRequest, f
 	}
 	ctx, cancel := context.WithTimeout(ctx, catalogTimeout)
 	defer cancel()
-	p, err := x.loginPool(ctx, ep, req.Database, user, req.Password)
-	if err == nil && req.AutoCreate {
+	var p *pgxpool.Pool
+	switch {
+	case ep.Login != nil && req.Database != ep.Database:
+		return &statement.ConnectionError{Message: "FATAL: " + ep.Name + " serves database \"" + ep.Database + "\" only"}
+	case ep.Login != nil:
+		p, err = x.datastorePool(ctx, ep)
+	default:
+		p, err = x.loginPool(ctx, ep, req.Database, user, req.Password)
+	}
+	if err == nil && req.AutoCreate && ep.Login == nil {
 		var admin *pgxpool.Pool
 		if admin, err = x.pool(ctx, ep, req.Database, catalogUser(ep)); err == nil {
 			err = ensureLogin(ctx, admin, user)

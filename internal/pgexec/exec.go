@@ -183,6 +183,9 @@ func (x *Executor) Acquire(ctx context.Context, req statement.ConnRequest) (stat
 	if err != nil {
 		return nil, err
 	}
+	if ep.Login != nil {
+		return x.acquireDatastore(ctx, ep, req)
+	}
 	user := req.DbUser
 	if user == "" {
 		user = ep.MasterUser

@@ -272,8 +272,15 @@ func AdminConn(ctx context.Context, ep *engines.Endpoint) (*pgx.Conn, error) {
 	return conn, nil
 }
 
-func (r *Roles) conn(ctx context.Context, e dbcreds.Engine) (*pgx.Conn, error) {
+// lookup finds an engine whose roles rsdata manages: a datastore's login
+// is its own (BASIC or IAM role), so temporary users are never made there.
+func (r *Roles) lookup(e dbcreds.Engine) (*engines.Endpoint, bool) {
 	ep, ok := r.reg.Lookup(e.Kind, e.Name)
+	return ep, ok && ep.Login == nil
+}
+
+func (r *Roles) conn(ctx context.Context, e dbcreds.Engine) (*pgx.Conn, error) {
+	ep, ok := r.lookup(e)
 	if !ok {
 		return nil, dbcreds.ErrEngineNotFound
 	}
@@ -282,7 +289,7 @@ func (r *Roles) conn(ctx context.Context, e dbcreds.Engine) (*pgx.Conn, error) {
 
 // Describe implements dbcreds.Roles.
 func (r *Roles) Describe(ctx context.Context, e dbcreds.Engine, name string) (dbcreds.RoleInfo, error) {
-	ep, ok := r.reg.Lookup(e.Kind, e.Name)
+	ep, ok := r.lookup(e)
 	if !ok {
 		return dbcreds.RoleInfo{}, dbcreds.ErrEngineNotFound
 	}

@@ -79,7 +79,8 @@ func (a *API) cluster(id, customDomain string) (*engines.Endpoint, error) {
 		return nil, invalidParameter("ClusterIdentifier is required.")
 	}
 	ep, ok := a.reg.Lookup(engines.Cluster, id)
-	if !ok {
+	// A datastore is a Data API target, not a cluster of this API.
+	if !ok || ep.Login != nil {
 		return nil, clusterNotFound(id)
 	}
 	return ep, nil

@@ -1,0 +1,125 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/rsdata/rsdata/internal/datastore"
+	"github.com/rsdata/rsdata/internal/store"
+	"github.com/rsdata/rsdata/internal/testutil/pgtest"
+)
+
+// TestDatastoresView: a datastore and its connection are created together;
+// a connection in use cannot be deleted; deleting a datastore removes its
+// containers and operations and clears links to it; catalog syncs add,
+// update and prune; tokens are found by hash and revoked once.
+func TestDatastoresView(t *testing.T) {
+	ctx := context.Background()
+	srv := pgtest.Start(t)
+	s, err := store.Open(ctx, srv.ConnString("postgres", srv.NewDatabase(t)), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	v := s.Datastores()
+
+	conn := &datastore.Connection{Name: "c", Type: "redshift", Host: "h", Port: 5439, AuthType: datastore.AuthBasic,
+		Username: "u", SealedPassword: []byte{1, 2, 3}}
+	src := &datastore.Datastore{Name: "src", Database: "dev", Schema: "public", Teams: []string{"T"}}
+	if err := v.CreateDatastore(ctx, src, conn); err != nil {
+		t.Fatal(err)
+	}
+	if conn.ID == 0 || src.ConnectionID != conn.ID {
+		t.Fatalf("ids: connection %d, datastore's %d", conn.ID, src.ConnectionID)
+	}
+	enr := &datastore.Datastore{Name: "enr", ConnectionID: conn.ID, Database: "dev", Schema: "e", EnrichmentOnly: true}
+	if err := v.CreateDatastore(ctx, enr, nil); err != nil {
+		t.Fatal(err)
+	}
+	src.EnrichmentDatastoreID = enr.ID
+	if err := v.UpdateDatastore(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	got, err := v.GetConnection(ctx, conn.ID)
+	if err != nil || string(got.SealedPassword) != "\x01\x02\x03" || got.Username != "u" {
+		t.Fatalf("GetConnection: %+v %v", got, err)
+	}
+	var conflict *datastore.ConflictError
+	if err := v.DeleteConnection(ctx, conn.ID); !errors.As(err, &conflict) {
+		t.Errorf("deleting a connection in use: %v", err)
+	}
+
+	found := []datastore.Container{
+		{Name: "a", Type: "table", Fields: []datastore.Field{{Name: "x", Type: "integer", Nullable: true, Position: 1}}},
+		{Name: "v", Type: "view", Fields: []datastore.Field{{Name: "x", Type: "integer", Position: 1}}},
+	}
+	sync := func(types []string, found []datastore.Container, prune bool, want [3]int) {
+		t.Helper()
+		a, u, r, err := v.SyncContainers(ctx, enr.ID, types, found, prune)
+		if err != nil || [3]int{a, u, r} != want {
+			t.Fatalf("SyncContainers: %d %d %d %v, want %v", a, u, r, err, want)
+		}
+	}
+	sync([]string{"table", "view"}, found, false, [3]int{2, 0, 0})
+	sync([]string{"table", "view"}, found, false, [3]int{0, 0, 0})
+	found[0].Fields = append(found[0].Fields, datastore.Field{Name: "y", Type: "text", Position: 2})
+	sync([]string{"table"}, found[:1], true, [3]int{0, 1, 0}) // the view is not a table: kept
+	sync([]string{"table", "view"}, found[:1], false, [3]int{0, 0, 0})
+	sync([]string{"table", "view"}, found[:1], true, [3]int{0, 0, 1})
+	cs, err := v.ListContainers(ctx, enr.ID)
+	if err != nil || len(cs) != 1 || len(cs[0].Fields) != 2 {
+		t.Fatalf("ListContainers: %+v %v", cs, err)
+	}
+	op := &datastore.Operation{Type: "catalog", DatastoreID: enr.ID, Status: datastore.OpRunning}
+	if err := v.CreateOperation(ctx, op); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.FailUnfinished(ctx, "restarted"); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := v.GetOperation(ctx, op.ID); err != nil || o.Status != datastore.OpFailure || o.Message != "restarted" {
+		t.Errorf("after FailUnfinished: %+v %v", o, err)
+	}
+	// An ended operation keeps its end.
+	op.Status = datastore.OpSuccess
+	if err := v.UpdateOperation(ctx, op); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := v.GetOperation(ctx, op.ID); o.Status != datastore.OpFailure {
+		t.Errorf("an ended operation was overwritten: %+v", o)
+	}
+
+	if err := v.DeleteDatastore(ctx, enr.ID); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := v.GetDatastore(ctx, src.ID); err != nil || d.EnrichmentDatastoreID != 0 || len(d.Teams) != 1 {
+		t.Errorf("the source after its enrichment datastore went: %+v %v", d, err)
+	}
+	var nf *datastore.NotFoundError
+	if _, err := v.GetContainer(ctx, cs[0].ID); !errors.As(err, &nf) {
+		t.Errorf("a deleted datastore's container: %v", err)
+	}
+	if _, err := v.GetOperation(ctx, op.ID); !errors.As(err, &nf) {
+		t.Errorf("a deleted datastore's operation: %v", err)
+	}
+
+	tok := &datastore.Token{Name: "t", Role: datastore.Editor, Hash: datastore.HashToken("secret")}
+	if err := v.CreateToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	first := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := v.RevokeToken(ctx, tok.ID, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.RevokeToken(ctx, tok.ID, first.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := v.TokenByHash(ctx, datastore.HashToken("secret")); err != nil || got.Role != datastore.Editor || !got.RevokedAt.Equal(first) {
+		t.Errorf("TokenByHash: %+v %v", got, err)
+	}
+	if _, err := v.TokenByHash(ctx, datastore.HashToken("other")); !errors.As(err, &nf) {
+		t.Errorf("an unknown token: %v", err)
+	}
+}
