@@ -11,8 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
-// The seed's IAM_ROLE requests, verbatim but for host and port (the role
-// ARNs name rsdata's default account, 123456789012, so they stay too).
+// The seed's IAM_ROLE requests, verbatim but for host, port and the external
+// id (the role ARNs name rsdata's default account, 123456789012, so they
+// stay too). The seed's "<your-external-id>" is a placeholder to fill in:
+// STS's ExternalId pattern, [\w+=,.@:/-]*, refuses its angle brackets, on
+// AWS as on rsdata, so iamSeedBody puts testExternalID in its place.
 const (
 	seedSourceIAM = `{
     "name": "Redshift Production",
@@ -54,8 +57,16 @@ const (
   }`
 )
 
+// testExternalID is the external id the test's trust policies require.
+const testExternalID = "rsdata-e2e-external-id"
+
+// iamSeedBody is seedBody with the seed's external id placeholder filled in.
+func iamSeedBody(seed string, port int) string {
+	return strings.ReplaceAll(seedBody(seed, port), "<your-external-id>", testExternalID)
+}
+
 // createDatastoreRole makes a role whose trust policy lets rsdata's own
-// identity, rsdata-datastores, assume it only with the seed's external id,
+// identity, rsdata-datastores, assume it only with testExternalID,
 // and which may get database credentials.
 func createDatastoreRole(t testing.TB, s *server, name string, credentialPolicy bool) {
 	t.Helper()
@@ -64,7 +75,7 @@ func createDatastoreRole(t testing.TB, s *server, name string, credentialPolicy 
 		Credentials: credentials.NewStaticCredentialsProvider(rc.AccessKeyID, rc.SecretAccessKey, "")})
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
 		"Principal":{"AWS":"arn:aws:iam::123456789012:user/rsdata-datastores"},"Action":"sts:AssumeRole",
-		"Condition":{"StringEquals":{"sts:ExternalId":"<your-external-id>"}}}]}`
+		"Condition":{"StringEquals":{"sts:ExternalId":"` + testExternalID + `"}}}]}`
 	ctx := context.Background()
 	if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
 		t.Fatalf("CreateRole %s: %v", name, err)
@@ -95,28 +106,28 @@ func TestDatastoreSeedIAMRole(t *testing.T) {
 	createDatastoreRole(t, s, "NoCredentialsRole", false)
 
 	// A wrong external id: the dry-run test fails with STS's reason.
-	wrong := strings.ReplaceAll(seedBody(seedSourceIAM, port), "<your-external-id>", "not-the-external-id")
+	wrong := strings.ReplaceAll(iamSeedBody(seedSourceIAM, port), testExternalID, "not-the-external-id")
 	r := mustCurl(t, s, 400, "POST", "/api/datastores/connection", token, wrong)
 	if !strings.Contains(r.Body, "STS AssumeRole: AccessDenied: User: arn:aws:iam::123456789012:user/rsdata-datastores is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/QualyticsRedshiftRole") {
 		t.Errorf("wrong external id: %s", r.Body)
 	}
 	// Without one at all, the same.
-	noID := strings.ReplaceAll(seedBody(seedSourceIAM, port), `"external_id": "<your-external-id>"`, `"external_id": ""`)
+	noID := strings.ReplaceAll(iamSeedBody(seedSourceIAM, port), `"external_id": "`+testExternalID+`"`, `"external_id": ""`)
 	if r := mustCurl(t, s, 400, "POST", "/api/datastores/connection", token, noID); !strings.Contains(r.Body, "AccessDenied") {
 		t.Errorf("no external id: %s", r.Body)
 	}
 	// A role without redshift:GetClusterCredentialsWithIAM: Redshift's reason.
-	noPerm := strings.ReplaceAll(seedBody(seedSourceIAM, port), "QualyticsRedshiftRole", "NoCredentialsRole")
+	noPerm := strings.ReplaceAll(iamSeedBody(seedSourceIAM, port), "QualyticsRedshiftRole", "NoCredentialsRole")
 	if r := mustCurl(t, s, 400, "POST", "/api/datastores/connection", token, noPerm); !strings.Contains(r.Body, "GetClusterCredentialsWithIAM") ||
 		!strings.Contains(r.Body, "not authorized") {
 		t.Errorf("a role without credential permissions: %s", r.Body)
 	}
 	// The right one.
-	mustCurl(t, s, 204, "POST", "/api/datastores/connection", token, seedBody(seedSourceIAM, port))
+	mustCurl(t, s, 204, "POST", "/api/datastores/connection", token, iamSeedBody(seedSourceIAM, port))
 
 	var src, enr createdDatastore
-	mustCurl(t, s, 200, "POST", "/api/datastores", token, seedBody(seedSourceIAM, port)).decode(t, &src)
-	mustCurl(t, s, 200, "POST", "/api/datastores", token, seedBody(seedEnrichmentIAM, port)).decode(t, &enr)
+	mustCurl(t, s, 200, "POST", "/api/datastores", token, iamSeedBody(seedSourceIAM, port)).decode(t, &src)
+	mustCurl(t, s, 200, "POST", "/api/datastores", token, iamSeedBody(seedEnrichmentIAM, port)).decode(t, &enr)
 	if !src.Connected || src.EnrichmentOnly || !enr.Connected || !enr.EnrichmentOnly {
 		t.Fatalf("created: %+v %+v", src, enr)
 	}
@@ -155,7 +166,7 @@ func TestDatastoreSeedIAMRole(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"redshift-serverless:GetCredentials","Resource":"*"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	wgBody := strings.ReplaceAll(seedBody(seedSourceIAM, s.EnginePort("workgroup", "default")), "QualyticsRedshiftRole", "ServerlessRole")
+	wgBody := strings.ReplaceAll(iamSeedBody(seedSourceIAM, s.EnginePort("workgroup", "default")), "QualyticsRedshiftRole", "ServerlessRole")
 	wgBody = strings.Replace(wgBody, `"database": "your_database"`, `"database": "dev"`, 1)
 	var wg createdDatastore
 	mustCurl(t, s, 200, "POST", "/api/datastores", token, wgBody).decode(t, &wg)

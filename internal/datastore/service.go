@@ -173,8 +173,13 @@ func (s *Service) register(d *Datastore, c *Connection) error {
 	if c.AuthType == AuthIAMRole {
 		master = iamDbUser(c.RoleARN)
 	}
+	// The SQL passes through untranslated: a datastore's server speaks
+	// Redshift's SQL itself, a real Redshift natively and rsdata's own
+	// clusters and workgroups through their PostgreSQL endpoint, which
+	// translates. Translating here too would hand a real Redshift
+	// PostgreSQL's forms and rsdata's installed functions.
 	return s.reg.Add(&engines.Endpoint{Kind: engines.Cluster, Name: name, Host: c.Host, Port: c.Port,
-		MasterUser: master, Database: d.Database, SSLMode: "prefer", Dialect: dialect.Redshift,
+		MasterUser: master, Database: d.Database, SSLMode: "prefer", Dialect: dialect.Postgres,
 		Login: l, ReadOnly: !d.EnrichmentOnly, SearchPath: d.Schema})
 }
 
