@@ -38,7 +38,7 @@ func Translate(mode Mode, sql string) string {
 	// Most statements need no rule: one pass that keeps no tokens says so.
 	candidate := false
 	for t := range Tokens(sql) {
-		if t.Kind == Word && lookup(t.Text) != "" {
+		if t.Kind == Word && (lookup(t.Text) != "" || installedWord(t.Text) != "") {
 			candidate = true
 			break
 		}
@@ -96,6 +96,11 @@ func (t *translator) emit(lo, hi int) {
 		if tok.Kind == Word {
 			if name := lookup(tok.Text); name != "" {
 				if n := t.rewrite(name, i, hi); n > i {
+					i = n
+					continue
+				}
+			} else if name := installedWord(tok.Text); name != "" {
+				if n := t.qualify(name, i, hi); n > i {
 					i = n
 					continue
 				}
