@@ -40,7 +40,7 @@ var installedFuncs = map[string]bool{
 	"trunc": false, "convert_timezone": false, "date_part_year": false,
 	"charindex": false, "strtol": false, "crc32": false, "func_sha1": false, "sha2": false,
 	"replicate": false, "regexp_substr": false, "regexp_count": false, "regexp_instr": false,
-	"regexp_replace": false,
+	"regexp_replace":         false,
 	"json_extract_path_text": false, "json_extract_array_element_text": false,
 	"json_array_length": false, "is_valid_json": false, "is_valid_json_array": false,
 	"json_parse": false, "json_serialize": false,
