@@ -46,6 +46,11 @@ var installedFuncs = map[string]bool{
 	"json_parse": false, "json_serialize": false,
 }
 
+// renamedFuncs are installed under the name Redshift gives their result
+// column (select dateadd(...) shows a column date_add), so that the
+// qualified call keeps Redshift's column name.
+var renamedFuncs = map[string]string{"dateadd": "date_add", "datediff": "date_diff"}
+
 // systemViews are Redshift's system views installed in InstallSchema; an
 // unquoted, unqualified one after FROM or JOIN is qualified.
 var systemViews = map[string]bool{
@@ -57,7 +62,15 @@ var systemViews = map[string]bool{
 
 // InstalledFunctions and SystemViews list what the translator qualifies,
 // for tests and documentation.
-func InstalledFunctions() []string { return keys(installedFuncs) }
+func InstalledFunctions() []string {
+	out := keys(installedFuncs)
+	for i, f := range out {
+		if to, ok := renamedFuncs[f]; ok {
+			out[i] = to
+		}
+	}
+	return out
+}
 
 // SystemViews lists the system views installed in InstallSchema.
 func SystemViews() []string { return keys(systemViews) }
@@ -122,7 +135,11 @@ func (t *translator) qualify(name string, i, hi int) int {
 		return i
 	}
 	t.b.WriteString(InstallSchema + ".")
-	t.b.WriteString(t.toks[i].Text)
+	if to, ok := renamedFuncs[name]; ok {
+		t.b.WriteString(to)
+	} else {
+		t.b.WriteString(t.toks[i].Text)
+	}
 	if !datePart {
 		return i + 1
 	}

@@ -1,7 +1,7 @@
 -- Redshift's functions and system views, installed by rsdata in schema
 -- rsdata_redshift of every database of an engine whose dialect is redshift.
 -- The translator qualifies an unquoted, unqualified call of one of these
--- names (dateadd( becomes rsdata_redshift.dateadd() and a system view in
+-- names (dateadd( becomes rsdata_redshift.date_add() and a system view in
 -- table position, so they resolve whatever the session's search_path.
 --
 -- The installer runs this whole script in one transaction, under an
@@ -127,18 +127,19 @@ BEGIN
 END
 $$;
 
--- DATEADD(datepart, n, date|timestamp) is a timestamp; a timestamptz
+-- DATEADD(datepart, n, date|timestamp), installed as date_add, the name
+-- Redshift gives its result column, is a timestamp; a timestamptz
 -- stays one, a time stays a time. A date or a string literal is a
 -- timestamp (anyelement takes them, where timestamptz would win).
-CREATE FUNCTION rsdata_redshift.dateadd(part text, n bigint, t timestamp) RETURNS timestamp
+CREATE FUNCTION rsdata_redshift.date_add(part text, n bigint, t timestamp) RETURNS timestamp
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT t + rsdata_redshift._interval(part, n) $$;
-CREATE FUNCTION rsdata_redshift.dateadd(part text, n bigint, t date) RETURNS timestamp
+CREATE FUNCTION rsdata_redshift.date_add(part text, n bigint, t date) RETURNS timestamp
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT t::timestamp + rsdata_redshift._interval(part, n) $$;
-CREATE FUNCTION rsdata_redshift.dateadd(part text, n bigint, t text) RETURNS timestamp
+CREATE FUNCTION rsdata_redshift.date_add(part text, n bigint, t text) RETURNS timestamp
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT t::timestamp + rsdata_redshift._interval(part, n) $$;
-CREATE FUNCTION rsdata_redshift.dateadd(part text, n bigint, t timestamptz) RETURNS timestamptz
+CREATE FUNCTION rsdata_redshift.date_add(part text, n bigint, t timestamptz) RETURNS timestamptz
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT t + rsdata_redshift._interval(part, n) $$;
-CREATE FUNCTION rsdata_redshift.dateadd(part text, n bigint, t time) RETURNS time
+CREATE FUNCTION rsdata_redshift.date_add(part text, n bigint, t time) RETURNS time
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT t + rsdata_redshift._interval(part, n) $$;
 
 -- _diff counts the boundaries of a date part crossed from a to b, as
@@ -170,15 +171,16 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION rsdata_redshift.datediff(part text, a timestamp, b timestamp) RETURNS bigint
+-- DATEDIFF, installed as date_diff (its result column's name).
+CREATE FUNCTION rsdata_redshift.date_diff(part text, a timestamp, b timestamp) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift._diff(part, a, b) $$;
-CREATE FUNCTION rsdata_redshift.datediff(part text, a date, b date) RETURNS bigint
+CREATE FUNCTION rsdata_redshift.date_diff(part text, a date, b date) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift._diff(part, a::timestamp, b::timestamp) $$;
-CREATE FUNCTION rsdata_redshift.datediff(part text, a text, b text) RETURNS bigint
+CREATE FUNCTION rsdata_redshift.date_diff(part text, a text, b text) RETURNS bigint
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift._diff(part, a::timestamp, b::timestamp) $$;
-CREATE FUNCTION rsdata_redshift.datediff(part text, a timestamptz, b timestamptz) RETURNS bigint
+CREATE FUNCTION rsdata_redshift.date_diff(part text, a timestamptz, b timestamptz) RETURNS bigint
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift._diff(part, a::timestamp, b::timestamp) $$;
-CREATE FUNCTION rsdata_redshift.datediff(part text, a time, b time) RETURNS bigint
+CREATE FUNCTION rsdata_redshift.date_diff(part text, a time, b time) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT rsdata_redshift._diff(part, date '2000-01-01' + a, date '2000-01-01' + b) $$;
 
@@ -311,7 +313,8 @@ CREATE FUNCTION rsdata_redshift.replicate(s text, n integer) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.repeat(s, n) $$;
 
 -- STRTOL(s, base): s read as an integer in base 2 to 36 (16 allows a 0x
--- prefix); NULL when s is not a number in that base.
+-- prefix, leading blanks and a sign are allowed, '' is 0); NULL when s is
+-- not a number in that base.
 CREATE FUNCTION rsdata_redshift.strtol(s text, base integer) RETURNS bigint
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
@@ -332,7 +335,7 @@ BEGIN
     digits := substr(digits, 3);
   END IF;
   IF digits = '' THEN
-    RETURN NULL;
+    RETURN 0; -- Redshift: an empty string is 0
   END IF;
   FOREACH c IN ARRAY regexp_split_to_array(digits, '') LOOP
     d := strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) - 1;
@@ -423,14 +426,14 @@ END
 $$;
 
 -- SHA2(s, bits): SHA-224, SHA-256 (bits 0 or 256), SHA-384 or SHA-512 of
--- the string's UTF-8 bytes, as hex digits; NULL for any other bits.
+-- the string's UTF-8 bytes, as hex digits; '' for any other bits.
 CREATE FUNCTION rsdata_redshift.sha2(s text, bits integer) RETURNS varchar
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT encode(CASE bits WHEN 0 THEN pg_catalog.sha256(convert_to(s, 'UTF8'))
+  SELECT coalesce(encode(CASE bits WHEN 0 THEN pg_catalog.sha256(convert_to(s, 'UTF8'))
                           WHEN 224 THEN pg_catalog.sha224(convert_to(s, 'UTF8'))
                           WHEN 256 THEN pg_catalog.sha256(convert_to(s, 'UTF8'))
                           WHEN 384 THEN pg_catalog.sha384(convert_to(s, 'UTF8'))
-                          WHEN 512 THEN pg_catalog.sha512(convert_to(s, 'UTF8')) END, 'hex') $$;
+                          WHEN 512 THEN pg_catalog.sha512(convert_to(s, 'UTF8')) END, 'hex'), '') $$;
 
 -- _regex_flags turns Redshift's regular-expression parameters into
 -- PostgreSQL's flags: c and i are the same, p (Perl) is PostgreSQL's

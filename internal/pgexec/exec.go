@@ -47,6 +47,8 @@ type Executor struct {
 	pools map[poolKey]*pgxpool.Pool
 	// usable holds the socket logins CheckDbUser has accepted.
 	usable map[poolKey]bool
+	// installs tracks the Redshift schema of each database (install.go).
+	installs map[installKey]*installState
 }
 
 type poolKey struct {
@@ -190,6 +192,7 @@ func (x *Executor) Acquire(ctx context.Context, req statement.ConnRequest) (stat
 	if err != nil {
 		return nil, x.publicError(err)
 	}
+	x.ensureInstalled(ctx, ep, req.Database, catalog)
 	if req.AutoCreate {
 		if err := ensureLogin(ctx, catalog, user); err != nil {
 			return nil, x.publicError(err)
@@ -537,6 +540,7 @@ func (x *Executor) Reset() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	clear(x.usable)
+	clear(x.installs)
 }
 
 // PoolStat is the connection count of one engine's pools, summed.

@@ -8,13 +8,22 @@ import (
 	"github.com/rsdata/rsdata/internal/sqlparams"
 )
 
+// prepared is one SQL text ready to run: translated, with its parameters
+// positional, and After, a statement of rsdata's own to run after it
+// succeeded, on the same connection (recording the distribution and sort
+// choices of a CREATE TABLE, which the translation removed); "" for none.
+type prepared struct {
+	sqlparams.Rewritten
+	After string
+}
+
 // prepare validates the SQL and parameters, translates each SQL from the
 // target's dialect, and rewrites the parameters into positional ones. It is
 // the one place where the Data API's SQL (single, batch or in a session)
 // changes on its way to the executor. Translation comes first and carries
 // :name placeholders through as tokens, so values are still bound, never
 // spliced; the size limit applies to the SQL as the user sent it.
-func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
+func prepare(req ExecuteRequest) ([]prepared, error) {
 	if len(req.SQLs) == 0 {
 		return nil, invalid("Sqls must contain at least one statement.")
 	}
@@ -42,12 +51,13 @@ func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
 			return nil, err
 		}
 	}
-	execs := make([]sqlparams.Rewritten, len(req.SQLs))
+	execs := make([]prepared, len(req.SQLs))
 	used := make([][]string, len(req.SQLs))
 	for i, sql := range req.SQLs {
+		execs[i].After = dialect.RecordLayoutSQL(req.Dialect, sql)
 		sql = dialect.Translate(req.Dialect, sql)
 		if len(params) == 0 {
-			execs[i] = sqlparams.Rewritten{SQL: sql}
+			execs[i].Rewritten = sqlparams.Rewritten{SQL: sql}
 			continue
 		}
 		rw, err := sqlparams.Rewrite(sql, params)
@@ -58,7 +68,7 @@ func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
 			}
 			return nil, err
 		}
-		execs[i], used[i] = rw, rw.Used
+		execs[i].Rewritten, used[i] = rw, rw.Used
 	}
 	if len(params) > 0 {
 		if unused := sqlparams.Unused(params, used...); len(unused) > 0 {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/rsdata/rsdata/internal/results"
-	"github.com/rsdata/rsdata/internal/sqlparams"
 )
 
 // This file is the run loop: one worker goroutine per top-level statement
@@ -19,7 +18,7 @@ import (
 type run struct {
 	st         Statement   // guarded by Engine.mu
 	subs       []Statement // a batch's sub-statements, guarded by Engine.mu
-	execs      []sqlparams.Rewritten
+	execs      []prepared
 	format     Format
 	autoCreate bool
 	password   string
@@ -333,7 +332,7 @@ func applyOutcome(st *Statement, o outcome) {
 
 // runOne runs one SQL text on conn, streaming its result into pages stored
 // under id.
-func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x sqlparams.Rewritten) outcome {
+func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x prepared) outcome {
 	snk := &sink{w: results.NewWriter(e.pages, id, e.limitsFor(r.format)), csv: r.format == FormatCSV}
 	var params []string
 	if len(x.Used) > 0 {
@@ -357,6 +356,12 @@ func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x sql
 		}
 		cancel()
 		return o
+	}
+	if x.After != "" {
+		// Its failure is not the statement's; it is written never to fail.
+		if _, err := conn.Run(ctx, x.After, nil, FormatJSON, discard{}); err != nil {
+			e.opts.Logger.Warn("statement's follow-up failed", "id", id, "err", err)
+		}
 	}
 	return outcome{status: Finished, res: res, sum: sum, cols: snk.cols, last: last}
 }

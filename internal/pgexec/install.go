@@ -1,0 +1,161 @@
+package pgexec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/rsdata/rsdata/internal/dialect"
+	"github.com/rsdata/rsdata/internal/engines"
+)
+
+// installLockKey is the advisory lock that serialises installers of the
+// Redshift schema in one database, across rsdata processes.
+const installLockKey = 0x7273_6461_7461_0001 // "rsdata" 1
+
+// installKey names one database of one engine.
+type installKey struct {
+	kind     engines.Kind
+	name, db string
+}
+
+// installState is what the Executor knows of one database's schema.
+type installState struct {
+	mu   sync.Mutex // held while installing
+	done bool       // installed at dialect.InstallVersion, or tried and failed
+}
+
+// ensureInstalled installs dialect.InstallSQL into database db of ep
+// through the admin pool catalog, once per database per process, when
+// the engine's dialect is Redshift. The first time an engine is used it
+// also installs into template1, so that databases created later (CREATE
+// DATABASE through the Data API, or psql) start with it. A failure (an
+// external engine whose admin may not create schemas) is logged, never
+// the statement's: the statement runs, and only calls of installed
+// functions fail, with PostgreSQL's "schema rsdata_redshift does not
+// exist".
+func (x *Executor) ensureInstalled(ctx context.Context, ep *engines.Endpoint, db string, catalog *pgxpool.Pool) {
+	if ep.Dialect == dialect.Postgres {
+		return
+	}
+	st := x.installState(installKey{ep.Kind, ep.Name, db})
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.done {
+		return
+	}
+	if err := installInPool(ctx, catalog); err != nil {
+		if ctx.Err() != nil {
+			return // tried again by the next statement
+		}
+		x.opts.Logger.Warn("installing Redshift functions and views failed; their calls will fail in this database",
+			"engine", ep.Name, "database", db, "err", err)
+	}
+	st.done = true
+	if ep.Embedded && ep.SocketDir != "" {
+		x.installTemplate(ctx, ep)
+	}
+}
+
+func (x *Executor) installState(k installKey) *installState {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.installs == nil {
+		x.installs = map[installKey]*installState{}
+	}
+	st, ok := x.installs[k]
+	if !ok {
+		st = &installState{}
+		x.installs[k] = st
+	}
+	return st
+}
+
+// installTemplate installs into template1 of an embedded engine, once per
+// process. Its connection is closed at once: CREATE DATABASE refuses to
+// copy a template others are connected to.
+func (x *Executor) installTemplate(ctx context.Context, ep *engines.Endpoint) {
+	st := x.installState(installKey{ep.Kind, ep.Name, "template1"})
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.done {
+		return
+	}
+	st.done = true
+	cfg, err := pgx.ParseConfig("")
+	if err != nil {
+		return
+	}
+	cfg.Host, cfg.Port, cfg.Database, cfg.User = ep.SocketDir, uint16(ep.Port), "template1", ep.AdminUser
+	cfg.TLSConfig, cfg.Fallbacks = nil, nil
+	cfg.ConnectTimeout = 15 * time.Second
+	c, err := pgx.ConnectConfig(ctx, cfg)
+	if err == nil {
+		err = install(ctx, c)
+		_ = c.Close(context.Background())
+	}
+	if err != nil {
+		x.opts.Logger.Warn("installing Redshift functions and views in template1 failed", "engine", ep.Name, "err", err)
+	}
+}
+
+func installInPool(ctx context.Context, p *pgxpool.Pool) error {
+	c, err := acquireReady(ctx, p)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	return install(ctx, c.Conn())
+}
+
+// install brings the connection's database to dialect.InstallVersion: in
+// one transaction, under an advisory lock (concurrent installers, from
+// this process or another, wait and then find it done), it runs the script
+// unless the recorded version is already the script's.
+func install(ctx context.Context, c *pgx.Conn) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback(context.Background())
+		}
+	}()
+	if _, err = tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(installLockKey)); err != nil {
+		return err
+	}
+	var have *string
+	if err = tx.QueryRow(ctx, "SELECT to_regclass('rsdata_redshift.install')::text").Scan(&have); err != nil {
+		return err
+	}
+	if have != nil {
+		var version string
+		err = tx.QueryRow(ctx, "SELECT version FROM rsdata_redshift.install").Scan(&version)
+		if err == nil && version == dialect.InstallVersion {
+			return tx.Commit(ctx)
+		}
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+	}
+	// Without arguments Exec uses the simple protocol, which takes the
+	// script's many statements at once.
+	if _, err = tx.Exec(ctx, dialect.InstallSQL); err != nil {
+		return fmt.Errorf("running the install script: %w", err)
+	}
+	if _, err = tx.Exec(ctx, "DELETE FROM rsdata_redshift.install"); err != nil {
+		return err
+	}
+	if _, err = tx.Exec(ctx, "INSERT INTO rsdata_redshift.install (version) VALUES ($1)", dialect.InstallVersion); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
