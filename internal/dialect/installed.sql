@@ -556,27 +556,28 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 ------------------------------------------------------------------------
 
 -- record_layout keeps the distribution and sort choices of a table the
--- caller's session just created or altered (tbl is resolved in that
--- session, so a temporary table or the session's search_path count).
+-- caller's session just created or altered; the caller resolves its name
+-- (to_regclass), in its own session, so a temporary table or the
+-- session's search_path count.
 -- Only the table's owner (or a member of its owning role) records; any
 -- other caller, or an unknown table, changes nothing. NULL arguments keep
 -- what was recorded. It is SECURITY DEFINER because users may not write
 -- table_layout themselves; it never raises, so it cannot spoil the
 -- caller's transaction.
-CREATE FUNCTION rsdata_redshift.record_layout(tbl text, diststyle text, distkey text,
-    sortkey_kind text, sortkeys text[]) RETURNS void
+CREATE FUNCTION rsdata_redshift.record_layout(p_rel regclass, p_diststyle text, p_distkey text,
+    p_sortkey_kind text, p_sortkeys text[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   rel oid;
   owner oid;
 BEGIN
-  rel := to_regclass(tbl);
+  rel := p_rel;
   IF rel IS NULL THEN RETURN; END IF;
   SELECT relowner INTO owner FROM pg_class WHERE oid = rel;
   IF NOT pg_has_role(session_user, owner, 'USAGE') THEN RETURN; END IF;
   DELETE FROM rsdata_redshift.table_layout l WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = l.reloid);
   INSERT INTO rsdata_redshift.table_layout AS l (reloid, diststyle, distkey, sortkey_kind, sortkeys)
-  VALUES (rel, upper(diststyle), distkey, upper(sortkey_kind), sortkeys)
+  VALUES (rel, upper(p_diststyle), p_distkey, upper(p_sortkey_kind), p_sortkeys)
   ON CONFLICT (reloid) DO UPDATE SET
     diststyle = coalesce(excluded.diststyle, l.diststyle),
     distkey = CASE WHEN excluded.diststyle IS NOT NULL THEN excluded.distkey ELSE l.distkey END,
@@ -586,8 +587,8 @@ EXCEPTION WHEN OTHERS THEN
   RETURN;
 END
 $$;
-REVOKE ALL ON FUNCTION rsdata_redshift.record_layout(text, text, text, text, text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION rsdata_redshift.record_layout(text, text, text, text, text[]) TO PUBLIC;
+REVOKE ALL ON FUNCTION rsdata_redshift.record_layout(regclass, text, text, text, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rsdata_redshift.record_layout(regclass, text, text, text, text[]) TO PUBLIC;
 
 -- _layout is the recorded layout of every table, readable by everyone
 -- (what it shows is no secret: PG_TABLE_DEF shows it to every user).
@@ -626,7 +627,23 @@ WHERE c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'rsdata_redshift')
   AND n.nspname NOT LIKE 'pg_toast%';
 
+-- _row_count counts a table's rows, or is NULL when the caller may not
+-- read it: SVV_TABLE_INFO shows exact counts and leaves out empty tables,
+-- as Redshift's does.
+CREATE FUNCTION rsdata_redshift._row_count(rel oid) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+DECLARE n bigint;
+BEGIN
+  EXECUTE format('SELECT count(*) FROM %s', rel::regclass) INTO n;
+  RETURN n;
+EXCEPTION WHEN OTHERS THEN
+  RETURN NULL;
+END
+$$;
+
 CREATE VIEW rsdata_redshift.svv_table_info WITH (security_invoker = true) AS
+SELECT * FROM (
+
 SELECT pg_catalog.current_database()::text AS database,
        n.nspname::text AS schema,
        c.oid AS table_id,
@@ -650,21 +667,21 @@ SELECT pg_catalog.current_database()::text AS database,
        0::bigint AS empty,
        CASE WHEN l.sortkeys IS NOT NULL AND cardinality(l.sortkeys) > 0 THEN 0 END::numeric(5,2) AS unsorted,
        0::numeric(5,2) AS stats_off,
-       coalesce(s.n_live_tup + s.n_dead_tup, 0)::numeric(38,0) AS tbl_rows,
+       rsdata_redshift._row_count(c.oid)::numeric(38,0) AS tbl_rows,
        NULL::numeric(19,2) AS skew_sortkey1,
        NULL::numeric(19,2) AS skew_rows,
-       coalesce(s.n_live_tup, 0)::numeric(38,0) AS estimated_visible_rows,
+       rsdata_redshift._row_count(c.oid)::numeric(38,0) AS estimated_visible_rows,
        NULL::text AS risk_event,
        NULL::text AS vacuum_sort_benefit,
        NULL::timestamp AS create_time
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_catalog.pg_stat_all_tables s ON s.relid = c.oid
 LEFT JOIN rsdata_redshift._layouts() l ON l.reloid = c.oid
 WHERE c.relkind IN ('r', 'p', 'm')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'rsdata_redshift')
   AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
-  AND pg_catalog.has_table_privilege(c.oid, 'SELECT');
+  AND pg_catalog.has_table_privilege(c.oid, 'SELECT')
+) info WHERE info.tbl_rows > 0;
 
 CREATE VIEW rsdata_redshift.svv_tables WITH (security_invoker = true) AS
 SELECT t.table_catalog::text AS table_catalog, t.table_schema::text AS table_schema,

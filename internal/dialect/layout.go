@@ -277,8 +277,9 @@ func tableAttributes(s []Token, l *Layout) {
 // RecordLayoutSQL returns a statement that records the layouts of sql's
 // CREATE TABLE and ALTER TABLE statements in InstallSchema, to run after
 // sql succeeded, in the same session (and transaction); "" when there is
-// none. It never fails: when the installed schema is missing it does
-// nothing, so it cannot abort the caller's transaction.
+// none. It never fails: whatever goes wrong (the installed schema is
+// missing, say) is caught in a subtransaction, so it cannot abort the
+// caller's transaction.
 func RecordLayoutSQL(mode Mode, sql string) string {
 	if mode == Postgres {
 		return ""
@@ -301,18 +302,22 @@ func RecordLayoutSQL(mode Mode, sql string) string {
 	b.WriteString("DO $rsdata_layout$BEGIN ")
 	for _, l := range ls {
 		b.WriteString("PERFORM " + InstallSchema + ".record_layout(")
-		b.WriteString(literal(l.Table) + ", " + literal(l.DistStyle) + ", " + literal(l.DistKey) + ", " + literal(l.SortKind) + ", ")
+		b.WriteString("to_regclass(" + literal(l.Table) + "), " + literal(l.DistStyle) + ", " + literal(l.DistKey) + ", " + literal(l.SortKind) + ", ")
 		if l.SortKeys == nil {
 			b.WriteString("NULL")
 		} else {
-			b.WriteString("ARRAY[]::text[]")
-			for _, c := range l.SortKeys {
-				b.WriteString(" || " + literal(c))
+			b.WriteString("ARRAY[")
+			for i, c := range l.SortKeys {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(literal(c))
 			}
+			b.WriteString("]::text[]")
 		}
 		b.WriteString("); ")
 	}
-	b.WriteString("EXCEPTION WHEN undefined_function OR invalid_schema_name THEN NULL; END$rsdata_layout$")
+	b.WriteString("EXCEPTION WHEN OTHERS THEN NULL; END$rsdata_layout$")
 	out := b.String()
 	if strings.Count(out, "$rsdata_layout$") != 2 {
 		return ""

@@ -1,0 +1,240 @@
+package redshiftdata_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/redshift"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rsdata/rsdata/internal/testutil/apptest"
+)
+
+// records returns a finished statement's rows as corpus text.
+func records(t *testing.T, env *apptest.Env, id string) [][]string {
+	t.Helper()
+	if d := env.Wait(t, id); d.Status != types.StatusStringFinished {
+		t.Fatalf("statement %s: %s %q", id, d.Status, aws.ToString(d.Error))
+	}
+	r, err := env.Client.GetStatementResult(ctx, &redshiftdata.GetStatementResultInput{Id: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]string
+	for _, rec := range r.Records {
+		var row []string
+		for _, f := range rec {
+			row = append(row, fieldText(t, f))
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// exec runs one statement (in session sid when not "") and returns its id.
+func exec(t *testing.T, env *apptest.Env, sid, sql string) string {
+	t.Helper()
+	in := &redshiftdata.ExecuteStatementInput{Sql: aws.String(sql)}
+	if sid != "" {
+		in.SessionId = aws.String(sid)
+	} else {
+		in.ClusterIdentifier, in.Database, in.DbUser = aws.String("local"), aws.String(env.Database), aws.String("awsuser")
+		in.SessionKeepAliveSeconds = aws.Int32(60)
+	}
+	out, err := env.Client.ExecuteStatement(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *out.Id
+}
+
+// TestInstalledAfterSearchPath: installed functions and system views keep
+// resolving after SET search_path TO a schema of the user's, in a Data API
+// session and inside a transaction (a batch), because the translator
+// qualifies them.
+func TestInstalledAfterSearchPath(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	first := exec(t, env, "", "create schema myschema")
+	d := env.Wait(t, first)
+	if d.Status != types.StatusStringFinished || d.SessionId == nil {
+		t.Fatalf("create schema: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	sid := *d.SessionId
+	env.Wait(t, exec(t, env, sid, "set search_path to myschema"))
+	env.Wait(t, exec(t, env, sid, "create table t (a int)"))
+	query := `select dateadd(month, 18, '2008-02-28'), datediff(week,'2009-01-01','2009-12-31'), crc32('Amazon Redshift'),
+json_extract_path_text('{"f4":{"f6":"star"}}', 'f4', 'f6'), trunc(timestamp '2011-07-21 10:32:38'),
+(select count(*) from svv_tables where table_schema = 'myschema' and table_name = 't'), current_schema()`
+	want := [][]string{{"2009-08-28 00:00:00", "52", "f2726906", "star", "2011-07-21", "1", "myschema"}}
+	if got := records(t, env, exec(t, env, sid, query)); !sameRows(want, got, false) {
+		t.Errorf("in a session after SET search_path:\n got %q\nwant %q", got, want)
+	}
+
+	batch, err := env.Client.BatchExecuteStatement(ctx, &redshiftdata.BatchExecuteStatementInput{
+		ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database), DbUser: aws.String("awsuser"),
+		Sqls: []string{"set search_path to myschema", query}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd := env.Wait(t, *batch.Id)
+	if bd.Status != types.StatusStringFinished {
+		t.Fatalf("batch: %s %q", bd.Status, aws.ToString(bd.Error))
+	}
+	if got := records(t, env, *bd.SubStatements[1].Id); !sameRows(want, got, false) {
+		t.Errorf("in a transaction after SET search_path:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestRecordedTableLayout: the DISTSTYLE, DISTKEY and SORTKEY of CREATE
+// TABLE, removed before PostgreSQL sees the statement, are recorded and
+// reported by SVV_TABLE_INFO and PG_TABLE_DEF; a rolled-back CREATE TABLE
+// leaves nothing behind.
+func TestRecordedTableLayout(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	// AWS's CREATE TABLE examples (r_CREATE_TABLE_examples.html).
+	ddl := []string{
+		`create table sales(salesid integer not null, listid integer not null, sellerid integer not null,
+buyerid integer not null, eventid integer not null encode mostly16, dateid smallint not null,
+qtysold smallint not null encode mostly8, pricepaid decimal(8,2) encode delta32k,
+commission decimal(8,2) encode delta32k, saletime timestamp, primary key(salesid))
+distkey(listid) compound sortkey(listid,sellerid)`,
+		`create table customer_interleaved (c_custkey integer not null, c_name varchar(25) not null,
+c_address varchar(25) not null, c_city varchar(10) not null)
+diststyle all interleaved sortkey (c_custkey, c_city)`,
+		`create table t_even (a int distkey, b varchar(30) sortkey)`,
+		`create table t_plain (a int)`,
+		`insert into sales values (1, 2, 3, 4, 5, 6, 7, 8, 9, '2008-01-01')`,
+		`insert into customer_interleaved values (1, 'n', 'a', 'c')`,
+		`insert into t_even values (1, 'x')`,
+		`insert into t_plain values (1)`,
+	}
+	batch, err := env.Client.BatchExecuteStatement(ctx, &redshiftdata.BatchExecuteStatementInput{
+		ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database), DbUser: aws.String("awsuser"), Sqls: ddl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := env.Wait(t, *batch.Id); d.Status != types.StatusStringFinished {
+		t.Fatalf("batch: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	got := records(t, env, exec(t, env, "", `select "table", diststyle, sortkey1, sortkey_num, tbl_rows from svv_table_info order by 1`))
+	want := [][]string{
+		{"customer_interleaved", "ALL", "INTERLEAVED", "2", "1"},
+		{"sales", "KEY(listid)", "listid", "2", "1"},
+		{"t_even", "KEY(a)", "b", "1", "1"},
+		{"t_plain", "AUTO(ALL)", "AUTO(SORTKEY)", "0", "1"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("svv_table_info:\n got %q\nwant %q", got, want)
+	}
+	// AWS's PG_TABLE_DEF example: the sort key columns, in order; an
+	// interleaved key alternates the sign.
+	got = records(t, env, exec(t, env, "", `select tablename, "column", type, distkey, sortkey, "notnull" from pg_table_def
+where tablename in ('sales', 'customer_interleaved') and sortkey <> 0 order by tablename, abs(sortkey)`))
+	want = [][]string{
+		{"customer_interleaved", "c_custkey", "integer", "f", "1", "t"},
+		{"customer_interleaved", "c_city", "character varying(10)", "f", "-2", "t"},
+		{"sales", "listid", "integer", "t", "1", "t"},
+		{"sales", "sellerid", "integer", "f", "2", "t"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("pg_table_def:\n got %q\nwant %q", got, want)
+	}
+
+	// Rolled back: neither the table nor its layout remains.
+	rb, err := env.Client.BatchExecuteStatement(ctx, &redshiftdata.BatchExecuteStatementInput{
+		ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database), DbUser: aws.String("awsuser"),
+		Sqls: []string{"create table t_gone (a int) diststyle even", "select 1/0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := env.Wait(t, *rb.Id); d.Status != types.StatusStringFailed {
+		t.Fatalf("failing batch: %s", d.Status)
+	}
+	admin := adminConn(t, env)
+	var n int
+	if err := admin.QueryRow(ctx, "select count(*) from rsdata_redshift.table_layout where reloid not in (select oid from pg_class)").Scan(&n); err != nil || n != 0 {
+		t.Errorf("layout rows of no table: %d %v", n, err)
+	}
+}
+
+func adminConn(t *testing.T, env *apptest.Env) *pgx.Conn {
+	t.Helper()
+	c, err := pgx.Connect(ctx, env.PG.ConnString("postgres", env.Database))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
+
+// TestInstalledForTemporaryUsers: a database user from
+// GetClusterCredentials calls the installed functions and reads the system
+// views, and can neither change them nor write the tables behind them.
+func TestInstalledForTemporaryUsers(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	// The first statement installs the schema in the database.
+	if got := records(t, env, exec(t, env, "", "select crc32('Amazon Redshift')")); !sameRows([][]string{{"f2726906"}}, got, false) {
+		t.Fatalf("crc32: %q", got)
+	}
+	rs := redshift.NewFromConfig(env.AWSConfig(apptest.AccessKeyID, apptest.SecretAccessKey))
+	creds, err := rs.GetClusterCredentials(ctx, &redshift.GetClusterCredentialsInput{ClusterIdentifier: aws.String("local"),
+		DbUser: aws.String("reporter"), DbName: aws.String(env.Database), AutoCreate: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pgx.Connect(ctx, fmt.Sprintf("host=127.0.0.1 port=%d dbname=%s user='%s' password='%s' sslmode=disable",
+		env.PG.Port(), env.Database, *creds.DbUser, *creds.DbPassword))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	var added, part string
+	var tables int
+	if err := c.QueryRow(ctx, `select rsdata_redshift.date_add('month', 18, '2008-02-28')::text,
+rsdata_redshift.json_extract_path_text('{"a":"b"}', 'a'), (select count(*) from rsdata_redshift.svv_tables)`).Scan(&added, &part, &tables); err != nil {
+		t.Fatalf("a temporary user calling installed functions: %v", err)
+	}
+	if added != "2009-08-28 00:00:00" || part != "b" || tables == 0 {
+		t.Errorf("got %q %q %d", added, part, tables)
+	}
+	for _, v := range []string{"pg_table_def", "svv_table_info", "svv_columns", "svv_all_schemas", "svv_all_tables",
+		"svv_all_columns", "stv_sessions", "stv_recents", "stl_query", "svl_qlog", "sys_query_history"} {
+		if _, err := c.Exec(ctx, "select * from rsdata_redshift."+v+" limit 1"); err != nil {
+			t.Errorf("a temporary user reading %s: %v", v, err)
+		}
+	}
+	attacks := []string{
+		"insert into rsdata_redshift.table_layout values (1, 'EVEN', null, null, null)",
+		"delete from rsdata_redshift.query_history",
+		"select * from rsdata_redshift.query_history",
+		"update rsdata_redshift.install set version = 'x'",
+		"create function rsdata_redshift.crc32(int) returns int language sql as 'select 1'",
+		"create or replace function rsdata_redshift.crc32(s text) returns varchar language sql as 'select ''pwned''::varchar'",
+		"drop view rsdata_redshift.svv_tables",
+		"alter schema rsdata_redshift rename to x",
+		"select rsdata_redshift.record_query(1, 'x', 1, 'awsuser', 'forged', 'FINISHED', null, now()::timestamp, now()::timestamp, 0)",
+	}
+	for _, sql := range attacks {
+		if _, err := c.Exec(ctx, sql); err == nil || !strings.Contains(err.Error(), "permission denied") && !strings.Contains(err.Error(), "must be owner") {
+			t.Errorf("a temporary user ran %q: %v", sql, err)
+		}
+	}
+	// record_layout only records tables the caller owns.
+	admin := adminConn(t, env)
+	if _, err := admin.Exec(ctx, "create table owned_by_admin (a int)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, "select rsdata_redshift.record_layout('public.owned_by_admin'::regclass, 'EVEN', null, null, null)"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := admin.QueryRow(ctx, "select count(*) from rsdata_redshift.table_layout where reloid = 'public.owned_by_admin'::regclass").Scan(&n); err != nil || n != 0 {
+		t.Errorf("a temporary user recorded the layout of another's table: %d %v", n, err)
+	}
+}
