@@ -35,7 +35,7 @@ var InstallVersion = func() string {
 // PostgreSQL. The value says the first argument is a date part, which
 // Redshift takes as a bare word: dateadd(month, ...).
 var installedFuncs = map[string]bool{
-	"dateadd": true, "datediff": true, "date_part": true, "date_trunc": true,
+	"dateadd": true, "datediff": true, "date_part": true, "pgdate_part": true, "date_trunc": true,
 	"add_months": false, "months_between": false, "last_day": false, "next_day": false,
 	"trunc": false, "convert_timezone": false, "date_part_year": false,
 	"charindex": false, "strtol": false, "crc32": false, "func_sha1": false, "sha2": false,
@@ -47,9 +47,10 @@ var installedFuncs = map[string]bool{
 }
 
 // renamedFuncs are installed under the name Redshift gives their result
-// column (select dateadd(...) shows a column date_add), so that the
-// qualified call keeps Redshift's column name.
-var renamedFuncs = map[string]string{"dateadd": "date_add", "datediff": "date_diff"}
+// column (select dateadd(...) shows a column date_add, date_part's is
+// pgdate_part, its synonym), so that the qualified call keeps Redshift's
+// column name.
+var renamedFuncs = map[string]string{"dateadd": "date_add", "datediff": "date_diff", "date_part": "pgdate_part"}
 
 // systemViews are Redshift's system views installed in InstallSchema; an
 // unquoted, unqualified one after FROM or JOIN is qualified.

@@ -184,19 +184,21 @@ CREATE FUNCTION rsdata_redshift.date_diff(part text, a time, b time) RETURNS big
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT rsdata_redshift._diff(part, date '2000-01-01' + a, date '2000-01-01' + b) $$;
 
--- DATE_PART and DATE_TRUNC with Redshift's part names; PostgreSQL's own
--- do the work. A date is truncated to a timestamp, as in Redshift.
-CREATE FUNCTION rsdata_redshift.date_part(part text, t timestamp) RETURNS double precision
+-- DATE_PART (installed as its synonym PGDATE_PART, the name Redshift
+-- gives its result column) and DATE_TRUNC with Redshift's part names;
+-- PostgreSQL's own do the work. A date is truncated to a timestamp, as in
+-- Redshift.
+CREATE FUNCTION rsdata_redshift.pgdate_part(part text, t timestamp) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_part(rsdata_redshift._datepart(part), t) $$;
-CREATE FUNCTION rsdata_redshift.date_part(part text, t date) RETURNS double precision
+CREATE FUNCTION rsdata_redshift.pgdate_part(part text, t date) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_part(rsdata_redshift._datepart(part), t::timestamp) $$;
-CREATE FUNCTION rsdata_redshift.date_part(part text, t text) RETURNS double precision
+CREATE FUNCTION rsdata_redshift.pgdate_part(part text, t text) RETURNS double precision
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_part(rsdata_redshift._datepart(part), t::timestamp) $$;
-CREATE FUNCTION rsdata_redshift.date_part(part text, t timestamptz) RETURNS double precision
+CREATE FUNCTION rsdata_redshift.pgdate_part(part text, t timestamptz) RETURNS double precision
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_part(rsdata_redshift._datepart(part), t) $$;
-CREATE FUNCTION rsdata_redshift.date_part(part text, t time) RETURNS double precision
+CREATE FUNCTION rsdata_redshift.pgdate_part(part text, t time) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_part(rsdata_redshift._datepart(part), t) $$;
-CREATE FUNCTION rsdata_redshift.date_part(part text, t interval) RETURNS double precision
+CREATE FUNCTION rsdata_redshift.pgdate_part(part text, t interval) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_part(rsdata_redshift._datepart(part), t) $$;
 
 CREATE FUNCTION rsdata_redshift.date_trunc(part text, t timestamp) RETURNS timestamp
@@ -541,10 +543,12 @@ CREATE FUNCTION rsdata_redshift.json_parse(s text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift._json(s, false)::jsonb $$;
 
 -- JSON_SERIALIZE(super): the value as compact JSON text, as Redshift
--- writes it (jsonb's own text has a space after each : and ,).
+-- writes it (jsonb's own text has a space after each : and ,); NULL is
+-- the JSON text null.
 CREATE FUNCTION rsdata_redshift.json_serialize(j jsonb) RETURNS varchar
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT CASE pg_catalog.jsonb_typeof(j)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE coalesce(pg_catalog.jsonb_typeof(j), 'null')
+    WHEN 'null' THEN 'null'
     WHEN 'object' THEN '{' || coalesce((SELECT string_agg(to_json(e.key)::text || ':' || rsdata_redshift.json_serialize(e.value), ',' ORDER BY e.ord)
                                         FROM jsonb_each(j) WITH ORDINALITY AS e(key, value, ord)), '') || '}'
     WHEN 'array' THEN '[' || coalesce((SELECT string_agg(rsdata_redshift.json_serialize(e.value), ',' ORDER BY e.ord)

@@ -13,7 +13,7 @@ func TestQualifyInstalled(t *testing.T) {
 		{"select dateadd(month, 18, '2008-02-28')", "select rsdata_redshift.date_add('month', 18, '2008-02-28')"},
 		{"select DATEDIFF(Week,'2009-01-01','2009-12-31') as numweeks", "select rsdata_redshift.date_diff('week','2009-01-01','2009-12-31') as numweeks"},
 		{"select date_trunc('week', d) from t", "select rsdata_redshift.date_trunc('week', d) from t"},
-		{"select date_part(w, dateadd(d, 1, d))", "select rsdata_redshift.date_part('w', rsdata_redshift.date_add('d', 1, d))"},
+		{"select date_part(w, dateadd(d, 1, d))", "select rsdata_redshift.pgdate_part('w', rsdata_redshift.date_add('d', 1, d))"},
 		{"select crc32('x'), json_extract_path_text(j, 'a', true)", "select rsdata_redshift.crc32('x'), rsdata_redshift.json_extract_path_text(j, 'a', true)"},
 		{"select nvl(charindex('a', s), 0)", "select COALESCE(rsdata_redshift.charindex('a', s), 0)"},
 		{"select * from svv_table_info where \"table\" = 't'", "select * from rsdata_redshift.svv_table_info where \"table\" = 't'"},
