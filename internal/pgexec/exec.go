@@ -49,6 +49,8 @@ type Executor struct {
 	usable map[poolKey]bool
 	// installs tracks the Redshift schema of each database (install.go).
 	installs map[installKey]*installState
+	// background counts query-history writes in flight; Close waits for them.
+	background sync.WaitGroup
 }
 
 type poolKey struct {
@@ -211,7 +213,7 @@ func (x *Executor) Acquire(ctx context.Context, req statement.ConnRequest) (stat
 	if err != nil {
 		return nil, x.publicError(err)
 	}
-	return &conn{x: x, pool: p, c: c, catalog: catalog}, nil
+	return &conn{x: x, pool: p, c: c, catalog: catalog, ep: ep, db: req.Database, user: user}, nil
 }
 
 // checkSocketLogin refuses, before rsdata logs in as user through the
@@ -290,6 +292,8 @@ type conn struct {
 	pool     *pgxpool.Pool
 	c        *pgxpool.Conn
 	catalog  *pgxpool.Pool
+	ep       *engines.Endpoint
+	db, user string
 	rec      []byte
 	released bool
 	used     bool // a statement has been run on c
@@ -521,8 +525,9 @@ func (x *Executor) Ping(ctx context.Context, kind engines.Kind, name string) err
 	return nil
 }
 
-// Close closes every pool.
+// Close waits for the query-history writes in flight, then closes every pool.
 func (x *Executor) Close() {
+	x.background.Wait()
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for k, p := range x.pools {

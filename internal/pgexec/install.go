@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/statement"
 )
 
 // installLockKey is the advisory lock that serialises installers of the
@@ -28,6 +30,10 @@ type installKey struct {
 type installState struct {
 	mu   sync.Mutex // held while installing
 	done bool       // installed at dialect.InstallVersion, or tried and failed
+	// ok is set once the schema is installed; then lastQuery is the
+	// latest query id handed out in this database.
+	ok        atomic.Bool
+	lastQuery atomic.Int64
 }
 
 // ensureInstalled installs dialect.InstallSQL into database db of ep
@@ -49,12 +55,16 @@ func (x *Executor) ensureInstalled(ctx context.Context, ep *engines.Endpoint, db
 	if st.done {
 		return
 	}
-	if err := installInPool(ctx, catalog); err != nil {
+	last, err := installInPool(ctx, catalog)
+	if err != nil {
 		if ctx.Err() != nil {
 			return // tried again by the next statement
 		}
 		x.opts.Logger.Warn("installing Redshift functions and views failed; their calls will fail in this database",
 			"engine", ep.Name, "database", db, "err", err)
+	} else {
+		st.lastQuery.Store(last)
+		st.ok.Store(true)
 	}
 	st.done = true
 	if ep.Embedded && ep.SocketDir != "" {
@@ -96,7 +106,7 @@ func (x *Executor) installTemplate(ctx context.Context, ep *engines.Endpoint) {
 	cfg.ConnectTimeout = 15 * time.Second
 	c, err := pgx.ConnectConfig(ctx, cfg)
 	if err == nil {
-		err = install(ctx, c)
+		_, err = install(ctx, c)
 		_ = c.Close(context.Background())
 	}
 	if err != nil {
@@ -104,10 +114,10 @@ func (x *Executor) installTemplate(ctx context.Context, ep *engines.Endpoint) {
 	}
 }
 
-func installInPool(ctx context.Context, p *pgxpool.Pool) error {
+func installInPool(ctx context.Context, p *pgxpool.Pool) (lastQuery int64, err error) {
 	c, err := acquireReady(ctx, p)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer c.Release()
 	return install(ctx, c.Conn())
@@ -116,13 +126,14 @@ func installInPool(ctx context.Context, p *pgxpool.Pool) error {
 // install brings the connection's database to dialect.InstallVersion: in
 // one transaction, under an advisory lock (concurrent installers, from
 // this process or another, wait and then find it done), it runs the script
-// unless the recorded version is already the script's.
-func install(ctx context.Context, c *pgx.Conn) (err error) {
+// unless the recorded version is already the script's. It returns the
+// highest query id in the database's query history.
+func install(ctx context.Context, c *pgx.Conn) (lastQuery int64, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	tx, err := c.Begin(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer func() {
 		if err != nil {
@@ -130,32 +141,76 @@ func install(ctx context.Context, c *pgx.Conn) (err error) {
 		}
 	}()
 	if _, err = tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(installLockKey)); err != nil {
-		return err
+		return 0, err
 	}
 	var have *string
 	if err = tx.QueryRow(ctx, "SELECT to_regclass('rsdata_redshift.install')::text").Scan(&have); err != nil {
-		return err
+		return 0, err
 	}
+	current := false
 	if have != nil {
 		var version string
 		err = tx.QueryRow(ctx, "SELECT version FROM rsdata_redshift.install").Scan(&version)
-		if err == nil && version == dialect.InstallVersion {
-			return tx.Commit(ctx)
-		}
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
+			return 0, err
+		}
+		current = err == nil && version == dialect.InstallVersion
+	}
+	if !current {
+		// Without arguments Exec uses the simple protocol, which takes the
+		// script's many statements at once.
+		if _, err = tx.Exec(ctx, dialect.InstallSQL); err != nil {
+			return 0, fmt.Errorf("running the install script: %w", err)
+		}
+		if _, err = tx.Exec(ctx, "DELETE FROM rsdata_redshift.install"); err != nil {
+			return 0, err
+		}
+		if _, err = tx.Exec(ctx, "INSERT INTO rsdata_redshift.install (version) VALUES ($1)", dialect.InstallVersion); err != nil {
+			return 0, err
 		}
 	}
-	// Without arguments Exec uses the simple protocol, which takes the
-	// script's many statements at once.
-	if _, err = tx.Exec(ctx, dialect.InstallSQL); err != nil {
-		return fmt.Errorf("running the install script: %w", err)
+	if err = tx.QueryRow(ctx, "SELECT coalesce(max(query), 0) FROM rsdata_redshift.query_history").Scan(&lastQuery); err != nil {
+		return 0, err
 	}
-	if _, err = tx.Exec(ctx, "DELETE FROM rsdata_redshift.install"); err != nil {
-		return err
-	}
-	if _, err = tx.Exec(ctx, "INSERT INTO rsdata_redshift.install (version) VALUES ($1)", dialect.InstallVersion); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
+	return lastQuery, tx.Commit(ctx)
 }
+
+// RecordQuery implements statement.QueryRecorder: in a database where the
+// Redshift schema is installed, it hands out the next query id and writes
+// the history row in the background, through the admin pool, so the
+// statement waits for no extra round trip and the row stays even when the
+// statement's transaction rolls back, as Redshift's STL_QUERY does. Ids
+// are unique per database and process; two rsdata processes on one
+// database may hand out the same id, and the second row is dropped.
+func (c *conn) RecordQuery(q statement.QueryRecord) int64 {
+	if c.ep == nil || c.ep.Dialect == dialect.Postgres {
+		return 0
+	}
+	c.x.mu.Lock()
+	st := c.x.installs[installKey{c.ep.Kind, c.ep.Name, c.db}]
+	c.x.mu.Unlock()
+	if st == nil || !st.ok.Load() {
+		return 0
+	}
+	id := st.lastQuery.Add(1)
+	pid := int32(c.PID())
+	catalog := c.catalog
+	c.x.background.Add(1)
+	go func() {
+		defer c.x.background.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var errText *string
+		if q.Error != "" {
+			errText = &q.Error
+		}
+		_, err := catalog.Exec(ctx, "SELECT rsdata_redshift.record_query($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+			id, q.StatementID, pid, c.user, q.SQL, string(q.Status), errText, q.Start.UTC(), q.End.UTC(), q.Rows)
+		if err != nil {
+			c.x.opts.Logger.Warn("writing the query history failed", "engine", c.ep.Name, "database", c.db, "query", id, "err", err)
+		}
+	}()
+	return id
+}
+
+var _ statement.QueryRecorder = (*conn)(nil)

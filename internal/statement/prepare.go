@@ -15,6 +15,8 @@ import (
 type prepared struct {
 	sqlparams.Rewritten
 	After string
+	// Text is the SQL as the user sent it, for the query history.
+	Text string
 }
 
 // prepare validates the SQL and parameters, translates each SQL from the
@@ -54,7 +56,7 @@ func prepare(req ExecuteRequest) ([]prepared, error) {
 	execs := make([]prepared, len(req.SQLs))
 	used := make([][]string, len(req.SQLs))
 	for i, sql := range req.SQLs {
-		execs[i].After = dialect.RecordLayoutSQL(req.Dialect, sql)
+		execs[i].After, execs[i].Text = dialect.RecordLayoutSQL(req.Dialect, sql), sql
 		sql = dialect.Translate(req.Dialect, sql)
 		if len(params) == 0 {
 			execs[i].Rewritten = sqlparams.Rewritten{SQL: sql}

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
@@ -236,5 +237,51 @@ rsdata_redshift.json_extract_path_text('{"a":"b"}', 'a'), (select count(*) from 
 	var n int
 	if err := admin.QueryRow(ctx, "select count(*) from rsdata_redshift.table_layout where reloid = 'public.owned_by_admin'::regclass").Scan(&n); err != nil || n != 0 {
 		t.Errorf("a temporary user recorded the layout of another's table: %d %v", n, err)
+	}
+}
+
+// TestQueryHistory: the Data API's statements appear in STL_QUERY,
+// SVL_QLOG and SYS_QUERY_HISTORY under the query id DescribeStatement
+// shows, with their user, text, status and timings.
+func TestQueryHistory(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	ok := env.Wait(t, exec(t, env, "", "select 41 + 1 as answer"))
+	bad := env.Wait(t, exec(t, env, "", "select * from no_such_table"))
+	if ok.Status != types.StatusStringFinished || bad.Status != types.StatusStringFailed {
+		t.Fatalf("statuses %s %s", ok.Status, bad.Status)
+	}
+	okID, badID := ok.RedshiftQueryId, bad.RedshiftQueryId
+	if okID <= 0 || badID <= okID {
+		t.Fatalf("query ids %d, %d: want positive and increasing", okID, badID)
+	}
+	// The history row is written after the statement ends; wait for it.
+	query := fmt.Sprintf(`select query, trim(querytxt), aborted, endtime >= starttime, trim(database) = current_database()
+from stl_query where query in (%d, %d) order by query`, okID, badID)
+	want := [][]string{
+		{fmt.Sprint(okID), "select 41 + 1 as answer", "0", "t", "t"},
+		{fmt.Sprint(badID), "select * from no_such_table", "0", "t", "t"},
+	}
+	var got [][]string
+	for range 100 {
+		if got = records(t, env, exec(t, env, "", query)); len(got) == 2 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("stl_query:\n got %q\nwant %q", got, want)
+	}
+	got = records(t, env, exec(t, env, "", fmt.Sprintf(`select query_id, trim(status), trim(query_type), returned_rows,
+trim(error_message) like '%%no_such_table%%' from sys_query_history where query_id in (%d, %d) order by query_id`, okID, badID)))
+	want = [][]string{
+		{fmt.Sprint(okID), "success", "SELECT", "1", `\N`},
+		{fmt.Sprint(badID), "failed", "SELECT", "0", "t"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("sys_query_history:\n got %q\nwant %q", got, want)
+	}
+	got = records(t, env, exec(t, env, "", fmt.Sprintf(`select query, trim(substring), elapsed >= 0 from svl_qlog where query = %d`, okID)))
+	if want := [][]string{{fmt.Sprint(okID), "select 41 + 1 as answer", "t"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("svl_qlog:\n got %q\nwant %q", got, want)
 	}
 }
