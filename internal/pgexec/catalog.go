@@ -230,7 +230,7 @@ LEFT JOIN dom ON dom.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef ad ON a.atthasdef AND ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm')
   AND ` + notOtherTempSchema + `
-  AND ($1::text = '' OR n.nspname = $1::text)
+  AND ($1::text = '' AND n.nspname <> 'rsdata_redshift' OR n.nspname = $1::text)
   AND ($2::text = '' OR c.relname = $2::text)
 ORDER BY n.nspname, c.relname, a.attnum
 OFFSET $3 LIMIT $4`
