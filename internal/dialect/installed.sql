@@ -809,26 +809,30 @@ SELECT coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = h.use
        NULL::character(320) AS label,
        left(h.query_text, 60)::character(60) AS substring,
        0::integer AS source_query,
-       0::integer AS concurrency_scaling_status_txt,
-       0::bigint AS from_sp_call
+       'Ran on the main cluster'::text AS concurrency_scaling_status_txt,
+       0::integer AS from_sp_call
 FROM rsdata_redshift._history() h;
 
 CREATE VIEW rsdata_redshift.sys_query_history AS
 SELECT coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = h.user_name), 0)::integer AS user_id,
        h.query AS query_id,
        NULL::character(320) AS query_label,
-       h.statement_id::character(64) AS transaction_id,
+       NULL::bigint AS transaction_id,
        h.pid::integer AS session_id,
        h.database_name::character(128) AS database_name,
        CASE WHEN upper(left(ltrim(h.query_text), 6)) IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE')
             THEN upper(left(ltrim(h.query_text), 6)) ELSE 'OTHER' END::character(32) AS query_type,
        CASE h.status WHEN 'FINISHED' THEN 'success' WHEN 'ABORTED' THEN 'canceled' ELSE 'failed' END::character(10) AS status,
-       h.result_rows::bigint AS returned_rows,
+       false AS result_cache_hit,
        h.start_time AS start_time,
        h.end_time AS end_time,
        (extract(epoch FROM (h.end_time - h.start_time)) * 1000000)::bigint AS elapsed_time,
-       left(h.query_text, 4000)::character(4000) AS query_text,
-       h.error::character(512) AS error_message
+       0::bigint AS queue_time,
+       (extract(epoch FROM (h.end_time - h.start_time)) * 1000000)::bigint AS execution_time,
+       h.error::character(512) AS error_message,
+       h.result_rows::bigint AS returned_rows,
+       NULL::bigint AS returned_bytes,
+       left(h.query_text, 4000)::character(4000) AS query_text
 FROM rsdata_redshift._history() h;
 
 -- record_query is how rsdata writes a history row; only rsdata's admin

@@ -285,3 +285,67 @@ trim(error_message) like '%%no_such_table%%' from sys_query_history where query_
 		t.Errorf("svl_qlog:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestSystemViewColumns: each installed system view has the columns AWS
+// documents for it, in order (SYS_QUERY_HISTORY: its first documented
+// columns), and the session, table and column views show what this
+// database holds.
+func TestSystemViewColumns(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	views := map[string]string{
+		"pg_table_def":      "schemaname tablename column type encoding distkey sortkey notnull",
+		"svv_table_info":    "database schema table_id table encoded diststyle sortkey1 max_varchar sortkey1_enc sortkey_num size pct_used empty unsorted stats_off tbl_rows skew_sortkey1 skew_rows estimated_visible_rows risk_event vacuum_sort_benefit create_time",
+		"svv_tables":        "table_catalog table_schema table_name table_type remarks",
+		"svv_columns":       "table_catalog table_schema table_name column_name ordinal_position column_default is_nullable data_type character_maximum_length numeric_precision numeric_precision_radix numeric_scale datetime_precision interval_type interval_precision character_set_catalog character_set_schema character_set_name domain_name remarks",
+		"svv_all_schemas":   "database_name schema_name schema_owner schema_type schema_acl source_database schema_option",
+		"svv_all_tables":    "database_name schema_name table_name table_type table_acl remarks",
+		"svv_all_columns":   "database_name schema_name table_name column_name ordinal_position column_default is_nullable data_type character_maximum_length numeric_precision numeric_scale remarks",
+		"stv_sessions":      "starttime process user_name db_name timeout_sec",
+		"stv_recents":       "userid status starttime duration user_name db_name query pid",
+		"stl_query":         "userid query label xid pid database querytxt starttime endtime aborted insert_pristine concurrency_scaling_status",
+		"svl_qlog":          "userid query xid pid starttime endtime elapsed aborted label substring source_query concurrency_scaling_status_txt from_sp_call",
+		"sys_query_history": "user_id query_id query_label transaction_id session_id database_name query_type status result_cache_hit start_time end_time elapsed_time queue_time execution_time error_message returned_rows returned_bytes query_text",
+	}
+	for view, cols := range views {
+		id := exec(t, env, "", "select * from "+view+" limit 0")
+		if d := env.Wait(t, id); d.Status != types.StatusStringFinished {
+			t.Errorf("%s: %s %q", view, d.Status, aws.ToString(d.Error))
+			continue
+		}
+		r, err := env.Client.GetStatementResult(ctx, &redshiftdata.GetStatementResultInput{Id: &id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(columnNames(r.ColumnMetadata), " "); got != cols {
+			t.Errorf("%s columns:\n got %s\nwant %s", view, got, cols)
+		}
+	}
+
+	env.Wait(t, exec(t, env, "", "create table sv_t (a int not null, b varchar(30)); create view sv_v as select a from sv_t"))
+	got := records(t, env, exec(t, env, "", `select table_name, table_type from svv_tables where table_schema = 'public' and table_name like 'sv\_%' order by 1`))
+	if want := [][]string{{"sv_t", "BASE TABLE"}, {"sv_v", "VIEW"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("svv_tables: %q", got)
+	}
+	got = records(t, env, exec(t, env, "", `select column_name, ordinal_position, is_nullable, data_type, character_maximum_length
+from svv_columns where table_name = 'sv_t' order by ordinal_position`))
+	if want := [][]string{{"a", "1", "NO", "integer", `\N`}, {"b", "2", "YES", "character varying", "30"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("svv_columns: %q", got)
+	}
+	got = records(t, env, exec(t, env, "", `select schema_name, schema_type from svv_all_schemas where schema_name = 'public'`))
+	if want := [][]string{{"public", "local"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("svv_all_schemas: %q", got)
+	}
+	got = records(t, env, exec(t, env, "", `select count(*) from svv_all_columns where table_name = 'sv_t'`))
+	if want := [][]string{{"2"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("svv_all_columns: %q", got)
+	}
+	// The statement's own session and query.
+	got = records(t, env, exec(t, env, "", `select trim(user_name), trim(db_name) = current_database() from stv_sessions where process = pg_backend_pid()`))
+	if want := [][]string{{"awsuser", "t"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("stv_sessions: %q", got)
+	}
+	got = records(t, env, exec(t, env, "", `select trim(status), trim(user_name), trim(query) like 'select trim(status)%' from stv_recents where pid = pg_backend_pid()`))
+	if want := [][]string{{"Running", "awsuser", "t"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("stv_recents: %q", got)
+	}
+}
