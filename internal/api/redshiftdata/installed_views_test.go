@@ -71,8 +71,9 @@ func TestInstalledAfterSearchPath(t *testing.T) {
 	env.Wait(t, exec(t, env, sid, "create table t (a int)"))
 	query := `select dateadd(month, 18, '2008-02-28'), datediff(week,'2009-01-01','2009-12-31'), crc32('Amazon Redshift'),
 json_extract_path_text('{"f4":{"f6":"star"}}', 'f4', 'f6'), trunc(timestamp '2011-07-21 10:32:38'),
-(select count(*) from svv_tables where table_schema = 'myschema' and table_name = 't'), current_schema()`
-	want := [][]string{{"2009-08-28 00:00:00", "52", "f2726906", "star", "2011-07-21", "1", "myschema"}}
+(select count(*) from svv_tables where table_schema = 'myschema' and table_name = 't'), current_schema(),
+last_day(date '2004-01-25'), replicate('ab', 3)`
+	want := [][]string{{"2009-08-28 00:00:00", "52", "f2726906", "star", "2011-07-21", "1", "myschema", "2004-01-31", "ababab"}}
 	if got := records(t, env, exec(t, env, sid, query)); !sameRows(want, got, false) {
 		t.Errorf("in a session after SET search_path:\n got %q\nwant %q", got, want)
 	}
