@@ -251,3 +251,10 @@ func TestInstalledFunctionsCorpus(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{})
 	runCorpus(t, env, "functions.txt")
 }
+
+// TestSystemViewsCorpus runs the system-view cases
+// (internal/dialect/testdata/corpus/system-views.txt).
+func TestSystemViewsCorpus(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	runCorpus(t, env, "system-views.txt")
+}
