@@ -84,10 +84,25 @@ func keys(m map[string]bool) []string {
 	return out
 }
 
+// installedShapes marks the (first letter, length) pairs of installed
+// names, so that most words are dismissed without folding them.
+var installedShapes = func() (shapes [26][32]bool) {
+	for _, m := range []map[string]bool{installedFuncs, systemViews} {
+		for name := range m {
+			shapes[name[0]-'a'][len(name)] = true
+		}
+	}
+	return shapes
+}()
+
 // installedWord returns w in lower case when it names an installed
 // function or system view, else "".
 func installedWord(w string) string {
 	if len(w) < 4 || len(w) > 31 {
+		return ""
+	}
+	first := w[0] | 0x20 // ASCII letters to lower case; others fail below
+	if first < 'a' || first > 'z' || !installedShapes[first-'a'][len(w)] {
 		return ""
 	}
 	var buf [31]byte
