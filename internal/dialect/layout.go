@@ -332,3 +332,27 @@ func literal(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
+
+// CreatedDatabase returns the name of the database a CREATE DATABASE
+// statement creates (folded as PostgreSQL folds it), or "" when sql is not
+// one. It reads the first three significant tokens only.
+func CreatedDatabase(sql string) string {
+	var words [3]Token
+	n := 0
+	for t := range Tokens(sql) {
+		if !t.Significant() {
+			continue
+		}
+		words[n] = t
+		if n++; n == 3 {
+			break
+		}
+	}
+	if n < 3 || !words[0].Is("create") || !words[1].Is("database") {
+		return ""
+	}
+	if name := words[2]; name.Kind == Word || name.Kind == QuotedIdent {
+		return ident(name)
+	}
+	return ""
+}

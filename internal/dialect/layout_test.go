@@ -68,3 +68,17 @@ func TestRecordLayoutSQL(t *testing.T) {
 		t.Errorf("a name holding the DO block's quote: %q", got)
 	}
 }
+
+func TestCreatedDatabase(t *testing.T) {
+	for sql, want := range map[string]string{
+		"create database Sales":                            "sales",
+		"/* new */ CREATE DATABASE \"My DB\" with owner x": "My DB",
+		"create database":                                  "",
+		"create table database (a int)":                    "",
+		"select 'create database x'":                       "",
+	} {
+		if got := CreatedDatabase(sql); got != want {
+			t.Errorf("CreatedDatabase(%q) = %q, want %q", sql, got, want)
+		}
+	}
+}

@@ -327,6 +327,9 @@ func (c *conn) Run(ctx context.Context, sql string, params []string, format stat
 	res, err := c.run(ctx, sql, params, format, sink)
 	var notSent *notSentError
 	if !errors.As(err, &notSent) {
+		if err == nil {
+			c.x.installCreated(ctx, c.ep, sql)
+		}
 		return res, err
 	}
 	if !first || ctx.Err() != nil {
@@ -345,6 +348,9 @@ func (c *conn) Run(ctx context.Context, sql string, params []string, format stat
 	res, err = c.run(ctx, sql, params, format, sink)
 	if errors.As(err, &notSent) {
 		err = c.x.publicError(notSent.err)
+	}
+	if err == nil {
+		c.x.installCreated(ctx, c.ep, sql)
 	}
 	return res, err
 }

@@ -38,11 +38,10 @@ type installState struct {
 
 // ensureInstalled installs dialect.InstallSQL into database db of ep
 // through the admin pool catalog, once per database per process, when
-// the engine's dialect is Redshift. The first time an engine is used it
-// also installs into template1, so that databases created later (CREATE
-// DATABASE through the Data API, or psql) start with it. A failure (an
-// external engine whose admin may not create schemas) is logged, never
-// the statement's: the statement runs, and only calls of installed
+// the engine's dialect is Redshift: when rsdata first uses the database,
+// and when a statement of rsdata's creates it (installCreated). A failure
+// (an external engine whose admin may not create schemas) is logged,
+// never the statement's: the statement runs, and only calls of installed
 // functions fail, with PostgreSQL's "schema rsdata_redshift does not
 // exist".
 func (x *Executor) ensureInstalled(ctx context.Context, ep *engines.Endpoint, db string, catalog *pgxpool.Pool) {
@@ -67,9 +66,26 @@ func (x *Executor) ensureInstalled(ctx context.Context, ep *engines.Endpoint, db
 		st.ok.Store(true)
 	}
 	st.done = true
-	if ep.Embedded && ep.SocketDir != "" {
-		x.installTemplate(ctx, ep)
+}
+
+// installCreated installs the Redshift schema into the database that sql,
+// which succeeded, created (CREATE DATABASE), so that it is there before
+// anyone connects to it, through psql as well. Databases created outside
+// rsdata get it when rsdata first uses them.
+func (x *Executor) installCreated(ctx context.Context, ep *engines.Endpoint, sql string) {
+	if ep == nil || ep.Dialect == dialect.Postgres {
+		return
 	}
+	db := dialect.CreatedDatabase(sql)
+	if db == "" {
+		return
+	}
+	catalog, err := x.pool(ctx, ep, db, catalogUser(ep))
+	if err != nil {
+		x.opts.Logger.Warn("installing Redshift functions and views in a new database failed", "engine", ep.Name, "database", db, "err", err)
+		return
+	}
+	x.ensureInstalled(ctx, ep, db, catalog)
 }
 
 func (x *Executor) installState(k installKey) *installState {
@@ -84,34 +100,6 @@ func (x *Executor) installState(k installKey) *installState {
 		x.installs[k] = st
 	}
 	return st
-}
-
-// installTemplate installs into template1 of an embedded engine, once per
-// process. Its connection is closed at once: CREATE DATABASE refuses to
-// copy a template others are connected to.
-func (x *Executor) installTemplate(ctx context.Context, ep *engines.Endpoint) {
-	st := x.installState(installKey{ep.Kind, ep.Name, "template1"})
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.done {
-		return
-	}
-	st.done = true
-	cfg, err := pgx.ParseConfig("")
-	if err != nil {
-		return
-	}
-	cfg.Host, cfg.Port, cfg.Database, cfg.User = ep.SocketDir, uint16(ep.Port), "template1", ep.AdminUser
-	cfg.TLSConfig, cfg.Fallbacks = nil, nil
-	cfg.ConnectTimeout = 15 * time.Second
-	c, err := pgx.ConnectConfig(ctx, cfg)
-	if err == nil {
-		_, err = install(ctx, c)
-		_ = c.Close(context.Background())
-	}
-	if err != nil {
-		x.opts.Logger.Warn("installing Redshift functions and views in template1 failed", "engine", ep.Name, "err", err)
-	}
 }
 
 func installInPool(ctx context.Context, p *pgxpool.Pool) (lastQuery int64, err error) {

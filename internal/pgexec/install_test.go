@@ -130,14 +130,20 @@ create or replace function rsdata_redshift.crc32(s text) returns varchar languag
 	}
 }
 
-// TestNewDatabasesStartInstalled: after an embedded engine's first use,
-// template1 holds the schema, so CREATE DATABASE makes databases that have
-// it before rsdata ever connects to them.
+// TestNewDatabasesStartInstalled: a database created by a statement rsdata
+// runs (CREATE DATABASE through the Data API) has the schema as soon as the
+// statement ends, before anyone connects to it.
 func TestNewDatabasesStartInstalled(t *testing.T) {
-	srv := privateServer(t, "template")
-	db := srv.NewDatabase(t)
-	acquire(t, installExecutor(t, srv, db, dialect.Redshift), db, "")
-	fresh := srv.NewDatabase(t)
+	srv := pgtest.Start(t)
+	db := bareDatabase(t, srv)
+	x := installExecutor(t, srv, db, dialect.Redshift)
+	srv.Exec(t, "postgres", "ALTER ROLE "+db+"_m CREATEDB")
+	fresh := db + "_new"
+	t.Cleanup(func() { srv.Exec(t, "postgres", "DROP DATABASE IF EXISTS "+fresh+" WITH (FORCE)") })
+	c := acquire(t, x, db, "")
+	if _, err := c.Run(context.Background(), "create database "+fresh+" template template0", nil, statement.FormatJSON, discard{}); err != nil {
+		t.Fatal(err)
+	}
 	if got := scalar(t, srv, fresh, "select version from rsdata_redshift.install"); got != dialect.InstallVersion {
 		t.Errorf("a new database's version %q", got)
 	}
