@@ -41,16 +41,6 @@ func acquire(t *testing.T, x *Executor, db, user string) statement.Conn {
 	return c
 }
 
-// bareDatabase creates a database from template0, without what rsdata
-// installs into template1.
-func bareDatabase(t *testing.T, srv *pgtest.Server) string {
-	t.Helper()
-	name := "bare_" + strings.TrimPrefix(srv.NewDatabase(t), "t")
-	srv.Exec(t, "postgres", "CREATE DATABASE "+name+" TEMPLATE template0")
-	t.Cleanup(func() { srv.Exec(t, "postgres", "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
-	return name
-}
-
 func scalar(t *testing.T, srv *pgtest.Server, db, sql string) string {
 	t.Helper()
 	c, err := pgx.Connect(context.Background(), srv.ConnString("postgres", db))
@@ -75,7 +65,7 @@ func scalar(t *testing.T, srv *pgtest.Server, db, sql string) string {
 // back what was changed.
 func TestInstallConcurrentAndVersioned(t *testing.T) {
 	srv := pgtest.Start(t)
-	db := bareDatabase(t, srv)
+	db := srv.NewDatabase(t)
 	var wg sync.WaitGroup
 	for range 4 {
 		x := installExecutor(t, srv, db, dialect.Redshift)
@@ -135,7 +125,7 @@ create or replace function rsdata_redshift.crc32(s text) returns varchar languag
 // statement ends, before anyone connects to it.
 func TestNewDatabasesStartInstalled(t *testing.T) {
 	srv := pgtest.Start(t)
-	db := bareDatabase(t, srv)
+	db := srv.NewDatabase(t)
 	x := installExecutor(t, srv, db, dialect.Redshift)
 	srv.Exec(t, "postgres", "ALTER ROLE "+db+"_m CREATEDB")
 	fresh := db + "_new"
@@ -155,7 +145,7 @@ func TestNewDatabasesStartInstalled(t *testing.T) {
 // and no query history is kept. An engine in postgres mode gets nothing.
 func TestInstallNotPossible(t *testing.T) {
 	srv := pgtest.Start(t)
-	db := bareDatabase(t, srv)
+	db := srv.NewDatabase(t)
 	srv.Exec(t, db, "CREATE ROLE "+db+"_plain LOGIN PASSWORD 'plain-pw'; REVOKE CREATE ON DATABASE "+db+" FROM PUBLIC")
 	t.Cleanup(func() { srv.Exec(t, "postgres", "DROP ROLE IF EXISTS "+db+"_plain") })
 	reg := engines.NewRegistry()
@@ -177,7 +167,7 @@ func TestInstallNotPossible(t *testing.T) {
 		t.Errorf("query id %d without a history", id)
 	}
 
-	pdb := bareDatabase(t, srv)
+	pdb := srv.NewDatabase(t)
 	acquire(t, installExecutor(t, srv, pdb, dialect.Postgres), pdb, "")
 	if got := scalar(t, srv, pdb, "select to_regnamespace('rsdata_redshift')::text"); got != "NULL" {
 		t.Errorf("postgres mode installed %s", got)
