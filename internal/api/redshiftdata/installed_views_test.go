@@ -350,3 +350,22 @@ from svv_columns where table_name = 'sv_t' order by ordinal_position`))
 		t.Errorf("stv_recents: %q", got)
 	}
 }
+
+// TestInstalledWithParameters: installed functions take bound Data API
+// parameters (sent untyped, as text) like literals.
+func TestInstalledWithParameters(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	out, err := env.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{
+		ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database), DbUser: aws.String("awsuser"),
+		Sql: aws.String("select dateadd(month, :n, :d), datediff(day, :d, '2008-03-31'), json_extract_path_text(:j, 'a')"),
+		Parameters: []types.SqlParameter{{Name: aws.String("n"), Value: aws.String("18")},
+			{Name: aws.String("d"), Value: aws.String("2008-02-28")}, {Name: aws.String("j"), Value: aws.String(`{"a":"b"}`)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// AWS's DATEADD example, with its arguments bound.
+	if got, want := records(t, env, *out.Id), [][]string{{"2009-08-28 00:00:00.0", "32", "b"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
