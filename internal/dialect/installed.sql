@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS rsdata_redshift.table_layout (
 
 -- The statements rsdata ran in this database through the Data API, for
 -- STL_QUERY, SVL_QLOG and SYS_QUERY_HISTORY; written by rsdata's admin
--- login after each statement ends.
+-- login (the owner) shortly after each statement ends.
 CREATE TABLE IF NOT EXISTS rsdata_redshift.query_history (
   query bigint PRIMARY KEY,
   statement_id text NOT NULL,
@@ -834,17 +834,6 @@ SELECT coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = h.use
        NULL::bigint AS returned_bytes,
        left(h.query_text, 4000)::character(4000) AS query_text
 FROM rsdata_redshift._history() h;
-
--- record_query is how rsdata writes a history row; only rsdata's admin
--- login (the schema's owner) may call it.
-CREATE FUNCTION rsdata_redshift.record_query(query bigint, statement_id text, pid integer, user_name text,
-    query_text text, status text, error text, start_time timestamp, end_time timestamp, result_rows bigint) RETURNS void
-LANGUAGE sql AS $$
-  INSERT INTO rsdata_redshift.query_history
-  VALUES (query, statement_id, pid, user_name, current_database(), query_text, status, error,
-          start_time, end_time, result_rows, status = 'ABORTED')
-  ON CONFLICT (query) DO NOTHING $$;
-REVOKE ALL ON FUNCTION rsdata_redshift.record_query(bigint, text, integer, text, text, text, text, timestamp, timestamp, bigint) FROM PUBLIC;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA rsdata_redshift TO PUBLIC;
 REVOKE ALL ON rsdata_redshift.install, rsdata_redshift.table_layout, rsdata_redshift.query_history FROM PUBLIC;

@@ -49,8 +49,8 @@ type Executor struct {
 	usable map[poolKey]bool
 	// installs tracks the Redshift schema of each database (install.go).
 	installs map[installKey]*installState
-	// background counts query-history writes in flight; Close waits for them.
-	background sync.WaitGroup
+	// history writes the query history (install.go).
+	history historyWriter
 }
 
 type poolKey struct {
@@ -531,9 +531,9 @@ func (x *Executor) Ping(ctx context.Context, kind engines.Kind, name string) err
 	return nil
 }
 
-// Close waits for the query-history writes in flight, then closes every pool.
+// Close writes the queued query history, then closes every pool.
 func (x *Executor) Close() {
-	x.background.Wait()
+	x.stopHistory()
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for k, p := range x.pools {

@@ -164,12 +164,14 @@ func install(ctx context.Context, c *pgx.Conn) (lastQuery int64, err error) {
 }
 
 // RecordQuery implements statement.QueryRecorder: in a database where the
-// Redshift schema is installed, it hands out the next query id and writes
-// the history row in the background, through the admin pool, so the
-// statement waits for no extra round trip and the row stays even when the
-// statement's transaction rolls back, as Redshift's STL_QUERY does. Ids
-// are unique per database and process; two rsdata processes on one
-// database may hand out the same id, and the second row is dropped.
+// Redshift schema is installed, it hands out the next query id and queues
+// the history row for the history writer, which inserts the rows of up to
+// historyDelay in one statement per database through the admin pool. So a
+// statement waits for no extra round trip, the row stays even when the
+// statement's transaction rolls back (as Redshift's STL_QUERY does), and
+// when the queue is full the row is dropped rather than the statement
+// slowed. Ids are unique per database and process; two rsdata processes on
+// one database may hand out the same id, and the second row is dropped.
 func (c *conn) RecordQuery(q statement.QueryRecord) int64 {
 	if c.ep == nil || c.ep.Dialect == dialect.Postgres {
 		return 0
@@ -181,24 +183,147 @@ func (c *conn) RecordQuery(q statement.QueryRecord) int64 {
 		return 0
 	}
 	id := st.lastQuery.Add(1)
-	pid := int32(c.PID())
-	catalog := c.catalog
-	c.x.background.Add(1)
-	go func() {
-		defer c.x.background.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		var errText *string
-		if q.Error != "" {
-			errText = &q.Error
-		}
-		_, err := catalog.Exec(ctx, "SELECT rsdata_redshift.record_query($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-			id, q.StatementID, pid, c.user, q.SQL, string(q.Status), errText, q.Start.UTC(), q.End.UTC(), q.Rows)
-		if err != nil {
-			c.x.opts.Logger.Warn("writing the query history failed", "engine", c.ep.Name, "database", c.db, "query", id, "err", err)
-		}
-	}()
+	row := historyRow{catalog: c.catalog, engine: c.ep.Name, db: c.db, id: id, statementID: q.StatementID,
+		pid: int32(c.PID()), user: c.user, sql: q.SQL, status: string(q.Status), start: q.Start.UTC(), end: q.End.UTC(), rows: q.Rows}
+	if q.Error != "" {
+		row.err = &q.Error
+	}
+	c.x.queueHistory(row)
 	return id
+}
+
+// historyDelay bounds how long a history row waits to be written;
+// historyBatch how many rows one insert takes; historyQueue how many rows
+// may wait.
+const (
+	historyDelay = 100 * time.Millisecond
+	historyBatch = 500
+	historyQueue = 8192
+)
+
+// historyRow is one row of rsdata_redshift.query_history, queued.
+type historyRow struct {
+	catalog           *pgxpool.Pool
+	engine, db        string
+	id                int64
+	statementID       string
+	pid               int32
+	user, sql, status string
+	err               *string
+	start, end        time.Time
+	rows              int64
+}
+
+// historyWriter is the goroutine that writes queued history rows; it runs
+// from the first queued row until Close.
+type historyWriter struct {
+	mu      sync.Mutex
+	rows    chan historyRow // nil when not running
+	done    chan struct{}
+	dropped bool
+}
+
+// queueHistory queues a row without waiting, starting the writer when it
+// is not running.
+func (x *Executor) queueHistory(r historyRow) {
+	h := &x.history
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.rows == nil {
+		h.rows, h.done = make(chan historyRow, historyQueue), make(chan struct{})
+		go x.writeHistory(h.rows, h.done)
+	}
+	select {
+	case h.rows <- r:
+	default:
+		if !h.dropped {
+			h.dropped = true
+			x.opts.Logger.Warn("the query history queue is full; rows are dropped", "engine", r.engine, "database", r.db)
+		}
+	}
+}
+
+// stopHistory writes what is queued and stops the writer.
+func (x *Executor) stopHistory() {
+	h := &x.history
+	h.mu.Lock()
+	rows, done := h.rows, h.done
+	h.rows, h.done = nil, nil
+	if rows != nil {
+		close(rows)
+	}
+	h.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+}
+
+func (x *Executor) writeHistory(rows <-chan historyRow, done chan<- struct{}) {
+	defer close(done)
+	var batch []historyRow
+	timer := time.NewTimer(historyDelay)
+	timer.Stop()
+	for {
+		if len(batch) == 0 {
+			r, ok := <-rows
+			if !ok {
+				return
+			}
+			batch = append(batch, r)
+			timer.Reset(historyDelay)
+			continue
+		}
+		select {
+		case r, ok := <-rows:
+			if !ok {
+				x.flushHistory(batch)
+				return
+			}
+			if batch = append(batch, r); len(batch) >= historyBatch {
+				timer.Stop()
+				x.flushHistory(batch)
+				batch = batch[:0]
+			}
+		case <-timer.C:
+			x.flushHistory(batch)
+			batch = batch[:0]
+		}
+	}
+}
+
+// insertHistory inserts arrays of rows; the admin login owns the table.
+const insertHistory = `INSERT INTO rsdata_redshift.query_history (query, statement_id, pid, user_name, database_name,
+  query_text, status, error, start_time, end_time, result_rows, aborted)
+SELECT q, s, p, u, current_database(), t, st, e, b, f, r, st = 'ABORTED'
+FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
+  $8::timestamp[], $9::timestamp[], $10::bigint[]) AS x(q, s, p, u, t, st, e, b, f, r)
+ON CONFLICT (query) DO NOTHING`
+
+// flushHistory writes a batch, one insert per database.
+func (x *Executor) flushHistory(batch []historyRow) {
+	byPool := map[*pgxpool.Pool][]historyRow{}
+	for _, r := range batch {
+		byPool[r.catalog] = append(byPool[r.catalog], r)
+	}
+	for p, rows := range byPool {
+		var (
+			ids, counts             []int64
+			pids                    []int32
+			stmts, users, sqls, sts []string
+			errs                    []*string
+			starts, ends            []time.Time
+		)
+		for _, r := range rows {
+			ids, stmts, pids, users, sqls = append(ids, r.id), append(stmts, r.statementID), append(pids, r.pid), append(users, r.user), append(sqls, r.sql)
+			sts, errs, starts, ends, counts = append(sts, r.status), append(errs, r.err), append(starts, r.start), append(ends, r.end), append(counts, r.rows)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := p.Exec(ctx, insertHistory, ids, stmts, pids, users, sqls, sts, errs, starts, ends, counts)
+		cancel()
+		if err != nil {
+			x.opts.Logger.Warn("writing the query history failed", "engine", rows[0].engine, "database", rows[0].db, "rows", len(rows), "err", err)
+		}
+	}
 }
 
 var _ statement.QueryRecorder = (*conn)(nil)

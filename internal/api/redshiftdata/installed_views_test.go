@@ -220,7 +220,7 @@ rsdata_redshift.json_extract_path_text('{"a":"b"}', 'a'), (select count(*) from 
 		"create or replace function rsdata_redshift.crc32(s text) returns varchar language sql as 'select ''pwned''::varchar'",
 		"drop view rsdata_redshift.svv_tables",
 		"alter schema rsdata_redshift rename to x",
-		"select rsdata_redshift.record_query(1, 'x', 1, 'awsuser', 'forged', 'FINISHED', null, now()::timestamp, now()::timestamp, 0)",
+		"insert into rsdata_redshift.query_history values (1, 'x', 1, 'awsuser', 'd', 'forged', 'FINISHED', null, now(), now(), 0, false)",
 	}
 	for _, sql := range attacks {
 		if _, err := c.Exec(ctx, sql); err == nil || !strings.Contains(err.Error(), "permission denied") && !strings.Contains(err.Error(), "must be owner") {
