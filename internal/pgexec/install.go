@@ -165,8 +165,9 @@ func install(ctx context.Context, c *pgx.Conn) (lastQuery int64, err error) {
 
 // RecordQuery implements statement.QueryRecorder: in a database where the
 // Redshift schema is installed, it hands out the next query id and queues
-// the history row for the history writer, which inserts the rows of up to
-// historyDelay in one statement per database through the admin pool. So a
+// the history row for the history writer, which inserts the rows queued
+// in each historyDelay in one statement per database through the admin
+// pool. So a
 // statement waits for no extra round trip, the row stays even when the
 // statement's transaction rolls back (as Redshift's STL_QUERY does), and
 // when the queue is full the row is dropped rather than the statement
@@ -192,9 +193,9 @@ func (c *conn) RecordQuery(q statement.QueryRecord) int64 {
 	return id
 }
 
-// historyDelay bounds how long a history row waits to be written;
-// historyBatch how many rows one insert takes; historyQueue how many rows
-// may wait.
+// historyDelay is how often queued history rows are written;
+// historyBatch how many rows one insert takes at most; historyQueue how
+// many rows may wait.
 const (
 	historyDelay = 100 * time.Millisecond
 	historyBatch = 500
@@ -214,12 +215,16 @@ type historyRow struct {
 	rows              int64
 }
 
-// historyWriter is the goroutine that writes queued history rows; it runs
-// from the first queued row until Close.
+// historyWriter holds queued history rows and the goroutine that writes
+// them: it runs while rows come in, wakes every historyDelay (never per
+// row, so a statement costs it no context switch), and ends after a quiet
+// interval or on Close.
 type historyWriter struct {
 	mu      sync.Mutex
-	rows    chan historyRow // nil when not running
-	done    chan struct{}
+	pending []historyRow
+	running bool
+	stop    chan struct{} // closed by Close
+	done    chan struct{} // closed when the goroutine ends
 	dropped bool
 }
 
@@ -229,17 +234,18 @@ func (x *Executor) queueHistory(r historyRow) {
 	h := &x.history
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.rows == nil {
-		h.rows, h.done = make(chan historyRow, historyQueue), make(chan struct{})
-		go x.writeHistory(h.rows, h.done)
-	}
-	select {
-	case h.rows <- r:
-	default:
+	if len(h.pending) >= historyQueue {
 		if !h.dropped {
 			h.dropped = true
 			x.opts.Logger.Warn("the query history queue is full; rows are dropped", "engine", r.engine, "database", r.db)
 		}
+		return
+	}
+	h.pending = append(h.pending, r)
+	if !h.running {
+		h.running = true
+		h.stop, h.done = make(chan struct{}), make(chan struct{})
+		go x.writeHistory(h.stop, h.done)
 	}
 }
 
@@ -247,46 +253,47 @@ func (x *Executor) queueHistory(r historyRow) {
 func (x *Executor) stopHistory() {
 	h := &x.history
 	h.mu.Lock()
-	rows, done := h.rows, h.done
-	h.rows, h.done = nil, nil
-	if rows != nil {
-		close(rows)
+	stop, done, running := h.stop, h.done, h.running
+	if running {
+		close(stop)
 	}
 	h.mu.Unlock()
-	if done != nil {
+	if running {
 		<-done
 	}
 }
 
-func (x *Executor) writeHistory(rows <-chan historyRow, done chan<- struct{}) {
+func (x *Executor) writeHistory(stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
-	var batch []historyRow
-	timer := time.NewTimer(historyDelay)
-	timer.Stop()
+	h := &x.history
+	ticker := time.NewTicker(historyDelay)
+	defer ticker.Stop()
 	for {
-		if len(batch) == 0 {
-			r, ok := <-rows
-			if !ok {
-				return
-			}
-			batch = append(batch, r)
-			timer.Reset(historyDelay)
-			continue
-		}
+		stopping := false
 		select {
-		case r, ok := <-rows:
-			if !ok {
-				x.flushHistory(batch)
-				return
-			}
-			if batch = append(batch, r); len(batch) >= historyBatch {
-				timer.Stop()
-				x.flushHistory(batch)
-				batch = batch[:0]
-			}
-		case <-timer.C:
-			x.flushHistory(batch)
-			batch = batch[:0]
+		case <-ticker.C:
+		case <-stop:
+			stopping = true
+		}
+		h.mu.Lock()
+		batch := h.pending
+		h.pending = nil
+		if len(batch) == 0 || stopping {
+			// Quiet, or closing: this goroutine ends here; a new row starts
+			// another. Closing still writes what it took.
+			h.running = false
+		}
+		h.mu.Unlock()
+		for len(batch) > 0 {
+			n := min(len(batch), historyBatch)
+			x.flushHistory(batch[:n])
+			batch = batch[n:]
+		}
+		h.mu.Lock()
+		ended := !h.running || h.stop != stop
+		h.mu.Unlock()
+		if ended {
+			return
 		}
 	}
 }
