@@ -2,6 +2,7 @@ package pgexec
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -171,5 +172,39 @@ func TestInstallNotPossible(t *testing.T) {
 	acquire(t, installExecutor(t, srv, pdb, dialect.Postgres), pdb, "")
 	if got := scalar(t, srv, pdb, "select to_regnamespace('rsdata_redshift')::text"); got != "NULL" {
 		t.Errorf("postgres mode installed %s", got)
+	}
+}
+
+// TestQueryHistoryBatches: rows queued faster than they are written all
+// arrive, in inserts of at most historyBatch rows, each with its own
+// increasing query id, once Close has written what was queued.
+func TestQueryHistoryBatches(t *testing.T) {
+	srv := pgtest.Start(t)
+	db := srv.NewDatabase(t)
+	x := installExecutor(t, srv, db, dialect.Redshift)
+	c, err := x.Acquire(context.Background(), statement.ConnRequest{Target: statement.Target{Kind: engines.Cluster, Name: "c"}, Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := c.(statement.QueryRecorder)
+	const n = 2*historyBatch + 7
+	var last int64
+	for i := range n {
+		q := statement.QueryRecord{StatementID: "s", SQL: "select 1", Status: statement.Finished, Rows: 1}
+		if i%2 == 1 {
+			q.Status, q.Error = statement.Failed, "ERROR: boom"
+		}
+		id := rec.RecordQuery(q)
+		if id <= last {
+			t.Fatalf("query id %d after %d", id, last)
+		}
+		last = id
+	}
+	c.Release(true)
+	x.Close()
+	want := fmt.Sprintf("%d,%d,%d,%d", n, n/2, n-n/2, n) // odd rows failed
+	if got := scalar(t, srv, db, `select count(*) || ',' || count(*) filter (where error is not null) || ',' ||
+count(*) filter (where aborted is false and status = 'FINISHED') || ',' || max(query) from rsdata_redshift.query_history`); got != want {
+		t.Errorf("history: %s, want %s", got, want)
 	}
 }
