@@ -29,18 +29,18 @@
 // call are translated too, so calls nest. What no rule recognises passes
 // through untouched, for PostgreSQL to accept or reject.
 //
-// Rewriting to built-ins rather than installing functions: PostgreSQL
-// resolves an unqualified function through search_path, so a function
-// installed in a schema such as rsdata_redshift stops resolving after
-// SET search_path TO myschema, and installing into pg_catalog (always
-// searched) needs superuser rights rsdata does not have on external
-// engines. A rewrite to built-ins (COALESCE, CASE, length, date_trunc)
-// or keywords (LOCALTIMESTAMP) needs nothing installed and cannot be
-// shadowed by search_path. NVL2 and DECODE could not be generic SQL
-// functions anyway (their arguments are of any type, and DECODE is
-// variadic in pairs). The price is that a result column takes the name
-// of what it became (coalesce, case, length), where Redshift names
-// GETDATE's and LEN's after the function; installed, schema-qualified
-// functions are the way to fix that later for the functions that can
-// be written in SQL.
+// Rewrites to built-ins are kept for what SQL functions cannot express
+// (NVL2 and DECODE take arguments of any type, DECODE is variadic in
+// pairs) or what a keyword does (SYSDATE). Functions that can be written
+// in SQL are installed instead (installed.go, installed.sql): in a schema
+// rsdata_redshift of every database, by rsdata's admin login, never in
+// pg_catalog (that needs a superuser, which external engines may not
+// grant). Because PostgreSQL resolves an unqualified name through
+// search_path, which users change, the translator qualifies an unquoted,
+// unqualified call of an installed function (dateadd( becomes
+// rsdata_redshift.date_add() and an installed system view after FROM or
+// JOIN; qualified names resolve whatever search_path is, and the installed
+// function's name becomes the result column's, as in Redshift. Layouts
+// reads the distribution and sort choices that the rewrites remove from
+// CREATE TABLE, so that rsdata can record them for the system views.
 package dialect

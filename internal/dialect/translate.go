@@ -57,7 +57,7 @@ func translate(mode Mode, sql string) (string, *Refusal) {
 	// Most statements need no rule: one pass that keeps no tokens says so.
 	candidate := false
 	for t := range Tokens(sql) {
-		if t.Kind == Word && lookup(t.Text) != "" || t.Kind == Punct && t.Text == "[" {
+		if t.Kind == Word && (lookup(t.Text) != "" || installedWord(t.Text) != "") || t.Kind == Punct && t.Text == "[" {
 			candidate = true
 			break
 		}
@@ -184,6 +184,11 @@ func (t *translator) emit(lo, hi int) {
 		if tok.Kind == Word {
 			if name := lookup(tok.Text); name != "" {
 				if n := t.rewrite(name, i, hi); n > i {
+					i = n
+					continue
+				}
+			} else if name := installedWord(tok.Text); name != "" {
+				if n := t.qualify(name, i, hi); n > i {
 					i = n
 					continue
 				}

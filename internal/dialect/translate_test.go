@@ -14,7 +14,7 @@ func TestTranslateRules(t *testing.T) {
 	}{
 		// r_GETDATE.html
 		{"getdate", "select getdate();", "select date_trunc('second', statement_timestamp()::timestamp) AS timestamp;"},
-		{"getdate", "select trunc(getdate( ));", "select trunc(date_trunc('second', statement_timestamp()::timestamp));"},
+		{"getdate", "select trunc(getdate( ));", "select rsdata_redshift.trunc(date_trunc('second', statement_timestamp()::timestamp));"},
 		// r_SYSDATE.html
 		{"sysdate", "select sysdate;", "select LOCALTIMESTAMP AS timestamp;"},
 		{"sysdate", "select salesid, pricepaid from sales where saletime < sysdate - 120;",

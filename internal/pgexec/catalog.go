@@ -115,7 +115,7 @@ func ListDatabases(ctx context.Context, cat Catalog, p Page) (names []string, mo
 const listSchemasQuery = `
 SELECT n.nspname::text
 FROM pg_catalog.pg_namespace n
-WHERE n.nspname <> 'pg_toast'
+WHERE n.nspname NOT IN ('pg_toast', 'rsdata_redshift')
   AND n.nspname !~ '^pg_(toast_)?temp_'
   AND ($1::text = '' OR n.nspname LIKE $1::text)
 ORDER BY n.nspname
@@ -123,9 +123,10 @@ OFFSET $2 LIMIT $3`
 
 // ListSchemas returns the names of the schemas matching pattern ("" = all),
 // in name order: pg_catalog, information_schema, public and every user
-// schema. It leaves out pg_toast and the per-session temporary schemas
+// schema. It leaves out pg_toast, the per-session temporary schemas
 // (pg_temp_N, pg_toast_temp_N), which are implementation details Redshift
-// does not list either; ListTables still shows the calling session's own
+// does not list either, and rsdata_redshift, where rsdata installs
+// Redshift's functions and system views (ListTables leaves it out too); ListTables still shows the calling session's own
 // temporary tables, under their pg_temp_N schema.
 func ListSchemas(ctx context.Context, cat Catalog, pattern string, p Page) (names []string, more bool, err error) {
 	offset, limit := p.bounds()
@@ -153,6 +154,7 @@ SELECT n.nspname::text, c.relname::text,
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm')
+  AND n.nspname <> 'rsdata_redshift'
   AND ` + notOtherTempSchema + `
   AND ($1::text = '' OR n.nspname LIKE $1::text)
   AND ($2::text = '' OR c.relname LIKE $2::text)
@@ -228,7 +230,7 @@ LEFT JOIN dom ON dom.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef ad ON a.atthasdef AND ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm')
   AND ` + notOtherTempSchema + `
-  AND ($1::text = '' OR n.nspname = $1::text)
+  AND ($1::text = '' AND n.nspname <> 'rsdata_redshift' OR n.nspname = $1::text)
   AND ($2::text = '' OR c.relname = $2::text)
 ORDER BY n.nspname, c.relname, a.attnum
 OFFSET $3 LIMIT $4`

@@ -48,6 +48,10 @@ type Executor struct {
 	pools map[poolKey]*pgxpool.Pool
 	// usable holds the socket logins CheckDbUser has accepted.
 	usable map[poolKey]bool
+	// installs tracks the Redshift schema of each database (install.go).
+	installs map[installKey]*installState
+	// history writes the query history (install.go).
+	history historyWriter
 }
 
 type poolKey struct {
@@ -194,6 +198,7 @@ func (x *Executor) Acquire(ctx context.Context, req statement.ConnRequest) (stat
 	if err != nil {
 		return nil, x.publicError(err)
 	}
+	x.ensureInstalled(ctx, ep, req.Database, catalog)
 	if req.AutoCreate {
 		if err := ensureLogin(ctx, catalog, user); err != nil {
 			return nil, x.publicError(err)
@@ -212,7 +217,8 @@ func (x *Executor) Acquire(ctx context.Context, req statement.ConnRequest) (stat
 	if err != nil {
 		return nil, x.publicError(err)
 	}
-	return &conn{x: x, pool: p, c: c, catalog: catalog, redshiftTypes: ep.Dialect != dialect.Postgres}, nil
+	return &conn{x: x, pool: p, c: c, catalog: catalog, ep: ep, db: req.Database, user: user,
+		redshiftTypes: ep.Dialect != dialect.Postgres}, nil
 }
 
 // checkSocketLogin refuses, before rsdata logs in as user through the
@@ -291,6 +297,8 @@ type conn struct {
 	pool     *pgxpool.Pool
 	c        *pgxpool.Conn
 	catalog  *pgxpool.Pool
+	ep       *engines.Endpoint
+	db, user string
 	rec      []byte
 	released bool
 	used     bool // a statement has been run on c
@@ -327,6 +335,9 @@ func (c *conn) Run(ctx context.Context, sql string, params []string, format stat
 	res, err := c.run(ctx, sql, params, format, sink)
 	var notSent *notSentError
 	if !errors.As(err, &notSent) {
+		if err == nil {
+			c.x.installCreated(ctx, c.ep, sql)
+		}
 		return res, err
 	}
 	if !first || ctx.Err() != nil {
@@ -345,6 +356,9 @@ func (c *conn) Run(ctx context.Context, sql string, params []string, format stat
 	res, err = c.run(ctx, sql, params, format, sink)
 	if errors.As(err, &notSent) {
 		err = c.x.publicError(notSent.err)
+	}
+	if err == nil {
+		c.x.installCreated(ctx, c.ep, sql)
 	}
 	return res, err
 }
@@ -528,8 +542,9 @@ func (x *Executor) Ping(ctx context.Context, kind engines.Kind, name string) err
 	return nil
 }
 
-// Close closes every pool.
+// Close writes the queued query history, then closes every pool.
 func (x *Executor) Close() {
+	x.stopHistory()
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for k, p := range x.pools {
@@ -547,6 +562,7 @@ func (x *Executor) Reset() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	clear(x.usable)
+	clear(x.installs)
 }
 
 // PoolStat is the connection count of one engine's pools, summed.

@@ -154,6 +154,26 @@ type Conn interface {
 	Release(reset bool)
 }
 
+// QueryRecorder is implemented by a Conn whose engine keeps Redshift's
+// query history (STL_QUERY, SVL_QLOG, SYS_QUERY_HISTORY).
+type QueryRecorder interface {
+	// RecordQuery records one ended statement and returns its query id,
+	// Redshift's query, which DescribeStatement shows as RedshiftQueryId;
+	// 0 when the engine keeps no history. It does not wait for the
+	// database: the history row may be written after it returns.
+	RecordQuery(q QueryRecord) int64
+}
+
+// QueryRecord is one ended statement, for the query history.
+type QueryRecord struct {
+	StatementID string
+	SQL         string // as the user sent it
+	Status      Status
+	Error       string
+	Start, End  time.Time
+	Rows        int64 // rows returned or affected
+}
+
 // DatabaseError is an error reported by the database for the statement; its
 // Message is shown to the user as Redshift shows it ("ERROR: ...").
 type DatabaseError struct {

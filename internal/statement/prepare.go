@@ -8,6 +8,17 @@ import (
 	"github.com/rsdata/rsdata/internal/sqlparams"
 )
 
+// prepared is one SQL text ready to run: translated, with its parameters
+// positional, and After, a statement of rsdata's own to run after it
+// succeeded, on the same connection (recording the distribution and sort
+// choices of a CREATE TABLE, which the translation removed); "" for none.
+type prepared struct {
+	sqlparams.Rewritten
+	After string
+	// Text is the SQL as the user sent it, for the query history.
+	Text string
+}
+
 // prepare validates the SQL and parameters, translates each SQL from the
 // target's dialect, and rewrites the parameters into positional ones. It is
 // the one place where the Data API's SQL (single, batch or in a session)
@@ -19,7 +30,7 @@ import (
 // fails with Redshift's error: the statement ends FAILED with it, a batch
 // or an open transaction is aborted as Redshift's would be, and the
 // parameters it names still count as used.
-func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
+func prepare(req ExecuteRequest) ([]prepared, error) {
 	if len(req.SQLs) == 0 {
 		return nil, invalid("Sqls must contain at least one statement.")
 	}
@@ -47,20 +58,22 @@ func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
 			return nil, err
 		}
 	}
-	execs := make([]sqlparams.Rewritten, len(req.SQLs))
+	execs := make([]prepared, len(req.SQLs))
 	used := make([][]string, len(req.SQLs))
 	for i, sql := range req.SQLs {
-		sql, refused := translate(req.Dialect, sql)
+		execs[i].Text = sql
+		sql, refused := translate(req.Dialect, execs[i].Text)
 		if refused != nil {
 			if len(params) > 0 {
 				rw, _ := sqlparams.Rewrite(sql, params)
 				used[i] = rw.Used
 			}
-			execs[i] = sqlparams.Rewritten{SQL: refused.SQL()}
+			execs[i].Rewritten = sqlparams.Rewritten{SQL: refused.SQL()}
 			continue
 		}
+		execs[i].After = dialect.RecordLayoutSQL(req.Dialect, execs[i].Text)
 		if len(params) == 0 {
-			execs[i] = sqlparams.Rewritten{SQL: sql}
+			execs[i].Rewritten = sqlparams.Rewritten{SQL: sql}
 			continue
 		}
 		rw, err := sqlparams.Rewrite(sql, params)
@@ -71,7 +84,7 @@ func prepare(req ExecuteRequest) ([]sqlparams.Rewritten, error) {
 			}
 			return nil, err
 		}
-		execs[i], used[i] = rw, rw.Used
+		execs[i].Rewritten, used[i] = rw, rw.Used
 	}
 	if len(params) > 0 {
 		if unused := sqlparams.Unused(params, used...); len(unused) > 0 {

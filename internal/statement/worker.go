@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/rsdata/rsdata/internal/results"
-	"github.com/rsdata/rsdata/internal/sqlparams"
 )
 
 // This file is the run loop: one worker goroutine per top-level statement
@@ -19,7 +18,7 @@ import (
 type run struct {
 	st         Statement   // guarded by Engine.mu
 	subs       []Statement // a batch's sub-statements, guarded by Engine.mu
-	execs      []sqlparams.Rewritten
+	execs      []prepared
 	format     Format
 	autoCreate bool
 	password   string
@@ -187,6 +186,8 @@ type outcome struct {
 	cols    []results.Column
 	// last is the result's last page, stored with the final state.
 	last *results.LastPage
+	// queryID is the statement's query id in its engine's history.
+	queryID int64
 }
 
 func (e *Engine) work(ctx context.Context, r *run) {
@@ -320,6 +321,7 @@ func (e *Engine) finish(r *run, final outcome) {
 }
 
 func applyOutcome(st *Statement, o outcome) {
+	st.RedshiftQueryID = o.queryID
 	if o.status != Finished {
 		return
 	}
@@ -333,7 +335,7 @@ func applyOutcome(st *Statement, o outcome) {
 
 // runOne runs one SQL text on conn, streaming its result into pages stored
 // under id.
-func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x sqlparams.Rewritten) outcome {
+func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x prepared) outcome {
 	snk := &sink{w: results.NewWriter(e.pages, id, e.limitsFor(r.format)), csv: r.format == FormatCSV}
 	var params []string
 	if len(x.Used) > 0 {
@@ -342,6 +344,7 @@ func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x sql
 			params = []string{}
 		}
 	}
+	start := e.now()
 	res, err := conn.Run(ctx, x.SQL, params, r.format, snk)
 	// Close always: it waits for the page write in flight, which must not
 	// land after the pages are deleted below.
@@ -356,9 +359,33 @@ func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x sql
 			e.opts.Logger.Error("deleting result pages failed", "id", id, "err", derr)
 		}
 		cancel()
+		o.queryID = e.recordQuery(conn, id, x, start, o, 0)
 		return o
 	}
-	return outcome{status: Finished, res: res, sum: sum, cols: snk.cols, last: last}
+	if x.After != "" {
+		// Its failure is not the statement's; it is written never to fail.
+		if _, err := conn.Run(ctx, x.After, nil, FormatJSON, discard{}); err != nil {
+			e.opts.Logger.Warn("statement's follow-up failed", "id", id, "err", err)
+		}
+	}
+	o := outcome{status: Finished, res: res, sum: sum, cols: snk.cols, last: last}
+	rows := res.RowsAffected
+	if res.HasResultSet {
+		rows = sum.Rows
+	}
+	o.queryID = e.recordQuery(conn, id, x, start, o, rows)
+	return o
+}
+
+// recordQuery adds an ended statement to its engine's query history when
+// the connection keeps one, and returns its query id (0 when none).
+func (e *Engine) recordQuery(conn Conn, id string, x prepared, start time.Time, o outcome, rows int64) int64 {
+	rec, ok := conn.(QueryRecorder)
+	if !ok {
+		return 0
+	}
+	return rec.RecordQuery(QueryRecord{StatementID: id, SQL: x.Text, Status: o.status, Error: o.message,
+		Start: start, End: e.now(), Rows: rows})
 }
 
 // limitsFor cuts CSV pages below the page size: a GetStatementResultV2

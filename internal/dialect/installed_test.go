@@ -1,0 +1,57 @@
+package dialect
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestQualifyInstalled checks the qualification of installed functions
+// and system views, and what it leaves alone.
+func TestQualifyInstalled(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"select dateadd(month, 18, '2008-02-28')", "select rsdata_redshift.date_add('month', 18, '2008-02-28')"},
+		{"select DATEDIFF(Week,'2009-01-01','2009-12-31') as numweeks", "select rsdata_redshift.date_diff('week','2009-01-01','2009-12-31') as numweeks"},
+		{"select date_trunc('week', d) from t", "select rsdata_redshift.date_trunc('week', d) from t"},
+		{"select date_part(w, dateadd(d, 1, d))", "select rsdata_redshift.pgdate_part('w', rsdata_redshift.date_add('d', 1, d))"},
+		{"select crc32('x'), json_extract_path_text(j, 'a', true)", "select rsdata_redshift.crc32('x'), rsdata_redshift.json_extract_path_text(j, 'a', true)"},
+		{"select nvl(charindex('a', s), 0)", "select COALESCE(rsdata_redshift.charindex('a', s), 0)"},
+		{"select * from svv_table_info where \"table\" = 't'", "select * from rsdata_redshift.svv_table_info where \"table\" = 't'"},
+		{"select a.x from t a join PG_TABLE_DEF d on true", "select a.x from t a join rsdata_redshift.PG_TABLE_DEF d on true"},
+		// Left alone: qualified, quoted, not a call, a definition, a column.
+		{"select myschema.dateadd(month, 1, d)", "select myschema.dateadd(month, 1, d)"},
+		{"select \"dateadd\"(x)", "select \"dateadd\"(x)"},
+		{"select trunc from t", "select trunc from t"},
+		{"create function crc32(text) returns text", "create function crc32(text) returns text"},
+		{"select svv_tables.table_name from svv_tables", "select svv_tables.table_name from rsdata_redshift.svv_tables"},
+		{"select * from myschema.svv_tables", "select * from myschema.svv_tables"},
+		{"select 'dateadd(month, 1, d)' -- crc32(x)", "select 'dateadd(month, 1, d)' -- crc32(x)"},
+		{"select svv_tables from t", "select svv_tables from t"},
+	}
+	for _, c := range cases {
+		if got := Translate(Redshift, c.in); got != c.want {
+			t.Errorf("Translate(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+		if got := Translate(Postgres, c.in); got != c.in {
+			t.Errorf("postgres mode changed %q to %q", c.in, got)
+		}
+	}
+}
+
+// TestInstallScriptDefinesQualifiedNames: every name the translator
+// qualifies is created by the script, so no qualified call can miss.
+func TestInstallScriptDefinesQualifiedNames(t *testing.T) {
+	for _, f := range InstalledFunctions() {
+		if !regexp.MustCompile(`(?m)^CREATE FUNCTION rsdata_redshift\.` + f + `\(`).MatchString(InstallSQL) {
+			t.Errorf("function %s is qualified but not installed", f)
+		}
+	}
+	for _, v := range SystemViews() {
+		if !strings.Contains(InstallSQL, "CREATE VIEW rsdata_redshift."+v+" ") {
+			t.Errorf("view %s is qualified but not installed", v)
+		}
+	}
+	if len(InstallVersion) != 16 {
+		t.Errorf("InstallVersion %q", InstallVersion)
+	}
+}
