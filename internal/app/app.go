@@ -149,6 +149,9 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if a.out == nil {
 		a.out = io.Discard
 	}
+	// The executor first: an engine's PostgreSQL endpoint uses it from the
+	// moment it serves (to install the Redshift schema for psql clients).
+	a.exec = pgexec.New(pgexec.Options{Logger: a.log}, a.registry)
 	defer func() {
 		if err != nil {
 			a.shutdownComponents(context.Background())
@@ -254,7 +257,6 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	a.exec = pgexec.New(pgexec.Options{Logger: a.log}, a.registry)
 	if a.site != nil {
 		// Taken once: every server has started by now.
 		a.servers = a.site.Servers()

@@ -22,7 +22,10 @@ func (a *App) startFront(ep *engines.Endpoint, ln net.Listener) {
 		Backend:    net.JoinHostPort(host, strconv.Itoa(port)),
 		Translator: pgfront.Dialect(ep.Dialect),
 		MaxConns:   a.cfg.MaxPGConnections,
-		Logger:     a.log.With("component", "pgfront"),
+		Authenticated: func(ctx context.Context, database string) {
+			a.exec.EnsureInstalled(ctx, ep, database)
+		},
+		Logger: a.log.With("component", "pgfront"),
 	})
 	if a.fronts == nil {
 		a.fronts = map[string]*pgfront.Server{}

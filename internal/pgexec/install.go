@@ -334,3 +334,29 @@ func (x *Executor) flushHistory(batch []historyRow) {
 }
 
 var _ statement.QueryRecorder = (*conn)(nil)
+
+// EnsureInstalled installs the Redshift schema into database db of ep, as
+// the first statement there would: the PostgreSQL endpoint calls it when a
+// client has logged in, so psql finds the Redshift functions and views in a
+// database the Data API never used. Failures are logged, as
+// ensureInstalled's are.
+func (x *Executor) EnsureInstalled(ctx context.Context, ep *engines.Endpoint, db string) {
+	if ep.Dialect == dialect.Postgres {
+		return
+	}
+	catalog, err := x.pool(ctx, ep, db, catalogUser(ep))
+	if err != nil {
+		x.opts.Logger.Warn("installing Redshift functions and views failed", "engine", ep.Name, "database", db, "err", err)
+		return
+	}
+	x.ensureInstalled(ctx, ep, db, catalog)
+}
+
+// InstallSchema brings the database c is connected to (as an
+// administrator) to the Redshift schema of dialect.InstallVersion, as
+// EnsureInstalled does once per database; for a PostgreSQL rsdata does not
+// reach through an Executor, such as a test's.
+func InstallSchema(ctx context.Context, c *pgx.Conn) error {
+	_, err := install(ctx, c)
+	return err
+}

@@ -2,6 +2,7 @@ package pgfront
 
 import (
 	"bufio"
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
@@ -39,7 +40,7 @@ func (s *Server) handle(client net.Conn) {
 	defer client.Close()
 	_ = client.SetReadDeadline(time.Now().Add(s.opts.StartupTimeout))
 	cr := bufio.NewReaderSize(client, bufSize)
-	startup := s.startup(client, cr)
+	startup, database := s.startup(client, cr)
 	if startup == nil {
 		return
 	}
@@ -70,9 +71,9 @@ func (s *Server) handle(client net.Conn) {
 	}
 	r := &relay{s: s, client: client, backend: backend, cr: cr,
 		br: bufio.NewReaderSize(backend, bufSize), bw: bufio.NewWriterSize(backend, bufSize),
-		cw: bufio.NewWriterSize(client, bufSize), refused: map[string]*Refusal{}}
+		cw: bufio.NewWriterSize(client, bufSize), refused: map[string]*Refusal{}, database: database}
 	// The start-up's ReadyForQuery is the first one due.
-	r.pending.Store(1)
+	r.expect(false)
 	down := make(chan struct{})
 	go func() {
 		defer close(down)
@@ -86,52 +87,57 @@ func (s *Server) handle(client net.Conn) {
 }
 
 // startup reads start-up packets until a StartupMessage, which it returns
-// as received, to be relayed as it is. SSLRequest and GSSENCRequest are
-// answered 'N'; a CancelRequest is forwarded to the server; anything else
-// ends the connection (nil).
-func (s *Server) startup(client net.Conn, cr *bufio.Reader) []byte {
+// as received, to be relayed as it is, with the database it names (the
+// user's name when it names none, as PostgreSQL defaults it). SSLRequest
+// and GSSENCRequest are answered 'N'; a CancelRequest is forwarded to the
+// server; anything else ends the connection (nil).
+func (s *Server) startup(client net.Conn, cr *bufio.Reader) ([]byte, string) {
 	for range 3 { // SSLRequest, then GSSENCRequest, then the StartupMessage
 		var hdr [4]byte
 		if _, err := io.ReadFull(cr, hdr[:]); err != nil {
-			return nil
+			return nil, ""
 		}
 		n := binary.BigEndian.Uint32(hdr[:])
 		if n < 8 || n > maxStartupLen {
-			return nil
+			return nil, ""
 		}
 		pkt := make([]byte, n)
 		copy(pkt, hdr[:])
 		if _, err := io.ReadFull(cr, pkt[4:]); err != nil {
-			return nil
+			return nil, ""
 		}
 		switch code := binary.BigEndian.Uint32(pkt[4:8]); {
 		case code == sslRequestCode || code == gssEncRequestCode:
 			// Bytes sent before the answer would be read as if encrypted
 			// by a server that said yes: refuse them, as PostgreSQL does.
 			if n != 8 || cr.Buffered() > 0 {
-				return nil
+				return nil, ""
 			}
 			if _, err := client.Write([]byte{'N'}); err != nil {
-				return nil
+				return nil, ""
 			}
 		case code == cancelRequestCode:
 			s.forwardCancel(pkt)
-			return nil
+			return nil, ""
 		case code>>16 == 3:
 			var sm pgproto3.StartupMessage
 			if err := sm.Decode(pkt[4:]); err != nil {
 				sendError(client, &pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "08P01",
 					Message: "invalid startup packet layout"})
-				return nil
+				return nil, ""
 			}
-			return pkt
+			database := sm.Parameters["database"]
+			if database == "" {
+				database = sm.Parameters["user"]
+			}
+			return pkt, database
 		default:
 			sendError(client, &pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "0A000",
 				Message: fmt.Sprintf("unsupported frontend protocol %d.%d: server supports 3.0", code>>16, code&0xffff)})
-			return nil
+			return nil, ""
 		}
 	}
-	return nil
+	return nil, ""
 }
 
 // forwardCancel sends a CancelRequest, as received, to the server, which
@@ -180,9 +186,49 @@ type relay struct {
 
 	refusedMu sync.Mutex
 	refused   map[string]*Refusal // by marker (refuseInBand)
+
+	database string // the start-up's, for Options.Authenticated
+
+	// follows has one entry per ReadyForQuery due, in order: whether the
+	// Query it ends had a Follower's statement appended, whose "DO"
+	// completion (held in heldDO until the next message shows it was the
+	// last before ReadyForQuery) the client must not see.
+	followsMu sync.Mutex
+	follows   []bool
+	heldDO    []byte
+}
+
+// expect records one more ReadyForQuery due; followed says whether its
+// Query carries a Follower's statement.
+func (r *relay) expect(followed bool) {
+	r.pending.Add(1)
+	r.followsMu.Lock()
+	r.follows = append(r.follows, followed)
+	r.followsMu.Unlock()
+}
+
+// following reports whether the ReadyForQuery due next ends a Query that
+// carries a Follower's statement.
+func (r *relay) following() bool {
+	r.followsMu.Lock()
+	defer r.followsMu.Unlock()
+	return len(r.follows) > 0 && r.follows[0]
+}
+
+// readied drops the entry of the ReadyForQuery that came.
+func (r *relay) readied() {
+	r.followsMu.Lock()
+	if len(r.follows) > 0 {
+		r.follows = r.follows[1:]
+	}
+	r.followsMu.Unlock()
 }
 
 var errProtocol = errors.New("protocol violation")
+
+// authenticatedHookTimeout bounds Options.Authenticated: a slow install
+// delays a new session's first query, never forever.
+const authenticatedHookTimeout = 30 * time.Second
 
 // readHeader reads a message's type and the length of its body.
 func readHeader(r *bufio.Reader) (byte, int, error) {
@@ -232,7 +278,7 @@ func (r *relay) up() {
 				return
 			}
 		case 'S', 'F':
-			r.pending.Add(1)
+			r.expect(false)
 			if err := copyMessage(r.bw, r.cr, typ, n); err != nil {
 				return
 			}
@@ -280,8 +326,17 @@ func (r *relay) sendSQL(typ byte, body []byte) error {
 		}
 		out = r.refuseInBand(ref)
 	}
+	followed := false
+	if f, ok := r.s.opts.Translator.(Follower); ok && typ == 'Q' && err == nil {
+		if after := f.After(sql); after != "" {
+			// After a line break, so a trailing line comment cannot
+			// swallow it; an empty statement before it is harmless.
+			out += "\n;" + after
+			followed = true
+		}
+	}
 	if typ == 'Q' {
-		r.pending.Add(1)
+		r.expect(followed)
 	}
 	if out == sql {
 		return copyBody(r.bw, typ, body)
@@ -391,7 +446,29 @@ func (r *relay) down() {
 }
 
 func (r *relay) downMessage(typ byte, n int) error {
+	if r.heldDO != nil {
+		// A held "DO" completion followed by ReadyForQuery was the
+		// Follower's statement's: dropped. Followed by anything else, it
+		// was the client's own: sent on.
+		held := r.heldDO
+		r.heldDO = nil
+		if typ != 'Z' {
+			if _, err := r.cw.Write(held); err != nil {
+				return err
+			}
+		}
+	}
 	switch {
+	case typ == 'C' && n == len("DO")+1 && r.following():
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r.br, body); err != nil {
+			return err
+		}
+		if string(body) != "DO\x00" {
+			return copyBody(r.cw, typ, body)
+		}
+		r.heldDO = append([]byte{typ, 0, 0, 0, byte(n + 4)}, body...)
+		return nil
 	case typ == 'Z' && n == 1:
 		st, err := r.br.ReadByte()
 		if err != nil {
@@ -399,10 +476,16 @@ func (r *relay) downMessage(typ byte, n int) error {
 		}
 		r.status.Store(uint32(st))
 		r.pending.Add(-1)
+		r.readied()
 		if !r.ready.Swap(true) {
 			// Start-up and authentication are over: the session may now
 			// idle as long as the client likes.
 			_ = r.client.SetReadDeadline(time.Time{})
+			if hook := r.s.opts.Authenticated; hook != nil {
+				ctx, cancel := context.WithTimeout(context.Background(), authenticatedHookTimeout)
+				hook(ctx, r.database)
+				cancel()
+			}
 		}
 		_, err = r.cw.Write([]byte{'Z', 0, 0, 0, 5, st})
 		return err

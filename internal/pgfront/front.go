@@ -35,7 +35,15 @@ type Options struct {
 	// start-up packet and finish authenticating (DefaultStartupTimeout when
 	// 0), so a silent client cannot hold a slot.
 	StartupTimeout time.Duration
-	Logger         *slog.Logger
+	// Authenticated, when set, runs once a client has logged in, with the
+	// database its start-up names, before the client learns it may send
+	// queries (its first ReadyForQuery is held until it returns): rsdata
+	// installs the Redshift functions and views there, so a psql session
+	// finds them even in a database the Data API never used. It runs only
+	// for logged-in clients, so nobody unauthenticated can make rsdata
+	// connect anywhere.
+	Authenticated func(ctx context.Context, database string)
+	Logger        *slog.Logger
 }
 
 // Server is one engine's front. Serve accepts connections until Close.

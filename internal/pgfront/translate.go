@@ -27,6 +27,15 @@ type Refusal struct {
 
 func (r *Refusal) Error() string { return fmt.Sprintf("%s (SQLSTATE %s)", r.Message, r.Code) }
 
+// Follower is a Translator that may also have a statement to run after a
+// simple Query succeeds, in the same session: the Redshift dialect records
+// a CREATE TABLE's DISTSTYLE, DISTKEY and SORTKEY that way, for
+// SVV_TABLE_INFO and PG_TABLE_DEF. The statement must not fail, return no
+// rows, and complete with the tag "DO"; the front hides its completion.
+type Follower interface {
+	After(sql string) string
+}
+
 // Dialect translates with the dialect layer in the given mode
 // (dialect.Postgres passes SQL through untouched).
 type Dialect dialect.Mode
@@ -38,4 +47,9 @@ func (d Dialect) Translate(sql string) (string, error) {
 		return "", &Refusal{Code: ref.Code, Message: ref.Message}
 	}
 	return out, err
+}
+
+// After implements Follower.
+func (d Dialect) After(sql string) string {
+	return dialect.RecordLayoutSQL(dialect.Mode(d), sql)
 }

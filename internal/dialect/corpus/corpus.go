@@ -15,7 +15,7 @@
 //	types: <typeName> | <typeName>        (optional: ColumnMetadata's typeName)
 //	expect: <value> | <value>             (zero or more rows; NULL is \N)
 //	error: <text the error must contain>  (instead of rows)
-//	ordered: false                        (rows compared as a multiset)
+//	ordered: false                        (rows compared as a multiset; anywhere after sql)
 //
 // setup and sql may continue on following lines that start with two
 // spaces; the continuation keeps its line break.
@@ -27,7 +27,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -90,8 +92,8 @@ func Parse(file string, r io.Reader) ([]Case, error) {
 	var cases []Case
 	var cur *Case
 	// stage orders the keys: 0 header, 1 doc, 2 setup, 3 sql, 4 columns,
-	// 5 types, 6 expect or error, 7 ordered.
-	stage := 0
+	// 5 types, 6 expect or error; ordered may come anywhere after sql.
+	stage, orderedSeen := 0, false
 	var last *string // the setup or sql a continuation line extends
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
@@ -128,7 +130,7 @@ func Parse(file string, r io.Reader) ([]Case, error) {
 				return nil, err
 			}
 			cur = &Case{File: file, Line: n, Name: strings.TrimSpace(name), Ordered: true}
-			stage = 0
+			stage, orderedSeen = 0, false
 			continue
 		}
 		if cur == nil {
@@ -139,7 +141,21 @@ func Parse(file string, r io.Reader) ([]Case, error) {
 			return nil, errf("want \"key: value\", got %q", line)
 		}
 		val = strings.TrimPrefix(val, " ")
-		want := map[string]int{"doc": 1, "setup": 2, "sql": 3, "columns": 4, "types": 5, "expect": 6, "error": 6, "ordered": 7}[key]
+		if key == "ordered" {
+			// A property of the whole expected output: anywhere after
+			// sql, once.
+			switch {
+			case cur.SQL == "":
+				return nil, errf("%q before sql", key)
+			case orderedSeen:
+				return nil, errf("a second %q", key)
+			case val != "true" && val != "false":
+				return nil, errf("ordered: want true or false")
+			}
+			orderedSeen, cur.Ordered = true, val == "true"
+			continue
+		}
+		want := map[string]int{"doc": 1, "setup": 2, "sql": 3, "columns": 4, "types": 5, "expect": 6, "error": 6}[key]
 		switch {
 		case want == 0:
 			return nil, errf("unknown key %q", key)
@@ -172,11 +188,6 @@ func Parse(file string, r io.Reader) ([]Case, error) {
 				return nil, errf("a case has rows or one error, not both")
 			}
 			cur.Error = val
-		case "ordered":
-			if val != "false" && val != "true" {
-				return nil, errf("ordered: want true or false")
-			}
-			cur.Ordered = val == "true"
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -193,12 +204,19 @@ func Parse(file string, r io.Reader) ([]Case, error) {
 func SplitRow(s string) []string { return strings.Split(s, " | ") }
 
 // Equal reports whether got matches c's expected rows: in order, or as
-// a multiset when c is not Ordered.
+// a multiset when c is not Ordered, each value compared in its Canonical
+// form.
 func (c Case) Equal(got [][]string) bool {
 	if len(got) != len(c.Rows) {
 		return false
 	}
-	key := func(row []string) string { return strings.Join(row, "\x00") }
+	key := func(row []string) string {
+		parts := make([]string, len(row))
+		for i, v := range row {
+			parts[i] = Canonical(v)
+		}
+		return strings.Join(parts, "\x00")
+	}
 	if c.Ordered {
 		for i := range got {
 			if key(got[i]) != key(c.Rows[i]) {
@@ -219,3 +237,30 @@ func (c Case) Equal(got [][]string) bool {
 	}
 	return true
 }
+
+// Canonical puts the text forms one value takes at the two front doors
+// and in AWS's documentation in one form, so a runner compares values,
+// not spellings: a number by its value (the Data API's double 10 is 10.0
+// to boto3, psql prints 10); a timestamp's ".0" of whole seconds dropped
+// (the Data API writes "2009-08-28 00:00:00.0" where AWS's SQL examples
+// show "2009-08-28 00:00:00"); a VARBYTE without psql's \x prefix (the
+// Data API's blob and AWS's examples are bare hexadecimal). Anything else
+// is compared byte for byte.
+func Canonical(v string) string {
+	if v != "" && strings.Trim(v, "0123456789.-") == "" {
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return strconv.FormatFloat(f, 'g', -1, 64)
+		}
+	}
+	if m := wholeSeconds.FindStringSubmatchIndex(v); m != nil {
+		return v[:m[2]] + v[m[3]:]
+	}
+	if hex, ok := strings.CutPrefix(v, `\x`); ok {
+		return hex
+	}
+	return v
+}
+
+// wholeSeconds finds the ".0" after a timestamp's seconds (submatch 1),
+// before an optional time zone offset.
+var wholeSeconds = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.0)(?:[+-]\d{2}(?::?\d{2})?)?$`)

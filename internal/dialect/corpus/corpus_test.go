@@ -58,3 +58,30 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestCanonical(t *testing.T) {
+	for _, tc := range []struct{ a, b string }{
+		{"10.0", "10"},
+		{"17.5", "17.50"},
+		{"-3", "-3.0"},
+		{"2009-08-28 00:00:00.0", "2009-08-28 00:00:00"},
+		{"2008-02-28 00:00:00.0+00", "2008-02-28 00:00:00+00"},
+		{`\x616263`, "616263"},
+	} {
+		if Canonical(tc.a) != Canonical(tc.b) {
+			t.Errorf("Canonical(%q) = %q, Canonical(%q) = %q: want the same", tc.a, Canonical(tc.a), tc.b, Canonical(tc.b))
+		}
+	}
+	for _, tc := range []struct{ a, b string }{
+		{"10", "11"},
+		{"2009-08-28 00:00:00.5", "2009-08-28 00:00:00"},
+		{"007", "7x"},
+		{"2009-08-28", "2009-08-28 00:00:00"},
+		{"t", "true"},
+		{"", "0"},
+	} {
+		if Canonical(tc.a) == Canonical(tc.b) {
+			t.Errorf("Canonical(%q) and Canonical(%q) are both %q: want them apart", tc.a, tc.b, Canonical(tc.a))
+		}
+	}
+}
