@@ -21,6 +21,9 @@ type memStore struct {
 	sessions   map[string]*Session
 	pages      map[string]map[int][]byte
 	writes     []Statement // every Update, in order
+	// sessionAtWrite is, for every Update of a statement in a session,
+	// the session's stored status at that moment, in order.
+	sessionAtWrite []SessionStatus
 	failUpdate error
 	failCreate error
 }
@@ -73,6 +76,9 @@ func (s *memStore) Update(_ context.Context, st *Statement, last *results.LastPa
 	c.Subs = nil
 	s.stmts[st.ID] = &c
 	s.writes = append(s.writes, c)
+	if ss, ok := s.sessions[st.SessionID]; ok && st.SessionID != "" {
+		s.sessionAtWrite = append(s.sessionAtWrite, ss.Status)
+	}
 	if last != nil {
 		s.putPage(st.ID, last.N, last.Data)
 	}

@@ -213,3 +213,24 @@ func TestListSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionFreeWhenItsStatementEnds: when a session's statement is
+// recorded ended (what DescribeStatement reads, from any replica), the
+// session is already AVAILABLE, so a client that sees the end and sends
+// the session's next statement at once never finds it busy.
+func TestSessionFreeWhenItsStatementEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, store, _ := start(t, Options{})
+		r := req("sleep 1s")
+		r.KeepAlive = dur(time.Hour)
+		st := execute(t, e, r)
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		wantStatus(t, e, st.ID, Finished, "")
+		store.mu.Lock()
+		defer store.mu.Unlock()
+		if n := len(store.sessionAtWrite); n == 0 || store.sessionAtWrite[n-1] != SessionAvailable {
+			t.Fatalf("the session's status as each update was stored: %v; want AVAILABLE at the last (the end)", store.sessionAtWrite)
+		}
+	})
+}

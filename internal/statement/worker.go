@@ -277,6 +277,11 @@ func (e *Engine) finish(r *run, final outcome) {
 	}
 	r.finished = true
 	id := r.st.ID
+	// The session first: a client that sees the statement end may send the
+	// session's next statement at once, and must not find it busy.
+	if r.sess != nil {
+		e.sessions.release(r.sess)
+	}
 	fin, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	now := e.now()
@@ -312,9 +317,6 @@ func (e *Engine) finish(r *run, final outcome) {
 		if r.st.WithEvent && e.opts.OnEvent != nil {
 			e.opts.OnEvent()
 		}
-	}
-	if r.sess != nil {
-		e.sessions.release(r.sess)
 	}
 	e.forget(r)
 	close(r.done)
