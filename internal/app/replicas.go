@@ -1,0 +1,246 @@
+package app
+
+// Replicas: several rsdata processes on one control store (--store-dsn),
+// each with its own data dir and engine pools. Each holds a lease in the
+// store that it renews; one that stops renewing is taken over by another
+// (its statements end FAILED, their backends are terminated on the engine,
+// its sessions close). Ends and cancels of statements travel between them
+// with LISTEN/NOTIFY on the store (one listening connection per replica).
+// Background work runs on the replica holding its duty lease.
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rsdata/rsdata/internal/pgexec"
+	"github.com/rsdata/rsdata/internal/store"
+)
+
+// backgroundDuty names the lease of the background work.
+const backgroundDuty = "background"
+
+// replicas is this process's part in a set of replicas; nil on a single
+// node (the embedded store admits one process).
+type replicas struct {
+	a        *App
+	instance string
+	// address is where the others forward calls about this replica's
+	// sessions.
+	address string
+	lease   time.Duration
+	// background is set while this replica holds the background duty.
+	background atomic.Bool
+
+	mu    sync.Mutex
+	ended map[string]map[chan struct{}]struct{} // waiters by statement id
+}
+
+func newReplicas(a *App, instance string) *replicas {
+	return &replicas{a: a, instance: instance, lease: time.Duration(a.cfg.ReplicaLease),
+		ended: map[string]map[chan struct{}]struct{}{}}
+}
+
+// Ended implements statement.Bus.
+func (r *replicas) Ended(id string) (<-chan struct{}, func()) {
+	ch := make(chan struct{})
+	r.mu.Lock()
+	if r.ended[id] == nil {
+		r.ended[id] = map[chan struct{}]struct{}{}
+	}
+	r.ended[id][ch] = struct{}{}
+	r.mu.Unlock()
+	return ch, func() {
+		r.mu.Lock()
+		if set, ok := r.ended[id]; ok {
+			if _, mine := set[ch]; mine {
+				delete(set, ch)
+				if len(set) == 0 {
+					delete(r.ended, id)
+				}
+			}
+		}
+		r.mu.Unlock()
+	}
+}
+
+// RequestCancel implements statement.Bus.
+func (r *replicas) RequestCancel(ctx context.Context, id string) error {
+	return r.a.store.Replicas().RequestCancel(ctx, id)
+}
+
+// wake closes the channels of the waiters on id, or of all of them when
+// id is "" (announcements may have been missed).
+func (r *replicas) wake(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for sid, set := range r.ended {
+		if id != "" && sid != id {
+			continue
+		}
+		for ch := range set {
+			close(ch)
+		}
+		delete(r.ended, sid)
+	}
+}
+
+// listen receives the other replicas' notifications until ctx ends.
+func (r *replicas) listen(ctx context.Context) {
+	r.a.store.Replicas().Listen(ctx, r.a.log.With("component", "replicas"),
+		[]string{store.EndedChannel, store.CancelChannel},
+		func(channel, id string) {
+			switch channel {
+			case store.EndedChannel:
+				r.wake(id)
+			case store.CancelChannel:
+				r.a.engine.CancelRequested(id)
+			}
+		},
+		func() { r.wake("") })
+}
+
+// start records this replica's lease and address before it serves, so a
+// replica that takes over never mistakes it for a stopped one.
+func (r *replicas) start(ctx context.Context) error {
+	r.address = r.a.cfg.ReplicaAddress
+	if r.address == "" {
+		r.address = r.a.cfg.Listen
+		if r.a.ln != nil {
+			r.address = clientAddr(r.a.ln.Addr())
+		}
+	}
+	if r.a.keys.rotating {
+		// The rotation's last step: values sealed under an older key are
+		// sealed again under the primary one (every replica may do it).
+		n, err := r.a.store.Reseal(ctx, r.a.keys.sealer.Reseal)
+		if err != nil {
+			r.a.log.Error("resealing under the new sealing key left values unreadable", "err", err)
+		}
+		r.a.log.Info("resealed under the primary sealing key", "values", n)
+	}
+	return r.a.store.Replicas().Renew(ctx, r.instance, r.address, r.lease)
+}
+
+// run renews the lease every third of it, holds the background duty when
+// free, and takes over replicas whose lease ran out, until ctx ends.
+func (r *replicas) run(ctx context.Context) {
+	t := time.NewTicker(r.lease / 3)
+	defer t.Stop()
+	for {
+		r.tick(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (r *replicas) tick(ctx context.Context) {
+	view := r.a.store.Replicas()
+	tctx, cancel := context.WithTimeout(ctx, r.lease/3)
+	defer cancel()
+	if err := view.Renew(tctx, r.instance, r.address, r.lease); err != nil {
+		if ctx.Err() == nil {
+			r.a.log.Error("renewing this replica's lease failed", "err", err)
+		}
+		return
+	}
+	held, err := view.HoldDuty(tctx, backgroundDuty, r.instance, r.lease)
+	if err != nil {
+		held = false
+		if ctx.Err() == nil {
+			r.a.log.Error("holding the background work's lease failed", "err", err)
+		}
+	}
+	if r.background.Swap(held) != held {
+		r.a.log.Info("background work", "runs_here", held)
+	}
+	expired, err := view.Expired(tctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.a.log.Error("looking for stopped replicas failed", "err", err)
+		}
+		return
+	}
+	for _, inst := range expired {
+		if inst != r.instance {
+			r.takeOver(ctx, inst)
+		}
+	}
+}
+
+// takeOver ends what a stopped replica was running: its statements end
+// FAILED (announced to waiters), their backends are terminated on the
+// engines, its sessions close. Several replicas may do it at once; every
+// step is idempotent.
+func (r *replicas) takeOver(ctx context.Context, instance string) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	log := r.a.log.With("component", "replicas", "stopped_replica", instance)
+	view := r.a.store.Replicas()
+	running, err := view.RunningOf(ctx, instance)
+	if err != nil {
+		log.Error("reading a stopped replica's statements failed", "err", err)
+		return
+	}
+	n, err := r.a.engine.TakeOver(ctx, instance)
+	if err != nil {
+		log.Error("ending a stopped replica's statements failed", "err", err)
+		return
+	}
+	r.a.events.Notify()
+	for _, x := range running {
+		ep, ok := r.a.registry.Lookup(x.Target.Kind, x.Target.Name)
+		if !ok {
+			continue
+		}
+		if _, err := pgexec.TerminateBackend(ctx, ep, x.Pid, x.StartedAt); err != nil {
+			log.Error("terminating a stopped replica's backend failed", "statement", x.ID, "pid", x.Pid, "err", err)
+		}
+	}
+	if err := view.Forget(ctx, instance); err != nil {
+		log.Error("removing a stopped replica's lease failed", "err", err)
+		return
+	}
+	log.Warn("took over a replica that stopped renewing its lease", "statements_failed", n, "backends", len(running))
+}
+
+// runsBackground reports whether this process runs the background work:
+// always on a single node, else while it holds the duty.
+func (a *App) runsBackground() bool {
+	return a.replicas == nil || a.replicas.background.Load()
+}
+
+// whileBackground runs work while this process runs the background work,
+// restarting it when the duty comes back, until ctx ends.
+func (a *App) whileBackground(ctx context.Context, work func(context.Context)) {
+	if a.replicas == nil {
+		work(ctx)
+		return
+	}
+	check := time.NewTicker(time.Second)
+	defer check.Stop()
+	for ctx.Err() == nil {
+		if a.runsBackground() {
+			wctx, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { defer close(done); work(wctx) }()
+			for a.runsBackground() && ctx.Err() == nil {
+				select {
+				case <-ctx.Done():
+				case <-check.C:
+				}
+			}
+			stop()
+			<-done
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-check.C:
+		}
+	}
+}

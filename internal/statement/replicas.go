@@ -1,0 +1,104 @@
+package statement
+
+// Several replicas on one store: each runs the statements it accepted, and
+// any of them answers about any statement from the store. What one replica
+// must learn from another at once (a statement ended, a cancel is asked
+// for) travels over a Bus.
+
+import (
+	"context"
+	"time"
+)
+
+// ReplicaStoppedMessage is the error of statements a replica was running
+// when it stopped renewing its lease and another one took them over.
+const ReplicaStoppedMessage = "ERROR: The statement was interrupted because the rsdata replica running it stopped (its lease in the control store expired). Run it again."
+
+// Bus carries notifications between replicas sharing a store.
+type Bus interface {
+	// Ended returns a channel that is closed when statement id is announced
+	// ended by any replica, or when announcements may have been missed
+	// (the caller then looks at the store again), and a func that ends
+	// the subscription. Subscribe before reading the store, so an end
+	// announced in between is not missed.
+	Ended(id string) (<-chan struct{}, func())
+	// RequestCancel asks the replica running statement id to cancel it; it
+	// returns once the request is sent.
+	RequestCancel(ctx context.Context, id string) error
+}
+
+// remoteCancelWait bounds how long CancelStatement waits for another
+// replica to report the statement ended.
+const remoteCancelWait = 10 * time.Second
+
+// waitRemote is Wait for a statement this replica is not running: it
+// waits for another replica to announce its end.
+func (e *Engine) waitRemote(ctx context.Context, id string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		ended, unsubscribe := e.opts.Bus.Ended(id)
+		st, err := e.store.Get(ctx, id)
+		if err != nil || st.Status.Terminal() {
+			unsubscribe()
+			return nil
+		}
+		err = e.waiters.wait(ctx, id, ended, time.Until(deadline))
+		unsubscribe()
+		if err != nil || !time.Now().Before(deadline) || e.waiters.isReleased() {
+			return err
+		}
+	}
+}
+
+// cancelRemote asks the replica running st to cancel it and waits, bounded
+// by ctx and remoteCancelWait, for its end.
+func (e *Engine) cancelRemote(ctx context.Context, st *Statement) error {
+	ended, unsubscribe := e.opts.Bus.Ended(st.ID)
+	defer unsubscribe()
+	if err := e.opts.Bus.RequestCancel(ctx, st.ID); err != nil {
+		return err
+	}
+	t := time.NewTimer(remoteCancelWait)
+	defer t.Stop()
+	for {
+		select {
+		case <-ended:
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return nil
+		}
+		now, err := e.store.Get(ctx, st.ID)
+		if err != nil || now.Status.Terminal() {
+			return nil
+		}
+		unsubscribe()
+		ended, unsubscribe = e.opts.Bus.Ended(st.ID)
+	}
+}
+
+// CancelRequested cancels statement id if this replica runs it, as
+// CancelStatement does; another replica asked, having checked the caller.
+// It does not wait for the statement to end.
+func (e *Engine) CancelRequested(id string) {
+	e.mu.Lock()
+	r, ok := e.live[id]
+	ok = ok && !r.st.Status.Terminal() && r.st.ID == id
+	if ok {
+		r.aborted = true
+	}
+	e.mu.Unlock()
+	if ok {
+		r.cancel()
+	}
+}
+
+// TakeOver ends the statements of a replica that stopped FAILED with
+// ReplicaStoppedMessage and closes its sessions; it returns how many
+// statements it ended. It is idempotent.
+func (e *Engine) TakeOver(ctx context.Context, instance string) (int, error) {
+	return e.store.FailUnfinished(ctx, instance, ReplicaStoppedMessage, e.now())
+}
+
+// Instance is the name this replica has in the store.
+func (e *Engine) Instance() string { return e.opts.Instance }
