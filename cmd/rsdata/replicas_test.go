@@ -403,4 +403,3 @@ func listed(list []types.StatementData, id string) bool {
 	}
 	return false
 }
-
