@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -359,7 +360,54 @@ func TestReplicas(t *testing.T) {
 		}
 	})
 
+	t.Run("a session opened on A is used through B and C", func(t *testing.T) {
+		in := onExt("create temp table scratch as select 42 as x")
+		in.SessionKeepAliveSeconds = aws.Int32(300)
+		out, err := rs.data(0).ExecuteStatement(ctx, &in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sid := aws.ToString(out.SessionId)
+		mustFinish(t, rs.data(0), aws.ToString(out.Id))
+		for i := range []int{1, 2} {
+			c := rs.data(i + 1)
+			next, err := c.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{SessionId: aws.String(sid),
+				Sql: aws.String("select x from scratch")})
+			if err != nil {
+				t.Fatalf("ExecuteStatement in A's session through replica %d: %v", i+1, err)
+			}
+			if aws.ToString(next.SessionId) != sid {
+				t.Errorf("through replica %d: SessionId %q, want %q", i+1, aws.ToString(next.SessionId), sid)
+			}
+			mustFinish(t, c, aws.ToString(next.Id))
+			rows, _, _ := allRecords(t, c, aws.ToString(next.Id))
+			if len(rows) != 1 || longValue(t, rows[0][0]) != 42 {
+				t.Errorf("the session's temporary table through replica %d = %v, want 42", i+1, rows)
+			}
+		}
+		// The hop mark is no credential: unsigned, a request carrying
+		// one is refused like any other.
+		req, _ := http.NewRequest(http.MethodPost, b.Endpoint+"/", strings.NewReader(`{"SessionId":"`+sid+`","Sql":"select 1"}`))
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", "RedshiftData.ExecuteStatement")
+		req.Header.Set("X-Rsdata-Replica-Hop", strconv.FormatInt(time.Now().Unix(), 10)+" "+strings.Repeat("0", 64))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code := awsErrorCode(t, resp); resp.StatusCode != http.StatusBadRequest && resp.StatusCode != http.StatusForbidden || code != "MissingAuthenticationTokenException" {
+			t.Errorf("an unsigned session call with a forged hop mark: %s %s; want MissingAuthenticationTokenException", resp.Status, code)
+		}
+	})
+
 	t.Run("a replica killed mid-statement is taken over", func(t *testing.T) {
+		in := onExt("select 1")
+		in.SessionKeepAliveSeconds = aws.Int32(300)
+		opened, err := rs.data(0).ExecuteStatement(ctx, &in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustFinish(t, rs.data(0), aws.ToString(opened.Id))
 		id := execute(t, rs.data(0), onExt("select pg_sleep(600)"))
 		// Wait until the store holds the backend pid (written once the
 		// statement has run a moment), as B sees it.
@@ -384,6 +432,11 @@ func TestReplicas(t *testing.T) {
 		}
 		if d2 := waitDone(t, rs.data(2), id); d2.Status != types.StatusStringFailed {
 			t.Errorf("the killed replica's statement on C: %s", d2.Status)
+		}
+		// The session A held is closed, and said so on B.
+		_, err = rs.data(1).ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{SessionId: opened.SessionId, Sql: aws.String("select 1")})
+		if !isAPIError(err, "ValidationException") || !strings.Contains(err.Error(), "Session is not available") {
+			t.Errorf("a statement on B in the killed replica's session: %v; want Session is not available", err)
 		}
 		deadline := time.Now().Add(30 * time.Second)
 		for len(rs.engineQuery("select pid from pg_stat_activity where pid = $1", pid)) != 0 {

@@ -354,7 +354,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 			return awserr.Throttling("Too many large requests are being received; retry later")
 		},
 	}
-	api := httpx.Wrap(authn.Wrap(dispatch), edge)
+	api := httpx.Wrap(authn.Wrap(a.forwardSessions(dispatch)), edge)
 	mux := http.NewServeMux()
 	mux.Handle(resetPath, a.resetEndpoint(who, edge))
 	a.opsRoutes(mux)

@@ -102,3 +102,6 @@ func (e *Engine) TakeOver(ctx context.Context, instance string) (int, error) {
 
 // Instance is the name this replica has in the store.
 func (e *Engine) Instance() string { return e.opts.Instance }
+
+// HasSession reports whether session id is open in this replica.
+func (e *Engine) HasSession(id string) bool { return e.sessions.isOpen(id) }
