@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -455,4 +456,96 @@ func listed(list []types.StatementData, id string) bool {
 		}
 	}
 	return false
+}
+
+// TestReplicaLimits: the limits on active statements and open sessions
+// count every replica's.
+func TestReplicaLimits(t *testing.T) {
+	t.Parallel()
+	rs := startReplicas(t, 2, "--max-active-statements", "1", "--max-active-sessions", "1")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	long := execute(t, rs.data(0), onExt("select pg_sleep(30)"))
+	in := onExt("select 1")
+	_, err := rs.data(1).ExecuteStatement(ctx, &in)
+	if !isAPIError(err, "ActiveStatementsExceededException") {
+		t.Errorf("a second active statement, on B while A runs one (limit 1): %v; want ActiveStatementsExceededException", err)
+	}
+	if _, err := rs.data(1).CancelStatement(ctx, &redshiftdata.CancelStatementInput{Id: aws.String(long)}); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, rs.data(0), long)
+	mustFinish(t, rs.data(1), execute(t, rs.data(1), onExt("select 1")))
+
+	opening := onExt("select 1")
+	opening.SessionKeepAliveSeconds = aws.Int32(300)
+	out, err := rs.data(0).ExecuteStatement(ctx, &opening)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustFinish(t, rs.data(0), aws.ToString(out.Id))
+	_, err = rs.data(1).ExecuteStatement(ctx, &opening)
+	if !isAPIError(err, "ActiveSessionsExceededException") {
+		t.Errorf("a second session, on B while A holds one (limit 1): %v; want ActiveSessionsExceededException", err)
+	}
+}
+
+// TestSealKeyRotation follows the rotation documented in
+// docs/DEPLOYMENT.md on a replica: an access key and a secret made under
+// the old key work once the new key is primary and the old one still
+// listed, and after that start (which reseals them) with the new key
+// alone.
+func TestSealKeyRotation(t *testing.T) {
+	t.Parallel()
+	rs := startReplicas(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s := rs.Replicas[0]
+	admin := iam.NewFromConfig(rs.rootConfig(s))
+	if _, err := admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := admin.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := secretsmanager.NewFromConfig(rs.rootConfig(s)).CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		Name: aws.String("kept"), SecretString: aws.String("before the rotation")}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(s *server, when string) {
+		t.Helper()
+		who, err := sts.NewFromConfig(awsConfig(s, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")).
+			GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil || aws.ToString(who.Arn) != "arn:aws:iam::123456789012:user/bob" {
+			t.Errorf("%s: bob's access key: %v", when, err)
+		}
+		got, err := secretsmanager.NewFromConfig(rs.rootConfig(s)).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("kept")})
+		if err != nil || aws.ToString(got.SecretString) != "before the rotation" {
+			t.Errorf("%s: the secret: %v", when, err)
+		}
+	}
+	s.Stop()
+	oldKey, err := os.ReadFile(rs.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKey := make([]byte, 32)
+	if _, err := rand.Read(newKey); err != nil {
+		t.Fatal(err)
+	}
+	newLine := base64.StdEncoding.EncodeToString(newKey) + "\n"
+	// Step 1: the new key first, the old one still accepted.
+	if err := os.WriteFile(rs.KeyFile, []byte("# new primary\n"+newLine+"# old, until every value is resealed\n"+string(oldKey)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s = rs.start()
+	check(s, "new key primary, old key listed")
+	s.waitForOutput(s.Stderr, regexp.MustCompile(`resealed under the primary sealing key.* values=2`), "reseal log line")
+	s.Stop()
+	// Step 2: the new key alone.
+	if err := os.WriteFile(rs.KeyFile, []byte(newLine), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	check(rs.start(), "new key alone")
 }

@@ -252,6 +252,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	// sealing key, so they survive a restart as the results they page
 	// through do, and change when the sealing key does.
 	a.tokens = pagetoken.New(a.keys.primary)
+	a.reseal(ctx)
 	if err := a.buildEvents(opts.Clock); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ package app
 // the primary one.
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -70,4 +71,18 @@ func (a *App) loadKeys() (*keys, error) {
 		return nil, err
 	}
 	return &keys{sealer: s, primary: primary, session: session, internal: seal.Derive(primary, "replica calls")}, nil
+}
+
+// reseal, when older sealing keys are given, seals again under the primary
+// key every value an older one sealed: the rotation's last step, after
+// which the older keys can be dropped. Several replicas may do it at once.
+func (a *App) reseal(ctx context.Context) {
+	if !a.keys.rotating {
+		return
+	}
+	n, err := a.store.Reseal(ctx, a.keys.sealer.Reseal)
+	if err != nil {
+		a.log.Error("resealing under the primary sealing key left values no key opens", "err", err)
+	}
+	a.log.Info("resealed under the primary sealing key", "values", n)
 }

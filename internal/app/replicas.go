@@ -111,15 +111,6 @@ func (r *replicas) start(ctx context.Context) error {
 			r.address = clientAddr(r.a.ln.Addr())
 		}
 	}
-	if r.a.keys.rotating {
-		// The rotation's last step: values sealed under an older key are
-		// sealed again under the primary one (every replica may do it).
-		n, err := r.a.store.Reseal(ctx, r.a.keys.sealer.Reseal)
-		if err != nil {
-			r.a.log.Error("resealing under the new sealing key left values unreadable", "err", err)
-		}
-		r.a.log.Info("resealed under the primary sealing key", "values", n)
-	}
 	return r.a.store.Replicas().Renew(ctx, r.instance, r.address, r.lease)
 }
 

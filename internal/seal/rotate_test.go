@@ -70,7 +70,7 @@ func TestParseKeys(t *testing.T) {
 	}{
 		"raw key file":         {string(k1), [][]byte{k1}},
 		"base64":               {base64.StdEncoding.EncodeToString(k1) + "\n", [][]byte{k1}},
-		"hex and base64 lines": {"# primary first\n" + hex.EncodeToString(k2) + "\n\n" + base64.RawURLEncoding.EncodeToString(k1) + "\n", [][]byte{k2, k1}},
+		"hex and base64 lines": {"# primary first, then the old one\r\n" + hex.EncodeToString(k2) + "\n\n" + base64.RawURLEncoding.EncodeToString(k1) + "\n", [][]byte{k2, k1}},
 		"comma-separated":      {base64.StdEncoding.EncodeToString(k2) + "," + base64.StdEncoding.EncodeToString(k1), [][]byte{k2, k1}},
 	} {
 		got, err := seal.ParseKeys([]byte(tc.in))

@@ -124,16 +124,21 @@ func ParseKeys(b []byte) ([][]byte, error) {
 		return [][]byte{b}, nil
 	}
 	var keys [][]byte
-	for _, line := range strings.FieldsFunc(string(b), func(r rune) bool { return r == '\n' || r == ',' || r == '\r' }) {
+	for _, line := range strings.Split(string(b), "\n") {
 		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
+		if strings.HasPrefix(line, "#") {
 			continue
 		}
-		k, err := decodeKey(line)
-		if err != nil {
-			return nil, fmt.Errorf("seal: key %d: %w", len(keys)+1, err)
+		for _, field := range strings.Split(line, ",") {
+			if field = strings.TrimSpace(field); field == "" {
+				continue
+			}
+			k, err := decodeKey(field)
+			if err != nil {
+				return nil, fmt.Errorf("seal: key %d: %w", len(keys)+1, err)
+			}
+			keys = append(keys, k)
 		}
-		keys = append(keys, k)
 	}
 	if len(keys) == 0 {
 		return nil, errors.New("seal: no key given")

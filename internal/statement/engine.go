@@ -276,6 +276,12 @@ func (e *Engine) Execute(ctx context.Context, req ExecuteRequest) (*Statement, e
 		cancel()
 		return nil, err
 	}
+	if err := e.sharedLimits(ctx, st.Target, newSession); err != nil {
+		e.admission.release(st.Target)
+		e.sessions.unclaim(sess, newSession)
+		cancel()
+		return nil, err
+	}
 	r.st, r.subs, r.cancel, r.sess = st, subs, cancel, sess
 	e.mu.Lock()
 	e.live[st.ID] = r

@@ -105,3 +105,42 @@ func (e *Engine) Instance() string { return e.opts.Instance }
 
 // HasSession reports whether session id is open in this replica.
 func (e *Engine) HasSession(id string) bool { return e.sessions.isOpen(id) }
+
+// SharedCounter is implemented by a store that replicas share: the limits
+// on active statements and open sessions then count every replica's.
+type SharedCounter interface {
+	// CountActive returns the SUBMITTED, PICKED and STARTED top-level
+	// statements of target.
+	CountActive(ctx context.Context, t Target) (int, error)
+	// CountOpenSessions returns the sessions of target not CLOSED.
+	CountOpenSessions(ctx context.Context, t Target) (int, error)
+}
+
+// sharedLimits checks the limits across replicas before a statement (and,
+// when newSession, the session it opens) is stored. Replicas admitting at
+// the same moment may each see the count below the limit, so it can be
+// passed by as many statements as are submitted at once; on one replica
+// the in-process admission stays exact.
+func (e *Engine) sharedLimits(ctx context.Context, t Target, newSession bool) error {
+	c, ok := e.store.(SharedCounter)
+	if !ok || e.opts.Bus == nil {
+		return nil
+	}
+	n, err := c.CountActive(ctx, t)
+	if err != nil {
+		return err
+	}
+	if n >= e.opts.MaxActive {
+		return ErrTooManyActive
+	}
+	if !newSession {
+		return nil
+	}
+	if n, err = c.CountOpenSessions(ctx, t); err != nil {
+		return err
+	}
+	if n >= e.opts.MaxSessions {
+		return ErrTooManySessions
+	}
+	return nil
+}

@@ -172,3 +172,19 @@ func (r *Replicas) listenOnce(ctx context.Context, cfg *pgx.ConnConfig, channels
 		handle(n.Channel, n.Payload)
 	}
 }
+
+// CountActive implements statement.SharedCounter.
+func (s *Statements) CountActive(ctx context.Context, t statement.Target) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM statements WHERE target_kind = $1 AND target_name = $2
+		AND parent_id IS NULL AND status IN ('SUBMITTED', 'PICKED', 'STARTED')`, string(t.Kind), t.Name).Scan(&n)
+	return n, err
+}
+
+// CountOpenSessions implements statement.SharedCounter.
+func (s *Statements) CountOpenSessions(ctx context.Context, t statement.Target) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE target_kind = $1 AND target_name = $2
+		AND status <> 'CLOSED'`, string(t.Kind), t.Name).Scan(&n)
+	return n, err
+}

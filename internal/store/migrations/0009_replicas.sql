@@ -14,3 +14,8 @@ CREATE TABLE replica_duties (
 	instance    text NOT NULL,
 	lease_until timestamptz NOT NULL
 );
+-- Limits count across replicas: the active statements and open sessions of
+-- a cluster or workgroup, whichever replica runs them.
+CREATE INDEX statements_active_target ON statements (target_kind, target_name)
+	WHERE parent_id IS NULL AND status IN ('SUBMITTED', 'PICKED', 'STARTED');
+CREATE INDEX sessions_open_target ON sessions (target_kind, target_name) WHERE status <> 'CLOSED';
