@@ -207,7 +207,8 @@ func onExt(sql string) redshiftdata.ExecuteStatementInput {
 // over them; it ends by killing one with SIGKILL mid-statement.
 func TestReplicas(t *testing.T) {
 	t.Parallel()
-	rs := startReplicas(t, 3)
+	eventsFile := filepath.Join(newDataDir(t), "events.jsonl")
+	rs := startReplicas(t, 3, "--events-file", eventsFile)
 	a, b, c := rs.Replicas[0], rs.Replicas[1], rs.Replicas[2]
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -358,6 +359,44 @@ func TestReplicas(t *testing.T) {
 			if id != ids[0] {
 				t.Fatalf("one ClientToken on A and B gave statements %v; want one", ids)
 			}
+		}
+	})
+
+	t.Run("events of statements on every replica are delivered once, by one", func(t *testing.T) {
+		var ids []string
+		for i := range rs.Replicas {
+			in := onExt("select " + strconv.Itoa(i))
+			in.WithEvent = aws.Bool(true)
+			id := execute(t, rs.data(i), in)
+			mustFinish(t, rs.data(i), id)
+			ids = append(ids, id)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			b, _ := os.ReadFile(eventsFile)
+			seen := map[string]int{}
+			for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+				var ev struct {
+					Detail struct{ StatementID string } `json:"detail"`
+				}
+				if json.Unmarshal([]byte(line), &ev) == nil {
+					seen[ev.Detail.StatementID]++
+				}
+			}
+			all := true
+			for _, id := range ids {
+				if seen[id] > 1 {
+					t.Fatalf("statement %s's event was delivered %d times", id, seen[id])
+				}
+				all = all && seen[id] == 1
+			}
+			if all {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("events of %v not all in %s after 30s:\n%s", ids, eventsFile, b)
+			}
+			time.Sleep(pollInterval)
 		}
 	})
 

@@ -89,16 +89,21 @@ func (r *replicas) wake(id string) {
 // listen receives the other replicas' notifications until ctx ends.
 func (r *replicas) listen(ctx context.Context) {
 	r.a.store.Replicas().Listen(ctx, r.a.log.With("component", "replicas"),
-		[]string{store.EndedChannel, store.CancelChannel},
+		[]string{store.EndedChannel, store.CancelChannel, store.EventChannel},
 		func(channel, id string) {
 			switch channel {
+			case store.EventChannel:
+				r.a.events.Notify()
 			case store.EndedChannel:
 				r.wake(id)
 			case store.CancelChannel:
 				r.a.engine.CancelRequested(id)
 			}
 		},
-		func() { r.wake("") })
+		func() {
+			r.wake("")
+			r.a.events.Notify()
+		})
 }
 
 // start records this replica's lease and address before it serves, so a

@@ -25,6 +25,9 @@ const (
 	EndedChannel = "rsdata_statement_ended"
 	// CancelChannel asks the replica running a statement to cancel it.
 	CancelChannel = "rsdata_statement_cancel"
+	// EventChannel announces a status-change event queued in the outbox,
+	// for the replica that delivers events.
+	EventChannel = "rsdata_event_queued"
 )
 
 // Replicas is the view of the replicas sharing the store.

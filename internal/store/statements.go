@@ -179,6 +179,11 @@ func (s *Statements) Update(ctx context.Context, st *statement.Statement, last *
 			st.ID, string(st.Status), st.UpdatedAt); err != nil {
 			return err
 		}
+		if announce {
+			if _, err := tx.Exec(ctx, `SELECT pg_notify('`+EventChannel+`', $1)`, st.ID); err != nil {
+				return err
+			}
+		}
 	}
 	return tx.Commit(ctx)
 }
