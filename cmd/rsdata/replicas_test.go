@@ -213,6 +213,36 @@ func TestReplicas(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
+	t.Run("each replica reports its lease on /readyz", func(t *testing.T) {
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			resp, err := http.Get(b.Endpoint + "/readyz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var report struct {
+				Components []struct {
+					Kind string
+					Up   bool
+				}
+			}
+			_ = json.Unmarshal(body, &report)
+			replicaUp := false
+			for _, c := range report.Components {
+				replicaUp = replicaUp || c.Kind == "replica" && c.Up
+			}
+			if resp.StatusCode == http.StatusOK && replicaUp {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("/readyz on B: %s %s; want 200 with a replica component", resp.Status, body)
+			}
+			time.Sleep(pollInterval)
+		}
+	})
+
 	t.Run("keys created on one replica sign requests to the others", func(t *testing.T) {
 		admin := iam.NewFromConfig(rs.rootConfig(a))
 		if _, err := admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}); err != nil {

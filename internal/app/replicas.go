@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/health"
 	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/store"
 )
@@ -32,6 +33,10 @@ type replicas struct {
 	lease   time.Duration
 	// background is set while this replica holds the background duty.
 	background atomic.Bool
+	// renewed is when the lease was last renewed (unix nanoseconds);
+	// listening is set while the notifications' connection listens.
+	renewed   atomic.Int64
+	listening atomic.Bool
 
 	mu    sync.Mutex
 	ended map[string]map[chan struct{}]struct{} // waiters by statement id
@@ -92,6 +97,8 @@ func (r *replicas) listen(ctx context.Context) {
 		[]string{store.EndedChannel, store.CancelChannel, store.EventChannel},
 		func(channel, id string) {
 			switch channel {
+			case "":
+				r.listening.Store(false)
 			case store.EventChannel:
 				r.a.events.Notify()
 			case store.EndedChannel:
@@ -101,6 +108,7 @@ func (r *replicas) listen(ctx context.Context) {
 			}
 		},
 		func() {
+			r.listening.Store(true)
 			r.wake("")
 			r.a.events.Notify()
 		})
@@ -116,7 +124,11 @@ func (r *replicas) start(ctx context.Context) error {
 			r.address = clientAddr(r.a.ln.Addr())
 		}
 	}
-	return r.a.store.Replicas().Renew(ctx, r.instance, r.address, r.lease)
+	if err := r.a.store.Replicas().Renew(ctx, r.instance, r.address, r.lease); err != nil {
+		return err
+	}
+	r.renewed.Store(time.Now().UnixNano())
+	return nil
 }
 
 // run renews the lease every third of it, holds the background duty when
@@ -144,6 +156,7 @@ func (r *replicas) tick(ctx context.Context) {
 		}
 		return
 	}
+	r.renewed.Store(time.Now().UnixNano())
 	held, err := view.HoldDuty(tctx, backgroundDuty, r.instance, r.lease)
 	if err != nil {
 		held = false
@@ -239,4 +252,21 @@ func (a *App) whileBackground(ctx context.Context, work func(context.Context)) {
 		case <-check.C:
 		}
 	}
+}
+
+// check is /readyz's view of this replica: ready while its lease is
+// current (else the others are taking its work over) and it listens for
+// their notifications (else long polls and cancels from them miss it).
+func (r *replicas) check() health.Check {
+	return health.Check{Name: r.instance, Kind: "replica", Required: true,
+		Run: func(context.Context) health.Component {
+			c := health.Component{Up: true}
+			switch since := time.Since(time.Unix(0, r.renewed.Load())); {
+			case since > r.lease:
+				c.Up, c.Error = false, "lease in the control store not renewed for "+since.Round(time.Second).String()
+			case !r.listening.Load():
+				c.Up, c.Error = false, "not listening for the other replicas' notifications on the control store"
+			}
+			return c
+		}}
 }

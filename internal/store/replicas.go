@@ -136,12 +136,14 @@ func (r *Replicas) RequestCancel(ctx context.Context, id string) error {
 // calls handle for each notification. It reconnects after a lost
 // connection, with a growing pause; connected is called each time it
 // listens again, since notifications sent while it was away are lost and
-// whoever waits on them must look again.
+// whoever waits on them must look again; handle is called with channel ""
+// when the connection is lost.
 func (r *Replicas) Listen(ctx context.Context, log *slog.Logger, channels []string, handle func(channel, payload string), connected func()) {
 	cfg := r.pool.Config().ConnConfig.Copy()
 	pause := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		err := r.listenOnce(ctx, cfg, channels, handle, connected)
+		handle("", "") // not listening now
 		if ctx.Err() != nil {
 			return
 		}
