@@ -259,7 +259,6 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	var bus statement.Bus
 	if a.cfg.StoreDSN != "" {
 		a.replicas = newReplicas(a, instance)
-		a.store.Announce()
 		bus = a.replicas
 	}
 	a.engine = statement.New(statement.Options{

@@ -37,6 +37,9 @@ type replicas struct {
 	// listening is set while the notifications' connection listens.
 	renewed   atomic.Int64
 	listening atomic.Bool
+	// others counts the other live replicas, as of the last renewal or a
+	// later join.
+	others atomic.Int64
 
 	mu    sync.Mutex
 	ended map[string]map[chan struct{}]struct{} // waiters by statement id
@@ -70,6 +73,16 @@ func (r *replicas) Ended(id string) (<-chan struct{}, func()) {
 	}
 }
 
+// Shared implements statement.Bus.
+func (r *replicas) Shared() bool { return r.others.Load() > 0 }
+
+// setOthers records how many other replicas are live; statements' ends
+// are announced only while there are any.
+func (r *replicas) setOthers(n int64) {
+	r.others.Store(n)
+	r.a.store.Announce(n > 0)
+}
+
 // RequestCancel implements statement.Bus.
 func (r *replicas) RequestCancel(ctx context.Context, id string) error {
 	return r.a.store.Replicas().RequestCancel(ctx, id)
@@ -94,9 +107,13 @@ func (r *replicas) wake(id string) {
 // listen receives the other replicas' notifications until ctx ends.
 func (r *replicas) listen(ctx context.Context) {
 	r.a.store.Replicas().Listen(ctx, r.a.log.With("component", "replicas"),
-		[]string{store.EndedChannel, store.CancelChannel, store.EventChannel},
+		[]string{store.EndedChannel, store.CancelChannel, store.EventChannel, store.JoinedChannel},
 		func(channel, id string) {
 			switch channel {
+			case store.JoinedChannel:
+				if id != r.instance && !r.Shared() {
+					r.setOthers(1)
+				}
 			case "":
 				r.listening.Store(false)
 			case store.EventChannel:
@@ -109,6 +126,11 @@ func (r *replicas) listen(ctx context.Context) {
 		},
 		func() {
 			r.listening.Store(true)
+			// Replicas that joined before this connection listened are
+			// counted here; those joining later are announced to it.
+			if n, err := r.a.store.Replicas().LiveOthers(ctx, r.instance); err == nil {
+				r.setOthers(int64(n))
+			}
 			r.wake("")
 			r.a.events.Notify()
 		})
@@ -124,10 +146,15 @@ func (r *replicas) start(ctx context.Context) error {
 			r.address = clientAddr(r.a.ln.Addr())
 		}
 	}
-	if err := r.a.store.Replicas().Renew(ctx, r.instance, r.address, r.lease); err != nil {
+	if err := r.a.store.Replicas().Join(ctx, r.instance, r.address, r.lease); err != nil {
 		return err
 	}
 	r.renewed.Store(time.Now().UnixNano())
+	n, err := r.a.store.Replicas().LiveOthers(ctx, r.instance)
+	if err != nil {
+		return err
+	}
+	r.setOthers(int64(n))
 	return nil
 }
 
@@ -157,6 +184,9 @@ func (r *replicas) tick(ctx context.Context) {
 		return
 	}
 	r.renewed.Store(time.Now().UnixNano())
+	if n, err := view.LiveOthers(tctx, r.instance); err == nil {
+		r.setOthers(int64(n))
+	}
 	held, err := view.HoldDuty(tctx, backgroundDuty, r.instance, r.lease)
 	if err != nil {
 		held = false

@@ -25,6 +25,10 @@ type Bus interface {
 	// RequestCancel asks the replica running statement id to cancel it; it
 	// returns once the request is sent.
 	RequestCancel(ctx context.Context, id string) error
+	// Shared reports whether other replicas are live on the store: while
+	// one is alone, its in-process limits are exact and the store is not
+	// asked.
+	Shared() bool
 }
 
 // remoteCancelWait bounds how long CancelStatement waits for another
@@ -123,7 +127,7 @@ type SharedCounter interface {
 // the in-process admission stays exact.
 func (e *Engine) sharedLimits(ctx context.Context, t Target, newSession bool) error {
 	c, ok := e.store.(SharedCounter)
-	if !ok || e.opts.Bus == nil {
+	if !ok || e.opts.Bus == nil || !e.opts.Bus.Shared() {
 		return nil
 	}
 	n, err := c.CountActive(ctx, t)

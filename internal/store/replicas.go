@@ -25,6 +25,8 @@ const (
 	EndedChannel = "rsdata_statement_ended"
 	// CancelChannel asks the replica running a statement to cancel it.
 	CancelChannel = "rsdata_statement_cancel"
+	// JoinedChannel announces a replica that has just registered.
+	JoinedChannel = "rsdata_replica_joined"
 	// EventChannel announces a status-change event queued in the outbox,
 	// for the replica that delivers events.
 	EventChannel = "rsdata_event_queued"
@@ -37,9 +39,9 @@ type Replicas struct{ db }
 func (s *Store) Replicas() *Replicas { return &Replicas{s.db} }
 
 // Announce makes the statements view announce each statement's end on
-// EndedChannel, for replicas waiting on it elsewhere. A single process on
-// its own store need not.
-func (s *Store) Announce() { s.db.flags.announce.Store(true) }
+// EndedChannel (on), for replicas waiting on it elsewhere, or not (off): a
+// replica alone on its store need not.
+func (s *Store) Announce(on bool) { s.db.flags.announce.Store(on) }
 
 // Renew registers instance at address, or extends its lease, to lease from
 // the store's clock (not this machine's, so replicas' clocks need not
@@ -50,6 +52,23 @@ func (r *Replicas) Renew(ctx context.Context, instance, address string, lease ti
 		ON CONFLICT (instance) DO UPDATE SET address = excluded.address, lease_until = excluded.lease_until`,
 		instance, address, lease.Microseconds())
 	return err
+}
+
+// Join registers instance as Renew does and tells the other replicas at
+// once (JoinedChannel), so they count it before their next renewal.
+func (r *Replicas) Join(ctx context.Context, instance, address string, lease time.Duration) error {
+	if err := r.Renew(ctx, instance, address, lease); err != nil {
+		return err
+	}
+	_, err := r.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, JoinedChannel, instance)
+	return err
+}
+
+// LiveOthers counts the replicas other than instance whose lease is current.
+func (r *Replicas) LiveOthers(ctx context.Context, instance string) (int, error) {
+	var n int
+	err := r.pool.QueryRow(ctx, `SELECT count(*) FROM replicas WHERE instance <> $1 AND lease_until >= now()`, instance).Scan(&n)
+	return n, err
 }
 
 // Leave removes instance's lease at a clean stop.

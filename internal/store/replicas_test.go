@@ -19,8 +19,14 @@ func TestReplicaLeases(t *testing.T) {
 	if err := r.Renew(ctx, "i1", "10.0.0.1:7439", time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Renew(ctx, "i2", "10.0.0.2:7439", 0); err != nil {
+	if err := r.Join(ctx, "i2", "10.0.0.2:7439", 0); err != nil {
 		t.Fatal(err)
+	}
+	if n, err := r.LiveOthers(ctx, "i2"); err != nil || n != 1 {
+		t.Errorf("LiveOthers(i2) = %d, %v; want 1 (i1)", n, err)
+	}
+	if n, err := r.LiveOthers(ctx, "i1"); err != nil || n != 0 {
+		t.Errorf("LiveOthers(i1) = %d, %v; want 0 (i2's lease ran out)", n, err)
 	}
 	if addr, live, err := r.Address(ctx, "i1"); err != nil || !live || addr != "10.0.0.1:7439" {
 		t.Errorf("Address(i1) = %q %v %v; want its address, live", addr, live, err)
@@ -63,7 +69,7 @@ func TestReplicaLeases(t *testing.T) {
 func TestReplicaNotifications(t *testing.T) {
 	db := openTestDB(t)
 	s := db.store
-	s.Announce()
+	s.Announce(true)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	got := make(chan [2]string, 10)
