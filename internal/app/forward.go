@@ -88,13 +88,15 @@ func (a *App) forwardSessions(next http.Handler) http.Handler {
 	}
 	client := &http.Client{Timeout: forwardTimeout}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if !sessionTargets[req.Header.Get("X-Amz-Target")] || a.replicas.forwarded(req) {
+		// Alone on the store, every open session is this replica's.
+		if !sessionTargets[req.Header.Get("X-Amz-Target")] || !a.replicas.Shared() || a.replicas.forwarded(req) {
 			next.ServeHTTP(w, req)
 			return
 		}
 		body, err := httpx.ReadBody(req)
 		var in struct{ SessionId string }
-		if err != nil || json.Unmarshal(body, &in) != nil || in.SessionId == "" || a.engine.HasSession(in.SessionId) {
+		if err != nil || !bytes.Contains(body, []byte(`"SessionId"`)) || json.Unmarshal(body, &in) != nil ||
+			in.SessionId == "" || a.engine.HasSession(in.SessionId) {
 			next.ServeHTTP(w, req)
 			return
 		}
