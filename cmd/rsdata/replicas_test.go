@@ -119,8 +119,27 @@ func startReplicas(t *testing.T, n int, extraArgs ...string) *replicaSet {
 func (rs *replicaSet) start(extraArgs ...string) *server {
 	args := append([]string{"--no-embedded", "--store-dsn", rs.StoreDSN, "--cluster", "ext=" + rs.EngineDSN,
 		"--seal-key-file", rs.KeyFile, "--replica-lease", testLease.String()}, extraArgs...)
-	return startServe(rs.t, serveOptions{NoEmbedded: true, Args: args,
+	s := startServe(rs.t, serveOptions{NoEmbedded: true, Args: args,
 		Env: []string{"RSDATA_ROOT_ACCESS_KEY_ID=" + rs.Root.AccessKeyID, "RSDATA_ROOT_SECRET_ACCESS_KEY=" + rs.Root.SecretAccessKey}})
+	// As a load balancer does, send it calls once it is ready: its lease
+	// is held and it listens for the other replicas' notifications.
+	deadline := time.Now().Add(readyTimeout)
+	for {
+		resp, err := http.Get(s.Endpoint + "/readyz")
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+			if time.Now().After(deadline) {
+				rs.t.Fatalf("replica %s not ready after %s: %s %s", s.Endpoint, readyTimeout, resp.Status, body)
+			}
+		} else if time.Now().After(deadline) {
+			rs.t.Fatalf("replica %s not ready after %s: %v", s.Endpoint, readyTimeout, err)
+		}
+		time.Sleep(pollInterval)
+	}
 }
 
 // awsConfig is an SDK configuration for replica s with the given keys.

@@ -10,6 +10,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,11 +44,24 @@ type replicas struct {
 
 	mu    sync.Mutex
 	ended map[string]map[chan struct{}]struct{} // waiters by statement id
+
+	// watch guards watched (statements running here that another replica
+	// waits on) and recent (statements that ended here lately, oldest
+	// first), so a watch request and a statement's end never miss each
+	// other: whichever comes second announces the end.
+	watch   sync.Mutex
+	watched map[string]bool
+	recent  map[string]time.Time
+	order   []string
 }
+
+// recentEnds is how long a statement's end is remembered for watch
+// requests that arrive after it.
+const recentEnds = time.Minute
 
 func newReplicas(a *App, instance string) *replicas {
 	return &replicas{a: a, instance: instance, lease: time.Duration(a.cfg.ReplicaLease),
-		ended: map[string]map[chan struct{}]struct{}{}}
+		ended: map[string]map[chan struct{}]struct{}{}, watched: map[string]bool{}, recent: map[string]time.Time{}}
 }
 
 // Ended implements statement.Bus.
@@ -80,7 +94,63 @@ func (r *replicas) Shared() bool { return r.others.Load() > 0 }
 // are announced only while there are any.
 func (r *replicas) setOthers(n int64) {
 	r.others.Store(n)
-	r.a.store.Announce(n > 0)
+	r.a.store.SetShared(n > 0)
+}
+
+// Watch implements statement.Bus.
+func (r *replicas) Watch(ctx context.Context, instance, id string) error {
+	return r.a.store.Replicas().Watch(ctx, instance, id)
+}
+
+// Finished implements statement.Bus: the end is announced when another
+// replica watches the statement, else remembered a while for a watch
+// request still on its way. Alone on the store, nobody can watch.
+func (r *replicas) Finished(id string) {
+	r.watch.Lock()
+	defer r.watch.Unlock()
+	if r.watched[id] {
+		delete(r.watched, id)
+		r.announce(id)
+		return
+	}
+	if !r.Shared() {
+		return
+	}
+	now := time.Now()
+	r.recent[id] = now
+	r.order = append(r.order, id)
+	for len(r.order) > 0 && now.Sub(r.recent[r.order[0]]) > recentEnds {
+		delete(r.recent, r.order[0])
+		r.order = r.order[1:]
+	}
+}
+
+// watched handles a watch request for statement id: announce its end now
+// if it is not running here (ended, or unknown), else when it ends.
+func (r *replicas) watchRequested(id string) {
+	if !r.Shared() {
+		// A replica this one has not counted yet is watching.
+		r.setOthers(1)
+	}
+	r.watch.Lock()
+	defer r.watch.Unlock()
+	if _, ended := r.recent[id]; !ended && r.a.engine.Running(id) {
+		r.watched[id] = true
+		return
+	}
+	r.announce(id)
+}
+
+// announce sends statement id's end to the other replicas, off the
+// caller's path (a statement's worker, the listener).
+func (r *replicas) announce(id string) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := r.a.store.Replicas().AnnounceEnded(ctx, id); err != nil {
+			r.a.log.Warn("announcing a statement's end to the other replicas failed", "statement", id, "err", err)
+		}
+	}()
 }
 
 // RequestCancel implements statement.Bus.
@@ -107,9 +177,13 @@ func (r *replicas) wake(id string) {
 // listen receives the other replicas' notifications until ctx ends.
 func (r *replicas) listen(ctx context.Context) {
 	r.a.store.Replicas().Listen(ctx, r.a.log.With("component", "replicas"),
-		[]string{store.EndedChannel, store.CancelChannel, store.EventChannel, store.JoinedChannel},
+		[]string{store.EndedChannel, store.CancelChannel, store.EventChannel, store.JoinedChannel, store.WatchChannel},
 		func(channel, id string) {
 			switch channel {
+			case store.WatchChannel:
+				if inst, sid, ok := strings.Cut(id, " "); ok && inst == r.instance {
+					r.watchRequested(sid)
+				}
 			case store.JoinedChannel:
 				if id != r.instance && !r.Shared() {
 					r.setOthers(1)

@@ -22,6 +22,13 @@ type Bus interface {
 	// the subscription. Subscribe before reading the store, so an end
 	// announced in between is not missed.
 	Ended(id string) (<-chan struct{}, func())
+	// Watch asks replica instance, which runs statement id, to announce
+	// its end (at once if it has already ended); it returns once the
+	// request is sent. Subscribe with Ended first.
+	Watch(ctx context.Context, instance, id string) error
+	// Finished tells the bus that statement id, run here, has reached a
+	// terminal status and it is stored, for whoever watches it.
+	Finished(id string)
 	// RequestCancel asks the replica running statement id to cancel it; it
 	// returns once the request is sent.
 	RequestCancel(ctx context.Context, id string) error
@@ -34,6 +41,9 @@ type Bus interface {
 // remoteCancelWait bounds how long CancelStatement waits for another
 // replica to report the statement ended.
 const remoteCancelWait = 10 * time.Second
+
+// remoteCancelResend is how often the cancel request is sent again.
+const remoteCancelResend = time.Second
 
 // minRemoteWait is the shortest wait worth a subscription: a shorter one
 // (DescribeStatement's settle without WaitTimeSeconds) ends before
@@ -50,6 +60,9 @@ func (e *Engine) waitRemote(ctx context.Context, id string, d time.Duration) err
 	for {
 		ended, unsubscribe := e.opts.Bus.Ended(id)
 		st, err := e.store.Get(ctx, id)
+		if err == nil && !st.Status.Terminal() {
+			err = e.opts.Bus.Watch(ctx, st.Instance, id)
+		}
 		if err != nil || st.Status.Terminal() {
 			unsubscribe()
 			return nil
@@ -66,15 +79,26 @@ func (e *Engine) waitRemote(ctx context.Context, id string, d time.Duration) err
 // by ctx and remoteCancelWait, for its end.
 func (e *Engine) cancelRemote(ctx context.Context, st *Statement) error {
 	ended, unsubscribe := e.opts.Bus.Ended(st.ID)
-	defer unsubscribe()
+	defer func() { unsubscribe() }()
+	if err := e.opts.Bus.Watch(ctx, st.Instance, st.ID); err != nil {
+		return err
+	}
 	if err := e.opts.Bus.RequestCancel(ctx, st.ID); err != nil {
 		return err
 	}
 	t := time.NewTimer(remoteCancelWait)
 	defer t.Stop()
+	// The request is sent again while the statement runs on: one sent
+	// while the running replica's listening connection was down is lost.
+	resend := time.NewTicker(remoteCancelResend)
+	defer resend.Stop()
 	for {
 		select {
 		case <-ended:
+		case <-resend.C:
+			if err := e.opts.Bus.RequestCancel(ctx, st.ID); err != nil {
+				return nil
+			}
 		case <-t.C:
 			return nil
 		case <-ctx.Done():
@@ -86,6 +110,9 @@ func (e *Engine) cancelRemote(ctx context.Context, st *Statement) error {
 		}
 		unsubscribe()
 		ended, unsubscribe = e.opts.Bus.Ended(st.ID)
+		if err := e.opts.Bus.Watch(ctx, st.Instance, st.ID); err != nil {
+			return nil
+		}
 	}
 }
 
@@ -155,4 +182,24 @@ func (e *Engine) sharedLimits(ctx context.Context, t Target, newSession bool) er
 		return ErrTooManySessions
 	}
 	return nil
+}
+
+// Running reports whether statement id (or sub-statement) runs here and
+// has not ended.
+func (e *Engine) Running(id string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r, ok := e.live[id]
+	if !ok {
+		return false
+	}
+	st := r.copyOf(id)
+	return st != nil && !st.Status.Terminal()
+}
+
+// finished tells the bus, if any, that statement id has ended here.
+func (e *Engine) finished(id string) {
+	if e.opts.Bus != nil {
+		e.opts.Bus.Finished(id)
+	}
 }

@@ -312,6 +312,7 @@ func (e *Engine) finish(r *run, final outcome) {
 			e.opts.OnEvent()
 		}
 	}
+	e.finished(id)
 	if r.sess != nil {
 		e.sessions.release(r.sess)
 	}
@@ -426,6 +427,7 @@ func (e *Engine) endSub(r *run, i int, o outcome, now time.Time) {
 		}
 		applyOutcome(st, o)
 	})
+	e.finished(id)
 	close(r.subDone[i])
 }
 

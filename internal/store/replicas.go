@@ -20,9 +20,13 @@ import (
 // The notification channels replicas LISTEN on; the payload is a
 // statement id.
 const (
-	// EndedChannel announces a statement reaching a terminal status, in the
-	// transaction that stores it.
+	// EndedChannel announces that a statement has reached a terminal
+	// status and it is stored: sent by the replica that ran it when
+	// another one watches it, and by a replica taking over a stopped one.
 	EndedChannel = "rsdata_statement_ended"
+	// WatchChannel asks the replica running a statement to announce its
+	// end; the payload is "<instance> <statement id>".
+	WatchChannel = "rsdata_statement_watch"
 	// CancelChannel asks the replica running a statement to cancel it.
 	CancelChannel = "rsdata_statement_cancel"
 	// JoinedChannel announces a replica that has just registered.
@@ -38,10 +42,10 @@ type Replicas struct{ db }
 // Replicas returns the replicas view.
 func (s *Store) Replicas() *Replicas { return &Replicas{s.db} }
 
-// Announce makes the statements view announce each statement's end on
-// EndedChannel (on), for replicas waiting on it elsewhere, or not (off): a
-// replica alone on its store need not.
-func (s *Store) Announce(on bool) { s.db.flags.announce.Store(on) }
+// SetShared tells the store whether other replicas are live on it: while
+// they are, queued status-change events are announced on EventChannel for
+// whichever replica delivers them.
+func (s *Store) SetShared(on bool) { s.db.flags.shared.Store(on) }
 
 // Renew registers instance at address, or extends its lease, to lease from
 // the store's clock (not this machine's, so replicas' clocks need not
@@ -143,6 +147,18 @@ func (r *Replicas) RunningOf(ctx context.Context, instance string) ([]Running, e
 		x.Target.Kind = engines.Kind(kind)
 		return x, err
 	})
+}
+
+// Watch asks replica instance to announce statement id's end.
+func (r *Replicas) Watch(ctx context.Context, instance, id string) error {
+	_, err := r.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, WatchChannel, instance+" "+id)
+	return err
+}
+
+// AnnounceEnded announces statement id's end on EndedChannel.
+func (r *Replicas) AnnounceEnded(ctx context.Context, id string) error {
+	_, err := r.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, EndedChannel, id)
+	return err
 }
 
 // RequestCancel asks the replica running statement id to cancel it.

@@ -64,17 +64,16 @@ func TestReplicaLeases(t *testing.T) {
 	}
 }
 
-// TestReplicaNotifications: a statement's end is announced when the store
-// announces, and a cancel request reaches the listener.
+// TestReplicaNotifications: watch requests, ends, cancel requests and the
+// ends FailUnfinished stores reach a listener.
 func TestReplicaNotifications(t *testing.T) {
 	db := openTestDB(t)
 	s := db.store
-	s.Announce(true)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	got := make(chan [2]string, 10)
 	connected := make(chan struct{}, 1)
-	go s.Replicas().Listen(ctx, slog.New(slog.DiscardHandler), []string{store.EndedChannel, store.CancelChannel},
+	go s.Replicas().Listen(ctx, slog.New(slog.DiscardHandler), []string{store.EndedChannel, store.CancelChannel, store.WatchChannel},
 		func(ch, payload string) {
 			if ch != "" {
 				got <- [2]string{ch, payload}
@@ -95,13 +94,17 @@ func TestReplicaNotifications(t *testing.T) {
 		}
 		return [2]string{}
 	}
-	st := submitted("00000000-0000-0000-0000-0000000000aa", "", cluster, false)
-	create(t, s, st)
-	// A state that is not an end is not announced; the end is.
-	end(t, s, st, statement.Started, 0, base)
-	end(t, s, st, statement.Finished, 1, base.Add(time.Second))
-	if n := next(); n != [2]string{store.EndedChannel, st.ID} {
-		t.Fatalf("notification %v; want the statement's end", n)
+	if err := s.Replicas().Watch(ctx, "i1", "some-id"); err != nil {
+		t.Fatal(err)
+	}
+	if n := next(); n != [2]string{store.WatchChannel, "i1 some-id"} {
+		t.Fatalf("notification %v; want the watch request", n)
+	}
+	if err := s.Replicas().AnnounceEnded(ctx, "some-id"); err != nil {
+		t.Fatal(err)
+	}
+	if n := next(); n != [2]string{store.EndedChannel, "some-id"} {
+		t.Fatalf("notification %v; want the end", n)
 	}
 	if err := s.Replicas().RequestCancel(ctx, "some-id"); err != nil {
 		t.Fatal(err)

@@ -144,15 +144,11 @@ const (
 
 // Update implements statement.Store.
 func (s *Statements) Update(ctx context.Context, st *statement.Statement, last *results.LastPage) error {
-	// Replicas waiting for the statement elsewhere learn of its end from
-	// the same statement that stores it, so they never read it unfinished
-	// after the announcement.
-	announce := st.Status.Terminal() && s.flags.announce.Load()
 	if !(st.WithEvent && st.Parent == "" && st.Status.Terminal()) {
 		if last == nil {
-			return updateStatement(ctx, s.pool, st, announce)
+			return updateStatement(ctx, s.pool, st)
 		}
-		return updateWithPage(ctx, s.pool, st, last, announce)
+		return updateWithPage(ctx, s.pool, st, last)
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -171,7 +167,7 @@ func (s *Statements) Update(ctx context.Context, st *statement.Statement, last *
 			return err
 		}
 	}
-	if err := updateStatement(ctx, tx, st, announce); err != nil {
+	if err := updateStatement(ctx, tx, st); err != nil {
 		return err
 	}
 	if !statement.Status(before).Terminal() {
@@ -179,7 +175,8 @@ func (s *Statements) Update(ctx context.Context, st *statement.Statement, last *
 			st.ID, string(st.Status), st.UpdatedAt); err != nil {
 			return err
 		}
-		if announce {
+		// The replica delivering events may be another one: tell it.
+		if s.flags.shared.Load() {
 			if _, err := tx.Exec(ctx, `SELECT pg_notify('`+EventChannel+`', $1)`, st.ID); err != nil {
 				return err
 			}
@@ -191,13 +188,13 @@ func (s *Statements) Update(ctx context.Context, st *statement.Statement, last *
 // updateWithPage stores a statement's last result page and its new state
 // as one pipelined batch: a single round trip, run by PostgreSQL as one
 // implicit transaction, so neither is stored without the other.
-func updateWithPage(ctx context.Context, pool *pgxpool.Pool, st *statement.Statement, last *results.LastPage, announce bool) error {
+func updateWithPage(ctx context.Context, pool *pgxpool.Pool, st *statement.Statement, last *results.LastPage) error {
 	args, err := updateArgs(st)
 	if err != nil {
 		return err
 	}
 	b := &pgx.Batch{}
-	b.Queue(updateSQL(announce), args...)
+	b.Queue(updateStatementSQL, args...)
 	b.Queue(`INSERT INTO result_pages (statement_id, page, data) SELECT $1, $2, $3
 		WHERE EXISTS (SELECT FROM statements WHERE id = $1)
 		ON CONFLICT (statement_id, page) DO UPDATE SET data = excluded.data`, st.ID, last.N, last.Data)
@@ -215,23 +212,9 @@ func updateWithPage(ctx context.Context, pool *pgxpool.Pool, st *statement.State
 	return err
 }
 
-const (
-	updateStatementSQL = `UPDATE statements SET status = $2, error = $3, updated_at = $4,
+const updateStatementSQL = `UPDATE statements SET status = $2, error = $3, updated_at = $4,
 	started_at = $5, ended_at = $6, redshift_pid = $7, redshift_query_id = $8, result_rows = $9,
 	result_size = $10, has_result_set = $11, columns = $12, pages = $13 WHERE id = $1`
-	// updateAnnouncingSQL is updateStatementSQL announcing the statement
-	// on EndedChannel when it was updated; the notification is delivered
-	// when the change commits. Its rows count the updated statement.
-	updateAnnouncingSQL = `WITH u AS (` + updateStatementSQL + ` RETURNING id)
-	SELECT pg_notify('` + EndedChannel + `', id) FROM u`
-)
-
-func updateSQL(announce bool) string {
-	if announce {
-		return updateAnnouncingSQL
-	}
-	return updateStatementSQL
-}
 
 // updateArgs are updateStatementSQL's arguments for st.
 func updateArgs(st *statement.Statement) ([]any, error) {
@@ -243,12 +226,12 @@ func updateArgs(st *statement.Statement) ([]any, error) {
 		st.RedshiftPid, st.RedshiftQueryID, st.ResultRows, st.ResultSize, st.HasResultSet, cols, st.Pages}, nil
 }
 
-func updateStatement(ctx context.Context, db execer, st *statement.Statement, announce bool) error {
+func updateStatement(ctx context.Context, db execer, st *statement.Statement) error {
 	args, err := updateArgs(st)
 	if err != nil {
 		return err
 	}
-	tag, err := db.Exec(ctx, updateSQL(announce), args...)
+	tag, err := db.Exec(ctx, updateStatementSQL, args...)
 	if err != nil {
 		return err
 	}

@@ -37,8 +37,8 @@ type db struct {
 
 // flags are switches every view sees.
 type flags struct {
-	// announce: statements' ends are announced on EndedChannel (Announce).
-	announce atomic.Bool
+	// shared: other replicas are live on the store (SetShared).
+	shared atomic.Bool
 }
 
 // inTx runs fn in a transaction and commits when it returns nil.
