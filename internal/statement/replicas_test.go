@@ -49,7 +49,7 @@ func (b *memBus) Shared() bool { return b.shared }
 
 // Watch and Finished: announcingStore announces every end.
 func (b *memBus) Watch(context.Context, string, string) error { return nil }
-func (b *memBus) Finished(string)                              {}
+func (b *memBus) Finished(string)                             {}
 
 // announcingStore announces terminal updates on its bus, as the control
 // store does in the transaction that stores them.
