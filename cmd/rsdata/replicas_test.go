@@ -117,9 +117,15 @@ func startReplicas(t *testing.T, n int, extraArgs ...string) *replicaSet {
 
 // start runs one more replica of the set.
 func (rs *replicaSet) start(extraArgs ...string) *server {
+	return rs.startIn("", extraArgs...)
+}
+
+// startIn runs a replica on data dir dir ("" for a new one); a later
+// --replica-lease in extraArgs overrides the test's.
+func (rs *replicaSet) startIn(dir string, extraArgs ...string) *server {
 	args := append([]string{"--no-embedded", "--store-dsn", rs.StoreDSN, "--cluster", "ext=" + rs.EngineDSN,
 		"--seal-key-file", rs.KeyFile, "--replica-lease", testLease.String()}, extraArgs...)
-	s := startServe(rs.t, serveOptions{NoEmbedded: true, Args: args,
+	s := startServe(rs.t, serveOptions{NoEmbedded: true, Args: args, DataDir: dir,
 		Env: []string{"RSDATA_ROOT_ACCESS_KEY_ID=" + rs.Root.AccessKeyID, "RSDATA_ROOT_SECRET_ACCESS_KEY=" + rs.Root.SecretAccessKey}})
 	// As a load balancer does, send it calls once it is ready: its lease
 	// is held and it listens for the other replicas' notifications.
@@ -636,4 +642,58 @@ func TestSealKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(rs.start(), "new key alone")
+}
+
+// TestRestartedReplicaEndsItsBackends: a replica killed and started again
+// on its data dir before any other took it over ends what it left running,
+// on the engine too.
+func TestRestartedReplicaEndsItsBackends(t *testing.T) {
+	t.Parallel()
+	rs := startReplicas(t, 1, "--replica-lease", "10m")
+	s := rs.Replicas[0]
+	id := execute(t, rs.data(0), onExt("select pg_sleep(600)"))
+	d := waitStatus(t, rs.data(0), id, func(s types.StatusString) bool { return s == types.StatusStringStarted })
+	pid := d.RedshiftPid
+	// The pid reaches the store once the statement has run a moment.
+	deadline := time.Now().Add(30 * time.Second)
+	for rs.storePid(id) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("statement %s's pid never reached the store", id)
+		}
+		time.Sleep(pollInterval)
+	}
+	s.Kill9()
+	if got := rs.engineQuery("select pid from pg_stat_activity where pid = $1", pid); len(got) != 1 {
+		t.Fatalf("backend %d is not running after the kill (%v): the test would prove nothing", pid, got)
+	}
+	again := rs.startIn(s.DataDir, "--replica-lease", "10m")
+	d = waitDone(t, redshiftdata.NewFromConfig(rs.rootConfig(again)), id)
+	if d.Status != types.StatusStringFailed || !strings.Contains(aws.ToString(d.Error), "interrupted because rsdata stopped") {
+		t.Errorf("the statement after the restart: %s %q; want FAILED, interrupted", d.Status, aws.ToString(d.Error))
+	}
+	// pg_terminate_backend signals; the backend exits a moment later.
+	deadline = time.Now().Add(30 * time.Second)
+	for len(rs.engineQuery("select pid from pg_stat_activity where pid = $1", pid)) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("backend %d still runs on the engine 30s after the replica restarted", pid)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// storePid reads statement id's recorded backend pid from the store.
+func (rs *replicaSet) storePid(id string) int64 {
+	rs.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, rs.StoreDSN)
+	if err != nil {
+		rs.t.Fatalf("connect to the store: %v", err)
+	}
+	defer conn.Close(ctx)
+	var pid int64
+	if err := conn.QueryRow(ctx, "SELECT redshift_pid FROM statements WHERE id = $1", id).Scan(&pid); err != nil {
+		rs.t.Fatal(err)
+	}
+	return pid
 }

@@ -275,6 +275,9 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		Tokens:      a.tokens,
 		Observer:    a.metrics.Statements(),
 	}, a.store.Statements(), a.store.Statements(), a.exec)
+	if a.replicas != nil {
+		a.replicas.terminateLeftovers(ctx)
+	}
 	if err := a.engine.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("recover statements: %w", err)
 	}

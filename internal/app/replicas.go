@@ -10,6 +10,7 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -285,6 +286,32 @@ func (r *replicas) tick(ctx context.Context) {
 	}
 }
 
+// terminateLeftovers terminates, on the engines, the backends of this
+// replica's statements that an earlier run left unfinished (it was killed
+// and restarted before another replica took it over); Recover then ends
+// the statements FAILED.
+func (r *replicas) terminateLeftovers(ctx context.Context) {
+	running, err := r.a.store.Replicas().RunningOf(ctx, r.instance)
+	if err != nil {
+		r.a.log.Error("reading the statements an earlier run left failed", "err", err)
+		return
+	}
+	r.terminate(ctx, running, r.a.log.With("component", "replicas"))
+}
+
+// terminate ends the backends of running statements on their engines.
+func (r *replicas) terminate(ctx context.Context, running []store.Running, log *slog.Logger) {
+	for _, x := range running {
+		ep, ok := r.a.registry.Lookup(x.Target.Kind, x.Target.Name)
+		if !ok {
+			continue
+		}
+		if _, err := pgexec.TerminateBackend(ctx, ep, x.Pid, x.StartedAt); err != nil {
+			log.Error("terminating a stopped replica's backend failed", "statement", x.ID, "pid", x.Pid, "err", err)
+		}
+	}
+}
+
 // takeOver ends what a stopped replica was running: its statements end
 // FAILED (announced to waiters), their backends are terminated on the
 // engines, its sessions close. Several replicas may do it at once; every
@@ -305,15 +332,7 @@ func (r *replicas) takeOver(ctx context.Context, instance string) {
 		return
 	}
 	r.a.events.Notify()
-	for _, x := range running {
-		ep, ok := r.a.registry.Lookup(x.Target.Kind, x.Target.Name)
-		if !ok {
-			continue
-		}
-		if _, err := pgexec.TerminateBackend(ctx, ep, x.Pid, x.StartedAt); err != nil {
-			log.Error("terminating a stopped replica's backend failed", "statement", x.ID, "pid", x.Pid, "err", err)
-		}
-	}
+	r.terminate(ctx, running, log)
 	if err := view.Forget(ctx, instance); err != nil {
 		log.Error("removing a stopped replica's lease failed", "err", err)
 		return
