@@ -11,6 +11,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -219,6 +220,12 @@ func (r *replicas) start(ctx context.Context) error {
 		r.address = r.a.cfg.Listen
 		if r.a.ln != nil {
 			r.address = clientAddr(r.a.ln.Addr())
+		}
+		if host, _, err := net.SplitHostPort(r.address); err == nil {
+			if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+				r.a.log.Info("replicas on other machines cannot reach this one's sessions at a loopback address; set --replica-address",
+					"replica_address", r.address)
+			}
 		}
 	}
 	if err := r.a.store.Replicas().Join(ctx, r.instance, r.address, r.lease); err != nil {
