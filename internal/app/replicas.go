@@ -92,8 +92,8 @@ func (r *replicas) Ended(id string) (<-chan struct{}, func()) {
 // Shared implements statement.Bus.
 func (r *replicas) Shared() bool { return r.others.Load() > 0 }
 
-// setOthers records how many other replicas are live; statements' ends
-// are announced only while there are any.
+// setOthers records how many other replicas are live: while there are
+// any, limits count in the store and queued events are announced.
 func (r *replicas) setOthers(n int64) {
 	r.others.Store(n)
 	r.a.store.SetShared(n > 0)
@@ -127,7 +127,7 @@ func (r *replicas) Finished(id string) {
 	}
 }
 
-// watched handles a watch request for statement id: announce its end now
+// watchRequested handles a watch request for statement id: announce its end now
 // if it is not running here (ended, or unknown), else when it ends.
 func (r *replicas) watchRequested(id string) {
 	if !r.Shared() {
