@@ -43,7 +43,6 @@ import (
 	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/pgfront"
 	"github.com/rsdata/rsdata/internal/results"
-	"github.com/rsdata/rsdata/internal/seal"
 	"github.com/rsdata/rsdata/internal/secrets"
 	"github.com/rsdata/rsdata/internal/sessiontoken"
 	"github.com/rsdata/rsdata/internal/statement"
@@ -117,11 +116,14 @@ type App struct {
 	metrics  *metrics.Metrics
 	// ops lists what the handler serves (Operations).
 	ops Operations
-	// sealKey is the sealing key of the data directory (seal.key): it
-	// seals secrets at rest, and the page-token key is derived from it.
-	sealKey []byte
-	tokens  *pagetoken.Codec
-	ds      *datastoreState
+	// replicas is set when the control store is shared (--store-dsn):
+	// leases, takeover and notifications between replicas (replicas.go).
+	replicas *replicas
+	// keys seal secrets at rest and sign tokens (keys.go); the page-token
+	// key is derived from the primary sealing key.
+	keys   *keys
+	tokens *pagetoken.Codec
+	ds     *datastoreState
 
 	// RootAccessKeyID and RootSecretAccessKey are the root credentials.
 	RootAccessKeyID     string
@@ -262,17 +264,24 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		a.servers = a.site.Servers()
 	}
 	a.metrics = a.buildMetrics()
-	if a.sealKey, err = seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "seal.key")); err != nil {
-		return nil, fmt.Errorf("sealing key: %w", err)
+	if a.keys, err = a.loadKeys(); err != nil {
+		return nil, err
 	}
 	// NextTokens and Markers are HMACed under a key derived from the
 	// sealing key, so they survive a restart as the results they page
 	// through do, and change when the sealing key does.
-	a.tokens = pagetoken.New(a.sealKey)
+	a.tokens = pagetoken.New(a.keys.primary)
+	a.reseal(ctx)
 	if err := a.buildEvents(opts.Clock); err != nil {
 		return nil, err
 	}
+	var bus statement.Bus
+	if a.cfg.StoreDSN != "" {
+		a.replicas = newReplicas(a, instance)
+		bus = a.replicas
+	}
 	a.engine = statement.New(statement.Options{
+		Bus:         bus,
 		OnEvent:     a.events.Notify,
 		Instance:    instance,
 		MaxActive:   a.cfg.MaxActiveStatements,
@@ -285,6 +294,9 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		Tokens:      a.tokens,
 		Observer:    a.metrics.Statements(),
 	}, a.store.Statements(), a.store.Statements(), a.exec)
+	if a.replicas != nil {
+		a.replicas.terminateLeftovers(ctx)
+	}
 	if err := a.engine.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("recover statements: %w", err)
 	}
@@ -292,6 +304,11 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	a.events.Notify()
 	if err := a.buildDatastores(ctx); err != nil {
 		return nil, err
+	}
+	if a.replicas != nil {
+		if err := a.replicas.start(ctx); err != nil {
+			return nil, fmt.Errorf("register this replica in the control store: %w", err)
+		}
 	}
 	if a.handler, err = a.buildHandler(); err != nil {
 		return nil, err
@@ -310,21 +327,14 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 
 func (a *App) buildHandler() (http.Handler, error) {
 	roots := []identity.RootKey{{AccountID: a.cfg.AccountID, AccessKeyID: a.RootAccessKeyID, SecretAccessKey: a.RootSecretAccessKey}}
-	sealer, err := seal.New(a.sealKey)
-	if err != nil {
-		return nil, err
-	}
+	sealer := a.keys.sealer
 	accounts := map[string]*identity.Service{a.cfg.AccountID: identity.New(identity.Options{AccountID: a.cfg.AccountID}, a.store.Identities(a.cfg.AccountID), sealer)}
 	for _, p := range a.peers {
 		roots = append(roots, identity.RootKey{AccountID: p.id, AccessKeyID: p.creds.AccessKeyID, SecretAccessKey: p.creds.SecretAccessKey})
 		accounts[p.id] = identity.New(identity.Options{AccountID: p.id}, a.store.Identities(p.id), sealer)
 	}
-	sessionKey, err := seal.LoadOrCreateKey(filepath.Join(a.cfg.DataDir, "session.key"))
-	if err != nil {
-		return nil, fmt.Errorf("session key: %w", err)
-	}
 	who := identity.NewDirectory(identity.DirectoryOptions{Home: a.cfg.AccountID, Accounts: accounts, Roots: roots,
-		Sessions: sessiontoken.New(sessionKey)})
+		Sessions: sessiontoken.New(a.keys.session)})
 	authz := auth.Policies{Source: who, HomeAccount: a.cfg.AccountID}
 
 	jsonAPI := awsjson.NewRouter(a.log)
@@ -369,7 +379,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 			return awserr.Throttling("Too many large requests are being received; retry later")
 		},
 	}
-	api := httpx.Wrap(authn.Wrap(dispatch), edge)
+	api := httpx.Wrap(authn.Wrap(a.forwardSessions(dispatch)), edge)
 	mux := http.NewServeMux()
 	mux.Handle(resetPath, a.resetEndpoint(who, edge))
 	a.opsRoutes(mux)

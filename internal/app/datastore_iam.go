@@ -21,7 +21,6 @@ import (
 	"github.com/rsdata/rsdata/internal/datastore/iamrole"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/identity"
-	"github.com/rsdata/rsdata/internal/seal"
 )
 
 // DatastoreUser is the IAM user rsdata assumes datastore roles as.
@@ -85,11 +84,7 @@ func (d *datastoreIdentity) credentials(ctx context.Context) (aws.Credentials, e
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.svc == nil {
-		sealer, err := seal.New(d.app.sealKey)
-		if err != nil {
-			return aws.Credentials{}, err
-		}
-		d.svc = identity.New(identity.Options{AccountID: d.app.cfg.AccountID}, d.app.store.Identities(d.app.cfg.AccountID), sealer)
+		d.svc = identity.New(identity.Options{AccountID: d.app.cfg.AccountID}, d.app.store.Identities(d.app.cfg.AccountID), d.app.keys.sealer)
 	}
 	if _, err := d.svc.GetUser(ctx, DatastoreUser); errors.Is(err, identity.ErrNoSuchEntity) {
 		if _, err := d.svc.CreateUser(ctx, identity.CreateUserInput{UserName: DatastoreUser}); err != nil && !errors.Is(err, identity.ErrEntityAlreadyExists) {

@@ -15,7 +15,6 @@ import (
 	"github.com/rsdata/rsdata/internal/datastore"
 	"github.com/rsdata/rsdata/internal/httpx"
 	"github.com/rsdata/rsdata/internal/pgexec"
-	"github.com/rsdata/rsdata/internal/seal"
 	"github.com/rsdata/rsdata/internal/secretfile"
 )
 
@@ -39,10 +38,7 @@ type datastoreState struct {
 // buildDatastores makes the datastore service, registers the stored
 // datastores as Data API targets and ensures the first Admin token.
 func (a *App) buildDatastores(ctx context.Context) error {
-	sealer, err := seal.New(a.sealKey)
-	if err != nil {
-		return err
-	}
+	sealer := a.keys.sealer
 	svc := datastore.New(datastore.Options{Logger: a.log.With("component", "datastores"), IAM: a.datastoreIAM()},
 		a.store.Datastores(), sealer, pgexec.Datastores{X: a.exec}, a.registry)
 	a.ds = &datastoreState{svc: svc}

@@ -79,6 +79,9 @@ func (a *App) buildHealth() *health.Checker {
 				return c
 			}})
 	}
+	if a.replicas != nil {
+		checks = append(checks, a.replicas.check())
+	}
 	return health.New(0, checks...)
 }
 

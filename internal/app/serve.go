@@ -22,9 +22,13 @@ func (a *App) startWorkers() {
 	g, ctx := errgroup.WithContext(ctx)
 	a.stopWorkers, a.workers = cancel, g
 	g.Go(func() error {
-		a.events.Run(ctx)
+		a.whileBackground(ctx, a.events.Run)
 		return nil
 	})
+	if a.replicas != nil {
+		g.Go(func() error { a.replicas.run(ctx); return nil })
+		g.Go(func() error { a.replicas.listen(ctx); return nil })
+	}
 	g.Go(func() error {
 		t := time.NewTicker(time.Minute)
 		defer t.Stop()
@@ -33,6 +37,9 @@ func (a *App) startWorkers() {
 			case <-ctx.Done():
 				return nil
 			case <-t.C:
+				if !a.runsBackground() {
+					continue
+				}
 				if err := a.engine.Reap(ctx); err != nil && ctx.Err() == nil {
 					a.log.Error("removing expired statements failed", "err", err)
 				}
@@ -147,6 +154,13 @@ func (a *App) Shutdown(ctx context.Context) {
 			a.log.Warn("background work still running at the shutdown bound")
 		}
 		a.stopWorkers = nil
+	}
+	if a.replicas != nil && a.store != nil {
+		// A clean stop: the others need not wait for the lease to run out
+		// (the statements this replica ran have ended as interrupted).
+		if err := a.store.Replicas().Leave(ctx, a.replicas.instance); err != nil {
+			a.log.Warn("removing this replica's lease failed", "err", err)
+		}
 	}
 	a.shutdownComponents(ctx)
 }

@@ -97,6 +97,21 @@ type Config struct {
 	// credentials: tests return rsdata to a clean state between runs.
 	AllowReset bool
 
+	// SealKeyFile names a file holding the sealing key(s) every replica
+	// shares (see README, "Several replicas"); SealKey holds them itself
+	// and comes from the environment only. Neither set: the key generated
+	// in the data dir (seal.key), for a single node.
+	SealKeyFile string
+	SealKey     string
+	// ReplicaLease is how long a replica on a shared control store may go
+	// without renewing its lease before another one takes its statements
+	// over (ends them FAILED, terminates their backends, closes its
+	// sessions).
+	ReplicaLease Duration
+	// ReplicaAddress is the host:port other replicas reach this one at,
+	// for calls about a session it holds; "" is the listen address.
+	ReplicaAddress string
+
 	// Root credentials come from the environment only, never a flag or
 	// the file.
 	RootAccessKeyID     string
@@ -154,6 +169,7 @@ func Default(getenv func(string) string) Config {
 		BodyReadTimeout:     Duration(30 * time.Second),
 		LogLevel:            "info",
 		LogFormat:           "text",
+		ReplicaLease:        Duration(30 * time.Second),
 	}
 }
 
@@ -251,6 +267,17 @@ func (c Config) Validate() error {
 	if c.MetricsListen != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
 			errs = append(errs, fmt.Errorf("metrics listen %q: %w", c.MetricsListen, err))
+		}
+	}
+	if c.SealKeyFile != "" && c.SealKey != "" {
+		errs = append(errs, errors.New("set the sealing key with --seal-key-file or RSDATA_SEAL_KEY, not both"))
+	}
+	if c.ReplicaLease < Duration(time.Second) {
+		errs = append(errs, errors.New("replica lease must be at least 1s"))
+	}
+	if c.ReplicaAddress != "" {
+		if _, _, err := net.SplitHostPort(c.ReplicaAddress); err != nil {
+			errs = append(errs, fmt.Errorf("replica address %q: %w", c.ReplicaAddress, err))
 		}
 	}
 	if c.BodyReadTimeout <= 0 {

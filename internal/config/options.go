@@ -108,6 +108,12 @@ var options = []option{
 		bind: str(func(c *Config) *string { return &c.EventsWebhook })},
 	{name: "datastore-aws-endpoint", help: "STS and Redshift endpoint of IAM_ROLE datastores, e.g. https://sts.us-east-1.amazonaws.com (default: rsdata's own endpoint)",
 		bind: str(func(c *Config) *string { return &c.DatastoreAWSEndpoint })},
+	{name: "seal-key-file", help: "file holding the sealing key every replica shares: base64 or hex, one key a line, the first seals and the others still open (rotation); default: seal.key generated in the data dir",
+		bind: str(func(c *Config) *string { return &c.SealKeyFile })},
+	{name: "replica-lease", help: "with a shared --store-dsn: a replica that has not renewed its lease for this long is taken over by another (its statements end FAILED, its sessions close)",
+		bind: dur(func(c *Config) *Duration { return &c.ReplicaLease })},
+	{name: "replica-address", help: "host:port the other replicas reach this one at, for calls about its sessions (default: the listen address)",
+		bind: str(func(c *Config) *string { return &c.ReplicaAddress })},
 	{name: "allow-reset", help: "serve POST /_rsdata/reset (root credentials only), which drops every database user object, statement, IAM identity, secret and tag: for test suites",
 		bind: boolean(func(c *Config) *bool { return &c.AllowReset })},
 
@@ -128,6 +134,9 @@ var options = []option{
 	{name: "datastore-aws-secret-access-key", noFlag: true, noFile: true, legacy: "-",
 		help: "secret access key, with RSDATA_DATASTORE_AWS_ACCESS_KEY_ID",
 		bind: str(func(c *Config) *string { return &c.DatastoreAWSSecretAccessKey })},
+	{name: "seal-key", noFlag: true, noFile: true, legacy: "-",
+		help: "the sealing key(s) themselves, as --seal-key-file holds them (comma-separated)",
+		bind: str(func(c *Config) *string { return &c.SealKey })},
 	// Read by engines/embedded itself; listed so that -h shows it.
 	{name: "pg-bindir", noFlag: true, noFile: true, legacy: "-",
 		help: "directory of PostgreSQL's initdb and postgres (default: pg_config --bindir, PATH, the distributions' directories)"},

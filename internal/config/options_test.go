@@ -47,6 +47,9 @@ var precedenceCases = map[string]precedenceCase{
 	"events-webhook":         {file: `"http://file"`, env: "http://env", flag: "http://flag"},
 	"datastore-aws-endpoint": {file: `"http://file"`, env: "http://env", flag: "http://flag"},
 	"allow-reset":            {file: `true`, env: "false", flag: "true"},
+	"seal-key-file":          {file: `"/k/file"`, env: "/k/env", flag: "/k/flag"},
+	"replica-lease":          {file: `"11s"`, env: "12s", flag: "13s"},
+	"replica-address":        {file: `"10.0.0.1:7001"`, env: "10.0.0.2:7002", flag: "10.0.0.3:7003"},
 }
 
 func noEnv(string) string { return "" }

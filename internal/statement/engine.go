@@ -61,6 +61,9 @@ type Options struct {
 	// Observer, when set, is told of ended statements and served result
 	// bytes (metrics).
 	Observer Observer
+	// Bus, when set, connects replicas sharing the store: long polls and
+	// cancels of statements another replica runs go through it.
+	Bus Bus
 	// Tokens mints and reads NextTokens (result pages, statement and
 	// session listings); nil means a random key, whose tokens die with
 	// the Engine.
@@ -273,6 +276,12 @@ func (e *Engine) Execute(ctx context.Context, req ExecuteRequest) (*Statement, e
 		cancel()
 		return nil, err
 	}
+	if err := e.sharedLimits(ctx, st.Target, newSession); err != nil {
+		e.admission.release(st.Target)
+		e.sessions.unclaim(sess, newSession)
+		cancel()
+		return nil, err
+	}
 	r.st, r.subs, r.cancel, r.sess = st, subs, cancel, sess
 	e.mu.Lock()
 	e.live[st.ID] = r
@@ -403,6 +412,9 @@ func (e *Engine) Wait(ctx context.Context, id string, d time.Duration) error {
 	}
 	e.mu.Unlock()
 	if done == nil {
+		if e.opts.Bus != nil {
+			return e.waitRemote(ctx, id, d)
+		}
 		return nil
 	}
 	return e.waiters.wait(ctx, id, done, d)
@@ -490,6 +502,9 @@ func (e *Engine) Cancel(ctx context.Context, id string, owner Owner) error {
 		ok = false
 	}
 	e.mu.Unlock()
+	if !ok && e.opts.Bus != nil && !st.Status.Terminal() && st.Instance != e.opts.Instance && st.Parent == "" {
+		return e.cancelRemote(ctx, st)
+	}
 	if !ok {
 		return &NotCancellableError{ID: id, Status: st.Status}
 	}

@@ -22,6 +22,16 @@ func newWaiters(max int) *waiters {
 	return &waiters{max: max, n: map[string]int{}, released: make(chan struct{})}
 }
 
+// isReleased reports whether release was called.
+func (w *waiters) isReleased() bool {
+	select {
+	case <-w.released:
+		return true
+	default:
+		return false
+	}
+}
+
 // release ends every wait, and every later one at once. It is idempotent.
 func (w *waiters) release() { w.once.Do(func() { close(w.released) }) }
 

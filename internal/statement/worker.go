@@ -318,6 +318,7 @@ func (e *Engine) finish(r *run, final outcome) {
 			e.opts.OnEvent()
 		}
 	}
+	e.finished(id)
 	e.forget(r)
 	close(r.done)
 }
@@ -455,6 +456,7 @@ func (e *Engine) endSub(r *run, i int, o outcome, now time.Time) {
 		}
 		applyOutcome(st, o)
 	})
+	e.finished(id)
 	close(r.subDone[i])
 }
 

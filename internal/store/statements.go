@@ -175,6 +175,12 @@ func (s *Statements) Update(ctx context.Context, st *statement.Statement, last *
 			st.ID, string(st.Status), st.UpdatedAt); err != nil {
 			return err
 		}
+		// The replica delivering events may be another one: tell it.
+		if s.flags.shared.Load() {
+			if _, err := tx.Exec(ctx, `SELECT pg_notify('`+EventChannel+`', $1)`, st.ID); err != nil {
+				return err
+			}
+		}
 	}
 	return tx.Commit(ctx)
 }

@@ -23,6 +23,14 @@ func (s *Statements) FailUnfinished(ctx context.Context, instance, message strin
 		AND status IN ('SUBMITTED', 'PICKED', 'STARTED')`, instance, now); err != nil {
 		return 0, err
 	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify('`+EventChannel+`', '')`); err != nil {
+		return 0, err
+	}
+	// Replicas waiting for these statements learn of their end on commit.
+	if _, err := tx.Exec(ctx, `SELECT pg_notify('`+EndedChannel+`', id) FROM statements
+		WHERE instance = $1 AND status IN ('SUBMITTED', 'PICKED', 'STARTED')`, instance); err != nil {
+		return 0, err
+	}
 	tag, err := tx.Exec(ctx, `UPDATE statements SET status = 'FAILED', error = $2, updated_at = $3,
 		ended_at = $3, pages = 0 WHERE instance = $1 AND status IN ('SUBMITTED', 'PICKED', 'STARTED')`,
 		instance, message, now)

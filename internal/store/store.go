@@ -14,6 +14,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -30,7 +31,14 @@ type Store struct {
 
 // db is the pool the domain views share.
 type db struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	flags *flags
+}
+
+// flags are switches every view sees.
+type flags struct {
+	// shared: other replicas are live on the store (SetShared).
+	shared atomic.Bool
 }
 
 // inTx runs fn in a transaction and commits when it returns nil.
@@ -123,7 +131,7 @@ func open(ctx context.Context, connString string, opts Options, upTo int) (*Stor
 	if err != nil {
 		return nil, fmt.Errorf("connect to control database: %w", err)
 	}
-	s := &Store{db: db{pool: pool}}
+	s := &Store{db: db{pool: pool, flags: &flags{}}}
 	if err := s.migrate(ctx, opts.HomeAccount, upTo); err != nil {
 		pool.Close()
 		return nil, err
