@@ -15,17 +15,17 @@ import (
 // engine writes, in order, so tests can tell what reached the store and
 // when; failUpdate injects a store failure.
 type memStore struct {
-	mu         sync.Mutex
-	stmts      map[string]*Statement // by id, sub-statements included
-	tokens     map[string]tokenUse   // principal + "\x00" + token
-	sessions   map[string]*Session
-	pages      map[string]map[int][]byte
-	writes     []Statement // every Update, in order
+	mu       sync.Mutex
+	stmts    map[string]*Statement // by id, sub-statements included
+	tokens   map[string]tokenUse   // principal + "\x00" + token
+	sessions map[string]*Session
+	pages    map[string]map[int][]byte
+	writes   []Statement // every Update, in order
 	// sessionAtWrite is, for every Update of a statement in a session,
 	// the session's stored status at that moment, in order.
 	sessionAtWrite []SessionStatus
-	failUpdate error
-	failCreate error
+	failUpdate     error
+	failCreate     error
 }
 
 type tokenUse struct {
