@@ -29,6 +29,23 @@ BEGIN
 END
 $drop$;
 
+-- COLLATE CASE_INSENSITIVE (the translator's name for it): ICU's root
+-- locale at strength 2, which compares strings that differ only in case
+-- equal, nondeterministically, so that = , GROUP BY and DISTINCT fold
+-- case. Collations are not dropped above: columns of users' tables depend
+-- on it. A PostgreSQL built without ICU gets none, and only statements
+-- that name it fail.
+DO $collation$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+                 WHERE n.nspname = 'rsdata_redshift' AND c.collname = 'case_insensitive') THEN
+    CREATE COLLATION rsdata_redshift.case_insensitive (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+  END IF;
+EXCEPTION WHEN feature_not_supported THEN
+  RAISE NOTICE 'rsdata_redshift.case_insensitive not created: %', SQLERRM;
+END
+$collation$;
+
 -- The installed version; written last by the installer.
 CREATE TABLE IF NOT EXISTS rsdata_redshift.install (
   version text NOT NULL,

@@ -155,9 +155,21 @@ func (t *translator) planStatement(s []int) {
 		case tk.Is("select"):
 			t.planTop(st, k)
 			t.planQualify(st, k)
-		case tk.Is("collate") && st.is(k+1, "case_sensitive"):
-			// Redshift's default collation, and PostgreSQL's.
-			t.dropRange(s[k], s[k+1])
+		case tk.Is("collate") && st.tok(k+1).Kind == Word && collations[lowerWord(st.tok(k+1).Text)] != "":
+			// COLLATE CASE_SENSITIVE | CS | CASE_INSENSITIVE | CI, of a
+			// column or an expression: PostgreSQL's default collation, or
+			// the nondeterministic one installed. A database has no such
+			// choice in PostgreSQL: CREATE DATABASE ... COLLATE is refused.
+			if st.is(0, "create") && st.is(1, "database") {
+				if collations[lowerWord(st.tok(k+1).Text)] == collations["cs"] {
+					t.dropRange(s[k], s[k+1])
+					break
+				}
+				t.refuse(codeUnsupported, "CREATE DATABASE ... COLLATE is not supported: give the columns COLLATE CASE_INSENSITIVE instead")
+				break
+			}
+			t.dropRange(s[k+1], s[k+1])
+			t.insert(s[k+1], " "+collations[lowerWord(st.tok(k+1).Text)])
 		case tk.Is("approximate") && st.is(k+1, "count"):
 			// APPROXIMATE COUNT(DISTINCT x): PostgreSQL counts exactly.
 			t.dropRange(s[k], s[k])
@@ -490,4 +502,16 @@ func (t *translator) planQualify(st stmt, k int) {
 	t.post[rel] = ") AS rsdata_qualify FROM "
 	t.dropRange(st.s[q], st.s[c-1])
 	t.insert(st.s[c-1]+1, ") rsdata_q CROSS JOIN LATERAL (SELECT (rsdata_q.rsdata_row).*) "+a+" WHERE rsdata_q.rsdata_qualify")
+}
+
+// collations are Redshift's collation names (r_COLLATE) and what each is
+// in PostgreSQL: case-sensitive is the default collation; case-insensitive
+// the nondeterministic ICU collation of the installed schema
+// (installed.sql), which compares strings equal when they differ in case
+// only.
+var collations = map[string]string{
+	"case_sensitive":   `pg_catalog."default"`,
+	"cs":               `pg_catalog."default"`,
+	"case_insensitive": InstallSchema + ".case_insensitive",
+	"ci":               InstallSchema + ".case_insensitive",
 }

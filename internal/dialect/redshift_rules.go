@@ -196,6 +196,17 @@ var queryRules = map[string]callRule{
 	// OVER (...): the window forms.
 	"percentile_cont": {arity: exactly(1), applies: percentileWindowApplies, build: buildPercentileWindow(false)},
 	"percentile_disc": {arity: exactly(1), applies: percentileWindowApplies, build: buildPercentileWindow(true)},
+	// COLLATE(x, 'case_insensitive') (r_COLLATE): x compared and sorted
+	// with that collation, its value unchanged.
+	"collate": {arity: exactly(2), applies: func(t *translator, i, _, hi int) bool {
+		args, _ := t.callArgs(t.nextSig(i, hi), hi)
+		return len(args) == 2 && t.collationArg(args[1]) != ""
+	}, build: func(t *translator, _, _ int, args []span) int {
+		t.b.WriteString("(")
+		t.arg(args[0])
+		t.b.WriteString(" COLLATE " + t.collationArg(args[1]) + ")")
+		return 0
+	}},
 	// RATIO_TO_REPORT(x) OVER ([PARTITION BY ...]): x over the sum of x
 	// in the partition, a FLOAT8.
 	"ratio_to_report": {arity: exactly(1), applies: func(t *translator, _, end, hi int) bool {
@@ -220,6 +231,20 @@ var queryRules = map[string]callRule{
 		t.nameItem(t.prevSig(open), rp, "ratio_to_report")
 		return rp + 1
 	}},
+}
+
+// collationArg returns the collation a COLLATE function's second
+// argument names ('case_sensitive', 'cs', 'case_insensitive', 'ci'), or "".
+func (t *translator) collationArg(a span) string {
+	if t.significant(a) != 1 {
+		return ""
+	}
+	tk := t.toks[a.lo]
+	if tk.Kind != String || len(tk.Text) < 3 || tk.Text[0] != '\'' || tk.Text[len(tk.Text)-1] != '\'' {
+		return ""
+	}
+	name := lowerWord(tk.Text[1 : len(tk.Text)-1])
+	return collations[name]
 }
 
 // intLiteral returns the value of an integer literal, signed or not.

@@ -60,7 +60,20 @@ func TestTranslateDDLAndQueries(t *testing.T) {
 			"select distinct a from (select a from t order by a LIMIT 5) s LIMIT 2 -- c"},
 		{"top: a column named top stays", "select top from t; select top, 1 from t", "select top from t; select top, 1 from t"},
 		// r_CREATE_TABLE_NEW.html: COLLATE CASE_SENSITIVE is the default.
-		{"collate case_sensitive", "create table t (a varchar(10) collate case_sensitive)", "create table t (a varchar(10))"},
+		// r_COLLATE.html, r_CREATE_TABLE_NEW.html: a column's or an
+		// expression's collation, and the COLLATE function.
+		{"collate case_sensitive", "create table t (a varchar(10) collate case_sensitive)", `create table t (a varchar(10) collate pg_catalog."default")`},
+		{"collate case_insensitive", "CREATE TABLE A ( col1 Varchar(20) COLLATE case_insensitive )",
+			"CREATE TABLE A ( col1 Varchar(20) COLLATE rsdata_redshift.case_insensitive )"},
+		{"collate case_insensitive", "select a from t where a collate CI = 'x' order by a COLLATE cs",
+			`select a from t where a collate rsdata_redshift.case_insensitive = 'x' order by a COLLATE pg_catalog."default"`},
+		{"collate case_sensitive: a database's, the default", "create database d collate case_sensitive", "create database d"},
+		{"collate function", "SELECT * FROM T WHERE COLLATE(col1, 'case_insensitive') = 'john'",
+			"SELECT * FROM T WHERE (col1 COLLATE rsdata_redshift.case_insensitive) = 'john'"},
+		{"collate function", "select collate(nvl(a, b), 'CS'), collate(a, :c), collate(a, 'de_DE'), \"collate\"(a, 'ci') from t",
+			`select ((COALESCE(a, b)) COLLATE pg_catalog."default"), collate(a, :c), collate(a, 'de_DE'), "collate"(a, 'ci') from t`},
+		{"collate: another collation, a quoted one", `select a collate "C", a collate "case_insensitive", a collate de_DE from t`,
+			`select a collate "C", a collate "case_insensitive", a collate de_DE from t`},
 		// r_QUALIFY_clause.html.
 		{"qualify", "SELECT * FROM store_sales ss WHERE ss_sold_time > time '12:00:00' QUALIFY row_number() OVER (PARTITION BY ss_sold_date ORDER BY ss_sales_price DESC) <= 2",
 			"SELECT (ss).* FROM (SELECT ss AS ss, (row_number() OVER (PARTITION BY ss_sold_date ORDER BY ss_sales_price DESC) <= 2) AS rsdata_qualify FROM store_sales ss WHERE ss_sold_time > time '12:00:00') rsdata_q WHERE rsdata_qualify"},
@@ -145,6 +158,7 @@ func TestRefusals(t *testing.T) {
 		{"release savepoint s1", "SAVEPOINT is not supported"},
 		{"listen chan", "LISTEN is not supported"},
 		{"notify chan, 'x'", "NOTIFY is not supported"},
+		{"create database ci_db collate case_insensitive", "CREATE DATABASE ... COLLATE is not supported: give the columns COLLATE CASE_INSENSITIVE instead"},
 		{"select 1; create index i on t (a)", `SQL command "create index i on t (a)" not supported on Redshift tables.`},
 	} {
 		_, err := TranslateStrict(Redshift, tc.in)
