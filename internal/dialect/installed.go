@@ -30,7 +30,9 @@ var InstallVersion = func() string {
 // whose unquoted, unqualified calls the translator qualifies: those
 // PostgreSQL lacks, and those it has with other results (DATE_TRUNC of a
 // date, REGEXP_REPLACE, which replaces every match in Redshift, TRUNC of a
-// timestamp, JSON_ARRAY_LENGTH's null_if_invalid, ...). Functions that
+// timestamp, JSON_ARRAY_LENGTH's null_if_invalid, TO_CHAR's TZ of a
+// timestamp and L, TO_DATE's and TO_TIMESTAMP's overflowing fields and
+// is_strict, ...). Functions that
 // behave alike (SPLIT_PART, BTRIM, MD5, STRPOS, ...) are left to
 // PostgreSQL. The value says the first argument is a date part, which
 // Redshift takes as a bare word: dateadd(month, ...).
@@ -44,6 +46,7 @@ var installedFuncs = map[string]bool{
 	"json_extract_path_text": false, "json_extract_array_element_text": false,
 	"json_array_length": false, "is_valid_json": false, "is_valid_json_array": false,
 	"json_parse": false, "json_serialize": false,
+	"to_char": false, "to_date": false, "to_timestamp": false,
 }
 
 // renamedFuncs are installed under the name Redshift gives their result

@@ -320,6 +320,217 @@ CREATE FUNCTION rsdata_redshift.convert_timezone(target text, t text) RETURNS ti
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.convert_timezone(target, t::timestamp) $$;
 
 ------------------------------------------------------------------------
+-- Formatting: TO_CHAR, TO_DATE, TO_TIMESTAMP
+------------------------------------------------------------------------
+
+-- _format rewrites the codes of a format string that Redshift and
+-- PostgreSQL read differently, leaving text in double quotes (where \"
+-- is a quote) as it is. For a timestamp, which Redshift holds in UTC,
+-- TZ and tz are "UTC" and "utc", OF and TZH "+00", TZM "00" (PostgreSQL
+-- prints nothing for a timestamp without time zone); for a number, L,
+-- the currency symbol, is "$" (PostgreSQL's comes from lc_monetary, which
+-- has none in the C locale), PL left as it is.
+CREATE FUNCTION rsdata_redshift._format(f text, numeric_format boolean) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+  out text := '';
+  i int := 1;
+  n int := length(f);
+  quoted boolean := false;
+  c text;
+  rest text;
+BEGIN
+  WHILE i <= n LOOP
+    c := substr(f, i, 1);
+    rest := substr(f, i, 3);
+    IF quoted THEN
+      IF c = '\' AND i < n THEN
+        out := out || substr(f, i, 2);
+        i := i + 2;
+        CONTINUE;
+      END IF;
+      quoted := c <> '"';
+      out := out || c;
+    ELSIF c = '"' THEN
+      quoted := true;
+      out := out || c;
+    ELSIF numeric_format AND upper(substr(f, i, 2)) = 'PL' THEN
+      out := out || substr(f, i, 2);
+      i := i + 2;
+      CONTINUE;
+    ELSIF numeric_format AND upper(c) = 'L' THEN
+      out := out || '"$"';
+    ELSIF NOT numeric_format AND rest IN ('TZH', 'TZM') THEN
+      out := out || CASE rest WHEN 'TZH' THEN '"+00"' ELSE '"00"' END;
+      i := i + 3;
+      CONTINUE;
+    ELSIF NOT numeric_format AND substr(f, i, 2) IN ('TZ', 'tz', 'OF') THEN
+      out := out || CASE substr(f, i, 2) WHEN 'TZ' THEN '"UTC"' WHEN 'tz' THEN '"utc"' ELSE '"+00"' END;
+      i := i + 2;
+      CONTINUE;
+    ELSE
+      out := out || c;
+    END IF;
+    i := i + 1;
+  END LOOP;
+  RETURN out;
+END
+$$;
+
+-- TO_CHAR(timestamp | date | timestamptz | interval | number, format).
+CREATE FUNCTION rsdata_redshift.to_char(t timestamp, f text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(t, rsdata_redshift._format(f, false)) $$;
+CREATE FUNCTION rsdata_redshift.to_char(t date, f text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(t::timestamp, rsdata_redshift._format(f, false)) $$;
+CREATE FUNCTION rsdata_redshift.to_char(t timestamptz, f text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(t, f) $$;
+CREATE FUNCTION rsdata_redshift.to_char(t interval, f text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(t, f) $$;
+CREATE FUNCTION rsdata_redshift.to_char(x numeric, f text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(x, rsdata_redshift._format(f, true)) $$;
+CREATE FUNCTION rsdata_redshift.to_char(x double precision, f text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(x, rsdata_redshift._format(f, true)) $$;
+CREATE FUNCTION rsdata_redshift.to_char(x real, f text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(x, rsdata_redshift._format(f, true)) $$;
+CREATE FUNCTION rsdata_redshift.to_char(x bigint, f text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(x, rsdata_redshift._format(f, true)) $$;
+CREATE FUNCTION rsdata_redshift.to_char(x integer, f text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(x, rsdata_redshift._format(f, true)) $$;
+
+-- _overflowing reads s as format f does, but lets each field overflow
+-- into the next as Redshift's TO_DATE and TO_TIMESTAMP do unless
+-- is_strict (June 31 is July 1, hour 24 the next day's 0), for the
+-- fields of a date and a time of day: YYYY, YY, MM, MON, MONTH, DD, HH24,
+-- HH12, HH, MI, SS, MS, US, AM, PM (FM and FX ignored). Any other code
+-- gives NULL, and the caller PostgreSQL's own error.
+CREATE FUNCTION rsdata_redshift._overflowing(s text, f text) RETURNS timestamp
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+  months text[] := ARRAY['JAN','FEB','MAR','APR','MAY','JUN','JUL','AUG','SEP','OCT','NOV','DEC'];
+  i int := 1; j int := 1;
+  fl int := length(f); sl int := length(s);
+  y int := 1; mo int := 1; d int := 1; h int := 0; mi int := 0; sec int := 0;
+  usec bigint := 0; meridian text;
+  u text; code text; width int; digits text; word text; k int;
+BEGIN
+  WHILE i <= fl LOOP
+    u := upper(substr(f, i, 5));
+    code := CASE
+      WHEN u LIKE 'MONTH%' THEN 'MONTH' WHEN u LIKE 'YYYY%' THEN 'YYYY'
+      WHEN u LIKE 'HH24%' THEN 'HH24' WHEN u LIKE 'HH12%' THEN 'HH12'
+      WHEN u LIKE 'MON%' THEN 'MON' WHEN u LIKE 'DDD%' THEN NULL
+      WHEN u LIKE 'YY%' THEN 'YY' WHEN u LIKE 'MM%' THEN 'MM' WHEN u LIKE 'DD%' THEN 'DD'
+      WHEN u LIKE 'HH%' THEN 'HH' WHEN u LIKE 'MI%' THEN 'MI' WHEN u LIKE 'SS%' THEN 'SS'
+      WHEN u LIKE 'MS%' THEN 'MS' WHEN u LIKE 'US%' THEN 'US'
+      WHEN u LIKE 'AM%' OR u LIKE 'PM%' THEN 'AM'
+      WHEN u LIKE 'FM%' OR u LIKE 'FX%' THEN 'FM'
+    END;
+    IF code IS NULL THEN
+      IF substr(f, i, 1) ~ '[[:alnum:]"]' THEN
+        RETURN NULL;
+      END IF;
+      -- A separator matches one non-alphanumeric character of the input.
+      IF j <= sl AND substr(s, j, 1) !~ '[[:alnum:]]' THEN
+        j := j + 1;
+      END IF;
+      i := i + 1;
+      CONTINUE;
+    END IF;
+    i := i + length(code);
+    IF code = 'FM' THEN
+      CONTINUE;
+    END IF;
+    WHILE j <= sl AND substr(s, j, 1) = ' ' LOOP
+      j := j + 1;
+    END LOOP;
+    IF code IN ('MON', 'MONTH', 'AM') THEN
+      word := upper(substring(substr(s, j) FROM '^[[:alpha:].]+'));
+      IF word IS NULL THEN
+        RETURN NULL;
+      END IF;
+      j := j + CASE code WHEN 'MON' THEN least(3, length(word)) ELSE length(word) END;
+      IF code = 'AM' THEN
+        meridian := left(replace(word, '.', ''), 2);
+      ELSE
+        k := array_position(months, left(word, 3));
+        IF k IS NULL THEN
+          RETURN NULL;
+        END IF;
+        mo := k;
+      END IF;
+      CONTINUE;
+    END IF;
+    width := CASE code WHEN 'YYYY' THEN 4 WHEN 'MS' THEN 3 WHEN 'US' THEN 6 ELSE 2 END;
+    digits := substring(substr(s, j, width) FROM '^[0-9]+');
+    IF digits IS NULL THEN
+      RETURN NULL;
+    END IF;
+    j := j + length(digits);
+    CASE code
+      WHEN 'YYYY' THEN y := digits::int;
+      WHEN 'YY' THEN y := digits::int + CASE WHEN digits::int < 70 THEN 2000 ELSE 1900 END;
+      WHEN 'MM' THEN mo := digits::int;
+      WHEN 'DD' THEN d := digits::int;
+      WHEN 'HH24', 'HH12', 'HH' THEN h := digits::int;
+      WHEN 'MI' THEN mi := digits::int;
+      WHEN 'SS' THEN sec := digits::int;
+      WHEN 'MS' THEN usec := usec + rpad(digits, 3, '0')::bigint * 1000;
+      WHEN 'US' THEN usec := usec + rpad(digits, 6, '0')::bigint;
+    END CASE;
+  END LOOP;
+  IF meridian = 'PM' AND h < 12 THEN
+    h := h + 12;
+  ELSIF meridian = 'AM' AND h = 12 THEN
+    h := 0;
+  END IF;
+  RETURN make_timestamp(y, 1, 1, 0, 0, 0)
+       + make_interval(months => mo - 1, days => d - 1, hours => h, mins => mi)
+       + make_interval(secs => sec) + usec * interval '1 microsecond';
+END
+$$;
+
+-- TO_DATE(string, format [, is_strict]): PostgreSQL's, but for a field
+-- out of its range, which overflows unless is_strict.
+CREATE FUNCTION rsdata_redshift.to_date(s text, f text, is_strict boolean DEFAULT false) RETURNS date
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
+DECLARE r timestamp;
+BEGIN
+  RETURN pg_catalog.to_date(s, f);
+EXCEPTION WHEN datetime_field_overflow THEN
+  IF NOT is_strict THEN
+    r := rsdata_redshift._overflowing(s, f);
+  END IF;
+  IF r IS NULL THEN
+    RAISE;
+  END IF;
+  RETURN r::date;
+END
+$$;
+
+-- TO_TIMESTAMP(string, format [, is_strict]) likewise, a timestamptz
+-- read in the session's time zone; a timestamp is read as its text;
+-- TO_TIMESTAMP(epoch seconds) is PostgreSQL's.
+CREATE FUNCTION rsdata_redshift.to_timestamp(s text, f text, is_strict boolean DEFAULT false) RETURNS timestamptz
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
+DECLARE r timestamp;
+BEGIN
+  RETURN pg_catalog.to_timestamp(s, f);
+EXCEPTION WHEN datetime_field_overflow THEN
+  IF NOT is_strict THEN
+    r := rsdata_redshift._overflowing(s, f);
+  END IF;
+  IF r IS NULL THEN
+    RAISE;
+  END IF;
+  RETURN r::timestamptz;
+END
+$$;
+CREATE FUNCTION rsdata_redshift.to_timestamp(t timestamp, f text, is_strict boolean DEFAULT false) RETURNS timestamptz
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.to_timestamp(t::text, f, is_strict) $$;
+CREATE FUNCTION rsdata_redshift.to_timestamp(epoch double precision) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_timestamp(epoch) $$;
+
+------------------------------------------------------------------------
 -- Strings
 ------------------------------------------------------------------------
 

@@ -18,6 +18,10 @@ func TestQualifyInstalled(t *testing.T) {
 		{"select nvl(charindex('a', s), 0)", "select COALESCE(rsdata_redshift.charindex('a', s), 0)"},
 		{"select * from svv_table_info where \"table\" = 't'", "select * from rsdata_redshift.svv_table_info where \"table\" = 't'"},
 		{"select a.x from t a join PG_TABLE_DEF d on true", "select a.x from t a join rsdata_redshift.PG_TABLE_DEF d on true"},
+		{"select to_char(timestamp '2009-12-31 23:15:59', 'HH12:MI:SS TZ'), TO_DATE(s, 'YYYYMMDD', :strict)",
+			"select rsdata_redshift.to_char(timestamp '2009-12-31 23:15:59', 'HH12:MI:SS TZ'), rsdata_redshift.TO_DATE(s, 'YYYYMMDD', :strict)"},
+		{"select to_timestamp('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS') from t where pg_catalog.to_char(1, '9') = '1'",
+			"select rsdata_redshift.to_timestamp('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS') from t where pg_catalog.to_char(1, '9') = '1'"},
 		// Left alone: qualified, quoted, not a call, a definition, a column.
 		{"select myschema.dateadd(month, 1, d)", "select myschema.dateadd(month, 1, d)"},
 		{"select \"dateadd\"(x)", "select \"dateadd\"(x)"},
