@@ -124,6 +124,8 @@ func (t *translator) planStatement(s []int) {
 		t.refuse(codeUnsupported, "%s is not supported", upperASCII(st.tok(0).Text))
 	case st.is(0, "alter") && st.is(1, "table"):
 		t.planAlterTable(st)
+	case st.is(0, "merge") && st.is(len(s)-2, "remove") && st.is(len(s)-1, "duplicates"):
+		t.planMergeRemoveDuplicates(st)
 	}
 	t.planCreate(st)
 
@@ -514,4 +516,55 @@ var collations = map[string]string{
 	"cs":               `pg_catalog."default"`,
 	"case_insensitive": InstallSchema + ".case_insensitive",
 	"ci":               InstallSchema + ".case_insensitive",
+}
+
+// planMergeRemoveDuplicates rewrites MERGE INTO target USING source
+// [[AS] alias] ON condition REMOVE DUPLICATES, Redshift's simplified MERGE
+// (r_MERGE), whose target and source have the same columns in the same
+// order: target rows that match a source row take its values, several
+// matching one collapse into one, and unmatched source rows are inserted.
+// That is every matching target row deleted and every source row
+// inserted, which needs no column names:
+//
+//	WITH rsdata_merge AS (DELETE FROM target USING source [AS alias] WHERE condition)
+//	INSERT INTO target SELECT * FROM source [AS alias]
+//
+// one statement, so it runs in a session, a transaction or a batch as the
+// MERGE would. Any other shape is left for PostgreSQL to refuse.
+func (t *translator) planMergeRemoveDuplicates(st stmt) {
+	n := len(st.s)
+	if !st.is(1, "into") {
+		return
+	}
+	tgtEnd := st.name(2)
+	if tgtEnd == 2 || !st.is(tgtEnd, "using") {
+		return
+	}
+	srcEnd := st.name(tgtEnd + 1)
+	if srcEnd == tgtEnd+1 {
+		return
+	}
+	aliasEnd := srcEnd
+	if st.is(aliasEnd, "as") {
+		aliasEnd++
+	}
+	if a := st.tok(aliasEnd); (a.Kind == Word || a.Kind == QuotedIdent) && !a.Is("on") {
+		aliasEnd++
+	} else {
+		aliasEnd = srcEnd
+	}
+	on := aliasEnd
+	if !st.is(on, "on") || on+1 > n-3 {
+		return
+	}
+	target := t.text(st.s[2:tgtEnd])
+	source := t.text(st.s[tgtEnd+1 : aliasEnd])
+	first := st.s[0]
+	t.dropRange(first, st.s[n-1])
+	if t.moved == nil {
+		t.moved, t.post = map[int]span{}, map[int]string{}
+	}
+	t.insert(first, "WITH rsdata_merge AS (DELETE FROM "+target+" USING "+source+" WHERE ")
+	t.moved[first] = span{st.s[on+1], st.s[n-3] + 1}
+	t.post[first] = ") INSERT INTO " + target + " SELECT * FROM " + source
 }

@@ -60,6 +60,15 @@ func TestTranslateDDLAndQueries(t *testing.T) {
 			"select distinct a from (select a from t order by a LIMIT 5) s LIMIT 2 -- c"},
 		{"top: a column named top stays", "select top from t; select top, 1 from t", "select top from t; select top, 1 from t"},
 		// r_CREATE_TABLE_NEW.html: COLLATE CASE_SENSITIVE is the default.
+		// r_MERGE.html: the simplified form, REMOVE DUPLICATES.
+		{"merge remove duplicates", "MERGE INTO target USING source ON target.id = source.id REMOVE DUPLICATES",
+			"WITH rsdata_merge AS (DELETE FROM target USING source WHERE target.id = source.id) INSERT INTO target SELECT * FROM source"},
+		{"merge remove duplicates", "merge into s1.target using s2.\"Source\" as src on target.id = src.id and nvl(target.k, 0) = :k remove duplicates;",
+			"WITH rsdata_merge AS (DELETE FROM s1.target USING s2.\"Source\" as src WHERE target.id = src.id and COALESCE(target.k, 0) = :k) INSERT INTO s1.target SELECT * FROM s2.\"Source\" as src;"},
+		{"merge remove duplicates", "merge into t using s x on t.a = x.a remove duplicates",
+			"WITH rsdata_merge AS (DELETE FROM t USING s x WHERE t.a = x.a) INSERT INTO t SELECT * FROM s x"},
+		{"merge: the full form is PostgreSQL's", "merge into t using s on t.a = s.a when matched then delete",
+			"merge into t using s on t.a = s.a when matched then delete"},
 		// r_COLLATE.html, r_CREATE_TABLE_NEW.html: a column's or an
 		// expression's collation, and the COLLATE function.
 		{"collate case_sensitive", "create table t (a varchar(10) collate case_sensitive)", `create table t (a varchar(10) collate pg_catalog."default")`},

@@ -90,7 +90,7 @@ var words = map[string]bool{
 	"nvarchar": true, "nchar": true, "bpchar": true, "varbyte": true, "varbinary": true, "binary": true,
 	"super": true, "uuid": true, "int4range": true, "int8range": true, "numrange": true, "tsrange": true,
 	"tstzrange": true, "daterange": true, "qualify": true,
-	"collate": true, "percentile_cont": true, "percentile_disc": true,
+	"collate": true, "percentile_cont": true, "percentile_disc": true, "merge": true,
 }
 
 // planWords are the words of words that plan looks for; a statement
@@ -100,7 +100,7 @@ var planWords = map[string]bool{
 	"returning": true, "with": true, "tablesample": true, "ties": true, "savepoint": true, "release": true,
 	"rollback": true, "listen": true, "notify": true, "unlisten": true, "array": true, "uuid": true,
 	"int4range": true, "int8range": true, "numrange": true, "tsrange": true, "tstzrange": true,
-	"daterange": true, "collate": true, "super": true,
+	"daterange": true, "collate": true, "super": true, "merge": true,
 }
 
 func needsPlan(toks []Token) bool {

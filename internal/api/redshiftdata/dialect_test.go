@@ -336,3 +336,80 @@ func TestEngineDialects(t *testing.T) {
 		t.Errorf("create index on the postgres engine: %s %q", d.Status, aws.ToString(d.Error))
 	}
 }
+
+// TestMergeRemoveDuplicates runs Redshift's simplified MERGE (r_MERGE:
+// REMOVE DUPLICATES) in a batch, which is one transaction, on the data of
+// the page's usage note (two target rows with id 101): as the page
+// describes the mode, matching target rows take the source's values,
+// duplicates collapse into one row, and unmatched source rows are
+// inserted. A bound parameter in the condition is carried through.
+func TestMergeRemoveDuplicates(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	batch, err := env.Client.BatchExecuteStatement(ctx, &redshiftdata.BatchExecuteStatementInput{
+		ClusterIdentifier: aws.String("local"), Database: aws.String(env.Database), DbUser: aws.String("awsuser"),
+		SessionKeepAliveSeconds: aws.Int32(60),
+		Sqls: []string{
+			"CREATE TABLE target (id INT, name CHAR(10))",
+			"CREATE TABLE source (id INT, name CHAR(10))",
+			"INSERT INTO target VALUES (101, 'Bob'), (101, 'John'), (102, 'Susan')",
+			"INSERT INTO source VALUES (101, 'Tony'), (103, 'Alice')",
+			"MERGE INTO target USING source ON target.id = source.id REMOVE DUPLICATES",
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := env.Wait(t, *batch.Id); d.Status != types.StatusStringFinished {
+		t.Fatalf("batch: %s %q", d.Status, aws.ToString(d.Error))
+	}
+	sid := batch.SessionId
+	read := func() [][]string {
+		out, err := env.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{
+			SessionId: sid, Sql: aws.String("SELECT id, rtrim(name) FROM target ORDER BY id"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := rows(t, env, *out.Id)
+		return got
+	}
+	if got, want := read(), [][]string{{"101", "Tony"}, {"102", "Susan"}, {"103", "Alice"}}; !equalRows(got, want) {
+		t.Fatalf("after MERGE ... REMOVE DUPLICATES: %q, want %q", got, want)
+	}
+
+	// In the session, with a bound parameter and an alias: the source
+	// row that the condition leaves unmatched is inserted beside its
+	// match, the matched one replaces its target row.
+	for _, sql := range []string{
+		"INSERT INTO source VALUES (102, 'John')",
+		"MERGE INTO target USING source AS s ON target.id = s.id AND s.id <> :keep REMOVE DUPLICATES",
+	} {
+		in := &redshiftdata.ExecuteStatementInput{SessionId: sid, Sql: aws.String(sql)}
+		if strings.Contains(sql, ":keep") {
+			in.Parameters = []types.SqlParameter{{Name: aws.String("keep"), Value: aws.String("101")}}
+		}
+		out, err := env.Client.ExecuteStatement(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := env.Wait(t, *out.Id); d.Status != types.StatusStringFinished {
+			t.Fatalf("%s: %s %q", sql, d.Status, aws.ToString(d.Error))
+		}
+	}
+	want := [][]string{{"101", "Tony"}, {"101", "Tony"}, {"102", "John"}, {"103", "Alice"}}
+	if got := read(); !equalRows(got, want) {
+		t.Fatalf("after the second MERGE: %q, want %q", got, want)
+	}
+}
+
+func equalRows(a, b [][]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if strings.Join(a[i], "\x00") != strings.Join(b[i], "\x00") {
+			return false
+		}
+	}
+	return true
+}
