@@ -160,8 +160,9 @@ func (t *translator) planStatement(s []int) {
 		case tk.Is("collate") && st.tok(k+1).Kind == Word && collations[lowerWord(st.tok(k+1).Text)] != "":
 			// COLLATE CASE_SENSITIVE | CS | CASE_INSENSITIVE | CI, of a
 			// column or an expression: PostgreSQL's default collation, or
-			// the nondeterministic one installed. A database has no such
-			// choice in PostgreSQL: CREATE DATABASE ... COLLATE is refused.
+			// the nondeterministic one installed. PostgreSQL cannot make a
+			// nondeterministic collation a database's default: CREATE
+			// DATABASE ... COLLATE CASE_INSENSITIVE is refused.
 			if st.is(0, "create") && st.is(1, "database") {
 				if collations[lowerWord(st.tok(k+1).Text)] == collations["cs"] {
 					t.dropRange(s[k], s[k+1])
