@@ -7,33 +7,25 @@
 -- The installer runs this whole script in one transaction, under an
 -- advisory lock, as the engine's admin login, when the version recorded in
 -- rsdata_redshift.install differs from the script's. It must stay
--- idempotent: it starts by dropping every function and view of the
--- schema (not its tables, which keep the recorded table layouts and the
--- query history), then creates them again.
+-- idempotent, and it must never drop anything: users' views may call
+-- these functions and read these views (a view over dateadd(...) or
+-- svv_table_info), and a DROP ... CASCADE would drop them with it. So every
+-- function and view is CREATE OR REPLACE, and tables are IF NOT EXISTS. A
+-- later version that changes a function's arguments or result type, or
+-- removes a view's column, cannot replace it: give the new one a new name
+-- (the translator's qualification table says which name a Redshift call
+-- becomes) and leave the old one in place.
 
 CREATE SCHEMA IF NOT EXISTS rsdata_redshift;
 REVOKE ALL ON SCHEMA rsdata_redshift FROM PUBLIC;
 GRANT USAGE ON SCHEMA rsdata_redshift TO PUBLIC;
 
-DO $drop$
-DECLARE r record;
-BEGIN
-  FOR r IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = 'rsdata_redshift' AND c.relkind = 'v' LOOP
-    EXECUTE format('DROP VIEW IF EXISTS rsdata_redshift.%I CASCADE', r.relname);
-  END LOOP;
-  FOR r IN SELECT p.oid::regprocedure AS sig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-           WHERE n.nspname = 'rsdata_redshift' LOOP
-    EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', r.sig);
-  END LOOP;
-END
-$drop$;
 
 -- COLLATE CASE_INSENSITIVE (the translator's name for it): ICU's root
 -- locale at strength 2, which compares strings that differ only in case
 -- equal, nondeterministically, so that = , GROUP BY and DISTINCT fold
--- case. Collations are not dropped above: columns of users' tables depend
--- on it. A PostgreSQL built without ICU gets none, and only statements
+-- case. Like everything here it is never dropped: columns of users' tables
+-- depend on it. A PostgreSQL built without ICU gets none, and only statements
 -- that name it fail.
 DO $collation$
 BEGIN
@@ -90,7 +82,7 @@ REVOKE ALL ON rsdata_redshift.install, rsdata_redshift.table_layout, rsdata_reds
 
 -- _datepart names a Redshift date part (any of its abbreviations, any
 -- case) by PostgreSQL's name for it.
-CREATE FUNCTION rsdata_redshift._datepart(part text) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift._datepart(part text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 BEGIN
   CASE lower(btrim(part))
@@ -121,7 +113,7 @@ END
 $$;
 
 -- _interval is n of a date part as an interval.
-CREATE FUNCTION rsdata_redshift._interval(part text, n bigint) RETURNS interval
+CREATE OR REPLACE FUNCTION rsdata_redshift._interval(part text, n bigint) RETURNS interval
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE p text := rsdata_redshift._datepart(part);
 BEGIN
@@ -148,20 +140,20 @@ $$;
 -- Redshift gives its result column, is a timestamp; a timestamptz
 -- stays one, a time stays a time. A date or a string literal is a
 -- timestamp (anyelement takes them, where timestamptz would win).
-CREATE FUNCTION rsdata_redshift.date_add(part text, n bigint, t timestamp) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_add(part text, n bigint, t timestamp) RETURNS timestamp
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT t + rsdata_redshift._interval(part, n) $$;
-CREATE FUNCTION rsdata_redshift.date_add(part text, n bigint, t date) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_add(part text, n bigint, t date) RETURNS timestamp
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT t::timestamp + rsdata_redshift._interval(part, n) $$;
-CREATE FUNCTION rsdata_redshift.date_add(part text, n bigint, t text) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_add(part text, n bigint, t text) RETURNS timestamp
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT t::timestamp + rsdata_redshift._interval(part, n) $$;
-CREATE FUNCTION rsdata_redshift.date_add(part text, n bigint, t timestamptz) RETURNS timestamptz
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_add(part text, n bigint, t timestamptz) RETURNS timestamptz
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT t + rsdata_redshift._interval(part, n) $$;
-CREATE FUNCTION rsdata_redshift.date_add(part text, n bigint, t time) RETURNS time
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_add(part text, n bigint, t time) RETURNS time
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT t + rsdata_redshift._interval(part, n) $$;
 
 -- _diff counts the boundaries of a date part crossed from a to b, as
 -- Redshift's DATEDIFF does: datediff(year, '2008-12-31', '2009-01-01') is 1.
-CREATE FUNCTION rsdata_redshift._diff(part text, a timestamp, b timestamp) RETURNS bigint
+CREATE OR REPLACE FUNCTION rsdata_redshift._diff(part text, a timestamp, b timestamp) RETURNS bigint
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE p text := rsdata_redshift._datepart(part);
 BEGIN
@@ -189,15 +181,15 @@ END
 $$;
 
 -- DATEDIFF, installed as date_diff (its result column's name).
-CREATE FUNCTION rsdata_redshift.date_diff(part text, a timestamp, b timestamp) RETURNS bigint
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_diff(part text, a timestamp, b timestamp) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift._diff(part, a, b) $$;
-CREATE FUNCTION rsdata_redshift.date_diff(part text, a date, b date) RETURNS bigint
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_diff(part text, a date, b date) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift._diff(part, a::timestamp, b::timestamp) $$;
-CREATE FUNCTION rsdata_redshift.date_diff(part text, a text, b text) RETURNS bigint
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_diff(part text, a text, b text) RETURNS bigint
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift._diff(part, a::timestamp, b::timestamp) $$;
-CREATE FUNCTION rsdata_redshift.date_diff(part text, a timestamptz, b timestamptz) RETURNS bigint
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_diff(part text, a timestamptz, b timestamptz) RETURNS bigint
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift._diff(part, a::timestamp, b::timestamp) $$;
-CREATE FUNCTION rsdata_redshift.date_diff(part text, a time, b time) RETURNS bigint
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_diff(part text, a time, b time) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT rsdata_redshift._diff(part, date '2000-01-01' + a, date '2000-01-01' + b) $$;
 
@@ -205,74 +197,74 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 -- gives its result column) and DATE_TRUNC with Redshift's part names;
 -- PostgreSQL's own do the work. A date is truncated to a timestamp, as in
 -- Redshift.
-CREATE FUNCTION rsdata_redshift.pgdate_part(part text, t timestamp) RETURNS double precision
+CREATE OR REPLACE FUNCTION rsdata_redshift.pgdate_part(part text, t timestamp) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_part(rsdata_redshift._datepart(part), t) $$;
-CREATE FUNCTION rsdata_redshift.pgdate_part(part text, t date) RETURNS double precision
+CREATE OR REPLACE FUNCTION rsdata_redshift.pgdate_part(part text, t date) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_part(rsdata_redshift._datepart(part), t::timestamp) $$;
-CREATE FUNCTION rsdata_redshift.pgdate_part(part text, t text) RETURNS double precision
+CREATE OR REPLACE FUNCTION rsdata_redshift.pgdate_part(part text, t text) RETURNS double precision
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_part(rsdata_redshift._datepart(part), t::timestamp) $$;
-CREATE FUNCTION rsdata_redshift.pgdate_part(part text, t timestamptz) RETURNS double precision
+CREATE OR REPLACE FUNCTION rsdata_redshift.pgdate_part(part text, t timestamptz) RETURNS double precision
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_part(rsdata_redshift._datepart(part), t) $$;
-CREATE FUNCTION rsdata_redshift.pgdate_part(part text, t time) RETURNS double precision
+CREATE OR REPLACE FUNCTION rsdata_redshift.pgdate_part(part text, t time) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_part(rsdata_redshift._datepart(part), t) $$;
-CREATE FUNCTION rsdata_redshift.pgdate_part(part text, t interval) RETURNS double precision
+CREATE OR REPLACE FUNCTION rsdata_redshift.pgdate_part(part text, t interval) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_part(rsdata_redshift._datepart(part), t) $$;
 
-CREATE FUNCTION rsdata_redshift.date_trunc(part text, t timestamp) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_trunc(part text, t timestamp) RETURNS timestamp
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_trunc(rsdata_redshift._datepart(part), t) $$;
-CREATE FUNCTION rsdata_redshift.date_trunc(part text, t date) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_trunc(part text, t date) RETURNS timestamp
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_trunc(rsdata_redshift._datepart(part), t::timestamp) $$;
-CREATE FUNCTION rsdata_redshift.date_trunc(part text, t text) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_trunc(part text, t text) RETURNS timestamp
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_trunc(rsdata_redshift._datepart(part), t::timestamp) $$;
-CREATE FUNCTION rsdata_redshift.date_trunc(part text, t timestamptz) RETURNS timestamptz
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_trunc(part text, t timestamptz) RETURNS timestamptz
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_trunc(rsdata_redshift._datepart(part), t) $$;
-CREATE FUNCTION rsdata_redshift.date_trunc(part text, t interval) RETURNS interval
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_trunc(part text, t interval) RETURNS interval
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_trunc(rsdata_redshift._datepart(part), t) $$;
 
 -- DATE_PART_YEAR(date) is the year, an integer.
-CREATE FUNCTION rsdata_redshift.date_part_year(d date) RETURNS integer
+CREATE OR REPLACE FUNCTION rsdata_redshift.date_part_year(d date) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_part('year', d)::integer $$;
 
 -- LAST_DAY(date) is the last day of its month, a date.
-CREATE FUNCTION rsdata_redshift.last_day(d date) RETURNS date
+CREATE OR REPLACE FUNCTION rsdata_redshift.last_day(d date) RETURNS date
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT (pg_catalog.date_trunc('month', d) + interval '1 month' - interval '1 day')::date $$;
-CREATE FUNCTION rsdata_redshift.last_day(d timestamp) RETURNS date
+CREATE OR REPLACE FUNCTION rsdata_redshift.last_day(d timestamp) RETURNS date
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.last_day(d::date) $$;
 
 -- ADD_MONTHS(d, n): the same day number n months on, except that the last
 -- day of a month (or a day the result month lacks) gives the result
 -- month's last day. A timestamp keeps its time of day.
-CREATE FUNCTION rsdata_redshift.add_months(d timestamp, n bigint) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.add_months(d timestamp, n bigint) RETURNS timestamp
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT CASE WHEN d::date = rsdata_redshift.last_day(d::date)
               THEN rsdata_redshift.last_day((d + make_interval(months => n::int))::date) + d::time
               ELSE d + make_interval(months => n::int) END $$;
-CREATE FUNCTION rsdata_redshift.add_months(d date, n bigint) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.add_months(d date, n bigint) RETURNS timestamp
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.add_months(d::timestamp, n) $$;
-CREATE FUNCTION rsdata_redshift.add_months(d text, n bigint) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.add_months(d text, n bigint) RETURNS timestamp
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.add_months(d::timestamp, n) $$;
-CREATE FUNCTION rsdata_redshift.add_months(d timestamptz, n bigint) RETURNS timestamptz
+CREATE OR REPLACE FUNCTION rsdata_redshift.add_months(d timestamptz, n bigint) RETURNS timestamptz
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.add_months(d::timestamp, n)::timestamptz $$;
 
 -- MONTHS_BETWEEN(a, b): whole months when both dates have the same day
 -- number or both are the last day of their month; otherwise the day
 -- difference over a 31-day month is added. Positive when a is later.
-CREATE FUNCTION rsdata_redshift.months_between(a date, b date) RETURNS double precision
+CREATE OR REPLACE FUNCTION rsdata_redshift.months_between(a date, b date) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT ((pg_catalog.date_part('year', a) - pg_catalog.date_part('year', b)) * 12
         + (pg_catalog.date_part('month', a) - pg_catalog.date_part('month', b))
         + CASE WHEN pg_catalog.date_part('day', a) = pg_catalog.date_part('day', b)
                  OR (a = rsdata_redshift.last_day(a) AND b = rsdata_redshift.last_day(b)) THEN 0
                ELSE (pg_catalog.date_part('day', a) - pg_catalog.date_part('day', b)) / 31.0 END)::double precision $$;
-CREATE FUNCTION rsdata_redshift.months_between(a timestamp, b timestamp) RETURNS double precision
+CREATE OR REPLACE FUNCTION rsdata_redshift.months_between(a timestamp, b timestamp) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.months_between(a::date, b::date) $$;
-CREATE FUNCTION rsdata_redshift.months_between(a text, b text) RETURNS double precision
+CREATE OR REPLACE FUNCTION rsdata_redshift.months_between(a text, b text) RETURNS double precision
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.months_between(a::date, b::date) $$;
 
 -- NEXT_DAY(d, day): the first date after d that falls on the named day
 -- (a full name or Redshift's abbreviations, any case).
-CREATE FUNCTION rsdata_redshift.next_day(d date, day text) RETURNS date
+CREATE OR REPLACE FUNCTION rsdata_redshift.next_day(d date, day text) RETURNS date
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE target int;
 BEGIN
@@ -289,34 +281,34 @@ BEGIN
   RETURN d + (((target - pg_catalog.date_part('dow', d)::int + 6) % 7) + 1);
 END
 $$;
-CREATE FUNCTION rsdata_redshift.next_day(d timestamp, day text) RETURNS date
+CREATE OR REPLACE FUNCTION rsdata_redshift.next_day(d timestamp, day text) RETURNS date
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.next_day(d::date, day) $$;
-CREATE FUNCTION rsdata_redshift.next_day(d text, day text) RETURNS date
+CREATE OR REPLACE FUNCTION rsdata_redshift.next_day(d text, day text) RETURNS date
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.next_day(d::date, day) $$;
 
 -- TRUNC(timestamp) is its date; TRUNC of a number is PostgreSQL's.
-CREATE FUNCTION rsdata_redshift.trunc(t timestamp) RETURNS date
+CREATE OR REPLACE FUNCTION rsdata_redshift.trunc(t timestamp) RETURNS date
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT t::date $$;
-CREATE FUNCTION rsdata_redshift.trunc(t timestamptz) RETURNS date
+CREATE OR REPLACE FUNCTION rsdata_redshift.trunc(t timestamptz) RETURNS date
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT t::date $$;
-CREATE FUNCTION rsdata_redshift.trunc(x numeric) RETURNS numeric
+CREATE OR REPLACE FUNCTION rsdata_redshift.trunc(x numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.trunc(x) $$;
-CREATE FUNCTION rsdata_redshift.trunc(x numeric, places integer) RETURNS numeric
+CREATE OR REPLACE FUNCTION rsdata_redshift.trunc(x numeric, places integer) RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.trunc(x, places) $$;
-CREATE FUNCTION rsdata_redshift.trunc(x double precision) RETURNS double precision
+CREATE OR REPLACE FUNCTION rsdata_redshift.trunc(x double precision) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.trunc(x) $$;
 
 -- CONVERT_TIMEZONE([source,] target, timestamp): a timestamp read in the
 -- source zone (UTC when not given) shown in the target zone.
-CREATE FUNCTION rsdata_redshift.convert_timezone(source text, target text, t timestamp) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.convert_timezone(source text, target text, t timestamp) RETURNS timestamp
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT (t AT TIME ZONE source) AT TIME ZONE target $$;
-CREATE FUNCTION rsdata_redshift.convert_timezone(target text, t timestamp) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.convert_timezone(target text, t timestamp) RETURNS timestamp
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT (t AT TIME ZONE 'UTC') AT TIME ZONE target $$;
-CREATE FUNCTION rsdata_redshift.convert_timezone(target text, t timestamptz) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.convert_timezone(target text, t timestamptz) RETURNS timestamp
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT t AT TIME ZONE target $$;
-CREATE FUNCTION rsdata_redshift.convert_timezone(source text, target text, t text) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.convert_timezone(source text, target text, t text) RETURNS timestamp
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.convert_timezone(source, target, t::timestamp) $$;
-CREATE FUNCTION rsdata_redshift.convert_timezone(target text, t text) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift.convert_timezone(target text, t text) RETURNS timestamp
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.convert_timezone(target, t::timestamp) $$;
 
 ------------------------------------------------------------------------
@@ -330,7 +322,7 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.convert_ti
 -- prints nothing for a timestamp without time zone); for a number, L,
 -- the currency symbol, is "$" (PostgreSQL's comes from lc_monetary, which
 -- has none in the C locale), PL left as it is.
-CREATE FUNCTION rsdata_redshift._format(f text, numeric_format boolean) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift._format(f text, numeric_format boolean) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
   out text := '';
@@ -378,23 +370,23 @@ END
 $$;
 
 -- TO_CHAR(timestamp | date | timestamptz | interval | number, format).
-CREATE FUNCTION rsdata_redshift.to_char(t timestamp, f text) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift.to_char(t timestamp, f text) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(t, rsdata_redshift._format(f, false)) $$;
-CREATE FUNCTION rsdata_redshift.to_char(t date, f text) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift.to_char(t date, f text) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(t::timestamp, rsdata_redshift._format(f, false)) $$;
-CREATE FUNCTION rsdata_redshift.to_char(t timestamptz, f text) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift.to_char(t timestamptz, f text) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(t, f) $$;
-CREATE FUNCTION rsdata_redshift.to_char(t interval, f text) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift.to_char(t interval, f text) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(t, f) $$;
-CREATE FUNCTION rsdata_redshift.to_char(x numeric, f text) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift.to_char(x numeric, f text) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(x, rsdata_redshift._format(f, true)) $$;
-CREATE FUNCTION rsdata_redshift.to_char(x double precision, f text) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift.to_char(x double precision, f text) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(x, rsdata_redshift._format(f, true)) $$;
-CREATE FUNCTION rsdata_redshift.to_char(x real, f text) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift.to_char(x real, f text) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(x, rsdata_redshift._format(f, true)) $$;
-CREATE FUNCTION rsdata_redshift.to_char(x bigint, f text) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift.to_char(x bigint, f text) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(x, rsdata_redshift._format(f, true)) $$;
-CREATE FUNCTION rsdata_redshift.to_char(x integer, f text) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift.to_char(x integer, f text) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(x, rsdata_redshift._format(f, true)) $$;
 
 -- _overflowing reads s as format f does, but lets each field overflow
@@ -403,7 +395,7 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_char(x, rsda
 -- fields of a date and a time of day: YYYY, YY, MM, MON, MONTH, DD, HH24,
 -- HH12, HH, MI, SS, MS, US, AM, PM (FM and FX ignored). Any other code
 -- gives NULL, and the caller PostgreSQL's own error.
-CREATE FUNCTION rsdata_redshift._overflowing(s text, f text) RETURNS timestamp
+CREATE OR REPLACE FUNCTION rsdata_redshift._overflowing(s text, f text) RETURNS timestamp
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
   months text[] := ARRAY['JAN','FEB','MAR','APR','MAY','JUN','JUL','AUG','SEP','OCT','NOV','DEC'];
@@ -491,7 +483,7 @@ $$;
 
 -- TO_DATE(string, format [, is_strict]): PostgreSQL's, but for a field
 -- out of its range, which overflows unless is_strict.
-CREATE FUNCTION rsdata_redshift.to_date(s text, f text, is_strict boolean DEFAULT false) RETURNS date
+CREATE OR REPLACE FUNCTION rsdata_redshift.to_date(s text, f text, is_strict boolean DEFAULT false) RETURNS date
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
 DECLARE r timestamp;
 BEGIN
@@ -510,7 +502,7 @@ $$;
 -- TO_TIMESTAMP(string, format [, is_strict]) likewise, a timestamptz
 -- read in the session's time zone; a timestamp is read as its text;
 -- TO_TIMESTAMP(epoch seconds) is PostgreSQL's.
-CREATE FUNCTION rsdata_redshift.to_timestamp(s text, f text, is_strict boolean DEFAULT false) RETURNS timestamptz
+CREATE OR REPLACE FUNCTION rsdata_redshift.to_timestamp(s text, f text, is_strict boolean DEFAULT false) RETURNS timestamptz
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
 DECLARE r timestamp;
 BEGIN
@@ -525,9 +517,9 @@ EXCEPTION WHEN datetime_field_overflow THEN
   RETURN r::timestamptz;
 END
 $$;
-CREATE FUNCTION rsdata_redshift.to_timestamp(t timestamp, f text, is_strict boolean DEFAULT false) RETURNS timestamptz
+CREATE OR REPLACE FUNCTION rsdata_redshift.to_timestamp(t timestamp, f text, is_strict boolean DEFAULT false) RETURNS timestamptz
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift.to_timestamp(t::text, f, is_strict) $$;
-CREATE FUNCTION rsdata_redshift.to_timestamp(epoch double precision) RETURNS timestamptz
+CREATE OR REPLACE FUNCTION rsdata_redshift.to_timestamp(epoch double precision) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_timestamp(epoch) $$;
 
 ------------------------------------------------------------------------
@@ -535,17 +527,17 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_timestamp
 ------------------------------------------------------------------------
 
 -- CHARINDEX(substring, string): the 1-based position, 0 when absent.
-CREATE FUNCTION rsdata_redshift.charindex(sub text, s text) RETURNS integer
+CREATE OR REPLACE FUNCTION rsdata_redshift.charindex(sub text, s text) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.strpos(s, sub) $$;
 
 -- REPLICATE(s, n) is REPEAT.
-CREATE FUNCTION rsdata_redshift.replicate(s text, n integer) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift.replicate(s text, n integer) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.repeat(s, n) $$;
 
 -- STRTOL(s, base): s read as an integer in base 2 to 36 (16 allows a 0x
 -- prefix, leading blanks and a sign are allowed, '' is 0); NULL when s is
 -- not a number in that base.
-CREATE FUNCTION rsdata_redshift.strtol(s text, base integer) RETURNS bigint
+CREATE OR REPLACE FUNCTION rsdata_redshift.strtol(s text, base integer) RETURNS bigint
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
   v numeric := 0;
@@ -580,7 +572,7 @@ END
 $$;
 
 -- CRC32(s): CRC-32C of the string's UTF-8 bytes, as 8 hex digits.
-CREATE FUNCTION rsdata_redshift.crc32(s text) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift.crc32(s text) RETURNS varchar
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
   b bytea := convert_to(s, 'UTF8');
@@ -604,7 +596,7 @@ $$;
 
 -- FUNC_SHA1(s): SHA-1 of the string's UTF-8 bytes, as 40 hex digits
 -- (PostgreSQL's core has SHA-2 but not SHA-1; this is FIPS 180-4's).
-CREATE FUNCTION rsdata_redshift.func_sha1(s text) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift.func_sha1(s text) RETURNS varchar
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
   msg bytea := convert_to(s, 'UTF8');
@@ -657,7 +649,7 @@ $$;
 
 -- SHA2(s, bits): SHA-224, SHA-256 (bits 0 or 256), SHA-384 or SHA-512 of
 -- the string's UTF-8 bytes, as hex digits; '' for any other bits.
-CREATE FUNCTION rsdata_redshift.sha2(s text, bits integer) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift.sha2(s text, bits integer) RETURNS varchar
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT coalesce(encode(CASE bits WHEN 0 THEN pg_catalog.sha256(convert_to(s, 'UTF8'))
                           WHEN 224 THEN pg_catalog.sha224(convert_to(s, 'UTF8'))
@@ -669,27 +661,27 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 -- PostgreSQL's flags: c and i are the same, p (Perl) is PostgreSQL's
 -- default advanced syntax, e (extract the first subexpression) is
 -- reported apart.
-CREATE FUNCTION rsdata_redshift._regex_flags(params text) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift._regex_flags(params text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT translate(coalesce(params, ''), 'pe', '') $$;
 
 -- REGEXP_SUBSTR(source, pattern [, position [, occurrence [, parameters]]]):
 -- '' when nothing matches; e returns the first subexpression.
-CREATE FUNCTION rsdata_redshift.regexp_substr(s text, pattern text, pos integer DEFAULT 1,
+CREATE OR REPLACE FUNCTION rsdata_redshift.regexp_substr(s text, pattern text, pos integer DEFAULT 1,
     occurrence integer DEFAULT 1, params text DEFAULT '') RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT coalesce(pg_catalog.regexp_substr(s, pattern, pos, occurrence, rsdata_redshift._regex_flags(params),
                   CASE WHEN strpos(params, 'e') > 0 AND pg_catalog.regexp_count(pattern, '\(') > 0 THEN 1 ELSE 0 END), '') $$;
 
 -- REGEXP_COUNT(source, pattern [, position [, parameters]]).
-CREATE FUNCTION rsdata_redshift.regexp_count(s text, pattern text, pos integer DEFAULT 1,
+CREATE OR REPLACE FUNCTION rsdata_redshift.regexp_count(s text, pattern text, pos integer DEFAULT 1,
     params text DEFAULT '') RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT pg_catalog.regexp_count(s, pattern, pos, rsdata_redshift._regex_flags(params)) $$;
 
 -- REGEXP_INSTR(source, pattern [, position [, occurrence [, option [, parameters]]]]):
 -- option 1 gives the position after the match.
-CREATE FUNCTION rsdata_redshift.regexp_instr(s text, pattern text, pos integer DEFAULT 1,
+CREATE OR REPLACE FUNCTION rsdata_redshift.regexp_instr(s text, pattern text, pos integer DEFAULT 1,
     occurrence integer DEFAULT 1, opt integer DEFAULT 0, params text DEFAULT '') RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT pg_catalog.regexp_instr(s, pattern, pos, occurrence, opt, rsdata_redshift._regex_flags(params),
@@ -698,7 +690,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 -- REGEXP_REPLACE(source, pattern [, replacement [, position [, parameters]]]):
 -- every match is replaced (PostgreSQL's replaces the first unless 'g'),
 -- the replacement defaults to ''.
-CREATE FUNCTION rsdata_redshift.regexp_replace(s text, pattern text, replacement text DEFAULT '',
+CREATE OR REPLACE FUNCTION rsdata_redshift.regexp_replace(s text, pattern text, replacement text DEFAULT '',
     pos integer DEFAULT 1, params text DEFAULT '') RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT pg_catalog.regexp_replace(s, pattern, replacement, pos, 0, rsdata_redshift._regex_flags(params)) $$;
@@ -709,7 +701,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 
 -- _json parses s, or returns NULL (null_if_invalid) or raises Redshift's
 -- error for text that is not JSON.
-CREATE FUNCTION rsdata_redshift._json(s text, null_if_invalid boolean) RETURNS json
+CREATE OR REPLACE FUNCTION rsdata_redshift._json(s text, null_if_invalid boolean) RETURNS json
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 BEGIN
   IF s IS NULL THEN RETURN NULL; END IF;
@@ -720,60 +712,60 @@ EXCEPTION WHEN invalid_text_representation THEN
 END
 $$;
 
-CREATE FUNCTION rsdata_redshift._json_path_text(s text, null_if_invalid boolean, VARIADIC path text[]) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift._json_path_text(s text, null_if_invalid boolean, VARIADIC path text[]) RETURNS varchar
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT pg_catalog.json_extract_path_text(rsdata_redshift._json(s, null_if_invalid), VARIADIC path) $$;
 
 -- JSON_EXTRACT_PATH_TEXT(json_string, path_elem [, ... up to 5] [, null_if_invalid]).
-CREATE FUNCTION rsdata_redshift.json_extract_path_text(s text, VARIADIC path text[]) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_extract_path_text(s text, VARIADIC path text[]) RETURNS varchar
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT rsdata_redshift._json_path_text(s, false, VARIADIC path) $$;
-CREATE FUNCTION rsdata_redshift.json_extract_path_text(s text, p1 text, n boolean) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_extract_path_text(s text, p1 text, n boolean) RETURNS varchar
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT rsdata_redshift._json_path_text(s, n, p1) $$;
-CREATE FUNCTION rsdata_redshift.json_extract_path_text(s text, p1 text, p2 text, n boolean) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_extract_path_text(s text, p1 text, p2 text, n boolean) RETURNS varchar
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT rsdata_redshift._json_path_text(s, n, p1, p2) $$;
-CREATE FUNCTION rsdata_redshift.json_extract_path_text(s text, p1 text, p2 text, p3 text, n boolean) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_extract_path_text(s text, p1 text, p2 text, p3 text, n boolean) RETURNS varchar
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT rsdata_redshift._json_path_text(s, n, p1, p2, p3) $$;
-CREATE FUNCTION rsdata_redshift.json_extract_path_text(s text, p1 text, p2 text, p3 text, p4 text, n boolean) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_extract_path_text(s text, p1 text, p2 text, p3 text, p4 text, n boolean) RETURNS varchar
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT rsdata_redshift._json_path_text(s, n, p1, p2, p3, p4) $$;
-CREATE FUNCTION rsdata_redshift.json_extract_path_text(s text, p1 text, p2 text, p3 text, p4 text, p5 text, n boolean) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_extract_path_text(s text, p1 text, p2 text, p3 text, p4 text, p5 text, n boolean) RETURNS varchar
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT rsdata_redshift._json_path_text(s, n, p1, p2, p3, p4, p5) $$;
-CREATE FUNCTION rsdata_redshift.json_extract_path_text(j json, VARIADIC path text[]) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_extract_path_text(j json, VARIADIC path text[]) RETURNS varchar
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.json_extract_path_text(j, VARIADIC path) $$;
-CREATE FUNCTION rsdata_redshift.json_extract_path_text(j jsonb, VARIADIC path text[]) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_extract_path_text(j jsonb, VARIADIC path text[]) RETURNS varchar
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.jsonb_extract_path_text(j, VARIADIC path) $$;
 
 -- JSON_EXTRACT_ARRAY_ELEMENT_TEXT(json_string, pos [, null_if_invalid]):
 -- the 0-based element; NULL when pos is out of range.
-CREATE FUNCTION rsdata_redshift.json_extract_array_element_text(s text, pos integer, null_if_invalid boolean DEFAULT false) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_extract_array_element_text(s text, pos integer, null_if_invalid boolean DEFAULT false) RETURNS varchar
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN pos >= 0 THEN rsdata_redshift._json(s, null_if_invalid) ->> pos END $$;
 
 -- JSON_ARRAY_LENGTH(json_array [, null_if_invalid]).
-CREATE FUNCTION rsdata_redshift.json_array_length(s text, null_if_invalid boolean DEFAULT false) RETURNS integer
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_array_length(s text, null_if_invalid boolean DEFAULT false) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT pg_catalog.json_array_length(rsdata_redshift._json(s, null_if_invalid)) $$;
-CREATE FUNCTION rsdata_redshift.json_array_length(j json) RETURNS integer
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_array_length(j json) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.json_array_length(j) $$;
-CREATE FUNCTION rsdata_redshift.json_array_length(j jsonb) RETURNS integer
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_array_length(j jsonb) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.jsonb_array_length(j) $$;
 
 -- IS_VALID_JSON(s): true when s is a JSON object (Redshift's JSON
 -- strings); IS_VALID_JSON_ARRAY(s): true when s is a JSON array.
-CREATE FUNCTION rsdata_redshift.is_valid_json(s text) RETURNS boolean
+CREATE OR REPLACE FUNCTION rsdata_redshift.is_valid_json(s text) RETURNS boolean
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT pg_catalog.json_typeof(rsdata_redshift._json(s, true)) IS NOT DISTINCT FROM 'object' $$;
-CREATE FUNCTION rsdata_redshift.is_valid_json_array(s text) RETURNS boolean
+CREATE OR REPLACE FUNCTION rsdata_redshift.is_valid_json_array(s text) RETURNS boolean
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT pg_catalog.json_typeof(rsdata_redshift._json(s, true)) IS NOT DISTINCT FROM 'array' $$;
 
 -- JSON_PARSE(s): a SUPER, stored as jsonb.
-CREATE FUNCTION rsdata_redshift.json_parse(s text) RETURNS jsonb
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_parse(s text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT rsdata_redshift._json(s, false)::jsonb $$;
 
 -- JSON_SERIALIZE(super): the value as compact JSON text, as Redshift
 -- writes it (jsonb's own text has a space after each : and ,); NULL is
 -- the JSON text null.
-CREATE FUNCTION rsdata_redshift.json_serialize(j jsonb) RETURNS varchar
+CREATE OR REPLACE FUNCTION rsdata_redshift.json_serialize(j jsonb) RETURNS varchar
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE coalesce(pg_catalog.jsonb_typeof(j), 'null')
     WHEN 'null' THEN 'null'
@@ -796,7 +788,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 -- what was recorded. It is SECURITY DEFINER because users may not write
 -- table_layout themselves; it never raises, so it cannot spoil the
 -- caller's transaction.
-CREATE FUNCTION rsdata_redshift.record_layout(p_rel regclass, p_diststyle text, p_distkey text,
+CREATE OR REPLACE FUNCTION rsdata_redshift.record_layout(p_rel regclass, p_diststyle text, p_distkey text,
     p_sortkey_kind text, p_sortkeys text[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -824,7 +816,7 @@ GRANT EXECUTE ON FUNCTION rsdata_redshift.record_layout(regclass, text, text, te
 
 -- _layout is the recorded layout of every table, readable by everyone
 -- (what it shows is no secret: PG_TABLE_DEF shows it to every user).
-CREATE FUNCTION rsdata_redshift._layouts() RETURNS SETOF rsdata_redshift.table_layout
+CREATE OR REPLACE FUNCTION rsdata_redshift._layouts() RETURNS SETOF rsdata_redshift.table_layout
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT * FROM rsdata_redshift.table_layout $$;
 
@@ -835,13 +827,13 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 ------------------------------------------------------------------------
 
 -- _type is a column type as Redshift names it.
-CREATE FUNCTION rsdata_redshift._type(typ oid, typmod integer) RETURNS text
+CREATE OR REPLACE FUNCTION rsdata_redshift._type(typ oid, typmod integer) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT CASE pg_catalog.format_type(typ, NULL)
     WHEN 'jsonb' THEN 'super'
     ELSE pg_catalog.format_type(typ, typmod) END $$;
 
-CREATE VIEW rsdata_redshift.pg_table_def WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW rsdata_redshift.pg_table_def WITH (security_invoker = true) AS
 SELECT n.nspname AS schemaname,
        c.relname AS tablename,
        a.attname AS "column",
@@ -862,7 +854,7 @@ WHERE c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)
 -- _row_count counts a table's rows, or is NULL when the caller may not
 -- read it: SVV_TABLE_INFO shows exact counts and leaves out empty tables,
 -- as Redshift's does.
-CREATE FUNCTION rsdata_redshift._row_count(rel oid) RETURNS bigint
+CREATE OR REPLACE FUNCTION rsdata_redshift._row_count(rel oid) RETURNS bigint
 LANGUAGE plpgsql STABLE AS $$
 DECLARE n bigint;
 BEGIN
@@ -873,7 +865,7 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
-CREATE VIEW rsdata_redshift.svv_table_info WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW rsdata_redshift.svv_table_info WITH (security_invoker = true) AS
 SELECT * FROM (
 
 SELECT pg_catalog.current_database()::text AS database,
@@ -915,13 +907,13 @@ WHERE c.relkind IN ('r', 'p', 'm')
   AND pg_catalog.has_table_privilege(c.oid, 'SELECT')
 ) info WHERE info.tbl_rows > 0;
 
-CREATE VIEW rsdata_redshift.svv_tables WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW rsdata_redshift.svv_tables WITH (security_invoker = true) AS
 SELECT t.table_catalog::text AS table_catalog, t.table_schema::text AS table_schema,
        t.table_name::text AS table_name, t.table_type::text AS table_type, NULL::text AS remarks
 FROM information_schema.tables t
 WHERE t.table_schema NOT IN ('rsdata_redshift');
 
-CREATE VIEW rsdata_redshift.svv_columns WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW rsdata_redshift.svv_columns WITH (security_invoker = true) AS
 SELECT c.table_catalog::text AS table_catalog, c.table_schema::text AS table_schema,
        c.table_name::text AS table_name, c.column_name::text AS column_name,
        c.ordinal_position::integer AS ordinal_position, c.column_default::text AS column_default,
@@ -940,7 +932,7 @@ SELECT c.table_catalog::text AS table_catalog, c.table_schema::text AS table_sch
 FROM information_schema.columns c
 WHERE c.table_schema NOT IN ('rsdata_redshift');
 
-CREATE VIEW rsdata_redshift.svv_all_schemas WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW rsdata_redshift.svv_all_schemas WITH (security_invoker = true) AS
 SELECT pg_catalog.current_database()::varchar(128) AS database_name,
        n.nspname::varchar(128) AS schema_name,
        n.nspowner::integer AS schema_owner,
@@ -951,14 +943,14 @@ SELECT pg_catalog.current_database()::varchar(128) AS database_name,
 FROM pg_catalog.pg_namespace n
 WHERE n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname <> 'rsdata_redshift';
 
-CREATE VIEW rsdata_redshift.svv_all_tables WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW rsdata_redshift.svv_all_tables WITH (security_invoker = true) AS
 SELECT t.table_catalog::varchar(128) AS database_name, t.table_schema::varchar(128) AS schema_name,
        t.table_name::varchar(128) AS table_name, t.table_type::varchar(128) AS table_type,
        NULL::varchar(128) AS table_acl, NULL::varchar(128) AS remarks
 FROM information_schema.tables t
 WHERE t.table_schema NOT IN ('rsdata_redshift');
 
-CREATE VIEW rsdata_redshift.svv_all_columns WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW rsdata_redshift.svv_all_columns WITH (security_invoker = true) AS
 SELECT c.table_catalog::varchar(128) AS database_name, c.table_schema::varchar(128) AS schema_name,
        c.table_name::varchar(128) AS table_name, c.column_name::varchar(128) AS column_name,
        c.ordinal_position::integer AS ordinal_position, c.column_default::varchar(4000) AS column_default,
@@ -973,7 +965,7 @@ WHERE c.table_schema NOT IN ('rsdata_redshift');
 
 -- STV_SESSIONS and STV_RECENTS come from pg_stat_activity: a user sees
 -- every session's user and database, and the query text of its own.
-CREATE VIEW rsdata_redshift.stv_sessions WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW rsdata_redshift.stv_sessions WITH (security_invoker = true) AS
 SELECT a.backend_start::timestamp AS starttime,
        a.pid::integer AS process,
        a.usename::character(50) AS user_name,
@@ -982,7 +974,7 @@ SELECT a.backend_start::timestamp AS starttime,
 FROM pg_catalog.pg_stat_activity a
 WHERE a.backend_type = 'client backend' AND a.usename IS NOT NULL;
 
-CREATE VIEW rsdata_redshift.stv_recents WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW rsdata_redshift.stv_recents WITH (security_invoker = true) AS
 SELECT a.usesysid::integer AS userid,
        CASE WHEN a.state = 'active' THEN 'Running' ELSE 'Done' END::character(20) AS status,
        a.query_start::timestamp AS starttime,
@@ -1003,14 +995,14 @@ WHERE a.backend_type = 'client backend' AND a.query_start IS NOT NULL;
 -- _history is the history rows the caller may see: a user sees its own
 -- statements, a superuser (or the database's owner) everyone's, as
 -- Redshift's STL views show them.
-CREATE FUNCTION rsdata_redshift._history() RETURNS SETOF rsdata_redshift.query_history
+CREATE OR REPLACE FUNCTION rsdata_redshift._history() RETURNS SETOF rsdata_redshift.query_history
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT h.* FROM rsdata_redshift.query_history h
   WHERE h.user_name = session_user
      OR (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user)
      OR pg_has_role(session_user, (SELECT d.datdba FROM pg_database d WHERE d.datname = current_database()), 'USAGE') $$;
 
-CREATE VIEW rsdata_redshift.stl_query AS
+CREATE OR REPLACE VIEW rsdata_redshift.stl_query AS
 SELECT coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = h.user_name), 0)::integer AS userid,
        h.query::integer AS query,
        NULL::character(320) AS label,
@@ -1025,7 +1017,7 @@ SELECT coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = h.use
        0::integer AS concurrency_scaling_status
 FROM rsdata_redshift._history() h;
 
-CREATE VIEW rsdata_redshift.svl_qlog AS
+CREATE OR REPLACE VIEW rsdata_redshift.svl_qlog AS
 SELECT coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = h.user_name), 0)::integer AS userid,
        h.query::integer AS query,
        0::bigint AS xid,
@@ -1041,7 +1033,7 @@ SELECT coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = h.use
        0::integer AS from_sp_call
 FROM rsdata_redshift._history() h;
 
-CREATE VIEW rsdata_redshift.sys_query_history AS
+CREATE OR REPLACE VIEW rsdata_redshift.sys_query_history AS
 SELECT coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = h.user_name), 0)::integer AS user_id,
        h.query AS query_id,
        NULL::character(320) AS query_label,

@@ -121,6 +121,30 @@ create or replace function rsdata_redshift.crc32(s text) returns varchar languag
 	}
 }
 
+// TestUpgradeKeepsUsersViews: a user's view that calls an installed
+// function and one that reads an installed system view live through a
+// re-install of the schema (a new rsdata version): the installer replaces
+// its functions and views in place and never drops, so nothing that
+// depends on them goes with them.
+func TestUpgradeKeepsUsersViews(t *testing.T) {
+	srv := pgtest.Start(t)
+	db := srv.NewDatabase(t)
+	acquire(t, installExecutor(t, srv, db, dialect.Redshift), db, "")
+	srv.Exec(t, db, `create view user_dates as select rsdata_redshift.date_add('month', 18, date '2008-02-28') as d;
+create view user_tables as select "table" from rsdata_redshift.svv_table_info;
+update rsdata_redshift.install set version = 'old'`)
+	acquire(t, installExecutor(t, srv, db, dialect.Redshift), db, "")
+	if got := scalar(t, srv, db, "select version from rsdata_redshift.install"); got != dialect.InstallVersion {
+		t.Fatalf("version after the re-install %q, want %q", got, dialect.InstallVersion)
+	}
+	if got := scalar(t, srv, db, "select d::text from user_dates"); got != "2009-08-28 00:00:00" {
+		t.Errorf("the user's view over date_add after the re-install: %q", got)
+	}
+	if got := scalar(t, srv, db, "select count(*)::text from user_tables"); got != "0" {
+		t.Errorf("the user's view over svv_table_info after the re-install: %q", got)
+	}
+}
+
 // TestNewDatabasesStartInstalled: a database created by a statement rsdata
 // runs (CREATE DATABASE through the Data API) has the schema as soon as the
 // statement ends, before anyone connects to it.
