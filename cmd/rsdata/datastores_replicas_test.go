@@ -237,4 +237,3 @@ func (p *delayProxy) waitIdle(t testing.TB, n int64) {
 		time.Sleep(pollInterval)
 	}
 }
-
