@@ -98,6 +98,11 @@ const (
 	OpAborted = "aborted"
 )
 
+// RestartedMessage ends the operations a starting rsdata found
+// unfinished. On replicas their worker may still run on another replica,
+// whose end then replaces this one.
+const RestartedMessage = "rsdata restarted while the operation ran"
+
 // Operation is a catalog operation.
 type Operation struct {
 	ID          int64
@@ -234,6 +239,9 @@ type Store interface {
 	// CreateOperation inserts o and sets its ID and CreatedAt.
 	CreateOperation(ctx context.Context, o *Operation) error
 	GetOperation(ctx context.Context, id int64) (*Operation, error)
+	// UpdateOperation overwrites o's status, counts and times unless it has
+	// ended; an end FailUnfinished recorded with RestartedMessage is
+	// replaced (the worker runs on, on another replica).
 	UpdateOperation(ctx context.Context, o *Operation) error
 	// AbortOperation ends operation id "aborted" with message unless it has
 	// ended already, and reports whether it did; the replica running its

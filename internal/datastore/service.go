@@ -76,7 +76,7 @@ func (s *Service) now() time.Time { return s.opts.Clock().UTC() }
 // Load registers every stored datastore as a Data API target and fails the
 // catalog operations the previous process left unfinished.
 func (s *Service) Load(ctx context.Context) error {
-	if err := s.store.FailUnfinished(ctx, "rsdata restarted while the operation ran"); err != nil {
+	if err := s.store.FailUnfinished(ctx, RestartedMessage); err != nil {
 		return err
 	}
 	return s.ReloadAll(ctx)

@@ -389,11 +389,14 @@ func (d *Datastores) GetOperation(ctx context.Context, id int64) (*datastore.Ope
 }
 
 // UpdateOperation implements datastore.Store. An operation already ended
-// keeps its end (an abort racing the worker's last write).
+// keeps its end (an abort racing the worker's last write), but for the
+// end a starting replica gave it while its worker ran on another.
 func (d *Datastores) UpdateOperation(ctx context.Context, o *datastore.Operation) error {
 	_, err := d.pool.Exec(ctx, `UPDATE ds_operations SET status = $2, message = $3, added = $4, updated = $5, removed = $6,
-		started_at = $7, ended_at = $8 WHERE id = $1 AND status NOT IN ('success', 'failure', 'aborted')`,
-		o.ID, o.Status, o.Message, o.Added, o.Updated, o.Removed, dsNullTime(o.StartedAt), dsNullTime(o.EndedAt))
+		started_at = $7, ended_at = $8 WHERE id = $1 AND (status NOT IN ('success', 'failure', 'aborted')
+			OR (status = 'failure' AND message = $9))`,
+		o.ID, o.Status, o.Message, o.Added, o.Updated, o.Removed, dsNullTime(o.StartedAt), dsNullTime(o.EndedAt),
+		datastore.RestartedMessage)
 	return err
 }
 

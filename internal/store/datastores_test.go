@@ -220,6 +220,33 @@ func TestDatastoreNotifications(t *testing.T) {
 		t.Fatalf("aborted operation: %+v, %v", o, err)
 	}
 
+	// An end a starting replica recorded gives way to the worker's own
+	// (it ran on another replica); an abort does not.
+	op2 := &datastore.Operation{Type: "catalog", DatastoreID: one.ID, Status: datastore.OpRunning}
+	if err := v.CreateOperation(ctx, op2); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.FailUnfinished(ctx, datastore.RestartedMessage); err != nil {
+		t.Fatal(err)
+	}
+	op2.Status, op2.Message = datastore.OpSuccess, "1 containers added"
+	if err := v.UpdateOperation(ctx, op2); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := v.GetOperation(ctx, op2.ID); err != nil || o.Status != datastore.OpSuccess {
+		t.Fatalf("the worker's end after a restart's: %+v, %v", o, err)
+	}
+	if o, err := v.GetOperation(ctx, op.ID); err != nil || o.Status != datastore.OpAborted {
+		t.Fatalf("an aborted operation after FailUnfinished: %+v, %v", o, err)
+	}
+	op.Status = datastore.OpSuccess
+	if err := v.UpdateOperation(ctx, op); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := v.GetOperation(ctx, op.ID); err != nil || o.Status != datastore.OpAborted {
+		t.Fatalf("a worker's end after an abort: %+v, %v", o, err)
+	}
+
 	// Only committed changes were announced: nothing is left over (the
 	// failed update and the second abort sent nothing).
 	if err := v.DeleteDatastore(ctx, one.ID); err != nil {
