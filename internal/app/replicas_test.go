@@ -50,7 +50,7 @@ func TestTwoAppsOnOneStore(t *testing.T) {
 // TestDatastoresOnTwoApps: a datastore created, changed and deleted through
 // one App is registered, changed and removed in the other's Data API (the
 // announcement on the store, then a reload; run under the race detector
-// here).
+// here); a session on it refuses statements once it is deleted.
 func TestDatastoresOnTwoApps(t *testing.T) {
 	// Replicas share the sealing key that seals the datastores' passwords.
 	sealKey := func(c *config.Config) { c.SealKey = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)) }
@@ -108,10 +108,24 @@ func TestDatastoresOnTwoApps(t *testing.T) {
 		t.Fatal(err)
 	}
 	until("two")
+	// A session b holds on the datastore runs nothing once it is deleted,
+	// though its connection stays open until the session ends.
+	opened, err := b.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{ClusterIdentifier: aws.String(cluster),
+		Database: aws.String(a.Database), Sql: aws.String("select v from t"), SessionKeepAliveSeconds: aws.Int32(60)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := b.Wait(t, aws.ToString(opened.Id)); d.Status != types.StatusStringFinished {
+		t.Fatalf("opening a session on %s: %s %s", cluster, d.Status, aws.ToString(d.Error))
+	}
 	if err := a.App.Datastores().Delete(ctx, created.Datastore.ID); err != nil {
 		t.Fatal(err)
 	}
 	until("")
+	if _, err := b.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{SessionId: opened.SessionId,
+		Sql: aws.String("select v from t")}); err == nil || !strings.Contains(err.Error(), "Redshift endpoint doesn't exist in this region.") {
+		t.Fatalf("a statement into a session on a deleted datastore: %v", err)
+	}
 	if _, err := b.Client.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{ClusterIdentifier: aws.String(cluster),
 		Database: aws.String(a.Database), Sql: aws.String("select v from t")}); err == nil ||
 		!strings.Contains(err.Error(), "Redshift endpoint doesn't exist in this region.") {
