@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,29 @@ func TestDatastoresOnTwoApps(t *testing.T) {
 		}
 	}
 	until("one")
+
+	// A deletion b did not hear of (made behind rsdata's back, as one
+	// announced while b's listening connection was down would be) is
+	// applied by ReloadAll, which b runs when that connection is back.
+	missed, err := a.App.Datastores().Create(ctx, &datastore.CreateInput{Name: "missed", Database: a.Database, Schema: "s1",
+		ConnectionID: &created.Connection.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster = datastore.ClusterIdentifier(missed.Datastore.ID)
+	until("one")
+	a.PG.Exec(t, a.StoreDB, fmt.Sprintf("DELETE FROM ds_datastores WHERE id = %d", missed.Datastore.ID))
+	if got := value(); got != "one" {
+		t.Fatalf("b without the announcement: %q", got)
+	}
+	if err := b.App.Datastores().ReloadAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := value(); got != "" {
+		t.Fatalf("b after ReloadAll still runs on a datastore deleted from the store: %q", got)
+	}
+	cluster = datastore.ClusterIdentifier(created.Datastore.ID)
+
 	s2 := "s2"
 	if _, err := a.App.Datastores().Update(ctx, created.Datastore.ID, &datastore.UpdateInput{Schema: &s2}); err != nil {
 		t.Fatal(err)
