@@ -56,11 +56,20 @@ type replicaSet struct {
 	EngineDSN      string
 	EnginePassword string
 	KeyFile        string
+	// Env is more environment every replica starts with.
+	Env []string
 }
 
 // startReplicas starts n replicas (no embedded servers) on a fresh control
 // store and a fresh external PostgreSQL registered as cluster "ext".
 func startReplicas(t *testing.T, n int, extraArgs ...string) *replicaSet {
+	t.Helper()
+	return startReplicasEnv(t, n, nil, extraArgs...)
+}
+
+// startReplicasEnv is startReplicas with more environment for every
+// replica (RSDATA_ADMIN_TOKEN, which replicas must share).
+func startReplicasEnv(t *testing.T, n int, env []string, extraArgs ...string) *replicaSet {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 	defer cancel()
@@ -78,7 +87,7 @@ func startReplicas(t *testing.T, n int, extraArgs ...string) *replicaSet {
 		return pg
 	}
 	storePG, enginePG := start("store"), start("ext")
-	rs := &replicaSet{t: t, EnginePassword: "ext-" + randomHex(t, 12)}
+	rs := &replicaSet{t: t, EnginePassword: "ext-" + randomHex(t, 12), Env: env}
 	verifier, err := scram.Verifier(rs.EnginePassword)
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +136,7 @@ func (rs *replicaSet) startIn(dir string, extraArgs ...string) *server {
 	args := append([]string{"--no-embedded", "--store-dsn", rs.StoreDSN, "--cluster", "ext=" + rs.EngineDSN,
 		"--seal-key-file", rs.KeyFile, "--replica-lease", testLease.String()}, extraArgs...)
 	s := startServe(rs.t, serveOptions{NoEmbedded: true, Args: args, DataDir: dir,
-		Env: []string{"RSDATA_ROOT_ACCESS_KEY_ID=" + rs.Root.AccessKeyID, "RSDATA_ROOT_SECRET_ACCESS_KEY=" + rs.Root.SecretAccessKey}})
+		Env: append([]string{"RSDATA_ROOT_ACCESS_KEY_ID=" + rs.Root.AccessKeyID, "RSDATA_ROOT_SECRET_ACCESS_KEY=" + rs.Root.SecretAccessKey}, rs.Env...)})
 	// As a load balancer does, send it calls once it is ready: its lease
 	// is held and it listens for the other replicas' notifications.
 	deadline := time.Now().Add(readyTimeout)

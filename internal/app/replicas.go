@@ -5,13 +5,16 @@ package app
 // store that it renews; one that stops renewing is taken over by another
 // (its statements end FAILED, their backends are terminated on the engine,
 // its sessions close). Ends and cancels of statements travel between them
-// with LISTEN/NOTIFY on the store (one listening connection per replica).
+// with LISTEN/NOTIFY on the store (one listening connection per replica),
+// as do changes of datastores (each replica registers them again from the
+// store) and aborts of catalog operations.
 // Background work runs on the replica holding its duty lease.
 
 import (
 	"context"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -179,9 +182,20 @@ func (r *replicas) wake(id string) {
 // listen receives the other replicas' notifications until ctx ends.
 func (r *replicas) listen(ctx context.Context) {
 	r.a.store.Replicas().Listen(ctx, r.a.log.With("component", "replicas"),
-		[]string{store.EndedChannel, store.CancelChannel, store.EventChannel, store.JoinedChannel, store.WatchChannel},
+		[]string{store.EndedChannel, store.CancelChannel, store.EventChannel, store.JoinedChannel, store.WatchChannel,
+			store.DatastoreChannel, store.OperationAbortChannel},
 		func(channel, id string) {
 			switch channel {
+			case store.DatastoreChannel:
+				// A datastore (or its connection) changed on some replica:
+				// register it again from the store, or drop it when deleted.
+				if n, err := strconv.ParseInt(id, 10, 64); err == nil && n > 0 {
+					r.a.ds.svc.Changed(n)
+				}
+			case store.OperationAbortChannel:
+				if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+					r.a.ds.svc.AbortRequested(n)
+				}
 			case store.WatchChannel:
 				if inst, sid, ok := strings.Cut(id, " "); ok && inst == r.instance {
 					r.watchRequested(sid)
@@ -209,6 +223,9 @@ func (r *replicas) listen(ctx context.Context) {
 			}
 			r.wake("")
 			r.a.events.Notify()
+			// Datastore changes announced while not listening are lost:
+			// match the registered ones to the store again.
+			r.a.ds.svc.Changed(0)
 		})
 }
 

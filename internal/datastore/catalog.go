@@ -148,16 +148,38 @@ func (s *Service) Abort(ctx context.Context, id int64) (*Operation, error) {
 	if op.Terminal() {
 		return nil, &ConflictError{Message: fmt.Sprintf("operation %d has already ended (%s)", id, op.Status)}
 	}
+	if s.AbortRequested(id) {
+		return op, nil
+	}
+	// No worker here: another replica may run it (the store tells it to
+	// stop, so its catalog is not written after the abort), or nobody
+	// does (the process that queued it is gone).
+	at := s.now()
+	aborted, err := s.store.AbortOperation(ctx, id, at, "the operation was aborted")
+	if err != nil {
+		return nil, err
+	}
+	if !aborted {
+		if op, err = s.store.GetOperation(ctx, id); err != nil {
+			return nil, err
+		}
+		return nil, &ConflictError{Message: fmt.Sprintf("operation %d has already ended (%s)", id, op.Status)}
+	}
+	op.Status, op.Message, op.EndedAt = OpAborted, "the operation was aborted", at
+	return op, nil
+}
+
+// AbortRequested stops operation id's worker if it runs here, and reports
+// whether it did; the worker records the abort. Replicas call it when
+// another one aborted the operation.
+func (s *Service) AbortRequested(id int64) bool {
 	s.mu.Lock()
 	run, ok := s.cancels[id]
 	s.mu.Unlock()
 	if ok {
 		run.cancel()
-		return op, nil
 	}
-	// No worker holds it (it was queued by a process that is gone).
-	op.Status, op.Message, op.EndedAt = OpAborted, "the operation was aborted", s.now()
-	return op, s.store.UpdateOperation(ctx, op)
+	return ok
 }
 
 func (s *Service) abortOperationsOf(datastoreID int64) {

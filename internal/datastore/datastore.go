@@ -98,6 +98,11 @@ const (
 	OpAborted = "aborted"
 )
 
+// RestartedMessage ends the operations a starting rsdata found
+// unfinished. On replicas their worker may still run on another replica,
+// whose end then replaces this one.
+const RestartedMessage = "rsdata restarted while the operation ran"
+
 // Operation is a catalog operation.
 type Operation struct {
 	ID          int64
@@ -208,6 +213,9 @@ type Store interface {
 	// DeleteConnection removes it; *ConflictError while a datastore uses it.
 	DeleteConnection(ctx context.Context, id int64) error
 
+	// Every change of a datastore, and of a connection a datastore uses,
+	// is announced to the other replicas, which call Service.Changed.
+
 	// CreateDatastore inserts d (and c first when c is not nil, setting
 	// d.ConnectionID) in one transaction and sets the IDs.
 	CreateDatastore(ctx context.Context, d *Datastore, c *Connection) error
@@ -231,12 +239,20 @@ type Store interface {
 	// CreateOperation inserts o and sets its ID and CreatedAt.
 	CreateOperation(ctx context.Context, o *Operation) error
 	GetOperation(ctx context.Context, id int64) (*Operation, error)
+	// UpdateOperation overwrites o's status, counts and times unless it has
+	// ended; an end FailUnfinished recorded with RestartedMessage is
+	// replaced (the worker runs on, on another replica).
 	UpdateOperation(ctx context.Context, o *Operation) error
+	// AbortOperation ends operation id "aborted" with message unless it has
+	// ended already, and reports whether it did; the replica running its
+	// worker is told to stop it (Service.AbortRequested).
+	AbortOperation(ctx context.Context, id int64, at time.Time, message string) (bool, error)
 	// FailUnfinished marks every queued or running operation failed with
 	// message (their worker died with the previous process).
 	FailUnfinished(ctx context.Context, message string) error
 
-	// CreateToken inserts t and sets its ID and CreatedAt.
+	// CreateToken inserts t and sets its ID and CreatedAt; a token with
+	// the same hash is a *ConflictError.
 	CreateToken(ctx context.Context, t *Token) error
 	// TokenByHash returns the token with that hash, revoked or not.
 	TokenByHash(ctx context.Context, hash string) (*Token, error)

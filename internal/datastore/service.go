@@ -36,9 +36,21 @@ type Service struct {
 	cancels map[int64]running
 	// logins are the credential sources by connection and database, so
 	// the datastores of a connection share one IAM credential cache per
-	// database (IAM grants credentials per database).
-	logins map[loginKey]engines.Credentials
-	ops    sync.WaitGroup
+	// database (IAM grants credentials per database), with the connection
+	// as it was when each was made: a changed one gets a new source.
+	logins map[loginKey]cachedLogin
+	// pending are the datastores to register again from the store (0:
+	// all of them), drained by one worker while reloading is set.
+	pending   map[int64]bool
+	reloading bool
+	ops       sync.WaitGroup
+
+	// regMu serialises registrations: each reads the store and applies
+	// what it read under it, so two reloads never apply out of order.
+	regMu sync.Mutex
+	// registered is each registered datastore's endpoint, to leave an
+	// unchanged one (and its pools) alone on reload.
+	registered map[int64]engines.Endpoint
 	// ctx is the service's own context, for catalog operations (never a
 	// request's); Close cancels it.
 	ctx    context.Context
@@ -55,7 +67,8 @@ func New(opts Options, store Store, sealer Sealer, conn Connector, reg *engines.
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Service{opts: opts, store: store, sealer: sealer, conn: conn, reg: reg,
-		cancels: map[int64]running{}, logins: map[loginKey]engines.Credentials{}, ctx: ctx, cancel: cancel}
+		cancels: map[int64]running{}, logins: map[loginKey]cachedLogin{}, registered: map[int64]engines.Endpoint{},
+		ctx: ctx, cancel: cancel}
 }
 
 func (s *Service) now() time.Time { return s.opts.Clock().UTC() }
@@ -63,14 +76,27 @@ func (s *Service) now() time.Time { return s.opts.Clock().UTC() }
 // Load registers every stored datastore as a Data API target and fails the
 // catalog operations the previous process left unfinished.
 func (s *Service) Load(ctx context.Context) error {
-	if err := s.store.FailUnfinished(ctx, "rsdata restarted while the operation ran"); err != nil {
+	if err := s.store.FailUnfinished(ctx, RestartedMessage); err != nil {
 		return err
 	}
+	return s.ReloadAll(ctx)
+}
+
+// ReloadAll makes the registered Data API targets match the stored
+// datastores: new ones are registered, changed ones registered again
+// (their pools closed), unchanged ones left alone, and those no longer
+// stored removed. A replica calls it when it may have missed announcements
+// of changes (its listening connection was lost).
+func (s *Service) ReloadAll(ctx context.Context) error {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
 	all, err := s.store.ListDatastores(ctx)
 	if err != nil {
 		return err
 	}
+	stored := map[int64]bool{}
 	for _, d := range all {
+		stored[d.ID] = true
 		// One datastore that cannot be registered (its password sealed
 		// under another key, its name taken by a configured cluster) must
 		// not keep the server from starting: it is logged and left out.
@@ -85,12 +111,90 @@ func (s *Service) Load(ctx context.Context) error {
 			s.opts.Logger.Error("datastore not registered as a Data API target", "datastore", d.ID, "err", err)
 		}
 	}
+	for id := range s.registered {
+		if !stored[id] {
+			s.unregister(id)
+			s.abortOperationsOf(id)
+		}
+	}
 	return nil
 }
 
-// Close aborts running catalog operations and waits for them.
+// Reload registers datastore id again as the store has it, or unregisters
+// it (and stops its catalog workers here) when it is gone. Replicas call
+// it when another announces a change (Changed); the service itself after
+// each change it makes. An unchanged datastore keeps its pools.
+func (s *Service) Reload(ctx context.Context, id int64) error {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	d, err := s.store.GetDatastore(ctx, id)
+	if isNotFound(err) {
+		s.unregister(id)
+		s.abortOperationsOf(id)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c, err := s.connection(ctx, d.ConnectionID)
+	if err != nil {
+		return err
+	}
+	return s.register(d, c)
+}
+
+// Changed schedules Reload(id) off the caller's path (the replicas'
+// listener), or ReloadAll when id is 0. Repeated changes before the
+// worker gets to them are reloaded once.
+func (s *Service) Changed(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending == nil {
+		s.pending = map[int64]bool{}
+	}
+	s.pending[id] = true
+	if s.reloading || s.ctx.Err() != nil {
+		return
+	}
+	s.reloading = true
+	s.ops.Add(1)
+	go s.drainChanges()
+}
+
+func (s *Service) drainChanges() {
+	defer s.ops.Done()
+	for {
+		s.mu.Lock()
+		batch := s.pending
+		s.pending = nil
+		if len(batch) == 0 || s.ctx.Err() != nil {
+			s.reloading = false
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		ctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+		if batch[0] {
+			if err := s.ReloadAll(ctx); err != nil && s.ctx.Err() == nil {
+				s.opts.Logger.Error("registering the stored datastores again failed", "err", err)
+			}
+		} else {
+			for id := range batch {
+				if err := s.Reload(ctx, id); err != nil && s.ctx.Err() == nil {
+					s.opts.Logger.Error("registering a changed datastore again failed", "datastore", id, "err", err)
+				}
+			}
+		}
+		cancel()
+	}
+}
+
+// Close aborts running catalog operations and waits for them and for
+// pending reloads.
 func (s *Service) Close() {
+	s.mu.Lock()
 	s.cancel()
+	s.mu.Unlock()
 	s.ops.Wait()
 }
 
@@ -115,20 +219,32 @@ type loginKey struct {
 	database   string
 }
 
-// login is the credential source of connection c for database.
+// loginFields are the fields of a connection its logins depend on.
+type loginFields struct {
+	authType, username, password, roleARN, externalID string
+}
+
+type cachedLogin struct {
+	fields loginFields
+	login  engines.Credentials
+}
+
+// login is the credential source of connection c for database: the
+// cached one while c's credentials are as they were when it was made.
 func (s *Service) login(c *Connection, database string) (engines.Credentials, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := loginKey{c.ID, database}
-	if l, ok := s.logins[key]; ok && c.ID != 0 {
-		return l, nil
+	fields := loginFields{c.AuthType, c.Username, c.Password, c.RoleARN, c.ExternalID}
+	if l, ok := s.logins[key]; ok && c.ID != 0 && l.fields == fields {
+		return l.login, nil
 	}
 	l, err := s.newLogin(c, database)
 	if err != nil {
 		return nil, err
 	}
 	if c.ID != 0 {
-		s.logins[key] = l
+		s.logins[key] = cachedLogin{fields: fields, login: l}
 	}
 	return l, nil
 }
@@ -159,16 +275,14 @@ type basicLogin struct{ user, password string }
 
 func (b basicLogin) Login(context.Context) (string, string, error) { return b.user, b.password, nil }
 
-// register makes d a Data API target (replacing an earlier registration).
+// register makes d a Data API target, replacing an earlier registration
+// that differs; the caller holds regMu.
 func (s *Service) register(d *Datastore, c *Connection) error {
 	l, err := s.login(c, d.Database)
 	if err != nil {
 		return err
 	}
 	name := ClusterIdentifier(d.ID)
-	if s.reg.Remove(engines.Cluster, name) {
-		s.conn.Forget(engines.Cluster, name)
-	}
 	master := c.Username
 	if c.AuthType == AuthIAMRole {
 		master = iamDbUser(c.RoleARN)
@@ -178,13 +292,28 @@ func (s *Service) register(d *Datastore, c *Connection) error {
 	// clusters and workgroups through their PostgreSQL endpoint, which
 	// translates. Translating here too would hand a real Redshift
 	// PostgreSQL's forms and rsdata's installed functions.
-	return s.reg.Add(&engines.Endpoint{Kind: engines.Cluster, Name: name, Host: c.Host, Port: c.Port,
+	ep := engines.Endpoint{Kind: engines.Cluster, Name: name, Host: c.Host, Port: c.Port,
 		MasterUser: master, Database: d.Database, SSLMode: "prefer", Dialect: dialect.Postgres,
-		Login: l, ReadOnly: !d.EnrichmentOnly, SearchPath: d.Schema})
+		Login: l, ReadOnly: !d.EnrichmentOnly, SearchPath: d.Schema}
+	if old, ok := s.registered[d.ID]; ok && old == ep {
+		return nil
+	}
+	s.unregister(d.ID)
+	if err := s.reg.Add(&ep); err != nil {
+		return err
+	}
+	s.registered[d.ID] = ep
+	return nil
 }
 
+// unregister removes datastore id's Data API target and closes its pools;
+// the caller holds regMu (or is the only one running).
 func (s *Service) unregister(id int64) {
 	name := ClusterIdentifier(id)
+	if _, ok := s.registered[id]; !ok {
+		return
+	}
+	delete(s.registered, id)
 	if s.reg.Remove(engines.Cluster, name) {
 		s.conn.Forget(engines.Cluster, name)
 	}
@@ -416,7 +545,7 @@ func (s *Service) Create(ctx context.Context, in *CreateInput) (*Created, error)
 			return nil, err
 		}
 	}
-	if err := s.register(d, c); err != nil {
+	if err := s.Reload(ctx, d.ID); err != nil {
 		return nil, err
 	}
 	out := &Created{Datastore: d, Connection: c}
@@ -564,11 +693,7 @@ func (s *Service) Update(ctx context.Context, id int64, in *UpdateInput) (*Datas
 	if err := s.store.UpdateDatastore(ctx, d); err != nil {
 		return nil, err
 	}
-	c, err := s.connection(ctx, d.ConnectionID)
-	if err != nil {
-		return nil, err
-	}
-	return d, s.register(d, c)
+	return d, s.Reload(ctx, d.ID)
 }
 
 // Delete removes a datastore, its catalog and its Data API target.
@@ -580,8 +705,7 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 	if err := s.store.DeleteDatastore(ctx, id); err != nil {
 		return err
 	}
-	s.unregister(id)
-	return nil
+	return s.Reload(ctx, id)
 }
 
 // TestExisting tests the connection of datastore id.
@@ -697,7 +821,7 @@ func (s *Service) UpdateConnection(ctx context.Context, id int64, in *Connection
 	}
 	for _, d := range all {
 		if d.ConnectionID == id {
-			if err := s.register(d, c); err != nil {
+			if err := s.Reload(ctx, d.ID); err != nil {
 				return nil, err
 			}
 		}

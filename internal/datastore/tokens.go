@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -111,7 +112,14 @@ func (s *Service) EnsureAdminToken(ctx context.Context, secret string) (created 
 			return "", err
 		}
 		t := &Token{Name: "admin (RSDATA_ADMIN_TOKEN)", Role: Admin, Hash: HashToken(secret)}
-		return "", s.store.CreateToken(ctx, t)
+		err := s.store.CreateToken(ctx, t)
+		var ce *ConflictError
+		if errors.As(err, &ce) {
+			// Replicas started together with one RSDATA_ADMIN_TOKEN: another
+			// added it first.
+			return "", nil
+		}
+		return "", err
 	}
 	n, err := s.store.CountTokens(ctx)
 	if err != nil || n > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,6 +16,25 @@ import (
 // Datastores keeps the datastore API's connections, datastores, catalogs,
 // catalog operations and tokens.
 type Datastores struct{ db }
+
+// The datastore API's notification channels (LISTEN/NOTIFY), sent in the
+// transaction of the change so replicas hear of it once it is committed.
+const (
+	// DatastoreChannel announces that a datastore was created, updated or
+	// deleted, or that the connection it uses changed; the payload is the
+	// datastore's id. Every replica registers it again from the store.
+	DatastoreChannel = "rsdata_datastore_changed"
+	// OperationAbortChannel asks the replica running a catalog operation
+	// to stop its worker; the payload is the operation's id.
+	OperationAbortChannel = "rsdata_operation_abort"
+)
+
+// announceDatastores notifies DatastoreChannel of the datastores that
+// match where (a condition on ds_datastores, with $2 its argument) in tx.
+func announceDatastores(ctx context.Context, tx pgx.Tx, where string, arg int64) error {
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, id::text) FROM ds_datastores WHERE `+where, DatastoreChannel, arg)
+	return err
+}
 
 var _ datastore.Store = (*Datastores)(nil)
 
@@ -75,15 +95,21 @@ func (d *Datastores) ListConnections(ctx context.Context) ([]*datastore.Connecti
 	return out, rows.Err()
 }
 
-// UpdateConnection implements datastore.Store.
+// UpdateConnection implements datastore.Store; the datastores using the
+// connection are announced on DatastoreChannel.
 func (d *Datastores) UpdateConnection(ctx context.Context, c *datastore.Connection) error {
-	tag, err := d.pool.Exec(ctx, `UPDATE ds_connections SET name = $2, type = $3, host = $4, port = $5, auth_type = $6,
-		username = $7, sealed_password = $8, role_arn = $9, external_id = $10 WHERE id = $1`,
-		c.ID, c.Name, c.Type, c.Host, c.Port, c.AuthType, c.Username, c.SealedPassword, c.RoleARN, c.ExternalID)
-	if err == nil && tag.RowsAffected() == 0 {
-		return &datastore.NotFoundError{What: "connection", ID: c.ID}
-	}
-	return err
+	return d.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE ds_connections SET name = $2, type = $3, host = $4, port = $5, auth_type = $6,
+			username = $7, sealed_password = $8, role_arn = $9, external_id = $10 WHERE id = $1`,
+			c.ID, c.Name, c.Type, c.Host, c.Port, c.AuthType, c.Username, c.SealedPassword, c.RoleARN, c.ExternalID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return &datastore.NotFoundError{What: "connection", ID: c.ID}
+		}
+		return announceDatastores(ctx, tx, "connection_id = $2", c.ID)
+	})
 }
 
 // DeleteConnection implements datastore.Store.
@@ -131,7 +157,8 @@ func nullID(id int64) *int64 {
 	return &id
 }
 
-// CreateDatastore implements datastore.Store.
+// CreateDatastore implements datastore.Store; the new datastore is
+// announced on DatastoreChannel.
 func (d *Datastores) CreateDatastore(ctx context.Context, ds *datastore.Datastore, c *datastore.Connection) error {
 	return d.inTx(ctx, func(tx pgx.Tx) error {
 		if c != nil {
@@ -140,11 +167,14 @@ func (d *Datastores) CreateDatastore(ctx context.Context, ds *datastore.Datastor
 			}
 			ds.ConnectionID = c.ID
 		}
-		return tx.QueryRow(ctx, `INSERT INTO ds_datastores (name, connection_id, database, schema, description, teams, tags,
+		if err := tx.QueryRow(ctx, `INSERT INTO ds_datastores (name, connection_id, database, schema, description, teams, tags,
 			enrichment_only, enrichment_datastore_id, enrichment_prefix)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, created_at`,
 			ds.Name, ds.ConnectionID, ds.Database, ds.Schema, ds.Description, jsonList(ds.Teams), jsonList(ds.Tags),
-			ds.EnrichmentOnly, nullID(ds.EnrichmentDatastoreID), ds.EnrichmentPrefix).Scan(&ds.ID, &ds.CreatedAt)
+			ds.EnrichmentOnly, nullID(ds.EnrichmentDatastoreID), ds.EnrichmentPrefix).Scan(&ds.ID, &ds.CreatedAt); err != nil {
+			return err
+		}
+		return announceDatastores(ctx, tx, "id = $2", ds.ID)
 	})
 }
 
@@ -172,26 +202,39 @@ func (d *Datastores) ListDatastores(ctx context.Context) ([]*datastore.Datastore
 	return out, rows.Err()
 }
 
-// UpdateDatastore implements datastore.Store.
+// UpdateDatastore implements datastore.Store; the change is announced on
+// DatastoreChannel.
 func (d *Datastores) UpdateDatastore(ctx context.Context, ds *datastore.Datastore) error {
-	tag, err := d.pool.Exec(ctx, `UPDATE ds_datastores SET name = $2, connection_id = $3, database = $4, schema = $5,
-		description = $6, teams = $7, tags = $8, enrichment_only = $9, enrichment_datastore_id = $10, enrichment_prefix = $11
-		WHERE id = $1`, ds.ID, ds.Name, ds.ConnectionID, ds.Database, ds.Schema, ds.Description, jsonList(ds.Teams),
-		jsonList(ds.Tags), ds.EnrichmentOnly, nullID(ds.EnrichmentDatastoreID), ds.EnrichmentPrefix)
-	if err == nil && tag.RowsAffected() == 0 {
-		return &datastore.NotFoundError{What: "datastore", ID: ds.ID}
-	}
-	return err
+	return d.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE ds_datastores SET name = $2, connection_id = $3, database = $4, schema = $5,
+			description = $6, teams = $7, tags = $8, enrichment_only = $9, enrichment_datastore_id = $10, enrichment_prefix = $11
+			WHERE id = $1`, ds.ID, ds.Name, ds.ConnectionID, ds.Database, ds.Schema, ds.Description, jsonList(ds.Teams),
+			jsonList(ds.Tags), ds.EnrichmentOnly, nullID(ds.EnrichmentDatastoreID), ds.EnrichmentPrefix)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return &datastore.NotFoundError{What: "datastore", ID: ds.ID}
+		}
+		return announceDatastores(ctx, tx, "id = $2", ds.ID)
+	})
 }
 
 // DeleteDatastore implements datastore.Store; containers and operations go
-// with it (ON DELETE CASCADE), links to it are cleared (SET NULL).
+// with it (ON DELETE CASCADE), links to it are cleared (SET NULL), and the
+// deletion is announced on DatastoreChannel.
 func (d *Datastores) DeleteDatastore(ctx context.Context, id int64) error {
-	tag, err := d.pool.Exec(ctx, `DELETE FROM ds_datastores WHERE id = $1`, id)
-	if err == nil && tag.RowsAffected() == 0 {
-		return &datastore.NotFoundError{What: "datastore", ID: id}
-	}
-	return err
+	return d.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM ds_datastores WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return &datastore.NotFoundError{What: "datastore", ID: id}
+		}
+		_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, DatastoreChannel, strconv.FormatInt(id, 10))
+		return err
+	})
 }
 
 // SyncContainers implements datastore.Store.
@@ -346,12 +389,32 @@ func (d *Datastores) GetOperation(ctx context.Context, id int64) (*datastore.Ope
 }
 
 // UpdateOperation implements datastore.Store. An operation already ended
-// keeps its end (an abort racing the worker's last write).
+// keeps its end (an abort racing the worker's last write), but for the
+// end a starting replica gave it while its worker ran on another.
 func (d *Datastores) UpdateOperation(ctx context.Context, o *datastore.Operation) error {
 	_, err := d.pool.Exec(ctx, `UPDATE ds_operations SET status = $2, message = $3, added = $4, updated = $5, removed = $6,
-		started_at = $7, ended_at = $8 WHERE id = $1 AND status NOT IN ('success', 'failure', 'aborted')`,
-		o.ID, o.Status, o.Message, o.Added, o.Updated, o.Removed, dsNullTime(o.StartedAt), dsNullTime(o.EndedAt))
+		started_at = $7, ended_at = $8 WHERE id = $1 AND (status NOT IN ('success', 'failure', 'aborted')
+			OR (status = 'failure' AND message = $9))`,
+		o.ID, o.Status, o.Message, o.Added, o.Updated, o.Removed, dsNullTime(o.StartedAt), dsNullTime(o.EndedAt),
+		datastore.RestartedMessage)
 	return err
+}
+
+// AbortOperation implements datastore.Store: the abort is announced on
+// OperationAbortChannel in the same transaction.
+func (d *Datastores) AbortOperation(ctx context.Context, id int64, at time.Time, message string) (bool, error) {
+	var aborted bool
+	err := d.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE ds_operations SET status = 'aborted', message = $2, ended_at = $3
+			WHERE id = $1 AND status NOT IN ('success', 'failure', 'aborted')`, id, message, at)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		aborted = true
+		_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, OperationAbortChannel, strconv.FormatInt(id, 10))
+		return err
+	})
+	return aborted, err
 }
 
 // FailUnfinished implements datastore.Store.
@@ -377,8 +440,13 @@ func scanToken(row pgx.Row) (*datastore.Token, error) {
 
 // CreateToken implements datastore.Store.
 func (d *Datastores) CreateToken(ctx context.Context, t *datastore.Token) error {
-	return d.pool.QueryRow(ctx, `INSERT INTO ds_tokens (name, role, hash) VALUES ($1, $2, $3) RETURNING id, created_at`,
+	err := d.pool.QueryRow(ctx, `INSERT INTO ds_tokens (name, role, hash) VALUES ($1, $2, $3) RETURNING id, created_at`,
 		t.Name, int(t.Role), t.Hash).Scan(&t.ID, &t.CreatedAt)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return &datastore.ConflictError{Message: "a token with this secret exists already"}
+	}
+	return err
 }
 
 // TokenByHash implements datastore.Store.

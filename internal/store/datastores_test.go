@@ -3,6 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -121,5 +124,142 @@ func TestDatastoresView(t *testing.T) {
 	}
 	if _, err := v.TokenByHash(ctx, datastore.HashToken("other")); !errors.As(err, &nf) {
 		t.Errorf("an unknown token: %v", err)
+	}
+}
+
+// TestDatastoreNotifications: creating, updating and deleting a datastore,
+// and updating the connection datastores use, announce the datastores on
+// DatastoreChannel; aborting an operation that runs announces it on
+// OperationAbortChannel, an ended one is left alone and announced to
+// nobody; a second token with one hash is a conflict (replicas started
+// together with one RSDATA_ADMIN_TOKEN).
+func TestDatastoreNotifications(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := pgtest.Start(t)
+	s, err := store.Open(ctx, srv.ConnString("postgres", srv.NewDatabase(t)), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	v := s.Datastores()
+	got := make(chan string, 20)
+	connected := make(chan struct{}, 1)
+	go s.Replicas().Listen(ctx, slog.New(slog.DiscardHandler), []string{store.DatastoreChannel, store.OperationAbortChannel},
+		func(ch, payload string) {
+			if ch != "" {
+				got <- ch + " " + payload
+			}
+		}, func() { connected <- struct{}{} })
+	select {
+	case <-connected:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Listen did not connect")
+	}
+	expect := func(want ...string) {
+		t.Helper()
+		var all []string
+		for range want {
+			select {
+			case n := <-got:
+				all = append(all, n)
+			case <-time.After(30 * time.Second):
+				t.Fatalf("notifications %q; want %q", all, want)
+			}
+		}
+		slices.Sort(all)
+		slices.Sort(want)
+		if !slices.Equal(all, want) {
+			t.Fatalf("notifications %q; want %q", all, want)
+		}
+	}
+	ds := func(id int64) string { return store.DatastoreChannel + " " + strconv.FormatInt(id, 10) }
+
+	conn := &datastore.Connection{Name: "c", Type: "redshift", Host: "h", Port: 5439, AuthType: datastore.AuthBasic, Username: "u"}
+	one := &datastore.Datastore{Name: "one", Database: "dev", Schema: "public"}
+	if err := v.CreateDatastore(ctx, one, conn); err != nil {
+		t.Fatal(err)
+	}
+	expect(ds(one.ID))
+	two := &datastore.Datastore{Name: "two", ConnectionID: conn.ID, Database: "dev", Schema: "public"}
+	if err := v.CreateDatastore(ctx, two, nil); err != nil {
+		t.Fatal(err)
+	}
+	expect(ds(two.ID))
+	one.Schema = "other"
+	if err := v.UpdateDatastore(ctx, one); err != nil {
+		t.Fatal(err)
+	}
+	expect(ds(one.ID))
+	conn.Host = "elsewhere"
+	if err := v.UpdateConnection(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	expect(ds(one.ID), ds(two.ID))
+	if err := v.DeleteDatastore(ctx, two.ID); err != nil {
+		t.Fatal(err)
+	}
+	expect(ds(two.ID))
+	var nf *datastore.NotFoundError
+	if err := v.UpdateDatastore(ctx, two); !errors.As(err, &nf) {
+		t.Fatalf("updating a deleted datastore: %v", err)
+	}
+
+	op := &datastore.Operation{Type: "catalog", DatastoreID: one.ID, Status: datastore.OpRunning}
+	if err := v.CreateOperation(ctx, op); err != nil {
+		t.Fatal(err)
+	}
+	if aborted, err := v.AbortOperation(ctx, op.ID, time.Now(), "the operation was aborted"); err != nil || !aborted {
+		t.Fatalf("AbortOperation = %v, %v", aborted, err)
+	}
+	expect(store.OperationAbortChannel + " " + strconv.FormatInt(op.ID, 10))
+	if aborted, err := v.AbortOperation(ctx, op.ID, time.Now(), "again"); err != nil || aborted {
+		t.Fatalf("aborting an ended operation = %v, %v", aborted, err)
+	}
+	if o, err := v.GetOperation(ctx, op.ID); err != nil || o.Status != datastore.OpAborted || o.Message != "the operation was aborted" {
+		t.Fatalf("aborted operation: %+v, %v", o, err)
+	}
+
+	// An end a starting replica recorded gives way to the worker's own
+	// (it ran on another replica); an abort does not.
+	op2 := &datastore.Operation{Type: "catalog", DatastoreID: one.ID, Status: datastore.OpRunning}
+	if err := v.CreateOperation(ctx, op2); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.FailUnfinished(ctx, datastore.RestartedMessage); err != nil {
+		t.Fatal(err)
+	}
+	op2.Status, op2.Message = datastore.OpSuccess, "1 containers added"
+	if err := v.UpdateOperation(ctx, op2); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := v.GetOperation(ctx, op2.ID); err != nil || o.Status != datastore.OpSuccess {
+		t.Fatalf("the worker's end after a restart's: %+v, %v", o, err)
+	}
+	if o, err := v.GetOperation(ctx, op.ID); err != nil || o.Status != datastore.OpAborted {
+		t.Fatalf("an aborted operation after FailUnfinished: %+v, %v", o, err)
+	}
+	op.Status = datastore.OpSuccess
+	if err := v.UpdateOperation(ctx, op); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := v.GetOperation(ctx, op.ID); err != nil || o.Status != datastore.OpAborted {
+		t.Fatalf("a worker's end after an abort: %+v, %v", o, err)
+	}
+
+	// Only committed changes were announced: nothing is left over (the
+	// failed update and the second abort sent nothing).
+	if err := v.DeleteDatastore(ctx, one.ID); err != nil {
+		t.Fatal(err)
+	}
+	expect(ds(one.ID))
+
+	tok := &datastore.Token{Name: "a", Role: datastore.Admin, Hash: "same"}
+	if err := v.CreateToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	var ce *datastore.ConflictError
+	if err := v.CreateToken(ctx, &datastore.Token{Name: "b", Role: datastore.Admin, Hash: "same"}); !errors.As(err, &ce) {
+		t.Fatalf("a second token with one hash: %v", err)
 	}
 }

@@ -54,6 +54,10 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 	resource := "*"
 	var keys map[string][]string
 	var login login
+	// gone is set when a session's target is no longer registered (its
+	// datastore was deleted, on this replica or another): its login must
+	// run nothing more, even on the connection the session holds.
+	gone := false
 	if in.SessionId != nil {
 		if in.ClusterIdentifier != nil || in.WorkgroupName != nil {
 			return nil, awserr.Validation("SessionId cannot be combined with ClusterIdentifier or WorkgroupName: a session already names its cluster or workgroup.")
@@ -70,6 +74,8 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 			keys = map[string][]string{"redshift-data:session-owner-iam-userid": {owner.UserID}}
 			if ep, ok := s.engines.Lookup(target.Kind, target.Name); ok {
 				req.Dialect = ep.Dialect
+			} else {
+				gone = true
 			}
 		}
 	} else {
@@ -88,6 +94,9 @@ func (s *Service) submit(ctx context.Context, in *submission, req statement.Exec
 	}
 	if err := s.authorizeLogin(ctx, login); err != nil {
 		return nil, err
+	}
+	if gone {
+		return nil, awserr.Validation(msgNoEndpoint)
 	}
 	st, err := s.engine.Execute(ctx, req)
 	if err != nil {
