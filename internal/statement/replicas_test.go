@@ -56,6 +56,9 @@ func (b *memBus) Finished(string)                             {}
 type announcingStore struct {
 	*memStore
 	bus *memBus
+	// admitting serialises CreateAdmitted, as the control store's
+	// admission lock does.
+	admitting *sync.Mutex
 }
 
 func (s announcingStore) Update(ctx context.Context, st *Statement, last *results.LastPage) error {
@@ -66,36 +69,46 @@ func (s announcingStore) Update(ctx context.Context, st *Statement, last *result
 	return err
 }
 
-// CountActive and CountOpenSessions make announcingStore a SharedCounter.
-func (s announcingStore) CountActive(_ context.Context, t Target) (int, error) {
+// CreateAdmitted makes announcingStore a SharedAdmitter.
+func (s announcingStore) CreateAdmitted(ctx context.Context, req AdmitRequest) (string, error) {
+	s.admitting.Lock()
+	defer s.admitting.Unlock()
+	st := req.Statement
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, st := range s.stmts {
-		if st.Target == t && st.Parent == "" && !st.Status.Terminal() {
-			n++
+	if u, ok := s.tokens[st.Owner.Principal+"\x00"+req.Token]; req.Token != "" && ok && u.at.After(req.TokenSince) {
+		s.mu.Unlock()
+		return u.id, nil
+	}
+	active, open := 0, 0
+	for _, x := range s.stmts {
+		if x.Target == st.Target && x.Parent == "" && !x.Status.Terminal() {
+			active++
 		}
 	}
-	return n, nil
-}
-
-func (s announcingStore) CountOpenSessions(_ context.Context, t Target) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
 	for _, ss := range s.sessions {
-		if ss.Target == t && ss.Status != SessionClosed {
-			n++
+		if ss.Target == st.Target && ss.Status != SessionClosed {
+			open++
 		}
 	}
-	return n, nil
+	s.mu.Unlock()
+	if active >= req.MaxActive {
+		return "", ErrTooManyActive
+	}
+	if req.Session != nil && open >= req.MaxSessions {
+		return "", ErrTooManySessions
+	}
+	existing, err := s.Create(ctx, st, req.Token, req.TokenSince)
+	if err == nil && existing == "" && req.Session != nil {
+		err = s.PutSession(ctx, req.Session)
+	}
+	return existing, err
 }
 
 // twoReplicas starts engines a and b on one store and bus.
 func twoReplicas(t *testing.T, opts Options) (a, b *Engine, store announcingStore) {
 	t.Helper()
 	bus := &memBus{subs: map[string][]chan struct{}{}, shared: true}
-	store = announcingStore{newMemStore(), bus}
+	store = announcingStore{newMemStore(), bus, &sync.Mutex{}}
 	x := &fakeExec{}
 	for _, inst := range []string{"a", "b"} {
 		o := opts
