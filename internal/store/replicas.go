@@ -222,11 +222,11 @@ func admissionLockKey(t statement.Target) int64 {
 	return int64(h.Sum64())
 }
 
-// admitSQL takes client token $35 (when not ”) and inserts the statement,
+// admitSQL takes client token $35 (when not empty) and inserts the statement,
 // unless the token is in use, target ($4, $5) already has $37 active
 // top-level statements, or the statement opens a session ($38) and the
 // target has $39 open sessions. It returns why it inserted nothing
-// ('token', 'active', 'sessions') or ”. The counts and the inserts share
+// (token, active or sessions), or the empty string. The counts and the inserts share
 // one snapshot, taken once the caller holds the target's admission lock.
 const admitSQL = `WITH verdict AS (
 	SELECT CASE
