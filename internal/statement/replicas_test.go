@@ -172,6 +172,59 @@ func TestLimitsAcrossReplicas(t *testing.T) {
 	})
 }
 
+// TestLimitsAcrossReplicasAtOnce: statements submitted at once to two
+// engines on one shared store are admitted by the store, so exactly the
+// limit start, and a session opened on one counts on the other.
+func TestLimitsAcrossReplicasAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const k, n = 2, 10
+		a, b, store := twoReplicas(t, Options{MaxActive: k, MaxSessions: 1})
+		errs := make(chan error, n)
+		for i := range n {
+			e := []*Engine{a, b}[i%2]
+			go func() {
+				_, err := e.Execute(context.Background(), req("sleep 1h"))
+				errs <- err
+			}()
+		}
+		admitted := 0
+		for range n {
+			switch err := <-errs; err {
+			case nil:
+				admitted++
+			case ErrTooManyActive:
+			default:
+				t.Fatal(err)
+			}
+		}
+		if admitted != k {
+			t.Fatalf("%d of %d statements sent at once to a and b admitted (limit %d)", admitted, n, k)
+		}
+		store.mu.Lock()
+		var ids []string
+		for id := range store.stmts {
+			ids = append(ids, id)
+		}
+		store.mu.Unlock()
+		for _, id := range ids {
+			a.CancelRequested(id)
+			b.CancelRequested(id)
+		}
+		synctest.Wait()
+		keep := time.Minute
+		opening := req("select 1")
+		opening.KeepAlive = &keep
+		st := execute(t, a, opening)
+		synctest.Wait()
+		if ss := store.session(st.SessionID); ss.ID != st.SessionID {
+			t.Fatalf("the session a opened is not in the store: %+v", ss)
+		}
+		if _, err := b.Execute(context.Background(), opening); err != ErrTooManySessions {
+			t.Fatalf("a second session on b while a holds one (limit 1): %v", err)
+		}
+	})
+}
+
 func TestTakeOver(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a, b, _ := twoReplicas(t, Options{})
