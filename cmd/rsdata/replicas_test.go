@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -34,6 +35,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rsdata/rsdata/internal/scram"
@@ -564,35 +566,113 @@ func listed(list []types.StatementData, id string) bool {
 	return false
 }
 
+// The Data API's texts for its limits, as one server sends them.
+const (
+	tooManyActiveText   = "Active statements exceeded the limit for this cluster or workgroup. Wait for running statements to finish, or cancel some, and try again."
+	tooManySessionsText = "Active sessions exceeded the limit for this cluster or workgroup. Close idle sessions or wait for them to expire, and try again."
+)
+
+// executeAtOnce sends every input at once, alternating between the
+// replicas, and returns the ids of the admitted statements and the errors
+// of the refused ones.
+func (rs *replicaSet) executeAtOnce(ctx context.Context, ins []redshiftdata.ExecuteStatementInput) (ids []string, refused []error) {
+	var (
+		mu    sync.Mutex
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+	)
+	for i := range ins {
+		c := rs.data(i % len(rs.Replicas))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			out, err := c.ExecuteStatement(ctx, &ins[i])
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				refused = append(refused, err)
+				return
+			}
+			ids = append(ids, aws.ToString(out.Id))
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return ids, refused
+}
+
+// wantRefused requires every error to be the exception code with text.
+func wantRefused(t *testing.T, what string, refused []error, code, text string) {
+	t.Helper()
+	for _, err := range refused {
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != code || apiErr.ErrorMessage() != text {
+			t.Errorf("%s: %v; want %s: %s", what, err, code, text)
+		}
+	}
+}
+
 // TestReplicaLimits: the limits on active statements and open sessions
-// count every replica's.
+// count every replica's, exactly, when statements arrive on both replicas
+// at the same instant.
 func TestReplicaLimits(t *testing.T) {
 	t.Parallel()
-	rs := startReplicas(t, 2, "--max-active-statements", "1", "--max-active-sessions", "1")
+	const maxActive, maxSessions, sent = 3, 2, 16
+	rs := startReplicas(t, 2, "--max-active-statements", strconv.Itoa(maxActive), "--max-active-sessions", strconv.Itoa(maxSessions))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	long := execute(t, rs.data(0), onExt("select pg_sleep(30)"))
-	in := onExt("select 1")
-	_, err := rs.data(1).ExecuteStatement(ctx, &in)
-	if !isAPIError(err, "ActiveStatementsExceededException") {
-		t.Errorf("a second active statement, on B while A runs one (limit 1): %v; want ActiveStatementsExceededException", err)
+
+	ins := make([]redshiftdata.ExecuteStatementInput, sent)
+	for i := range ins {
+		ins[i] = onExt("select pg_sleep(60)")
 	}
-	if _, err := rs.data(1).CancelStatement(ctx, &redshiftdata.CancelStatementInput{Id: aws.String(long)}); err != nil {
-		t.Fatal(err)
+	long, refused := rs.executeAtOnce(ctx, ins)
+	if len(long) != maxActive {
+		t.Fatalf("%d of %d long statements sent at once to A and B admitted with a limit of %d (refused: %v)", len(long), sent, maxActive, refused)
 	}
-	waitDone(t, rs.data(0), long)
+	wantRefused(t, "a statement over the limit", refused, "ActiveStatementsExceededException", tooManyActiveText)
+	// The admitted ones run; the refused ones never reach the engine.
+	deadline := time.Now().Add(30 * time.Second)
+	const sleeping = "select count(*) from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid()"
+	for rs.engineQuery(sleeping)[0] != strconv.Itoa(maxActive) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s backends run pg_sleep(60) on the engine 30s after submission; want %d", rs.engineQuery(sleeping)[0], maxActive)
+		}
+		time.Sleep(pollInterval)
+	}
+	// Cancelled (through B, wherever they run), they free their places.
+	for _, id := range long {
+		if _, err := rs.data(1).CancelStatement(ctx, &redshiftdata.CancelStatementInput{Id: aws.String(id)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range long {
+		waitDone(t, rs.data(0), id)
+	}
 	mustFinish(t, rs.data(1), execute(t, rs.data(1), onExt("select 1")))
 
-	opening := onExt("select 1")
-	opening.SessionKeepAliveSeconds = aws.Int32(300)
-	out, err := rs.data(0).ExecuteStatement(ctx, &opening)
-	if err != nil {
-		t.Fatal(err)
+	// Statements opening sessions, at once: exactly maxSessions open; each
+	// other one is refused for its session (the active limit has room).
+	for i := range ins {
+		ins[i] = onExt("select 1")
+		ins[i].SessionKeepAliveSeconds = aws.Int32(300)
 	}
-	mustFinish(t, rs.data(0), aws.ToString(out.Id))
-	_, err = rs.data(1).ExecuteStatement(ctx, &opening)
+	opened, refused := rs.executeAtOnce(ctx, ins)
+	if len(opened) != maxSessions {
+		t.Fatalf("%d of %d statements opening sessions at once on A and B admitted with a limit of %d sessions (refused: %v)", len(opened), sent, maxSessions, refused)
+	}
+	wantRefused(t, "a session over the limit", refused, "ActiveSessionsExceededException", tooManySessionsText)
+	for _, id := range opened {
+		mustFinish(t, rs.data(0), id)
+	}
+	// A fresh input: the SDK filled each one's ClientToken, and a repeat
+	// of an admitted one returns its statement.
+	another := onExt("select 1")
+	another.SessionKeepAliveSeconds = aws.Int32(300)
+	_, err := rs.data(1).ExecuteStatement(ctx, &another)
 	if !isAPIError(err, "ActiveSessionsExceededException") {
-		t.Errorf("a second session, on B while A holds one (limit 1): %v; want ActiveSessionsExceededException", err)
+		t.Errorf("another session while %d are open (limit %d): %v; want ActiveSessionsExceededException", maxSessions, maxSessions, err)
 	}
 }
 

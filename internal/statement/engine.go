@@ -276,12 +276,6 @@ func (e *Engine) Execute(ctx context.Context, req ExecuteRequest) (*Statement, e
 		cancel()
 		return nil, err
 	}
-	if err := e.sharedLimits(ctx, st.Target, newSession); err != nil {
-		e.admission.release(st.Target)
-		e.sessions.unclaim(sess, newSession)
-		cancel()
-		return nil, err
-	}
 	r.st, r.subs, r.cancel, r.sess = st, subs, cancel, sess
 	e.mu.Lock()
 	e.live[st.ID] = r
@@ -295,10 +289,7 @@ func (e *Engine) Execute(ctx context.Context, req ExecuteRequest) (*Statement, e
 	for i := range subs {
 		full.Subs[i] = &subs[i]
 	}
-	existing, err := e.store.Create(ctx, &full, req.ClientToken, st.CreatedAt.Add(-ClientTokenLifetime))
-	if err == nil && existing == "" && sess != nil {
-		err = e.sessions.persist(ctx, sess)
-	}
+	existing, err := e.create(ctx, &full, sess, newSession, req.ClientToken)
 	if err != nil || existing != "" {
 		e.sessions.unclaim(sess, newSession)
 		e.forget(r)

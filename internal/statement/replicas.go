@@ -145,43 +145,60 @@ func (e *Engine) Instance() string { return e.opts.Instance }
 // HasSession reports whether session id is open in this replica.
 func (e *Engine) HasSession(id string) bool { return e.sessions.isOpen(id) }
 
-// SharedCounter is implemented by a store that replicas share: the limits
-// on active statements and open sessions then count every replica's.
-type SharedCounter interface {
-	// CountActive returns the SUBMITTED, PICKED and STARTED top-level
-	// statements of target.
-	CountActive(ctx context.Context, t Target) (int, error)
-	// CountOpenSessions returns the sessions of target not CLOSED.
-	CountOpenSessions(ctx context.Context, t Target) (int, error)
+// SharedAdmitter is implemented by a store that replicas share: while
+// others are live, a statement is admitted there, against every replica's
+// active statements and open sessions.
+type SharedAdmitter interface {
+	// CreateAdmitted is Create, with the session req opens (if any)
+	// stored with the statement, serialised with every replica's
+	// admissions on the statement's target: when the target already has
+	// req.MaxActive SUBMITTED, PICKED or STARTED top-level statements it
+	// returns ErrTooManyActive, and when req.Session is set and the target
+	// has req.MaxSessions sessions not CLOSED, ErrTooManySessions; it then
+	// stores nothing. A client token in use returns its statement's id
+	// before any limit is checked, and stores nothing.
+	CreateAdmitted(ctx context.Context, req AdmitRequest) (existingID string, err error)
 }
 
-// sharedLimits checks the limits across replicas before a statement (and,
-// when newSession, the session it opens) is stored. Replicas admitting at
-// the same moment may each see the count below the limit, so it can be
-// passed by as many statements as are submitted at once; on one replica
-// the in-process admission stays exact.
-func (e *Engine) sharedLimits(ctx context.Context, t Target, newSession bool) error {
-	c, ok := e.store.(SharedCounter)
-	if !ok || e.opts.Bus == nil || !e.opts.Bus.Shared() {
-		return nil
+// AdmitRequest is a statement to admit under the limits across replicas.
+type AdmitRequest struct {
+	// Statement is stored with its Subs, as Create stores it.
+	Statement *Statement
+	// Session is the session the statement opens, nil for none.
+	Session    *Session
+	Token      string
+	TokenSince time.Time
+	MaxActive  int
+	// MaxSessions bounds open sessions when Session is set.
+	MaxSessions int
+}
+
+// create stores a statement admitted in memory (and the session it opens
+// or claims). Alone on the store, a replica's in-process limits are exact
+// and the store only inserts; while other replicas are live, the store
+// admits it against theirs, atomically.
+func (e *Engine) create(ctx context.Context, st *Statement, sess *session, newSession bool, token string) (string, error) {
+	since := st.CreatedAt.Add(-ClientTokenLifetime)
+	a, shared := e.store.(SharedAdmitter)
+	if !shared || e.opts.Bus == nil || !e.opts.Bus.Shared() {
+		existing, err := e.store.Create(ctx, st, token, since)
+		if err == nil && existing == "" && sess != nil {
+			err = e.sessions.persist(ctx, sess)
+		}
+		return existing, err
 	}
-	n, err := c.CountActive(ctx, t)
-	if err != nil {
-		return err
+	req := AdmitRequest{Statement: st, Token: token, TokenSince: since, MaxActive: e.opts.MaxActive, MaxSessions: e.opts.MaxSessions}
+	if newSession {
+		return e.sessions.persistWith(sess, func(info *Session) (string, error) {
+			req.Session = info
+			return a.CreateAdmitted(ctx, req)
+		})
 	}
-	if n >= e.opts.MaxActive {
-		return ErrTooManyActive
+	existing, err := a.CreateAdmitted(ctx, req)
+	if err == nil && existing == "" && sess != nil {
+		err = e.sessions.persist(ctx, sess)
 	}
-	if !newSession {
-		return nil
-	}
-	if n, err = c.CountOpenSessions(ctx, t); err != nil {
-		return err
-	}
-	if n >= e.opts.MaxSessions {
-		return ErrTooManySessions
-	}
-	return nil
+	return existing, err
 }
 
 // Running reports whether statement id (or sub-statement) runs here and

@@ -56,6 +56,9 @@ func (b *memBus) Finished(string)                             {}
 type announcingStore struct {
 	*memStore
 	bus *memBus
+	// admitting serialises CreateAdmitted, as the control store's
+	// admission lock does.
+	admitting *sync.Mutex
 }
 
 func (s announcingStore) Update(ctx context.Context, st *Statement, last *results.LastPage) error {
@@ -66,36 +69,46 @@ func (s announcingStore) Update(ctx context.Context, st *Statement, last *result
 	return err
 }
 
-// CountActive and CountOpenSessions make announcingStore a SharedCounter.
-func (s announcingStore) CountActive(_ context.Context, t Target) (int, error) {
+// CreateAdmitted makes announcingStore a SharedAdmitter.
+func (s announcingStore) CreateAdmitted(ctx context.Context, req AdmitRequest) (string, error) {
+	s.admitting.Lock()
+	defer s.admitting.Unlock()
+	st := req.Statement
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, st := range s.stmts {
-		if st.Target == t && st.Parent == "" && !st.Status.Terminal() {
-			n++
+	if u, ok := s.tokens[st.Owner.Principal+"\x00"+req.Token]; req.Token != "" && ok && u.at.After(req.TokenSince) {
+		s.mu.Unlock()
+		return u.id, nil
+	}
+	active, open := 0, 0
+	for _, x := range s.stmts {
+		if x.Target == st.Target && x.Parent == "" && !x.Status.Terminal() {
+			active++
 		}
 	}
-	return n, nil
-}
-
-func (s announcingStore) CountOpenSessions(_ context.Context, t Target) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
 	for _, ss := range s.sessions {
-		if ss.Target == t && ss.Status != SessionClosed {
-			n++
+		if ss.Target == st.Target && ss.Status != SessionClosed {
+			open++
 		}
 	}
-	return n, nil
+	s.mu.Unlock()
+	if active >= req.MaxActive {
+		return "", ErrTooManyActive
+	}
+	if req.Session != nil && open >= req.MaxSessions {
+		return "", ErrTooManySessions
+	}
+	existing, err := s.Create(ctx, st, req.Token, req.TokenSince)
+	if err == nil && existing == "" && req.Session != nil {
+		err = s.PutSession(ctx, req.Session)
+	}
+	return existing, err
 }
 
 // twoReplicas starts engines a and b on one store and bus.
 func twoReplicas(t *testing.T, opts Options) (a, b *Engine, store announcingStore) {
 	t.Helper()
 	bus := &memBus{subs: map[string][]chan struct{}{}, shared: true}
-	store = announcingStore{newMemStore(), bus}
+	store = announcingStore{newMemStore(), bus, &sync.Mutex{}}
 	x := &fakeExec{}
 	for _, inst := range []string{"a", "b"} {
 		o := opts
@@ -155,6 +168,59 @@ func TestLimitsAcrossReplicas(t *testing.T) {
 		execute(t, a, req("sleep 1h"))
 		if _, err := b.Execute(context.Background(), req("select 1")); err != ErrTooManyActive {
 			t.Fatalf("a second active statement on b while a runs one (limit 1): %v", err)
+		}
+	})
+}
+
+// TestLimitsAcrossReplicasAtOnce: statements submitted at once to two
+// engines on one shared store are admitted by the store, so exactly the
+// limit start, and a session opened on one counts on the other.
+func TestLimitsAcrossReplicasAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const k, n = 2, 10
+		a, b, store := twoReplicas(t, Options{MaxActive: k, MaxSessions: 1})
+		errs := make(chan error, n)
+		for i := range n {
+			e := []*Engine{a, b}[i%2]
+			go func() {
+				_, err := e.Execute(context.Background(), req("sleep 1h"))
+				errs <- err
+			}()
+		}
+		admitted := 0
+		for range n {
+			switch err := <-errs; err {
+			case nil:
+				admitted++
+			case ErrTooManyActive:
+			default:
+				t.Fatal(err)
+			}
+		}
+		if admitted != k {
+			t.Fatalf("%d of %d statements sent at once to a and b admitted (limit %d)", admitted, n, k)
+		}
+		store.mu.Lock()
+		var ids []string
+		for id := range store.stmts {
+			ids = append(ids, id)
+		}
+		store.mu.Unlock()
+		for _, id := range ids {
+			a.CancelRequested(id)
+			b.CancelRequested(id)
+		}
+		synctest.Wait()
+		keep := time.Minute
+		opening := req("select 1")
+		opening.KeepAlive = &keep
+		st := execute(t, a, opening)
+		synctest.Wait()
+		if ss := store.session(st.SessionID); ss.ID != st.SessionID {
+			t.Fatalf("the session a opened is not in the store: %+v", ss)
+		}
+		if _, err := b.Execute(context.Background(), opening); err != ErrTooManySessions {
+			t.Fatalf("a second session on b while a holds one (limit 1): %v", err)
 		}
 	})
 }

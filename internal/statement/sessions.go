@@ -143,6 +143,17 @@ func (t *sessionTable) persist(ctx context.Context, s *session) error {
 	return t.store.PutSession(ctx, &info)
 }
 
+// persistWith is persist with store, which writes the session's state as
+// it is at that moment together with something else.
+func (t *sessionTable) persistWith(s *session, store func(info *Session) (string, error)) (string, error) {
+	s.persist.Lock()
+	defer s.persist.Unlock()
+	t.mu.Lock()
+	info := s.info
+	t.mu.Unlock()
+	return store(&info)
+}
+
 func (t *sessionTable) persistLogged(s *session) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"time"
 
@@ -213,18 +214,101 @@ func (r *Replicas) listenOnce(ctx context.Context, cfg *pgx.ConnConfig, channels
 	}
 }
 
-// CountActive implements statement.SharedCounter.
-func (s *Statements) CountActive(ctx context.Context, t statement.Target) (int, error) {
-	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM statements WHERE target_kind = $1 AND target_name = $2
-		AND parent_id IS NULL AND status IN ('SUBMITTED', 'PICKED', 'STARTED')`, string(t.Kind), t.Name).Scan(&n)
-	return n, err
+// admissionLockKey is the advisory lock serialising admissions on target
+// t across replicas: a hash of the target, in a namespace of its own.
+func admissionLockKey(t statement.Target) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("rsdata.admission\x00" + string(t.Kind) + "\x00" + t.Name))
+	return int64(h.Sum64())
 }
 
-// CountOpenSessions implements statement.SharedCounter.
-func (s *Statements) CountOpenSessions(ctx context.Context, t statement.Target) (int, error) {
-	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE target_kind = $1 AND target_name = $2
-		AND status <> 'CLOSED'`, string(t.Kind), t.Name).Scan(&n)
-	return n, err
+// admitSQL takes client token $35 (when not empty) and inserts the statement,
+// unless the token is in use, target ($4, $5) already has $37 active
+// top-level statements, or the statement opens a session ($38) and the
+// target has $39 open sessions. It returns why it inserted nothing
+// (token, active or sessions), or the empty string. The counts and the inserts share
+// one snapshot, taken once the caller holds the target's admission lock.
+const admitSQL = `WITH verdict AS (
+	SELECT CASE
+		WHEN $35 <> '' AND EXISTS (SELECT FROM client_tokens WHERE principal = $2 AND token = $35 AND created_at > $36) THEN 'token'
+		WHEN (SELECT count(*) FROM statements WHERE target_kind = $4 AND target_name = $5
+			AND parent_id IS NULL AND status IN ('SUBMITTED', 'PICKED', 'STARTED')) >= $37 THEN 'active'
+		WHEN $38 AND (SELECT count(*) FROM sessions WHERE target_kind = $4 AND target_name = $5
+			AND status <> 'CLOSED') >= $39 THEN 'sessions'
+		ELSE '' END AS refusal),
+token AS (
+	INSERT INTO client_tokens (principal, token, statement_id, created_at)
+	SELECT $2, $35, $1, $13 FROM verdict WHERE refusal = '' AND $35 <> ''
+	ON CONFLICT (principal, token) DO UPDATE SET statement_id = excluded.statement_id, created_at = excluded.created_at
+	WHERE client_tokens.created_at <= $36
+	RETURNING 1),
+inserted AS (
+	INSERT INTO statements (` + statementColumns + `) SELECT ` + statementValues + ` FROM verdict
+	WHERE refusal = '' AND ($35 = '' OR EXISTS (SELECT FROM token))
+	RETURNING 1)
+SELECT refusal, EXISTS (SELECT FROM inserted) FROM verdict`
+
+// insertSessionSQL inserts the session a statement opens if the statement
+// ($14) was inserted.
+const insertSessionSQL = `INSERT INTO sessions (` + sessionColumns + `) SELECT
+	$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15
+	WHERE EXISTS (SELECT FROM statements WHERE id = $14)`
+
+// CreateAdmitted implements statement.SharedAdmitter. One pipelined
+// batch, one round trip, one implicit transaction: the target's admission
+// lock (every replica admitting on the target waits for it, and it is
+// released at commit, once what was admitted is visible), then admitSQL,
+// then the sub-statements and the session, each inserted only if the
+// statement was.
+func (s *Statements) CreateAdmitted(ctx context.Context, req statement.AdmitRequest) (string, error) {
+	st := req.Statement
+	args, err := statementArgs(st)
+	if err != nil {
+		return "", err
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock($1)`, admissionLockKey(st.Target))
+	b.Queue(admitSQL, append(args, req.Token, req.TokenSince, int64(req.MaxActive), req.Session != nil, int64(req.MaxSessions))...)
+	for _, sub := range st.Subs {
+		subArgs, err := statementArgs(sub)
+		if err != nil {
+			return "", err
+		}
+		b.Queue(insertSubStatementSQL, subArgs...)
+	}
+	if ss := req.Session; ss != nil {
+		b.Queue(insertSessionSQL, ss.ID, ss.Owner.Principal, ss.Owner.UserID, string(ss.Target.Kind), ss.Target.Name,
+			ss.Database, ss.DbUser, ss.SecretArn, int64(ss.KeepAlive/time.Second), string(ss.Status), ss.CreatedAt,
+			ss.UpdatedAt, ss.TTL, ss.CurrentStatement, ss.Instance)
+	}
+	br := s.pool.SendBatch(ctx, b)
+	var (
+		refusal  string
+		inserted bool
+	)
+	_, err = br.Exec()
+	if err == nil {
+		err = br.QueryRow().Scan(&refusal, &inserted)
+	}
+	for i := 2; i < b.Len() && err == nil; i++ {
+		_, err = br.Exec()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		return "", err
+	case inserted:
+		return "", nil
+	case refusal == "active":
+		return "", statement.ErrTooManyActive
+	case refusal == "sessions":
+		return "", statement.ErrTooManySessions
+	}
+	// The token was used for another statement within its lifetime.
+	var existing string
+	err = s.pool.QueryRow(ctx, `SELECT statement_id FROM client_tokens WHERE principal = $1 AND token = $2`,
+		st.Owner.Principal, req.Token).Scan(&existing)
+	return existing, err
 }
