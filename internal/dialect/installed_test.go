@@ -46,13 +46,20 @@ func TestQualifyInstalled(t *testing.T) {
 // qualifies is created by the script, so no qualified call can miss.
 func TestInstallScriptDefinesQualifiedNames(t *testing.T) {
 	for _, f := range InstalledFunctions() {
-		if !regexp.MustCompile(`(?m)^CREATE FUNCTION rsdata_redshift\.` + f + `\(`).MatchString(InstallSQL) {
+		if !regexp.MustCompile(`(?m)^CREATE OR REPLACE FUNCTION rsdata_redshift\.` + f + `\(`).MatchString(InstallSQL) {
 			t.Errorf("function %s is qualified but not installed", f)
 		}
 	}
 	for _, v := range SystemViews() {
-		if !strings.Contains(InstallSQL, "CREATE VIEW rsdata_redshift."+v+" ") {
+		if !strings.Contains(InstallSQL, "CREATE OR REPLACE VIEW rsdata_redshift."+v+" ") {
 			t.Errorf("view %s is qualified but not installed", v)
+		}
+	}
+	// Users' views may depend on what the script installs: it replaces,
+	// never drops (a DROP ... CASCADE would take their views with it).
+	for i, line := range strings.Split(InstallSQL, "\n") {
+		if code, _, _ := strings.Cut(line, "--"); strings.Contains(strings.ToUpper(code), "DROP ") {
+			t.Errorf("line %d drops: %s", i+1, line)
 		}
 	}
 	if len(InstallVersion) != 16 {
