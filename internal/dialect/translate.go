@@ -56,8 +56,9 @@ func translate(mode Mode, sql string) (string, *Refusal) {
 	}
 	// Most statements need no rule: one pass that keeps no tokens says so.
 	candidate := false
+	var nav navScan
 	for t := range Tokens(sql) {
-		if t.Kind == Word && (lookup(t.Text) != "" || installedWord(t.Text) != "") || t.Kind == Punct && t.Text == "[" {
+		if t.Kind == Word && (lookup(t.Text) != "" || installedWord(t.Text) != "") || t.Kind == Punct && t.Text == "[" || nav.step(t) {
 			candidate = true
 			break
 		}
@@ -104,8 +105,9 @@ var planWords = map[string]bool{
 }
 
 func needsPlan(toks []Token) bool {
+	var nav navScan
 	for _, t := range toks {
-		if t.Kind == Punct && t.Text == "[" {
+		if t.Kind == Punct && t.Text == "[" || nav.step(t) {
 			return true
 		}
 		if t.Kind == Word {

@@ -1,0 +1,222 @@
+package dialect
+
+import "strings"
+
+// PartiQL navigation into SUPER values (stored as jsonb): c[0], c[0][1],
+// c[0].a.b, json_parse(...).a, alias.col.attr. PostgreSQL's own jsonb
+// subscripting is zero-based and lax like Redshift's (a missing key, an
+// index out of range or a step into a scalar is NULL), and it is the same
+// syntax as an array subscript, so a catalog query's indkey[0] keeps
+// working: the translation keeps every [ ] and writes each .attr step as
+// ['attr'] (lower case unless quoted, as Redshift folds identifiers). Only
+// what can be told apart from PostgreSQL's own grammar lexically is
+// navigation: a step after ] or after a function call's ) (PostgreSQL has
+// no such syntax), after a parenthesised expression that calls JSON_PARSE
+// or casts to SUPER ((row).field stays a composite's field), and after
+// alias.col where alias is a table alias of the statement's FROM
+// (schema.table.col and db.schema.table stay names). A function call
+// navigated into is wrapped in parentheses, as PostgreSQL's subscripting
+// requires.
+
+// planNavigation rewrites the navigation chains of one statement.
+func (t *translator) planNavigation(st stmt) {
+	var aliases map[string]bool
+	for k := 0; k < len(st.s); k++ {
+		tk := st.tok(k)
+		switch {
+		case tk.Kind == Punct && tk.Text == "[" && !st.is(k-1, "array") && k > 0:
+			t.wrapCall(st, k-1)
+			k = t.navChain(st, k) - 1
+		case tk.Kind == Punct && tk.Text == "." && st.punct(k-1, ")") && attrName(st.tok(k+1)):
+			if !t.wrapCall(st, k-1) && !t.superParens(st, k-1) {
+				continue
+			}
+			k = t.navChain(st, k) - 1
+		case (tk.Kind == Word || tk.Kind == QuotedIdent) && !st.punct(k-1, ".") &&
+			st.punct(k+1, ".") && attrName(st.tok(k+2)) && st.punct(k+3, ".") && attrName(st.tok(k+4)):
+			if aliases == nil {
+				aliases = fromAliases(st)
+			}
+			if tk.Kind == Word && aliases[lowerWord(tk.Text)] {
+				k = t.navChain(st, k+3) - 1
+			}
+		}
+	}
+}
+
+// navChain rewrites the steps [i] and .attr from k on and returns the k
+// after the chain.
+func (t *translator) navChain(st stmt, k int) int {
+	for {
+		switch {
+		case st.punct(k, "["):
+			c := st.closeBracket(k)
+			if c < 0 {
+				return len(st.s)
+			}
+			k = c + 1
+		case st.punct(k, ".") && attrName(st.tok(k+1)):
+			t.dropRange(st.s[k], st.s[k+1])
+			t.insert(st.s[k], "["+attrLiteral(st.tok(k+1))+"]")
+			k += 2
+		default:
+			return k
+		}
+	}
+}
+
+// wrapCall parenthesises the function call whose ")" is at k, if it is
+// one, and reports whether it was.
+func (t *translator) wrapCall(st stmt, k int) bool {
+	if !st.punct(k, ")") {
+		return false
+	}
+	o := st.open(k)
+	if o < 1 {
+		return false
+	}
+	name := st.tok(o - 1)
+	if !(name.Kind == Word && !notCalls[lowerWord(name.Text)] || name.Kind == QuotedIdent) {
+		return false
+	}
+	start := o - 1
+	for start >= 2 && st.punct(start-1, ".") && (st.tok(start-2).Kind == Word || st.tok(start-2).Kind == QuotedIdent) {
+		start -= 2
+	}
+	t.insert(st.s[start], "(")
+	t.insert(st.s[k]+1, ")")
+	return true
+}
+
+// superParens reports whether the parenthesised expression whose ")" is
+// at k is a SUPER one by its look: it calls JSON_PARSE or names SUPER.
+func (t *translator) superParens(st stmt, k int) bool {
+	o := st.open(k)
+	if o < 0 {
+		return false
+	}
+	for j := o + 1; j < k; j++ {
+		if st.is(j, "json_parse") || st.is(j, "super") {
+			return true
+		}
+	}
+	return false
+}
+
+// notCalls are the keywords that a "(" can follow without being a call.
+var notCalls = map[string]bool{"select": true, "in": true, "exists": true, "values": true, "as": true,
+	"and": true, "or": true, "not": true, "on": true, "where": true, "from": true, "join": true, "when": true,
+	"then": true, "else": true, "by": true, "over": true, "filter": true, "any": true, "all": true,
+	"some": true, "using": true, "with": true, "having": true, "is": true, "case": true, "distinct": true,
+	"lateral": true, "into": true, "set": true, "return": true, "returns": true, "like": true, "ilike": true,
+	"between": true, "union": true, "intersect": true, "except": true, "limit": true, "offset": true}
+
+// open returns the k of the "(" matching the ")" at k, or -1.
+func (st stmt) open(k int) int {
+	depth := 0
+	for ; k >= 0; k-- {
+		if st.punct(k, ")") {
+			depth++
+		} else if st.punct(k, "(") {
+			if depth--; depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+// closeBracket returns the k of the "]" matching the "[" at k, or -1.
+func (st stmt) closeBracket(k int) int {
+	depth := 0
+	for ; k < len(st.s); k++ {
+		if st.punct(k, "[") {
+			depth++
+		} else if st.punct(k, "]") {
+			if depth--; depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+func attrName(tk Token) bool {
+	return tk.Kind == Word || tk.Kind == QuotedIdent && !tk.Unterminated
+}
+
+// attrLiteral is the attribute name of tk as a string literal: an
+// unquoted name folds to lower case, a quoted one keeps its case.
+func attrLiteral(tk Token) string {
+	name := lowerWord(tk.Text)
+	if tk.Kind == QuotedIdent {
+		name = strings.ReplaceAll(tk.Text[1:len(tk.Text)-1], `""`, `"`)
+	}
+	return "'" + strings.ReplaceAll(name, "'", "''") + "'"
+}
+
+// fromAliases returns the table aliases the statement declares after FROM
+// and JOIN (lower case): FROM t [AS] a, s.t [AS] b JOIN u [AS] c.
+func fromAliases(st stmt) map[string]bool {
+	aliases := map[string]bool{}
+	for k := 0; k < len(st.s); k++ {
+		if !st.is(k, "from") && !st.is(k, "join") {
+			continue
+		}
+		for j := k + 1; ; {
+			n := st.name(j)
+			if n == j {
+				break
+			}
+			if st.is(n, "as") {
+				n++
+			}
+			if tk := st.tok(n); tk.Kind == Word && !aliasStops[lowerWord(tk.Text)] {
+				aliases[lowerWord(tk.Text)] = true
+				n++
+			}
+			if !st.punct(n, ",") {
+				break
+			}
+			j = n + 1
+		}
+	}
+	return aliases
+}
+
+// aliasStops are the words that can follow a table in FROM without being
+// its alias.
+var aliasStops = map[string]bool{"where": true, "join": true, "inner": true, "left": true, "right": true,
+	"full": true, "cross": true, "natural": true, "on": true, "using": true, "group": true, "order": true,
+	"having": true, "limit": true, "offset": true, "union": true, "intersect": true, "except": true,
+	"qualify": true, "window": true, "for": true, "set": true, "returning": true, "at": true}
+
+// navScan spots, one token at a time, what may be navigation without "[":
+// a "." after ")" and a name of three parts or more (a.b.c).
+type navScan struct {
+	prev  Token // the last significant token
+	parts int   // names in the dotted chain ending at prev
+}
+
+func (n *navScan) step(t Token) bool {
+	if !t.Significant() {
+		return false
+	}
+	dot := t.Kind == Punct && t.Text == "."
+	found := false
+	switch {
+	case dot && n.prev.Kind == Punct && n.prev.Text == ")":
+		found = true
+	case t.Kind == Word || t.Kind == QuotedIdent:
+		if n.prev.Kind == Punct && n.prev.Text == "." && n.parts > 0 {
+			n.parts++
+			found = n.parts >= 3
+		} else {
+			n.parts = 1
+		}
+	case !dot:
+		n.parts = 0
+	}
+	n.prev = t
+	return found
+}
