@@ -45,19 +45,39 @@ func (t *translator) planNavigation(st stmt) {
 }
 
 // navChain rewrites the steps [i] and .attr from k on and returns the k
-// after the chain.
+// after the chain. A chain that is a whole SELECT item and ends in an
+// attribute is named after it, as Redshift names the column.
 func (t *translator) navChain(st stmt, k int) int {
+	first := k - 1
+	if st.punct(first, ")") {
+		first = st.open(first)
+		if name := st.tok(first - 1); name.Kind == Word && !notCalls[lowerWord(name.Text)] || name.Kind == QuotedIdent {
+			first--
+		}
+	}
+	for first >= 2 && st.punct(first-1, ".") && (st.tok(first-2).Kind == Word || st.tok(first-2).Kind == QuotedIdent) {
+		first -= 2
+	}
+	attr := -1
+	defer func() {
+		if attr >= 0 && st.selectItem(first, k-1) {
+			t.insert(st.s[k-1]+1, " AS "+quoteIdent(attrOf(st.tok(attr))))
+		}
+	}()
 	for {
 		switch {
 		case st.punct(k, "["):
 			c := st.closeBracket(k)
 			if c < 0 {
+				attr = -1
 				return len(st.s)
 			}
+			attr = -1
 			k = c + 1
 		case st.punct(k, ".") && attrName(st.tok(k+1)):
 			t.dropRange(st.s[k], st.s[k+1])
 			t.insert(st.s[k], "["+attrLiteral(st.tok(k+1))+"]")
+			attr = k + 1
 			k += 2
 		default:
 			return k
@@ -148,11 +168,50 @@ func attrName(tk Token) bool {
 // attrLiteral is the attribute name of tk as a string literal: an
 // unquoted name folds to lower case, a quoted one keeps its case.
 func attrLiteral(tk Token) string {
-	name := lowerWord(tk.Text)
+	return "'" + strings.ReplaceAll(attrOf(tk), "'", "''") + "'"
+}
+
+// attrOf is the attribute tk names.
+func attrOf(tk Token) string {
 	if tk.Kind == QuotedIdent {
-		name = strings.ReplaceAll(tk.Text[1:len(tk.Text)-1], `""`, `"`)
+		return strings.ReplaceAll(tk.Text[1:len(tk.Text)-1], `""`, `"`)
 	}
-	return "'" + strings.ReplaceAll(name, "'", "''") + "'"
+	return lowerWord(tk.Text)
+}
+
+func quoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// selectItem reports whether st[first..last] is a whole item of a SELECT
+// list: after SELECT, DISTINCT or a "," of that list, before a ",", FROM,
+// ";" or the end, and not in parentheses opened inside the list.
+func (st stmt) selectItem(first, last int) bool {
+	if n := last + 1; n < len(st.s) && !st.punct(n, ",") && !st.punct(n, ";") && !st.is(n, "from") {
+		return false
+	}
+	if !(st.punct(first-1, ",") || st.is(first-1, "select") || st.is(first-1, "distinct")) {
+		return false
+	}
+	depth := 0
+	for k := first - 1; k >= 0; k-- {
+		switch {
+		case st.punct(k, ")"):
+			depth++
+		case st.punct(k, "("):
+			if depth == 0 {
+				return false
+			}
+			depth--
+		case depth > 0:
+		case st.is(k, "select"):
+			return true
+		case st.punct(k, ";"), st.is(k, "from"), st.is(k, "where"), st.is(k, "by"), st.is(k, "on"),
+			st.is(k, "having"), st.is(k, "values"), st.is(k, "set"):
+			return false
+		}
+	}
+	return false
 }
 
 // fromAliases returns the table aliases the statement declares after FROM
@@ -165,7 +224,11 @@ func fromAliases(st stmt) map[string]bool {
 		}
 		for j := k + 1; ; {
 			n := st.name(j)
-			if n == j {
+			if st.punct(j, "(") {
+				if n = st.close(j) + 1; n == 0 {
+					break
+				}
+			} else if n == j {
 				break
 			}
 			if st.is(n, "as") {
