@@ -24,7 +24,8 @@ func (t *translator) planNavigation(st stmt) {
 	for k := 0; k < len(st.s); k++ {
 		tk := st.tok(k)
 		switch {
-		case tk.Kind == Punct && tk.Text == "[" && !st.is(k-1, "array") && k > 0:
+		case tk.Kind == Punct && tk.Text == "[" && !st.is(k-1, "array") && !st.punct(k+1, "]") && k > 0:
+			// (x[] is an array type, which checkType refuses.)
 			t.wrapCall(st, k-1)
 			k = t.navChain(st, k) - 1
 		case tk.Kind == Punct && tk.Text == "." && st.punct(k-1, ")") && attrName(st.tok(k+1)):

@@ -54,9 +54,15 @@ func TestNavigation(t *testing.T) {
 
 // Arrays in table definitions and ARRAY[...] stay refused.
 func TestNavigationKeepsArrayRefusals(t *testing.T) {
-	for _, in := range []string{"create table t (a int[])", "select array[1,2]", "select x::int[] from t"} {
+	for _, in := range []string{"create table t (a int[])", "select array[1,2]", "select x::int[] from t",
+		"select x::numeric(10,2)[] from t", "create table t (a varchar(5)[])"} {
 		if _, err := TranslateStrict(Redshift, in); err == nil {
 			t.Errorf("%q: not refused", in)
 		}
+	}
+	// An array type's brackets are no subscript: the call before them is
+	// not parenthesised.
+	if in := "select x::numeric(10,2)[] from t"; Translate(Redshift, in) != in {
+		t.Errorf("%q became %q", in, Translate(Redshift, in))
 	}
 }
