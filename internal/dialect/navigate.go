@@ -255,32 +255,28 @@ var aliasStops = map[string]bool{"where": true, "join": true, "inner": true, "le
 	"having": true, "limit": true, "offset": true, "union": true, "intersect": true, "except": true,
 	"qualify": true, "window": true, "for": true, "set": true, "returning": true, "at": true}
 
-// navScan spots, one token at a time, what may be navigation without "[":
-// a "." after ")" and a name of three parts or more (a.b.c).
-type navScan struct {
-	prev  Token // the last significant token
-	parts int   // names in the dotted chain ending at prev
-}
-
-func (n *navScan) step(t Token) bool {
-	if !t.Significant() {
+// navDot reports whether the "." at toks[i] may be PartiQL navigation
+// without "[": it follows ")", or it is the second dot of a.b.c.
+func navDot(toks []Token, i int) bool {
+	p := prevSignificant(toks, i)
+	if p < 0 {
 		return false
 	}
-	dot := t.Kind == Punct && t.Text == "."
-	found := false
-	switch {
-	case dot && n.prev.Kind == Punct && n.prev.Text == ")":
-		found = true
-	case t.Kind == Word || t.Kind == QuotedIdent:
-		if n.prev.Kind == Punct && n.prev.Text == "." && n.parts > 0 {
-			n.parts++
-			found = n.parts >= 3
-		} else {
-			n.parts = 1
-		}
-	case !dot:
-		n.parts = 0
+	if toks[p].Kind == Punct && toks[p].Text == ")" {
+		return true
 	}
-	n.prev = t
-	return found
+	pp := prevSignificant(toks, p)
+	ppp := prevSignificant(toks, pp)
+	return isName(toks[p]) && pp >= 0 && toks[pp].Kind == Punct && toks[pp].Text == "." && ppp >= 0 && isName(toks[ppp])
 }
+
+func prevSignificant(toks []Token, i int) int {
+	for k := i - 1; k >= 0; k-- {
+		if toks[k].Significant() {
+			return k
+		}
+	}
+	return -1
+}
+
+func isName(t Token) bool { return t.Kind == Word || t.Kind == QuotedIdent }
