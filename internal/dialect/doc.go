@@ -22,7 +22,8 @@
 // removed, and plan, which reads each statement once for what spans more
 // than a call (SELECT TOP n, QUALIFY, ALTER TABLE's storage changes, late-
 // binding views, column types, COLLATE CASE_SENSITIVE|CASE_INSENSITIVE,
-// MERGE ... REMOVE DUPLICATES) and for the PostgreSQL-only syntax Redshift
+// MERGE ... REMOVE DUPLICATES, PartiQL navigation into SUPER values: see
+// navigate.go) and for the PostgreSQL-only syntax Redshift
 // refuses. TranslateStrict reports such a statement as a *Refusal, whose
 // SQL method gives a statement failing with Redshift's error. A rule applies
 // only to an unquoted, unqualified word: "nvl"(a), myschema.nvl(a) and

@@ -128,6 +128,7 @@ func (t *translator) planStatement(s []int) {
 		t.planMergeRemoveDuplicates(st)
 	}
 	t.planCreate(st)
+	t.planNavigation(st)
 
 	writableWith := st.is(0, "with")
 	for k := 0; k < len(s); k++ {

@@ -55,16 +55,43 @@ func translate(mode Mode, sql string) (string, *Refusal) {
 		return sql, nil
 	}
 	// Most statements need no rule: one pass that keeps no tokens says so.
-	candidate := false
+	// It also looks for what may be PartiQL navigation without "[": a "."
+	// after ")", a name of three parts (parts counts the names of the
+	// dotted chain so far).
+	afterDot, afterClose, parts := false, false, 0
 	for t := range Tokens(sql) {
-		if t.Kind == Word && (lookup(t.Text) != "" || installedWord(t.Text) != "") || t.Kind == Punct && t.Text == "[" {
-			candidate = true
-			break
+		switch t.Kind {
+		case Whitespace, Comment:
+			continue
+		case Word, QuotedIdent:
+			if t.Kind == Word && (lookup(t.Text) != "" || installedWord(t.Text) != "") {
+				return translateTokens(sql)
+			}
+			if afterDot && parts > 0 {
+				if parts++; parts >= 3 {
+					return translateTokens(sql)
+				}
+			} else {
+				parts = 1
+			}
+			afterDot, afterClose = false, false
+		case Punct:
+			if t.Text == "[" || t.Text == "." && afterClose {
+				return translateTokens(sql)
+			}
+			afterDot, afterClose = t.Text == ".", t.Text == ")"
+			if !afterDot {
+				parts = 0
+			}
+		default:
+			afterDot, afterClose, parts = false, false, 0
 		}
 	}
-	if !candidate {
-		return sql, nil
-	}
+	return sql, nil
+}
+
+// translateTokens translates a statement some rule may apply to.
+func translateTokens(sql string) (string, *Refusal) {
 	toks := Lex(sql)
 	tr := &translator{toks: toks, drop: ddlMask(toks)}
 	if needsPlan(toks) {
@@ -104,8 +131,8 @@ var planWords = map[string]bool{
 }
 
 func needsPlan(toks []Token) bool {
-	for _, t := range toks {
-		if t.Kind == Punct && t.Text == "[" {
+	for i, t := range toks {
+		if t.Kind == Punct && (t.Text == "[" || t.Text == "." && navDot(toks, i)) {
 			return true
 		}
 		if t.Kind == Word {
