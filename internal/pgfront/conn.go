@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,9 +72,10 @@ func (s *Server) handle(client net.Conn) {
 	}
 	r := &relay{s: s, client: client, backend: backend, cr: cr,
 		br: bufio.NewReaderSize(backend, bufSize), bw: bufio.NewWriterSize(backend, bufSize),
-		cw: bufio.NewWriterSize(client, bufSize), refused: map[string]*Refusal{}, database: database}
+		cw: bufio.NewWriterSize(client, bufSize), refused: map[string]*Refusal{}, database: database,
+		stmtAfter: map[string]string{}, portalAfter: map[string]string{}}
 	// The start-up's ReadyForQuery is the first one due.
-	r.expect(false)
+	r.expect(due{})
 	down := make(chan struct{})
 	go func() {
 		defer close(down)
@@ -189,30 +191,45 @@ type relay struct {
 
 	database string // the start-up's, for Options.Authenticated
 
-	// follows has one entry per ReadyForQuery due, in order: whether the
-	// Query it ends had a Follower's statement appended, whose "DO"
-	// completion (held in heldDO until the next message shows it was the
-	// last before ReadyForQuery) the client must not see.
+	// follows has one entry per ReadyForQuery due, in order: what the
+	// front added to the Query or Sync it ends, whose responses the client
+	// must not see. A Query's "DO" completion is held in heldDO until the
+	// next message shows it was the last before ReadyForQuery; the
+	// responses that may be a Sync's injected sets are held in tail.
 	followsMu sync.Mutex
-	follows   []bool
+	follows   []due
 	heldDO    []byte
+	tail      [][]byte
+
+	// up's alone: the Follower's statement of each prepared statement and
+	// portal that has one, by name, and those of the portals executed
+	// since the last Sync, to run before it.
+	stmtAfter, portalAfter map[string]string
+	executed               []string
 }
 
-// expect records one more ReadyForQuery due; followed says whether its
-// Query carries a Follower's statement.
-func (r *relay) expect(followed bool) {
+// due is one ReadyForQuery due, and what the front added before it.
+type due struct {
+	followed bool // a Query with a Follower's statement appended
+	injected int  // a Sync preceded by that many injectedSet sequences
+}
+
+// expect records one more ReadyForQuery due.
+func (r *relay) expect(d due) {
 	r.pending.Add(1)
 	r.followsMu.Lock()
-	r.follows = append(r.follows, followed)
+	r.follows = append(r.follows, d)
 	r.followsMu.Unlock()
 }
 
-// following reports whether the ReadyForQuery due next ends a Query that
-// carries a Follower's statement.
-func (r *relay) following() bool {
+// following returns what the front added before the ReadyForQuery due next.
+func (r *relay) following() due {
 	r.followsMu.Lock()
 	defer r.followsMu.Unlock()
-	return len(r.follows) > 0 && r.follows[0]
+	if len(r.follows) == 0 {
+		return due{}
+	}
+	return r.follows[0]
 }
 
 // readied drops the entry of the ReadyForQuery that came.
@@ -277,9 +294,21 @@ func (r *relay) up() {
 			if err := r.sendSQL(typ, body); err != nil {
 				return
 			}
-		case 'S', 'F':
-			r.expect(false)
+		case 'S':
+			if err := r.sync(n); err != nil {
+				return
+			}
+		case 'F':
+			r.expect(due{})
 			if err := copyMessage(r.bw, r.cr, typ, n); err != nil {
+				return
+			}
+		case 'B':
+			if err := r.bind(n); err != nil {
+				return
+			}
+		case 'E', 'C':
+			if err := r.executeOrClose(typ, n); err != nil {
 				return
 			}
 		case 'X':
@@ -327,16 +356,23 @@ func (r *relay) sendSQL(typ byte, body []byte) error {
 		out = r.refuseInBand(ref)
 	}
 	followed := false
-	if f, ok := r.s.opts.Translator.(Follower); ok && typ == 'Q' && err == nil {
-		if after := f.After(sql); after != "" {
-			// After a line break, so a trailing line comment cannot
-			// swallow it; an empty statement before it is harmless.
-			out += "\n;" + after
-			followed = true
-		}
+	after := ""
+	if f, ok := r.s.opts.Translator.(Follower); ok && err == nil {
+		after = f.After(sql)
+	}
+	switch {
+	case typ == 'Q' && after != "":
+		// After a line break, so a trailing line comment cannot
+		// swallow it; an empty statement before it is harmless.
+		out += "\n;" + after
+		followed = true
+	case typ == 'P' && after != "":
+		r.stmtAfter[p.Name] = after
+	case typ == 'P':
+		delete(r.stmtAfter, p.Name)
 	}
 	if typ == 'Q' {
-		r.expect(followed)
+		r.expect(due{followed: followed})
 	}
 	if out == sql {
 		return copyBody(r.bw, typ, body)
@@ -458,8 +494,18 @@ func (r *relay) downMessage(typ byte, n int) error {
 			}
 		}
 	}
+	d := r.following()
+	if d.injected > 0 {
+		if typ == 'Z' {
+			if err := r.dropInjected(d.injected); err != nil {
+				return err
+			}
+		} else if held, err := r.holdTail(typ, n, d.injected); held || err != nil {
+			return err
+		}
+	}
 	switch {
-	case typ == 'C' && n == len("DO")+1 && r.following():
+	case typ == 'C' && n == len("DO")+1 && d.followed:
 		body := make([]byte, n)
 		if _, err := io.ReadFull(r.br, body); err != nil {
 			return err
@@ -527,4 +573,198 @@ func (r *relay) reword(e *pgproto3.ErrorResponse) bool {
 		}
 	}
 	return rewordError(e)
+}
+
+// layoutName names the front's own prepared statement and portal, which
+// run a Follower's statement after an Execute: a client's own names are
+// never touched.
+const layoutName = "rsdata_layout"
+
+// maxNamedMessage bounds the Execute and Close messages up decodes to
+// follow portal names; a larger one streams through as it is.
+const maxNamedMessage = 4096
+
+// injectedSet is what the front sends before a Sync for each Follower's
+// statement due: Close first, so a set cut short (a cancelled statement)
+// cannot leave the name taken, and after, so nothing lingers in the
+// session. Closing a name that does not exist is not an error.
+func injectedSet(after string) []pgproto3.FrontendMessage {
+	return []pgproto3.FrontendMessage{
+		&pgproto3.Close{ObjectType: 'P', Name: layoutName},
+		&pgproto3.Close{ObjectType: 'S', Name: layoutName},
+		&pgproto3.Parse{Name: layoutName, Query: after},
+		&pgproto3.Bind{DestinationPortal: layoutName, PreparedStatement: layoutName},
+		&pgproto3.Execute{Portal: layoutName},
+		&pgproto3.Close{ObjectType: 'P', Name: layoutName},
+		&pgproto3.Close{ObjectType: 'S', Name: layoutName},
+	}
+}
+
+// injectedResponses are the server's responses to one injectedSet, in
+// order (a CommandComplete's body is its tag).
+var injectedResponses = []struct {
+	typ  byte
+	body string
+}{{'3', ""}, {'3', ""}, {'1', ""}, {'2', ""}, {'C', "DO\x00"}, {'3', ""}, {'3', ""}}
+
+// sync sends, before the client's Sync, an injectedSet for each distinct
+// Follower's statement of the portals executed since the last one. When
+// an error earlier in the batch makes the server skip to the Sync, they
+// are skipped too: they run only if everything before them succeeded, in
+// the same transaction.
+func (r *relay) sync(n int) error {
+	var sets []string
+	for _, after := range r.executed {
+		if !slices.Contains(sets, after) {
+			sets = append(sets, after)
+		}
+	}
+	r.executed = r.executed[:0]
+	r.expect(due{injected: len(sets)})
+	for _, after := range sets {
+		for _, m := range injectedSet(after) {
+			buf, err := m.Encode(nil)
+			if err != nil {
+				return err
+			}
+			if _, err := r.bw.Write(buf); err != nil {
+				return err
+			}
+		}
+	}
+	return copyMessage(r.bw, r.cr, 'S', n)
+}
+
+// bind relays a Bind, noting whether its portal runs a statement with a
+// Follower's statement. Only the two names are read; the parameters,
+// whatever their size, stream through.
+func (r *relay) bind(n int) error {
+	portal, err := readCString(r.cr, &n)
+	if err != nil {
+		return err
+	}
+	stmt, err := readCString(r.cr, &n)
+	if err != nil {
+		return err
+	}
+	if after := r.stmtAfter[stmt]; after != "" {
+		r.portalAfter[portal] = after
+	} else {
+		delete(r.portalAfter, portal)
+	}
+	var hdr [5]byte
+	hdr[0] = 'B'
+	binary.BigEndian.PutUint32(hdr[1:], uint32(len(portal)+1+len(stmt)+1+n+4))
+	for _, b := range [][]byte{hdr[:], []byte(portal), {0}, []byte(stmt), {0}} {
+		if _, err := r.bw.Write(b); err != nil {
+			return err
+		}
+	}
+	_, err = io.CopyN(r.bw, r.cr, int64(n))
+	return err
+}
+
+// readCString reads a NUL-terminated string of at most *n bytes with its
+// NUL, and counts them off *n.
+func readCString(cr *bufio.Reader, n *int) (string, error) {
+	var b []byte
+	for *n > 0 {
+		c, err := cr.ReadByte()
+		if err != nil {
+			return "", err
+		}
+		*n--
+		if c == 0 {
+			return string(b), nil
+		}
+		b = append(b, c)
+	}
+	return "", errProtocol
+}
+
+// executeOrClose relays an Execute, noting a Follower's statement due
+// before the next Sync, or a Close, forgetting the closed name's.
+func (r *relay) executeOrClose(typ byte, n int) error {
+	if n > maxNamedMessage {
+		return copyMessage(r.bw, r.cr, typ, n)
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(r.cr, body); err != nil {
+		return err
+	}
+	if typ == 'E' {
+		var e pgproto3.Execute
+		if e.Decode(body) == nil {
+			if after := r.portalAfter[e.Portal]; after != "" {
+				r.executed = append(r.executed, after)
+			}
+		}
+	} else {
+		var c pgproto3.Close
+		if c.Decode(body) == nil {
+			switch c.ObjectType {
+			case 'S':
+				delete(r.stmtAfter, c.Name)
+			case 'P':
+				delete(r.portalAfter, c.Name)
+			}
+		}
+	}
+	return copyBody(r.bw, typ, body)
+}
+
+// holdTail holds a message that may be one of the responses to the
+// injected sets before the ReadyForQuery due (sets of them): only the
+// last sets*len(injectedResponses) such messages can be, and the oldest
+// beyond those goes to the client. Any other message sends every held one
+// on first (ours come last, after every response of the client's, and an
+// error skips them all).
+func (r *relay) holdTail(typ byte, n, sets int) (bool, error) {
+	if (typ != '1' && typ != '2' && typ != '3' || n != 0) && !(typ == 'C' && n == len("DO")+1) {
+		return false, r.sendTail()
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(r.br, body); err != nil {
+		return true, err
+	}
+	r.tail = append(r.tail, append([]byte{typ, 0, 0, 0, byte(n + 4)}, body...))
+	if len(r.tail) > sets*len(injectedResponses) {
+		if _, err := r.cw.Write(r.tail[0]); err != nil {
+			return true, err
+		}
+		r.tail = r.tail[1:]
+	}
+	return true, nil
+}
+
+// dropInjected drops the held messages, at the ReadyForQuery, when they
+// are exactly the responses to the sets injected; otherwise (an error
+// skipped them) they were the client's and go to it.
+func (r *relay) dropInjected(sets int) error {
+	if len(r.tail) == sets*len(injectedResponses) {
+		match := true
+		for i, m := range r.tail {
+			want := injectedResponses[i%len(injectedResponses)]
+			if m[0] != want.typ || string(m[5:]) != want.body {
+				match = false
+				break
+			}
+		}
+		if match {
+			r.tail = nil
+			return nil
+		}
+	}
+	return r.sendTail()
+}
+
+// sendTail sends the held messages on to the client.
+func (r *relay) sendTail() error {
+	for _, m := range r.tail {
+		if _, err := r.cw.Write(m); err != nil {
+			return err
+		}
+	}
+	r.tail = nil
+	return nil
 }

@@ -28,10 +28,12 @@ type Refusal struct {
 func (r *Refusal) Error() string { return fmt.Sprintf("%s (SQLSTATE %s)", r.Message, r.Code) }
 
 // Follower is a Translator that may also have a statement to run after a
-// simple Query succeeds, in the same session: the Redshift dialect records
-// a CREATE TABLE's DISTSTYLE, DISTKEY and SORTKEY that way, for
-// SVV_TABLE_INFO and PG_TABLE_DEF. The statement must not fail, return no
-// rows, and complete with the tag "DO"; the front hides its completion.
+// simple Query succeeds, or after an Execute of a statement prepared with
+// Parse (before the next Sync, once everything since the last one has
+// succeeded), in the same session: the Redshift dialect records a CREATE
+// TABLE's DISTSTYLE, DISTKEY and SORTKEY that way, for SVV_TABLE_INFO and
+// PG_TABLE_DEF. The statement must not fail, return no rows, and complete
+// with the tag "DO"; the front hides its responses.
 type Follower interface {
 	After(sql string) string
 }
