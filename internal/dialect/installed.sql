@@ -112,6 +112,19 @@ BEGIN
 END
 $$;
 
+-- _listagg_distinct is LISTAGG(DISTINCT ...) OVER (...) over the values of
+-- a partition, in its WITHIN GROUP order (PostgreSQL has no DISTINCT in a
+-- window function, and a window function inside a subquery would be the
+-- subquery's): NULLs and empty strings skipped, values equal but for
+-- trailing blanks kept once, at the first one's place, as Redshift's
+-- DISTINCT compares them.
+CREATE OR REPLACE FUNCTION rsdata_redshift._listagg_distinct(vals text[], delim text) RETURNS varchar
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT string_agg(v, delim ORDER BY i)::varchar
+  FROM (SELECT DISTINCT ON (rtrim(v)) v, i FROM unnest(vals) WITH ORDINALITY AS u(v, i)
+        WHERE v <> '' ORDER BY rtrim(v), i) AS d
+$$;
+
 -- _interval is n of a date part as an interval.
 CREATE OR REPLACE FUNCTION rsdata_redshift._interval(part text, n bigint) RETURNS interval
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$

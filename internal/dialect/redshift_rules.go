@@ -473,9 +473,18 @@ func buildListagg(t *translator, open, end int, args []span) int {
 			t.emit(name, end+1)
 			return 0
 		}
-		t.b.WriteString("(array_to_string(array_agg(")
-		writeValue()
-		t.b.WriteString(") OVER (")
+		if distinct {
+			// PostgreSQL has no DISTINCT in a window function: the
+			// partition's values, in order, go to an installed function
+			// that keeps each once.
+			t.b.WriteString("(rsdata_redshift._listagg_distinct(array_agg((")
+			t.emit(first+1, val.hi)
+			t.b.WriteString(")::text) OVER (")
+		} else {
+			t.b.WriteString("(array_to_string(array_agg(")
+			writeValue()
+			t.b.WriteString(") OVER (")
+		}
 		t.emit(lp+1, rp)
 		if order.hi > order.lo {
 			t.b.WriteString(" ORDER BY")

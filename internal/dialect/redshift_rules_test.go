@@ -104,6 +104,8 @@ func TestTranslateDDLAndQueries(t *testing.T) {
 		{"listagg", "select listagg(distinct x) from t", "select (string_agg(distinct x, ''))::varchar AS listagg from t"},
 		{"listagg window", "select buyerid, listagg(sellerid, ',') within group (order by sellerid) over (partition by buyerid) as sellers from winsales",
 			"select buyerid, (array_to_string(array_agg(NULLIF((sellerid)::text, '')) OVER (partition by buyerid ORDER BY sellerid ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), ','))::varchar as sellers from winsales"},
+		{"listagg distinct window", "select listagg(distinct sellerid, ',') within group (order by sellerid) over (partition by buyerid) from winsales",
+			"select (rsdata_redshift._listagg_distinct(array_agg(( sellerid)::text) OVER (partition by buyerid ORDER BY sellerid ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), ','))::varchar AS listagg from winsales"},
 		// r_MEDIAN.html.
 		{"median", "select median(pricepaid) from sales;", "select percentile_cont(0.5) WITHIN GROUP (ORDER BY pricepaid) AS median from sales;"},
 		// r_WF_MEDIAN.html, r_WF_PERCENTILE_CONT.html, r_WF_PERCENTILE_DISC.html.
