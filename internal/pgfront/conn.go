@@ -720,6 +720,12 @@ func (r *relay) executeOrClose(typ byte, n int) error {
 // on first (ours come last, after every response of the client's, and an
 // error skips them all).
 func (r *relay) holdTail(typ byte, n, sets int) (bool, error) {
+	if typ == 'N' || typ == 'A' || typ == 'S' {
+		// Notices, notifications and parameter changes may come at any
+		// point, a client takes them whenever they come: they go on,
+		// ahead of the held messages, which stay held.
+		return false, nil
+	}
 	if (typ != '1' && typ != '2' && typ != '3' || n != 0) && !(typ == 'C' && n == len("DO")+1) {
 		return false, r.sendTail()
 	}

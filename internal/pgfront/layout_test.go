@@ -132,7 +132,7 @@ func TestLayoutRecordedThroughExtended(t *testing.T) {
 	b.Queue("do $$begin end$$")
 	b.Queue("select $1::int", 1)
 	b.Queue("create table ext_sort (a int, b int) sortkey(b)")
-	b.Queue("do $$begin end$$")
+	b.Queue("do $$begin raise notice 'a notice among the held responses'; end$$")
 	br := c.SendBatch(ctx, b)
 	for i, want := range []string{"CREATE TABLE", "DO", "SELECT 1", "CREATE TABLE", "DO"} {
 		tag, err := br.Exec()
