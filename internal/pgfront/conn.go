@@ -608,18 +608,15 @@ var injectedResponses = []struct {
 }{{'3', ""}, {'3', ""}, {'1', ""}, {'2', ""}, {'C', "DO\x00"}, {'3', ""}, {'3', ""}}
 
 // sync sends, before the client's Sync, an injectedSet for each distinct
-// Follower's statement of the portals executed since the last one. When
+// Follower's statement of the portals executed since the last one (kept
+// once each, so a client executing without Sync holds no more than its
+// distinct statements). When
 // an error earlier in the batch makes the server skip to the Sync, they
 // are skipped too: they run only if everything before them succeeded, in
 // the same transaction.
 func (r *relay) sync(n int) error {
-	var sets []string
-	for _, after := range r.executed {
-		if !slices.Contains(sets, after) {
-			sets = append(sets, after)
-		}
-	}
-	r.executed = r.executed[:0]
+	sets := r.executed
+	r.executed = nil
 	r.expect(due{injected: len(sets)})
 	for _, after := range sets {
 		for _, m := range injectedSet(after) {
@@ -695,7 +692,7 @@ func (r *relay) executeOrClose(typ byte, n int) error {
 	if typ == 'E' {
 		var e pgproto3.Execute
 		if e.Decode(body) == nil {
-			if after := r.portalAfter[e.Portal]; after != "" {
+			if after := r.portalAfter[e.Portal]; after != "" && !slices.Contains(r.executed, after) {
 				r.executed = append(r.executed, after)
 			}
 		}
