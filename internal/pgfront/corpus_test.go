@@ -1,18 +1,13 @@
 package pgfront_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/rsdata/rsdata/internal/dialect/corpus"
-	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/pgfront"
-	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
 
 // corpusDir holds the shared corpus of statements from AWS's Redshift SQL
@@ -31,18 +26,7 @@ func TestCorpusThroughPsql(t *testing.T) {
 	}
 	// As rsdata's app does: the Redshift functions and views installed in
 	// a client's database once it has logged in.
-	pg := pgtest.Start(t)
-	e := start(t, pgfront.Options{Authenticated: func(ctx context.Context, database string) {
-		c, err := pgx.Connect(ctx, pg.ConnString("postgres", database))
-		if err != nil {
-			t.Errorf("install: %v", err)
-			return
-		}
-		defer c.Close(ctx)
-		if err := pgexec.InstallSchema(ctx, c); err != nil {
-			t.Errorf("install: %v", err)
-		}
-	}})
+	e := start(t, pgfront.Options{Authenticated: installSchema(t)})
 	for _, c := range cases {
 		if err := runCorpusCase(t, e, c); err != nil {
 			t.Errorf("%s:%d %s (%s): %v", c.File, c.Line, c.Name, c.Doc, err)

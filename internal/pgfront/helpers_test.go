@@ -19,6 +19,7 @@ import (
 
 	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/engines/embedded"
+	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/pgfront"
 	"github.com/rsdata/rsdata/internal/scram"
 	"github.com/rsdata/rsdata/internal/testutil/pgtest"
@@ -189,4 +190,22 @@ func (e *env) adminQuery(t *testing.T, sql string, args ...any) string {
 		t.Fatalf("%s: %v", sql, err)
 	}
 	return out
+}
+
+// installSchema is an Options.Authenticated that does what rsdata's app
+// does: it installs the Redshift functions and views in the database a
+// client logged in to, through the package's PostgreSQL as its superuser.
+func installSchema(t *testing.T) func(ctx context.Context, database string) {
+	pg := pgtest.Start(t)
+	return func(ctx context.Context, database string) {
+		c, err := pgx.Connect(ctx, pg.ConnString("postgres", database))
+		if err != nil {
+			t.Errorf("install: %v", err)
+			return
+		}
+		defer c.Close(ctx)
+		if err := pgexec.InstallSchema(ctx, c); err != nil {
+			t.Errorf("install: %v", err)
+		}
+	}
 }

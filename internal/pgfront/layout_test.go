@@ -9,9 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/pgfront"
-	"github.com/rsdata/rsdata/internal/testutil/pgtest"
 )
 
 // TestLayoutRecordedThroughQuery: a CREATE TABLE's DISTSTYLE, DISTKEY and
@@ -20,18 +18,7 @@ import (
 // completions of its own statements only, its own DO blocks included, and
 // nothing extra when its statement fails.
 func TestLayoutRecordedThroughQuery(t *testing.T) {
-	pg := pgtest.Start(t)
-	e := start(t, pgfront.Options{Authenticated: func(ctx context.Context, database string) {
-		c, err := pgx.Connect(ctx, pg.ConnString("postgres", database))
-		if err != nil {
-			t.Errorf("install: %v", err)
-			return
-		}
-		defer c.Close(ctx)
-		if err := pgexec.InstallSchema(ctx, c); err != nil {
-			t.Errorf("install: %v", err)
-		}
-	}})
+	e := start(t, pgfront.Options{Authenticated: installSchema(t)})
 	c := e.connect(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -94,18 +81,7 @@ func TestLayoutRecordedThroughQuery(t *testing.T) {
 // fails rolls back and records nothing, and a failing CREATE TABLE
 // records nothing: the client gets its error and the session goes on.
 func TestLayoutRecordedThroughExtended(t *testing.T) {
-	pg := pgtest.Start(t)
-	e := start(t, pgfront.Options{Authenticated: func(ctx context.Context, database string) {
-		c, err := pgx.Connect(ctx, pg.ConnString("postgres", database))
-		if err != nil {
-			t.Errorf("install: %v", err)
-			return
-		}
-		defer c.Close(ctx)
-		if err := pgexec.InstallSchema(ctx, c); err != nil {
-			t.Errorf("install: %v", err)
-		}
-	}})
+	e := start(t, pgfront.Options{Authenticated: installSchema(t)})
 	c := e.connect(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
