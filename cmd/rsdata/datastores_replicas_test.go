@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -129,6 +130,24 @@ func TestDatastoresAcrossReplicas(t *testing.T) {
 	if got := waitOperation(t, a, admin, op.ID); got.Result != "aborted" {
 		t.Errorf("operation %d after A's worker stopped: %+v", op.ID, got)
 	}
+
+	// A catalog operation belongs to the replica running it: a replica
+	// starting meanwhile leaves it running, and when A dies a replica
+	// taking A over ends it failed (it would stay running for ever).
+	proxy.delay.Store(int64(time.Minute))
+	var held operationOut
+	mustCurl(t, a, 200, "POST", "/api/operations/run", admin, fmt.Sprintf(`{"type": "catalog", "datastore_id": %d}`, slow.ID)).decode(t, &held)
+	c := rs.start()
+	var during operationOut
+	mustCurl(t, c, 200, "GET", fmt.Sprintf("/api/operations/%d", held.ID), admin, "").decode(t, &during)
+	if during.Result != "queued" && during.Result != "running" {
+		t.Fatalf("A's operation %d after replica C started: %+v, want it still running", held.ID, during)
+	}
+	a.Kill9()
+	got := waitOperation(t, b, admin, held.ID)
+	if got.Result != "failure" || !strings.Contains(got.Message, "replica running the operation stopped") {
+		t.Errorf("operation %d of killed replica A, after the takeover: %+v", held.ID, got)
+	}
 }
 
 // executeOn sends "select v from t" to cluster as the datastore's login.
@@ -180,6 +199,9 @@ func waitValue(t testing.TB, c *redshiftdata.Client, cluster, want string) strin
 type delayProxy struct {
 	port             uint16
 	accepted, active atomic.Int64
+	// delay is how long a connection accepted next is held, in
+	// nanoseconds; the test's end releases held connections.
+	delay atomic.Int64
 }
 
 func newDelayProxy(t testing.TB, target int, delay time.Duration) *delayProxy {
@@ -189,6 +211,8 @@ func newDelayProxy(t testing.TB, target int, delay time.Duration) *delayProxy {
 		t.Fatal(err)
 	}
 	p := &delayProxy{port: uint16(ln.Addr().(*net.TCPAddr).Port)}
+	p.delay.Store(int64(delay))
+	ended := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -205,7 +229,11 @@ func newDelayProxy(t testing.TB, target int, delay time.Duration) *delayProxy {
 				defer wg.Done()
 				defer p.active.Add(-1)
 				defer c.Close()
-				time.Sleep(delay)
+				select {
+				case <-time.After(time.Duration(p.delay.Load())):
+				case <-ended:
+					return
+				}
 				up, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", target))
 				if err != nil {
 					return
@@ -221,7 +249,7 @@ func newDelayProxy(t testing.TB, target int, delay time.Duration) *delayProxy {
 			}()
 		}
 	}()
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	t.Cleanup(func() { close(ended); ln.Close(); wg.Wait() })
 	return p
 }
 

@@ -302,7 +302,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 	// Recovery queues events for the statements it failed.
 	a.events.Notify()
-	if err := a.buildDatastores(ctx); err != nil {
+	if err := a.buildDatastores(ctx, instance); err != nil {
 		return nil, err
 	}
 	if a.replicas != nil {

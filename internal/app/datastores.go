@@ -37,9 +37,10 @@ type datastoreState struct {
 
 // buildDatastores makes the datastore service, registers the stored
 // datastores as Data API targets and ensures the first Admin token.
-func (a *App) buildDatastores(ctx context.Context) error {
+func (a *App) buildDatastores(ctx context.Context, instance string) error {
 	sealer := a.keys.sealer
-	svc := datastore.New(datastore.Options{Logger: a.log.With("component", "datastores"), IAM: a.datastoreIAM()},
+	svc := datastore.New(datastore.Options{Logger: a.log.With("component", "datastores"), IAM: a.datastoreIAM(),
+		Instance: instance},
 		a.store.Datastores(), sealer, pgexec.Datastores{X: a.exec}, a.registry)
 	a.ds = &datastoreState{svc: svc}
 	if err := svc.Load(ctx); err != nil {

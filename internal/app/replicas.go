@@ -338,7 +338,7 @@ func (r *replicas) terminate(ctx context.Context, running []store.Running, log *
 
 // takeOver ends what a stopped replica was running: its statements end
 // FAILED (announced to waiters), their backends are terminated on the
-// engines, its sessions close. Several replicas may do it at once; every
+// engines, its sessions close, its catalog operations end failed. Several replicas may do it at once; every
 // step is idempotent.
 func (r *replicas) takeOver(ctx context.Context, instance string) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -357,6 +357,10 @@ func (r *replicas) takeOver(ctx context.Context, instance string) {
 	}
 	r.a.events.Notify()
 	r.terminate(ctx, running, log)
+	if err := r.a.Datastores().TakeOver(ctx, instance); err != nil {
+		log.Error("ending a stopped replica's catalog operations failed", "err", err)
+		return
+	}
 	if err := view.Forget(ctx, instance); err != nil {
 		log.Error("removing a stopped replica's lease failed", "err", err)
 		return

@@ -42,7 +42,8 @@ func (s *Service) RunCatalog(ctx context.Context, in CatalogInput) (*Operation, 
 	if err != nil {
 		return nil, err
 	}
-	op := &Operation{Type: "catalog", DatastoreID: d.ID, Status: OpQueued, Include: include, Prune: in.Prune, Recreate: in.Recreate}
+	op := &Operation{Type: "catalog", DatastoreID: d.ID, Status: OpQueued, Include: include, Prune: in.Prune, Recreate: in.Recreate,
+		Instance: s.opts.Instance}
 	if err := s.store.CreateOperation(ctx, op); err != nil {
 		return nil, err
 	}

@@ -98,10 +98,13 @@ const (
 	OpAborted = "aborted"
 )
 
-// RestartedMessage ends the operations a starting rsdata found
-// unfinished. On replicas their worker may still run on another replica,
-// whose end then replaces this one.
+// RestartedMessage ends the operations a starting rsdata found it had
+// left unfinished.
 const RestartedMessage = "rsdata restarted while the operation ran"
+
+// ReplicaStoppedMessage ends the operations of a replica that stopped
+// renewing its lease, when another replica takes it over.
+const ReplicaStoppedMessage = "the rsdata replica running the operation stopped (its lease in the control store expired); run it again"
 
 // Operation is a catalog operation.
 type Operation struct {
@@ -117,6 +120,9 @@ type Operation struct {
 	Added, Updated, Removed int
 	CreatedAt               time.Time
 	StartedAt, EndedAt      time.Time
+	// Instance is the replica running the operation's worker (not shown
+	// by the API).
+	Instance string
 }
 
 // Terminal reports whether the operation has ended.
@@ -240,16 +246,16 @@ type Store interface {
 	CreateOperation(ctx context.Context, o *Operation) error
 	GetOperation(ctx context.Context, id int64) (*Operation, error)
 	// UpdateOperation overwrites o's status, counts and times unless it has
-	// ended; an end FailUnfinished recorded with RestartedMessage is
-	// replaced (the worker runs on, on another replica).
+	// ended.
 	UpdateOperation(ctx context.Context, o *Operation) error
 	// AbortOperation ends operation id "aborted" with message unless it has
 	// ended already, and reports whether it did; the replica running its
 	// worker is told to stop it (Service.AbortRequested).
 	AbortOperation(ctx context.Context, id int64, at time.Time, message string) (bool, error)
-	// FailUnfinished marks every queued or running operation failed with
-	// message (their worker died with the previous process).
-	FailUnfinished(ctx context.Context, message string) error
+	// FailUnfinished marks every queued or running operation of replica
+	// instance failed with message (their worker died with that process),
+	// and those stored before operations named their replica.
+	FailUnfinished(ctx context.Context, instance, message string) error
 
 	// CreateToken inserts t and sets its ID and CreatedAt; a token with
 	// the same hash is a *ConflictError.

@@ -21,6 +21,9 @@ type Options struct {
 	// IAM issues database credentials for IAM_ROLE connections; without it
 	// they are refused.
 	IAM CredentialIssuer
+	// Instance names this replica in the control store: the catalog
+	// operations it runs are recorded as its own.
+	Instance string
 }
 
 // Service is the datastore API's domain.
@@ -74,12 +77,19 @@ func New(opts Options, store Store, sealer Sealer, conn Connector, reg *engines.
 func (s *Service) now() time.Time { return s.opts.Clock().UTC() }
 
 // Load registers every stored datastore as a Data API target and fails the
-// catalog operations the previous process left unfinished.
+// catalog operations this replica's previous process left unfinished
+// (other replicas' run on).
 func (s *Service) Load(ctx context.Context) error {
-	if err := s.store.FailUnfinished(ctx, RestartedMessage); err != nil {
+	if err := s.store.FailUnfinished(ctx, s.opts.Instance, RestartedMessage); err != nil {
 		return err
 	}
 	return s.ReloadAll(ctx)
+}
+
+// TakeOver fails the catalog operations of replica instance, which
+// stopped renewing its lease: their workers died with it.
+func (s *Service) TakeOver(ctx context.Context, instance string) error {
+	return s.store.FailUnfinished(ctx, instance, ReplicaStoppedMessage)
 }
 
 // ReloadAll makes the registered Data API targets match the stored

@@ -377,9 +377,9 @@ func dsNullTime(t time.Time) *time.Time {
 
 // CreateOperation implements datastore.Store.
 func (d *Datastores) CreateOperation(ctx context.Context, o *datastore.Operation) error {
-	return d.pool.QueryRow(ctx, `INSERT INTO ds_operations (type, datastore_id, status, message, include, prune, recreate)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
-		o.Type, o.DatastoreID, o.Status, o.Message, jsonList(o.Include), o.Prune, o.Recreate).Scan(&o.ID, &o.CreatedAt)
+	return d.pool.QueryRow(ctx, `INSERT INTO ds_operations (type, datastore_id, status, message, include, prune, recreate, instance)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, created_at`,
+		o.Type, o.DatastoreID, o.Status, o.Message, jsonList(o.Include), o.Prune, o.Recreate, o.Instance).Scan(&o.ID, &o.CreatedAt)
 }
 
 // GetOperation implements datastore.Store.
@@ -389,14 +389,11 @@ func (d *Datastores) GetOperation(ctx context.Context, id int64) (*datastore.Ope
 }
 
 // UpdateOperation implements datastore.Store. An operation already ended
-// keeps its end (an abort racing the worker's last write), but for the
-// end a starting replica gave it while its worker ran on another.
+// keeps its end (an abort racing the worker's last write).
 func (d *Datastores) UpdateOperation(ctx context.Context, o *datastore.Operation) error {
 	_, err := d.pool.Exec(ctx, `UPDATE ds_operations SET status = $2, message = $3, added = $4, updated = $5, removed = $6,
-		started_at = $7, ended_at = $8 WHERE id = $1 AND (status NOT IN ('success', 'failure', 'aborted')
-			OR (status = 'failure' AND message = $9))`,
-		o.ID, o.Status, o.Message, o.Added, o.Updated, o.Removed, dsNullTime(o.StartedAt), dsNullTime(o.EndedAt),
-		datastore.RestartedMessage)
+		started_at = $7, ended_at = $8 WHERE id = $1 AND status NOT IN ('success', 'failure', 'aborted')`,
+		o.ID, o.Status, o.Message, o.Added, o.Updated, o.Removed, dsNullTime(o.StartedAt), dsNullTime(o.EndedAt))
 	return err
 }
 
@@ -418,9 +415,9 @@ func (d *Datastores) AbortOperation(ctx context.Context, id int64, at time.Time,
 }
 
 // FailUnfinished implements datastore.Store.
-func (d *Datastores) FailUnfinished(ctx context.Context, message string) error {
-	_, err := d.pool.Exec(ctx, `UPDATE ds_operations SET status = 'failure', message = $1, ended_at = now()
-		WHERE status IN ('queued', 'running')`, message)
+func (d *Datastores) FailUnfinished(ctx context.Context, instance, message string) error {
+	_, err := d.pool.Exec(ctx, `UPDATE ds_operations SET status = 'failure', message = $2, ended_at = now()
+		WHERE status IN ('queued', 'running') AND instance IN ($1, '')`, instance, message)
 	return err
 }
 

@@ -79,7 +79,7 @@ func TestDatastoresView(t *testing.T) {
 	if err := v.CreateOperation(ctx, op); err != nil {
 		t.Fatal(err)
 	}
-	if err := v.FailUnfinished(ctx, "restarted"); err != nil {
+	if err := v.FailUnfinished(ctx, "", "restarted"); err != nil {
 		t.Fatal(err)
 	}
 	if o, err := v.GetOperation(ctx, op.ID); err != nil || o.Status != datastore.OpFailure || o.Message != "restarted" {
@@ -220,21 +220,41 @@ func TestDatastoreNotifications(t *testing.T) {
 		t.Fatalf("aborted operation: %+v, %v", o, err)
 	}
 
-	// An end a starting replica recorded gives way to the worker's own
-	// (it ran on another replica); an abort does not.
-	op2 := &datastore.Operation{Type: "catalog", DatastoreID: one.ID, Status: datastore.OpRunning}
-	if err := v.CreateOperation(ctx, op2); err != nil {
+	// A replica fails only its own unfinished operations (restarted or
+	// taken over); another replica's worker runs on and records its end.
+	mine := &datastore.Operation{Type: "catalog", DatastoreID: one.ID, Status: datastore.OpRunning, Instance: "replica-a"}
+	theirs := &datastore.Operation{Type: "catalog", DatastoreID: one.ID, Status: datastore.OpRunning, Instance: "replica-b"}
+	for _, o := range []*datastore.Operation{mine, theirs} {
+		if err := v.CreateOperation(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := v.FailUnfinished(ctx, "replica-a", datastore.RestartedMessage); err != nil {
 		t.Fatal(err)
 	}
-	if err := v.FailUnfinished(ctx, datastore.RestartedMessage); err != nil {
+	if o, err := v.GetOperation(ctx, mine.ID); err != nil || o.Status != datastore.OpFailure || o.Message != datastore.RestartedMessage {
+		t.Fatalf("the restarted replica's operation: %+v, %v", o, err)
+	}
+	if o, err := v.GetOperation(ctx, theirs.ID); err != nil || o.Status != datastore.OpRunning {
+		t.Fatalf("another replica's running operation after FailUnfinished: %+v, %v", o, err)
+	}
+	theirs.Status, theirs.Message = datastore.OpSuccess, "1 containers added"
+	if err := v.UpdateOperation(ctx, theirs); err != nil {
 		t.Fatal(err)
 	}
-	op2.Status, op2.Message = datastore.OpSuccess, "1 containers added"
-	if err := v.UpdateOperation(ctx, op2); err != nil {
+	if o, err := v.GetOperation(ctx, theirs.ID); err != nil || o.Status != datastore.OpSuccess {
+		t.Fatalf("the other replica's end: %+v, %v", o, err)
+	}
+	// The restarted replica's dead worker cannot overwrite its failure.
+	mine.Status = datastore.OpSuccess
+	if err := v.UpdateOperation(ctx, mine); err != nil {
 		t.Fatal(err)
 	}
-	if o, err := v.GetOperation(ctx, op2.ID); err != nil || o.Status != datastore.OpSuccess {
-		t.Fatalf("the worker's end after a restart's: %+v, %v", o, err)
+	if o, _ := v.GetOperation(ctx, mine.ID); o.Status != datastore.OpFailure {
+		t.Fatalf("a failed operation was overwritten: %+v", o)
+	}
+	if err := v.FailUnfinished(ctx, "replica-a", datastore.RestartedMessage); err != nil {
+		t.Fatal(err)
 	}
 	if o, err := v.GetOperation(ctx, op.ID); err != nil || o.Status != datastore.OpAborted {
 		t.Fatalf("an aborted operation after FailUnfinished: %+v, %v", o, err)
