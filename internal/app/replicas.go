@@ -183,9 +183,11 @@ func (r *replicas) wake(id string) {
 func (r *replicas) listen(ctx context.Context) {
 	r.a.store.Replicas().Listen(ctx, r.a.log.With("component", "replicas"),
 		[]string{store.EndedChannel, store.CancelChannel, store.EventChannel, store.JoinedChannel, store.WatchChannel,
-			store.DatastoreChannel, store.OperationAbortChannel},
+			store.DatastoreChannel, store.OperationAbortChannel, store.ResetChannel},
 		func(channel, id string) {
 			switch channel {
+			case store.ResetChannel:
+				r.resetRequested(id)
 			case store.DatastoreChannel:
 				// A datastore (or its connection) changed on some replica:
 				// register it again from the store, or drop it when deleted.

@@ -252,6 +252,11 @@ type Store interface {
 	// ended already, and reports whether it did; the replica running its
 	// worker is told to stop it (Service.AbortRequested).
 	AbortOperation(ctx context.Context, id int64, at time.Time, message string) (bool, error)
+	// Reset removes every datastore, connection, container and operation,
+	// and every token but those whose hash is in keep (every Admin token
+	// when keep is empty).
+	Reset(ctx context.Context, keep []string) error
+
 	// FailUnfinished marks every queued or running operation of replica
 	// instance failed with message (their worker died with that process),
 	// and those stored before operations named their replica.

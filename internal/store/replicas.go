@@ -35,6 +35,17 @@ const (
 	// EventChannel announces a status-change event queued in the outbox,
 	// for the replica that delivers events.
 	EventChannel = "rsdata_event_queued"
+	// ResetChannel carries a tests-reset's phases to the other replicas;
+	// the payload is "<phase> <instance>".
+	ResetChannel = "rsdata_reset"
+)
+
+// The phases of a tests-reset announced on ResetChannel: before the store
+// is emptied the others end their statements and sessions; after it they
+// register the (now no) datastores again.
+const (
+	ResetBegins = "begins"
+	ResetEnded  = "ended"
 )
 
 // Replicas is the view of the replicas sharing the store.
@@ -159,6 +170,13 @@ func (r *Replicas) Watch(ctx context.Context, instance, id string) error {
 // AnnounceEnded announces statement id's end on EndedChannel.
 func (r *Replicas) AnnounceEnded(ctx context.Context, id string) error {
 	_, err := r.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, EndedChannel, id)
+	return err
+}
+
+// AnnounceReset tells the other replicas of a tests-reset's phase
+// (ResetBegins or ResetEnded), sent by replica instance.
+func (r *Replicas) AnnounceReset(ctx context.Context, instance, phase string) error {
+	_, err := r.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, ResetChannel, phase+" "+instance)
 	return err
 }
 

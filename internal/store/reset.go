@@ -8,6 +8,8 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/rsdata/rsdata/internal/datastore"
 )
 
 // deleteAll empties tables in order, in one transaction; args are the
@@ -65,4 +67,36 @@ func (i *Identities) Reset(ctx context.Context) error {
 		`DELETE FROM iam_users WHERE account = $1`,
 		`DELETE FROM iam_roles WHERE account = $1`,
 	}, i.account)
+}
+
+// Reset removes every datastore with its catalog and operations, every
+// connection, and every token but those whose hash is in keep (the first
+// Admin token, as the root credentials stay); with keep empty, every Admin
+// token stays.
+func (d *Datastores) Reset(ctx context.Context, keep []string) error {
+	tokens := `DELETE FROM ds_tokens WHERE NOT (hash = ANY($1))`
+	if len(keep) == 0 {
+		tokens = `DELETE FROM ds_tokens WHERE role <> $1`
+	}
+	return d.inTx(ctx, func(tx pgx.Tx) error {
+		for _, q := range []string{`DELETE FROM ds_operations`, `DELETE FROM ds_containers`,
+			`UPDATE ds_datastores SET enrichment_datastore_id = NULL`, `DELETE FROM ds_datastores`, `DELETE FROM ds_connections`} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		var arg any = keep
+		if len(keep) == 0 {
+			arg = int(datastore.Admin)
+		}
+		_, err := tx.Exec(ctx, tokens, arg)
+		return err
+	})
+}
+
+// Unfinished counts the statements of every replica that have not ended.
+func (s *Statements) Unfinished(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM statements WHERE status IN ('SUBMITTED', 'PICKED', 'STARTED')`).Scan(&n)
+	return n, err
 }
