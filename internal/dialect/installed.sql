@@ -74,7 +74,13 @@ CREATE TABLE IF NOT EXISTS rsdata_redshift.query_history (
   aborted boolean NOT NULL
 );
 
-REVOKE ALL ON rsdata_redshift.install, rsdata_redshift.table_layout, rsdata_redshift.query_history FROM PUBLIC;
+-- Query ids are handed out in blocks of 1000, one block per nextval, so
+-- that every rsdata process using this database (replicas on one engine)
+-- gets ids no other one gets, without a round trip per statement.
+CREATE SEQUENCE IF NOT EXISTS rsdata_redshift.query_blocks;
+
+REVOKE ALL ON rsdata_redshift.install, rsdata_redshift.table_layout, rsdata_redshift.query_history,
+  rsdata_redshift.query_blocks FROM PUBLIC;
 
 ------------------------------------------------------------------------
 -- Date parts

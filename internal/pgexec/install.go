@@ -30,10 +30,52 @@ type installKey struct {
 type installState struct {
 	mu   sync.Mutex // held while installing
 	done bool       // installed at dialect.InstallVersion, or tried and failed
-	// ok is set once the schema is installed; then lastQuery is the
-	// latest query id handed out in this database.
-	ok        atomic.Bool
-	lastQuery atomic.Int64
+	// ok is set once the schema is installed; then ids hands out query ids.
+	ok  atomic.Bool
+	ids queryIDs
+}
+
+// queryBlock is how many query ids one block of rsdata_redshift.query_blocks
+// holds: block b is the ids b*queryBlock+1 to (b+1)*queryBlock.
+const queryBlock = 1000
+
+// queryIDs hands out the ids of the block this process holds, and takes
+// the database's next block when it is used up.
+type queryIDs struct {
+	mu   sync.Mutex
+	next int64 // the next id; none held when next == end
+	end  int64 // the block's last id + 1
+}
+
+// take returns the next id, 0 when a new block could not be had.
+func (q *queryIDs) take(nextBlock func() (int64, error)) int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.next == q.end {
+		b, err := nextBlock()
+		if err != nil {
+			return 0
+		}
+		q.hold(b)
+	}
+	id := q.next
+	q.next++
+	return id
+}
+
+// hold makes block b the one ids are handed out from; q.mu is held or q
+// not yet shared.
+func (q *queryIDs) hold(b int64) {
+	q.next, q.end = b*queryBlock+1, (b+1)*queryBlock+1
+}
+
+// nextQueryBlock takes the database's next block of query ids.
+func nextQueryBlock(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (int64, error) {
+	var b int64
+	err := q.QueryRow(ctx, "SELECT nextval('rsdata_redshift.query_blocks')").Scan(&b)
+	return b, err
 }
 
 // ensureInstalled installs dialect.InstallSQL into database db of ep
@@ -54,7 +96,7 @@ func (x *Executor) ensureInstalled(ctx context.Context, ep *engines.Endpoint, db
 	if st.done {
 		return
 	}
-	last, err := installInPool(ctx, catalog)
+	block, err := installInPool(ctx, catalog)
 	if err != nil {
 		if ctx.Err() != nil {
 			return // tried again by the next statement
@@ -62,7 +104,7 @@ func (x *Executor) ensureInstalled(ctx context.Context, ep *engines.Endpoint, db
 		x.opts.Logger.Warn("installing Redshift functions and views failed; their calls will fail in this database",
 			"engine", ep.Name, "database", db, "err", err)
 	} else {
-		st.lastQuery.Store(last)
+		st.ids.hold(block)
 		st.ok.Store(true)
 	}
 	st.done = true
@@ -102,7 +144,7 @@ func (x *Executor) installState(k installKey) *installState {
 	return st
 }
 
-func installInPool(ctx context.Context, p *pgxpool.Pool) (lastQuery int64, err error) {
+func installInPool(ctx context.Context, p *pgxpool.Pool) (block int64, err error) {
 	c, err := acquireReady(ctx, p)
 	if err != nil {
 		return 0, err
@@ -114,9 +156,9 @@ func installInPool(ctx context.Context, p *pgxpool.Pool) (lastQuery int64, err e
 // install brings the connection's database to dialect.InstallVersion: in
 // one transaction, under an advisory lock (concurrent installers, from
 // this process or another, wait and then find it done), it runs the script
-// unless the recorded version is already the script's. It returns the
-// highest query id in the database's query history.
-func install(ctx context.Context, c *pgx.Conn) (lastQuery int64, err error) {
+// unless the recorded version is already the script's. It returns a block
+// of query ids for this process (queryIDs).
+func install(ctx context.Context, c *pgx.Conn) (block int64, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	tx, err := c.Begin(ctx)
@@ -157,22 +199,32 @@ func install(ctx context.Context, c *pgx.Conn) (lastQuery int64, err error) {
 			return 0, err
 		}
 	}
-	if err = tx.QueryRow(ctx, "SELECT coalesce(max(query), 0) FROM rsdata_redshift.query_history").Scan(&lastQuery); err != nil {
+	// A block sequence never used yet (just made, in a database whose
+	// history an earlier rsdata wrote with ids of its own) starts above
+	// the history's ids. Installers take turns under the lock, and each
+	// process installs before it takes a block, so nobody has taken one
+	// from the sequence before this.
+	if _, err = tx.Exec(ctx, `SELECT setval('rsdata_redshift.query_blocks',
+		(SELECT coalesce(max(query), 0) FROM rsdata_redshift.query_history) / $1 + 1)
+		FROM rsdata_redshift.query_blocks WHERE NOT is_called`, queryBlock); err != nil {
 		return 0, err
 	}
-	return lastQuery, tx.Commit(ctx)
+	if block, err = nextQueryBlock(ctx, tx); err != nil {
+		return 0, err
+	}
+	return block, tx.Commit(ctx)
 }
 
 // RecordQuery implements statement.QueryRecorder: in a database where the
 // Redshift schema is installed, it hands out the next query id and queues
 // the history row for the history writer, which inserts the rows queued
 // in each historyDelay in one statement per database through the admin
-// pool. So a
-// statement waits for no extra round trip, the row stays even when the
-// statement's transaction rolls back (as Redshift's STL_QUERY does), and
-// when the queue is full the row is dropped rather than the statement
-// slowed. Ids are unique per database and process; two rsdata processes on
-// one database may hand out the same id, and the second row is dropped.
+// pool. So a statement waits for no extra round trip (but one in
+// queryBlock, which takes the next block of ids), the row stays even when
+// the statement's transaction rolls back (as Redshift's STL_QUERY does),
+// and when the queue is full the row is dropped rather than the statement
+// slowed. Ids come from blocks of the database's sequence, so the rsdata
+// processes sharing an engine never hand out the same one.
 func (c *conn) RecordQuery(q statement.QueryRecord) int64 {
 	if c.ep == nil || c.ep.Dialect == dialect.Postgres {
 		return 0
@@ -183,7 +235,14 @@ func (c *conn) RecordQuery(q statement.QueryRecord) int64 {
 	if st == nil || !st.ok.Load() {
 		return 0
 	}
-	id := st.lastQuery.Add(1)
+	id := st.ids.take(func() (int64, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return nextQueryBlock(ctx, c.catalog)
+	})
+	if id == 0 {
+		return 0
+	}
 	row := historyRow{catalog: c.catalog, engine: c.ep.Name, db: c.db, id: id, statementID: q.StatementID,
 		pid: int32(c.PID()), user: c.user, sql: q.SQL, status: string(q.Status), start: q.Start.UTC(), end: q.End.UTC(), rows: q.Rows}
 	if q.Error != "" {

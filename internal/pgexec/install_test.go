@@ -89,11 +89,14 @@ func TestInstallConcurrentAndVersioned(t *testing.T) {
 		t.Fatalf("crc32 = %q", got)
 	}
 
-	// An older installation, with a function changed by hand.
+	// An older installation (from before query ids came in blocks), with a
+	// function changed by hand.
 	srv.Exec(t, db, `update rsdata_redshift.install set version = 'old';
+drop sequence rsdata_redshift.query_blocks;
 create table kept (a int);
 insert into rsdata_redshift.table_layout values ('kept'::regclass, 'EVEN', null, null, null);
 insert into rsdata_redshift.query_history values (7, 's', 1, 'u', 'd', 'select 1', 'FINISHED', null, now(), now(), 1, false);
+insert into rsdata_redshift.query_history values (1500, 's', 1, 'u', 'd', 'select 1', 'FINISHED', null, now(), now(), 1, false);
 create or replace function rsdata_redshift.crc32(s text) returns varchar language sql as $$ select 'stale'::varchar $$`)
 	acquire(t, installExecutor(t, srv, db, dialect.Redshift), db, "")
 	if got := scalar(t, srv, db, "select version from rsdata_redshift.install"); got != dialect.InstallVersion {
@@ -102,7 +105,7 @@ create or replace function rsdata_redshift.crc32(s text) returns varchar languag
 	if got := scalar(t, srv, db, "select rsdata_redshift.crc32('Amazon Redshift')::text"); got != "f2726906" {
 		t.Errorf("crc32 after upgrade = %q", got)
 	}
-	if got := scalar(t, srv, db, "select diststyle || ',' || (select count(*) from rsdata_redshift.query_history) from rsdata_redshift.table_layout where reloid = 'kept'::regclass"); got != "EVEN,1" {
+	if got := scalar(t, srv, db, "select diststyle || ',' || (select count(*) from rsdata_redshift.query_history) from rsdata_redshift.table_layout where reloid = 'kept'::regclass"); got != "EVEN,2" {
 		t.Errorf("layout and history after upgrade: %q", got)
 	}
 	// A new executor hands out query ids after the highest recorded one.
@@ -111,12 +114,13 @@ create or replace function rsdata_redshift.crc32(s text) returns varchar languag
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id := c.(statement.QueryRecorder).RecordQuery(statement.QueryRecord{StatementID: "s2", SQL: "select 2", Status: statement.Finished}); id != 8 {
-		t.Errorf("next query id %d, want 8", id)
+	id := c.(statement.QueryRecorder).RecordQuery(statement.QueryRecord{StatementID: "s2", SQL: "select 2", Status: statement.Finished})
+	if id <= 1500 {
+		t.Errorf("next query id %d, want one above the history's 1500", id)
 	}
 	c.Release(true)
 	x.Close() // waits for the history write
-	if got := scalar(t, srv, db, "select query_text || ',' || user_name from rsdata_redshift.query_history where query = 8"); got != "select 2,"+db+"_m" {
+	if got := scalar(t, srv, db, fmt.Sprintf("select query_text || ',' || user_name from rsdata_redshift.query_history where query = %d", id)); got != "select 2,"+db+"_m" {
 		t.Errorf("history row: %q", got)
 	}
 }
@@ -226,9 +230,49 @@ func TestQueryHistoryBatches(t *testing.T) {
 	}
 	c.Release(true)
 	x.Close()
-	want := fmt.Sprintf("%d,%d,%d,%d", n, n/2, n-n/2, n) // odd rows failed
+	want := fmt.Sprintf("%d,%d,%d,%d", n, n/2, n-n/2, last) // odd rows failed
 	if got := scalar(t, srv, db, `select count(*) || ',' || count(*) filter (where error is not null) || ',' ||
 count(*) filter (where aborted is false and status = 'FINISHED') || ',' || max(query) from rsdata_redshift.query_history`); got != want {
 		t.Errorf("history: %s, want %s", got, want)
+	}
+}
+
+// TestQueryIDsAcrossProcesses: two executors on one database (two rsdata
+// replicas on one engine) recording statements in turn, past the end of
+// their first blocks of ids, never hand out the same id, and every history
+// row arrives.
+func TestQueryIDsAcrossProcesses(t *testing.T) {
+	srv := pgtest.Start(t)
+	db := srv.NewDatabase(t)
+	var recs []statement.QueryRecorder
+	var xs []*Executor
+	var conns []statement.Conn
+	for range 2 {
+		x := installExecutor(t, srv, db, dialect.Redshift)
+		c, err := x.Acquire(context.Background(), statement.ConnRequest{Target: statement.Target{Kind: engines.Cluster, Name: "c"}, Database: db})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, xs, conns = append(recs, c.(statement.QueryRecorder)), append(xs, x), append(conns, c)
+	}
+	const each = queryBlock + queryBlock/2
+	seen := map[int64]int{}
+	for i := range 2 * each {
+		who := i % 2
+		id := recs[who].RecordQuery(statement.QueryRecord{StatementID: fmt.Sprint(i), SQL: "select 1", Status: statement.Finished})
+		if id <= 0 {
+			t.Fatalf("statement %d of executor %d got no query id", i, who)
+		}
+		if other, dup := seen[id]; dup {
+			t.Fatalf("query id %d handed out twice (statement %d of executor %d, and before by executor %d)", id, i, who, other)
+		}
+		seen[id] = who
+	}
+	for i, x := range xs {
+		conns[i].Release(true)
+		x.Close() // waits for the history write
+	}
+	if got := scalar(t, srv, db, "select count(distinct query)::text from rsdata_redshift.query_history"); got != fmt.Sprint(2*each) {
+		t.Errorf("history rows %s, want %d", got, 2*each)
 	}
 }
