@@ -65,11 +65,11 @@ func TestRoleDDLThroughDataAPI(t *testing.T) {
 
 	// Refusals end the statement FAILED with the reason.
 	for sql, want := range map[string]string{
-		"create user carol password 'Carol-pw-1'":    `ERROR: user "carol" already exists`,
-		"create user frank password 'short'":         "ERROR: invalid password: it must be 8 to 64 characters in length",
-		"create user pg_evil password 'Aa1aaaaa'":    `ERROR: role name "pg_evil" is reserved`,
-		"alter user awsuser createuser":              `ERROR: permission denied: user "awsuser" is the master user, which rsdata manages`,
-		"drop user rsdata":                           `ERROR: permission denied: user "rsdata" is reserved by the database`,
+		"create user carol password 'Carol-pw-1'":     `ERROR: user "carol" already exists`,
+		"create user frank password 'short'":          "ERROR: invalid password: it must be 8 to 64 characters in length",
+		"create user pg_evil password 'Aa1aaaaa'":     `ERROR: role name "pg_evil" is reserved`,
+		"alter user awsuser createuser":               `ERROR: permission denied: user "awsuser" is the master user, which rsdata manages`,
+		"drop user rsdata":                            `ERROR: permission denied: user "rsdata" is reserved by the database`,
 		"create user x password 'Aa1aaaaa'; select 1": "ERROR: CREATE USER must be sent as a statement of its own, not with other statements",
 	} {
 		if got := failing(t, c, onCluster(sql)); !strings.HasPrefix(got, want) {

@@ -126,8 +126,8 @@ func TestMaskPasswords(t *testing.T) {
 	for in, want := range map[string]string{
 		"create user bob password 'Secret-pw-1' createdb": "create user bob password '***' createdb",
 		"ALTER USER bob WITH PASSWORD 'O''Brien1x'":       "ALTER USER bob WITH PASSWORD '***'",
-		"alter user bob password disable":                  "alter user bob password disable",
-		"create group g with user a, b":                    "create group g with user a, b",
+		"alter user bob password disable":                 "alter user bob password disable",
+		"create group g with user a, b":                   "create group g with user a, b",
 	} {
 		if got := MaskPasswords(in); got != want {
 			t.Errorf("MaskPasswords(%q) = %q; want %q", in, got, want)
