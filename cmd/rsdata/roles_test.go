@@ -126,6 +126,12 @@ func TestRoleDDLThroughPsql(t *testing.T) {
 	if got := mustPsql(t, login("y"), "Bb2bbbbb", "select current_user"); got != "y" {
 		t.Errorf("y: %q", got)
 	}
+	// So do x's temporary credentials (GetClusterCredentials --db-user x),
+	// as on Redshift, where they log in as x.
+	var cc struct{ DbUser, DbPassword string }
+	awsJSON(t, awsEnv(t, s.PrintedEnv()), &cc, "redshift", "get-cluster-credentials", "--cluster-identifier", "local", "--db-user", "x")
+	mustPsql(t, login(cc.DbUser), cc.DbPassword, "create user v password 'Vv1vvvvv'")
+	mustPsql(t, login("v"), "Vv1vvvvv", "select 1")
 	// y is no superuser: refused as PostgreSQL refuses (42501).
 	res := psqlEach(t, login("y"), "Bb2bbbbb", `\set VERBOSITY verbose`, "create user z password 'Cc3ccccc'")
 	if res.Code == 0 || !strings.Contains(res.Stderr, "42501") || !strings.Contains(res.Stderr, "permission denied to create role") {

@@ -117,18 +117,31 @@ func (r *roleRun) exec(sql string) error {
 	return err
 }
 
-// isSuper reports whether name is a Redshift superuser of the engine.
+// isSuper reports whether name is a Redshift superuser of the engine: the
+// master user, a user marked by CREATEUSER, or the login of temporary
+// credentials issued for one of these (dbcreds makes "IAM:awsuser" a
+// member of awsuser; no other way makes a role a member of a user, since
+// a user is never a group: dbcreds.CheckGroup).
 func (r *roleRun) isSuper(name string) (bool, error) {
 	if name == r.s.Master {
 		return true, nil
 	}
-	var ok bool
-	err := r.tx.QueryRow(r.ctx, `SELECT rolcanlogin AND NOT rolsuper AND oid >= `+firstNormalOID+`
-		AND shobj_description(oid, 'pg_authid') IS NOT DISTINCT FROM $2 FROM pg_roles WHERE rolname = $1`,
-		name, superuserComment).Scan(&ok)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+	info, err := DescribeRole(r.ctx, r.tx, r.s.Master, name)
+	if err != nil || !info.Exists || !info.Login || info.Superuser || info.System {
+		return false, err
 	}
+	candidates := []string{name}
+	for _, m := range info.MemberOf {
+		if m.Master {
+			return true, nil
+		}
+		if m.Login && !m.Superuser && !m.System {
+			candidates = append(candidates, m.Name)
+		}
+	}
+	var ok bool
+	err = r.tx.QueryRow(r.ctx, `SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = ANY($1) AND rolcanlogin
+		AND shobj_description(oid, 'pg_authid') IS NOT DISTINCT FROM $2)`, candidates, superuserComment).Scan(&ok)
 	return ok, err
 }
 
