@@ -42,7 +42,9 @@ func startWithRoles(t *testing.T) *env {
 
 // uniqueName is a role name no other test uses: roles are the server's,
 // shared by every database of the package's PostgreSQL.
-func uniqueName(prefix string) string { return prefix + "_" + strings.ToLower(ids.Token(8, "abcdefghijklmnopqrstuvwxyz")) }
+func uniqueName(prefix string) string {
+	return prefix + "_" + strings.ToLower(ids.Token(8, "abcdefghijklmnopqrstuvwxyz"))
+}
 
 func TestRoleStatementsThroughPsql(t *testing.T) {
 	e := startWithRoles(t)
