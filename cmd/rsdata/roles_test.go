@@ -157,6 +157,11 @@ func TestRoleDDLThroughPsql(t *testing.T) {
 		"alter user carol set session_preload_libraries = 'x'",
 		"alter user carol superuser",
 		"grant pg_execute_server_program to x",
+		// The mark of a CREATEUSER user is a comment only rsdata's admin
+		// can set (COMMENT ON ROLE needs CREATEROLE).
+		"comment on role y is 'rsdata: Redshift superuser (CREATEUSER)'",
+		"create group g with user rsdata",
+		"alter user \"IAM:x\" password 'Aa1aaaaa'",
 		"create user z password 'md5153c434b4b77c89e6b94f12c5393af5b'",
 	} {
 		for _, who := range []struct{ user, pw string }{{master.User, master.Password}, {"x", "Aa1aaaaa"}} {
