@@ -349,15 +349,11 @@ func (r *relay) sendSQL(typ byte, body []byte) error {
 		sql = p.Query
 	}
 	out, err := r.s.opts.Translator.Translate(sql)
-	if rp, ok := r.s.opts.Translator.(RoleParser); ok && r.s.opts.Roles != nil {
-		cmd, rerr := rp.ParseRole(sql)
-		switch {
-		case rerr != nil:
-			err = rerr
-		case cmd != nil:
-			if out = r.roleQuery(typ, cmd); out == "" {
-				return nil
-			}
+	if cmd, rerr := r.parseRole(sql); rerr != nil {
+		err = rerr
+	} else if cmd != nil {
+		if out = r.roleQuery(typ, cmd); out == "" {
+			return nil
 		}
 	}
 	if err != nil {

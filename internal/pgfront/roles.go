@@ -33,6 +33,16 @@ func (d Dialect) ParseRole(sql string) (*dialect.RoleCommand, error) {
 	return cmd, err
 }
 
+// parseRole is the role statement sql is, when the Translator is a
+// RoleParser and Options.Roles is set; nil otherwise.
+func (r *relay) parseRole(sql string) (*dialect.RoleCommand, error) {
+	rp, ok := r.s.opts.Translator.(RoleParser)
+	if !ok || r.s.opts.Roles == nil {
+		return nil, nil
+	}
+	return rp.ParseRole(sql)
+}
+
 // roleTimeout bounds Options.Roles.
 const roleTimeout = 30 * time.Second
 
