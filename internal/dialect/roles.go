@@ -87,7 +87,7 @@ func (c *RoleCommand) Tag() string {
 // untouched). A role statement that is not alone in sql, or that does not
 // parse, or whose password breaks Redshift's rules, is a *Refusal.
 func ParseRole(mode Mode, sql string) (*RoleCommand, error) {
-	if mode == Postgres {
+	if mode == Postgres || !mayBeRole(sql) {
 		return nil, nil
 	}
 	var stmts [][]Token
@@ -124,6 +124,29 @@ func ParseRole(mode Mode, sql string) (*RoleCommand, error) {
 		return nil, err
 	}
 	return p.cmd, nil
+}
+
+// mayBeRole reports whether a statement of sql starts with CREATE, ALTER
+// or DROP and then USER or GROUP: one pass that keeps no tokens, so that
+// every other statement costs no allocation.
+func mayBeRole(sql string) bool {
+	n := 0 // significant tokens of the statement so far
+	verb := false
+	for t := range Tokens(sql) {
+		switch {
+		case !t.Significant():
+			continue
+		case t.Kind == Punct && t.Text == ";":
+			n = 0
+			continue
+		case n == 0:
+			verb = t.Is("create") || t.Is("alter") || t.Is("drop")
+		case n == 1 && verb && (t.Is("user") || t.Is("group")):
+			return true
+		}
+		n++
+	}
+	return false
 }
 
 // roleVerb is the role statement st starts, 0 for none. PostgreSQL's
