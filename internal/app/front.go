@@ -9,7 +9,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/pgfront"
 )
 
@@ -24,6 +28,9 @@ func (a *App) startFront(ep *engines.Endpoint, ln net.Listener) {
 		MaxConns:   a.cfg.MaxPGConnections,
 		Authenticated: func(ctx context.Context, database string) {
 			a.exec.EnsureInstalled(ctx, ep, database)
+		},
+		Roles: func(ctx context.Context, user string, cmd *dialect.RoleCommand) error {
+			return frontRoleError(a.exec.RunRole(ctx, ep, user, cmd))
 		},
 		Logger: a.log.With("component", "pgfront"),
 	})
@@ -58,4 +65,17 @@ func (a *App) frontErr(ep *engines.Endpoint) error {
 		return nil
 	}
 	return srv.Err()
+}
+
+// frontRoleError is a role statement's error as the front's client sees
+// it: rsdata's refusal or the server's error, with its SQLSTATE; anything
+// else stays for the front's log.
+func frontRoleError(err error) error {
+	if re, ok := errors.AsType[*pgexec.RoleError](err); ok {
+		return &pgfront.Refusal{Code: re.Code, Message: re.Message}
+	}
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return &pgfront.Refusal{Code: pe.Code, Message: pe.Message}
+	}
+	return err
 }

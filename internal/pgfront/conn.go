@@ -72,7 +72,7 @@ func (s *Server) handle(client net.Conn) {
 	}
 	r := &relay{s: s, client: client, backend: backend, cr: cr,
 		br: bufio.NewReaderSize(backend, bufSize), bw: bufio.NewWriterSize(backend, bufSize),
-		cw: bufio.NewWriterSize(client, bufSize), refused: map[string]*Refusal{}, database: database,
+		cw: bufio.NewWriterSize(client, bufSize), refused: map[string]*Refusal{}, database: database, user: startupUser(startup),
 		stmtAfter: map[string]string{}, portalAfter: map[string]string{}}
 	// The start-up's ReadyForQuery is the first one due.
 	r.expect(due{})
@@ -190,6 +190,7 @@ type relay struct {
 	refused   map[string]*Refusal // by marker (refuseInBand)
 
 	database string // the start-up's, for Options.Authenticated
+	user     string // the start-up's, for Options.Roles
 
 	// follows has one entry per ReadyForQuery due, in order: what the
 	// front added to the Query or Sync it ends, whose responses the client
@@ -348,6 +349,13 @@ func (r *relay) sendSQL(typ byte, body []byte) error {
 		sql = p.Query
 	}
 	out, err := r.s.opts.Translator.Translate(sql)
+	if cmd, rerr := r.parseRole(sql); rerr != nil {
+		err = rerr
+	} else if cmd != nil {
+		if out = r.roleQuery(typ, cmd); out == "" {
+			return nil
+		}
+	}
 	if err != nil {
 		ref := asRefusal(err)
 		if typ == 'Q' && r.answerRefusal(ref) {

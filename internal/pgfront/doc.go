@@ -22,4 +22,9 @@
 // connection must finish its start-up and authentication within
 // Options.StartupTimeout; both relay goroutines of a connection end as soon
 // as either side closes.
+//
+// One kind of statement never reaches the server: a simple Query that is a
+// Redshift user or group statement (CREATE USER, ALTER GROUP, ...), which
+// rsdata runs for the session's user (Options.Roles) and the front answers
+// itself, in step with the session's transaction (roles.go).
 package pgfront

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/rsdata/rsdata/internal/dialect"
 )
 
 // Defaults of Options.
@@ -43,7 +45,13 @@ type Options struct {
 	// for logged-in clients, so nobody unauthenticated can make rsdata
 	// connect anywhere.
 	Authenticated func(ctx context.Context, database string)
-	Logger        *slog.Logger
+	// Roles, when set, runs a user or group statement (CREATE USER, ALTER
+	// GROUP, ...) that a RoleParser Translator recognises, for user, the
+	// session's authenticated user, and returns nil, a *Refusal for the
+	// client, or another error (logged; the client gets a generic one).
+	// Without it such statements go to the server like any other.
+	Roles  func(ctx context.Context, user string, cmd *dialect.RoleCommand) error
+	Logger *slog.Logger
 }
 
 // Server is one engine's front. Serve accepts connections until Close.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/results"
 )
 
@@ -162,6 +163,19 @@ type QueryRecorder interface {
 	// 0 when the engine keeps no history. It does not wait for the
 	// database: the history row may be written after it returns.
 	RecordQuery(q QueryRecord) int64
+}
+
+// RoleRunner is implemented by a Conn whose engine runs Redshift's user
+// and group DDL itself, on behalf of the session's user, rather than as
+// SQL of that user's (an embedded engine, whose master user is no
+// PostgreSQL superuser). The statement runs on another connection and
+// commits at once, whatever transaction the session has open.
+type RoleRunner interface {
+	// RunsRoles reports whether RunRole serves this connection's engine;
+	// when false the statement's SQL runs as any other.
+	RunsRoles() bool
+	// RunRole runs cmd; a refusal or a database error is a *DatabaseError.
+	RunRole(ctx context.Context, cmd *dialect.RoleCommand) error
 }
 
 // QueryRecord is one ended statement, for the query history.

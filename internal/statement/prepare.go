@@ -15,8 +15,13 @@ import (
 type prepared struct {
 	sqlparams.Rewritten
 	After string
-	// Text is the SQL as the user sent it, for the query history.
+	// Text is the SQL as the user sent it, for the query history
+	// (passwords masked in a role statement).
 	Text string
+	// Role is a user or group statement (CREATE USER, ALTER GROUP, ...),
+	// which a Conn that is a RoleRunner runs itself; SQL is what runs when
+	// it is not one (an external engine).
+	Role *dialect.RoleCommand
 }
 
 // prepare validates the SQL and parameters, translates each SQL from the
@@ -62,7 +67,14 @@ func prepare(req ExecuteRequest) ([]prepared, error) {
 	used := make([][]string, len(req.SQLs))
 	for i, sql := range req.SQLs {
 		execs[i].Text = sql
-		sql, refused := translate(req.Dialect, execs[i].Text)
+		role, rerr := dialect.ParseRole(req.Dialect, sql)
+		if role != nil || rerr != nil {
+			execs[i].Role, execs[i].Text = role, dialect.MaskPasswords(sql)
+		}
+		sql, refused := translate(req.Dialect, sql)
+		if refused == nil {
+			refused, _ = errors.AsType[*dialect.Refusal](rerr)
+		}
 		if refused != nil {
 			if len(params) > 0 {
 				rw, _ := sqlparams.Rewrite(sql, params)

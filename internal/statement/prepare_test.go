@@ -30,3 +30,24 @@ func TestPrepareTranslatesThenBinds(t *testing.T) {
 		t.Errorf("postgres dialect: %q, %v", []string{execs[0].SQL, execs[1].SQL}, err)
 	}
 }
+
+// A user or group statement is parsed for the RoleRunner, and the history
+// never sees its password, whether it runs or is refused.
+func TestPrepareRoleStatements(t *testing.T) {
+	req := ExecuteRequest{Dialect: dialect.Redshift, Batch: true, SQLs: []string{
+		"create user carol password 'Carol-pw-1'", "create user dave password 'weakpassword'", "select 1"}}
+	execs, err := prepare(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := execs[0].Role; r == nil || r.Verb != dialect.CreateUser || r.Name != "carol" || execs[0].Text != "create user carol password '***'" {
+		t.Errorf("create user: Role %+v, Text %q", r, execs[0].Text)
+	}
+	want := (&dialect.Refusal{Code: "22023", Message: "invalid password: it must contain at least one uppercase letter, one lowercase letter, and one number"}).SQL()
+	if execs[1].Role != nil || execs[1].SQL != want || execs[1].Text != "create user dave password '***'" {
+		t.Errorf("refused: Role %+v, SQL %q, Text %q", execs[1].Role, execs[1].SQL, execs[1].Text)
+	}
+	if execs[2].Role != nil || execs[2].Text != "select 1" {
+		t.Errorf("select: Role %+v, Text %q", execs[2].Role, execs[2].Text)
+	}
+}

@@ -348,7 +348,13 @@ func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x pre
 		}
 	}
 	start := e.now()
-	res, err := conn.Run(ctx, x.SQL, params, r.format, snk)
+	var res RunResult
+	var err error
+	if rr, ok := conn.(RoleRunner); ok && x.Role != nil && rr.RunsRoles() {
+		err = rr.RunRole(ctx, x.Role)
+	} else {
+		res, err = conn.Run(ctx, x.SQL, params, r.format, snk)
+	}
 	// Close always: it waits for the page write in flight, which must not
 	// land after the pages are deleted below.
 	sum, last, werr := snk.w.Close()

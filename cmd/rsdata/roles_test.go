@@ -1,0 +1,206 @@
+package main
+
+// Redshift's user and group DDL on a real `rsdata serve`: the master user
+// runs CREATE USER, CREATE GROUP, ALTER GROUP, ALTER USER and DROP USER
+// through the Data API and through psql on the PostgreSQL endpoint, as on
+// Redshift, and nobody gets more than Redshift gives.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
+)
+
+func TestRoleDDLThroughDataAPI(t *testing.T) {
+	t.Parallel()
+	s := startServe(t, serveOptions{})
+	c := s.RootClient()
+	login := func(user string) string {
+		return fmt.Sprintf("host=127.0.0.1 port=%d user=%s dbname=dev sslmode=disable", s.EnginePort("cluster", "local"), user)
+	}
+	for _, sql := range []string{
+		"create user carol password 'Carol-pw-1'",
+		"create group analysts with user carol",
+		"create user dave with password 'Dave-pw-12' createdb connection limit 30",
+		"alter group analysts add user dave",
+		"alter user carol password 'Carol-pw-2'",
+		"create table public.team (x int)", "insert into team values (7)", "grant select on team to group analysts",
+	} {
+		mustFinish(t, c, execute(t, c, onCluster(sql)))
+	}
+	// carol logs in with psql through the front, with the new password.
+	if got := mustPsql(t, login("carol"), "Carol-pw-2", "select current_user, (select x from team)"); got != "carol|7" {
+		t.Errorf("carol: %q, want carol|7", got)
+	}
+	if res := psql(t, login("carol"), "Carol-pw-1", "select 1"); res.Code == 0 {
+		t.Errorf("carol logged in with her old password")
+	}
+	master := s.MasterLogins()["cluster/local"]
+	if got := mustPsql(t, login(master.User), master.Password, `select r.rolname, r.rolcreatedb, r.rolconnlimit, r.rolsuper, r.rolcreaterole,
+		array(select g.rolname from pg_auth_members m join pg_roles g on g.oid = m.roleid where m.member = r.oid order by 1)
+		from pg_roles r where r.rolname in ('carol', 'dave', 'analysts') order by 1`); got != "analysts|f|-1|f|f|{}\ncarol|f|-1|f|f|{analysts}\ndave|t|30|f|f|{analysts}" {
+		t.Errorf("roles:\n%s", got)
+	}
+
+	// A batch mixes role DDL and other SQL, in order.
+	ctx := context.Background()
+	out, err := c.BatchExecuteStatement(ctx, &redshiftdata.BatchExecuteStatementInput{ClusterIdentifier: aws.String("local"),
+		Database: aws.String("dev"), DbUser: aws.String("awsuser"),
+		Sqls: []string{"create table public.b (x int)", "create user erin password 'Erin-pw-12' in group analysts", "drop user dave"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustFinish(t, c, aws.ToString(out.Id))
+	if got := mustPsql(t, login("erin"), "Erin-pw-12", "select count(*) from team"); got != "1" {
+		t.Errorf("erin reads team: %q", got)
+	}
+	if res := psql(t, login("dave"), "Dave-pw-12", "select 1"); res.Code == 0 {
+		t.Errorf("dave logged in after DROP USER")
+	}
+
+	// Refusals end the statement FAILED with the reason.
+	for sql, want := range map[string]string{
+		"create user carol password 'Carol-pw-1'":     `ERROR: user "carol" already exists`,
+		"create user frank password 'short'":          "ERROR: invalid password: it must be 8 to 64 characters in length",
+		"create user pg_evil password 'Aa1aaaaa'":     `ERROR: role name "pg_evil" is reserved`,
+		"alter user awsuser createuser":               `ERROR: permission denied: user "awsuser" is the master user, which rsdata manages`,
+		"drop user rsdata":                            `ERROR: permission denied: user "rsdata" is reserved by the database`,
+		"create user x password 'Aa1aaaaa'; select 1": "ERROR: CREATE USER must be sent as a statement of its own, not with other statements",
+	} {
+		if got := failing(t, c, onCluster(sql)); !strings.HasPrefix(got, want) {
+			t.Errorf("%q: error %q, want %q", sql, got, want)
+		}
+	}
+	// carol, no superuser, is refused through the Data API too (a secret-less
+	// DbUser logs in over the trusted socket as that user).
+	carolIn := onCluster("create user mallory password 'Mallory-pw-1'")
+	carolIn.DbUser = aws.String("carol")
+	if got := failing(t, c, carolIn); got != "ERROR: permission denied to create role" {
+		t.Errorf("carol create user: %q", got)
+	}
+
+	// The history shows the statements with their passwords masked.
+	id := execute(t, c, onCluster("select trim(querytxt) from stl_query where querytxt like '%carol%password%' order by query"))
+	mustFinish(t, c, id)
+	rows, _, _ := allRecords(t, c, id)
+	if len(rows) == 0 {
+		t.Fatal("no history rows for the CREATE USER statements")
+	}
+	for _, r := range rows {
+		txt := r[0].(*types.FieldMemberStringValue).Value
+		if strings.Contains(txt, "Carol-pw") || !strings.Contains(txt, "'***'") {
+			t.Errorf("history shows %q", txt)
+		}
+	}
+}
+
+func TestRoleDDLThroughPsql(t *testing.T) {
+	t.Parallel()
+	s := startServe(t, serveOptions{})
+	master := s.MasterLogins()["cluster/local"]
+	login := func(user string) string {
+		return fmt.Sprintf("host=127.0.0.1 port=%d user=%s dbname=dev sslmode=disable", s.EnginePort("cluster", "local"), user)
+	}
+	as := login(master.User)
+	mustPsql(t, as, master.Password, "create user carol password 'Carol-pw-1'")
+	if got := mustPsql(t, as, master.Password, "select rolname, rolcanlogin, rolsuper, rolcreaterole from pg_roles where rolname = 'carol'"); got != "carol|t|f|f" {
+		t.Errorf("pg_roles carol: %q", got)
+	}
+	if got := mustPsql(t, login("carol"), "Carol-pw-1", "select current_user"); got != "carol" {
+		t.Errorf("carol: %q", got)
+	}
+	// psql prints PostgreSQL's command tag.
+	if got := mustPsql(t, as, master.Password, "alter user carol connection limit 5"); got != "ALTER ROLE" {
+		t.Errorf("tag %q, want ALTER ROLE", got)
+	}
+
+	// CREATEUSER makes a Redshift superuser: x creates users; nobody gets
+	// PostgreSQL's superuser or CREATEROLE.
+	mustPsql(t, as, master.Password, "create user x password 'Aa1aaaaa' createuser")
+	mustPsql(t, login("x"), "Aa1aaaaa", "create user y password 'Bb2bbbbb'")
+	if got := mustPsql(t, login("y"), "Bb2bbbbb", "select current_user"); got != "y" {
+		t.Errorf("y: %q", got)
+	}
+	// So do x's temporary credentials (GetClusterCredentials --db-user x),
+	// as on Redshift, where they log in as x.
+	var cc struct{ DbUser, DbPassword string }
+	awsJSON(t, awsEnv(t, s.PrintedEnv()), &cc, "redshift", "get-cluster-credentials", "--cluster-identifier", "local", "--db-user", "x")
+	mustPsql(t, login(cc.DbUser), cc.DbPassword, "create user v password 'Vv1vvvvv'")
+	mustPsql(t, login("v"), "Vv1vvvvv", "select 1")
+	// y is no superuser: refused as PostgreSQL refuses (42501).
+	res := psqlEach(t, login("y"), "Bb2bbbbb", `\set VERBOSITY verbose`, "create user z password 'Cc3ccccc'")
+	if res.Code == 0 || !strings.Contains(res.Stderr, "42501") || !strings.Contains(res.Stderr, "permission denied to create role") {
+		t.Errorf("y create user: exit %d, stderr %q", res.Code, res.Stderr)
+	}
+	// y may change its own password, as on Redshift, and nothing else.
+	mustPsql(t, login("y"), "Bb2bbbbb", "alter user y password 'Bb2bbbbc'")
+	if res := psql(t, login("y"), "Bb2bbbbc", "alter user y createdb"); res.Code == 0 {
+		t.Errorf("y gave itself CREATEDB")
+	}
+
+	for _, sql := range []string{
+		"alter user awsuser createuser",
+		"alter user awsuser password 'Aa1aaaaa'",
+		"alter user rsdata password 'Aa1aaaaa'",
+		"drop user awsuser",
+		"create user pg_evil password 'Aa1aaaaa'",
+		"create user public password 'Aa1aaaaa'",
+		`create user "IAM:alice" password 'Aa1aaaaa'`,
+		"create user z password 'Aa1aaaaa' in group pg_execute_server_program",
+		"create user z password 'Aa1aaaaa' in group rsdata",
+		"alter group pg_read_server_files add user carol",
+		"alter user carol set session_preload_libraries = 'x'",
+		"alter user carol superuser",
+		"grant pg_execute_server_program to x",
+		// The mark of a CREATEUSER user is a comment only rsdata's admin
+		// can set (COMMENT ON ROLE needs CREATEROLE).
+		"comment on role y is 'rsdata: Redshift superuser (CREATEUSER)'",
+		"create group g with user rsdata",
+		"alter user \"IAM:x\" password 'Aa1aaaaa'",
+		"create user z password 'md5153c434b4b77c89e6b94f12c5393af5b'",
+	} {
+		for _, who := range []struct{ user, pw string }{{master.User, master.Password}, {"x", "Aa1aaaaa"}} {
+			if res := psql(t, login(who.user), who.pw, sql); res.Code == 0 {
+				t.Errorf("%s ran %q", who.user, sql)
+			}
+		}
+	}
+	// Names are identifiers, never SQL.
+	mustPsql(t, as, master.Password, `create table canary (x int)`)
+	mustPsql(t, as, master.Password, `create user "a""; drop table canary; --" password 'Aa1aaaaa'`+"\n")
+	if got := mustPsql(t, as, master.Password, `select count(*), to_regclass('canary') is not null from pg_roles where rolname = 'a"; drop table canary; --'`); got != "1|t" {
+		t.Errorf("injected name: %q", got)
+	}
+	if got := mustPsql(t, as, master.Password, `select string_agg(rolname, ',' order by rolname) from pg_roles where rolsuper or rolcreaterole or rolreplication or rolbypassrls`); got != "rsdata" {
+		t.Errorf("PostgreSQL superusers and CREATEROLE roles: %q, want only rsdata", got)
+	}
+
+	// Inside a transaction block it runs at once and the block goes on.
+	if res := psqlEach(t, as, master.Password, "begin", "create user w password 'Ww1wwwww'", "select 1", "commit"); res.Code != 0 || !strings.Contains(res.Stdout, "1") {
+		t.Errorf("in a transaction: exit %d, %q, %q", res.Code, res.Stdout, res.Stderr)
+	}
+	mustPsql(t, login("w"), "Ww1wwwww", "select 1")
+	// A failure inside one aborts it, as the server's own error would.
+	res = psqlEach(t, as, master.Password, `\set ON_ERROR_STOP 0`, "begin", "create user w password 'Ww1wwwww'", "select 1", "rollback")
+	if !strings.Contains(res.Stderr, `user "w" already exists`) || !strings.Contains(res.Stderr, "current transaction is aborted") {
+		t.Errorf("failure in a transaction: stderr %q", res.Stderr)
+	}
+	mustPsql(t, as, master.Password, "drop user w")
+	mustPsql(t, as, master.Password, "drop user if exists w, nobody")
+}
+
+// psqlEach runs psql with one -c per command: each is its own Query.
+func psqlEach(t testing.TB, conninfo, password string, cmds ...string) cmdResult {
+	t.Helper()
+	env := append(cleanEnv("PG"), "PGPASSWORD="+password, "PGCONNECT_TIMEOUT=10")
+	args := []string{conninfo, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"}
+	for _, c := range cmds {
+		args = append(args, "-c", c)
+	}
+	return runCommand(t, env, psqlPath(t), args...)
+}
