@@ -87,6 +87,11 @@ type Options struct {
 	// LogFile receives the server's stderr; empty means DataDir + ".log".
 	LogFile string
 	Logger  *slog.Logger
+
+	// beforeLaunch, when set, runs with the chosen port just before the
+	// postmaster starts (tests take the port there, as another process
+	// might).
+	beforeLaunch func(port int)
 }
 
 // Local authentication methods (LocalAuth).
@@ -226,16 +231,43 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		}
 		inst.port = p
 	}
-	if err := inst.launch(); err != nil {
-		return nil, err
-	}
-	if err := inst.waitReady(ctx); err != nil {
-		_ = inst.Stop(context.Background())
-		return nil, err
+	// A port found free may be taken by another process before the
+	// postmaster binds it; it then exits at once, and another port is
+	// tried (a few times: a steady failure is not a race).
+	for attempt := 1; ; attempt++ {
+		if opts.beforeLaunch != nil {
+			opts.beforeLaunch(inst.port)
+		}
+		if err := inst.launch(); err != nil {
+			return nil, err
+		}
+		err := inst.waitReady(ctx)
+		if err == nil {
+			break
+		}
+		// errPortTaken comes only once the postmaster has exited.
+		if !errors.Is(err, errPortTaken) || !opts.ListenTCP || attempt == portAttempts {
+			_ = inst.Stop(context.Background())
+			return nil, err
+		}
+		p, perr := freePort()
+		if perr != nil {
+			return nil, err
+		}
+		opts.Logger.Warn("PostgreSQL's port was taken before it could bind it; trying another", "server", opts.Name,
+			"port", inst.port, "next", p)
+		inst.port = p
 	}
 	go inst.supervise()
 	return inst, nil
 }
+
+// portAttempts is how many ports Start tries when the one it chose is
+// taken between the choice and the postmaster's bind.
+const portAttempts = 3
+
+// errPortTaken says the postmaster exited because its TCP port was in use.
+var errPortTaken = errors.New("the port is in use")
 
 func (i *Instance) initdb(ctx context.Context) error {
 	if _, err := os.Stat(filepath.Join(i.opts.DataDir, "PG_VERSION")); err == nil {
@@ -376,8 +408,13 @@ func (i *Instance) waitReady(ctx context.Context) error {
 		}
 		select {
 		case <-exited:
+			last := tail(i.opts.LogFile, 15)
+			if strings.Contains(last, "Address already in use") {
+				return fmt.Errorf("PostgreSQL %s exited during start-up (%w); last lines of %s:\n%s",
+					i.opts.Name, errPortTaken, i.opts.LogFile, last)
+			}
 			return fmt.Errorf("PostgreSQL %s exited during start-up; last lines of %s:\n%s",
-				i.opts.Name, i.opts.LogFile, tail(i.opts.LogFile, 15))
+				i.opts.Name, i.opts.LogFile, last)
 		case <-ctx.Done():
 			return fmt.Errorf("PostgreSQL %s did not accept connections: %w", i.opts.Name, err)
 		case <-time.After(50 * time.Millisecond):
