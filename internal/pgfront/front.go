@@ -2,6 +2,7 @@ package pgfront
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -43,7 +44,14 @@ type Options struct {
 	// for logged-in clients, so nobody unauthenticated can make rsdata
 	// connect anywhere.
 	Authenticated func(ctx context.Context, database string)
-	Logger        *slog.Logger
+	// TLS, when set, is the server side of TLS (TLSConfig): an SSLRequest
+	// is answered 'S' and the connection goes on over TLS. Nil answers
+	// 'N', and clients go on in the clear or give up.
+	TLS *tls.Config
+	// RequireTLS refuses, as PostgreSQL's pg_hba.conf hostssl does, a
+	// client that starts up without TLS (Redshift's require_ssl).
+	RequireTLS bool
+	Logger     *slog.Logger
 }
 
 // Server is one engine's front. Serve accepts connections until Close.
