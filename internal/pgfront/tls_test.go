@@ -128,24 +128,7 @@ func TestTLSWithPgx(t *testing.T) {
 	if err := c.QueryRow(ctx, "select nvl($1::text, 'x')", nil).Scan(&v); err != nil || v != "x" {
 		t.Errorf("nvl($1, 'x') over TLS: %q, %v", v, err)
 	}
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Exec(ctx, "select pg_sleep(60)")
-		done <- err
-	}()
-	e.waitForQuery(t, "select pg_sleep(60)")
-	if err := c.PgConn().CancelRequest(ctx); err != nil {
-		t.Fatalf("cancel request: %v", err)
-	}
-	select {
-	case err := <-done:
-		var pgErr *pgconn.PgError
-		if !errors.As(err, &pgErr) || pgErr.Code != "57014" {
-			t.Errorf("the cancelled statement: %v, want SQLSTATE 57014", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the statement was not cancelled")
-	}
+	e.cancelSleep(t, c)
 	// A client that does not trust the certificate gives up.
 	cc.TLSConfig = &tls.Config{RootCAs: x509.NewCertPool(), ServerName: "localhost"}
 	if c, err := pgx.ConnectConfig(ctx, cc); err == nil {
