@@ -114,11 +114,13 @@ func selfSigned(hosts []string, now time.Time) (certPEM, keyPEM []byte, err erro
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
 	}
-	for _, h := range hosts {
-		if ip := net.ParseIP(h); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		} else if !slices.Contains(tmpl.DNSNames, h) {
+	for _, h := range hosts { // each once, though asked for twice
+		ip := net.ParseIP(h)
+		switch {
+		case ip == nil && !slices.Contains(tmpl.DNSNames, h):
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		case ip != nil && !slices.ContainsFunc(tmpl.IPAddresses, ip.Equal):
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
 		}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
