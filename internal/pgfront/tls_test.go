@@ -304,22 +304,25 @@ func TestMalformedTLSStartups(t *testing.T) {
 			t.Errorf("%s: reply %q, %v; want the connection closed without an answer", name, reply, err)
 		}
 	}
-	// Plain start-up bytes where the ClientHello belongs.
-	c := dial()
-	if _, err := c.Write(sslRequest); err != nil {
-		t.Fatal(err)
-	}
+	// Plain bytes where the ClientHello belongs: a StartupMessage, or the
+	// SSLRequest again.
 	answer := make([]byte, 1)
-	if _, err := io.ReadFull(c, answer); err != nil || answer[0] != 'S' {
-		t.Fatalf("answer %q, %v; want S", answer, err)
-	}
-	if _, err := c.Write(startupPacket(user, e.db)); err != nil {
-		t.Fatal(err)
-	}
-	reply, _ := io.ReadAll(c)
-	c.Close()
-	if len(reply) > 0 && reply[0] != 0x15 { // at most a TLS alert record
-		t.Errorf("a plain StartupMessage after 'S' was answered %q; want the handshake to fail", reply)
+	for name, send := range map[string][]byte{"StartupMessage": startupPacket(user, e.db), "second SSLRequest": sslRequest} {
+		c := dial()
+		if _, err := c.Write(sslRequest); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, answer); err != nil || answer[0] != 'S' {
+			t.Fatalf("answer %q, %v; want S", answer, err)
+		}
+		if _, err := c.Write(send); err != nil {
+			t.Fatal(err)
+		}
+		reply, err := io.ReadAll(c)
+		c.Close()
+		if err != nil || len(reply) > 0 && reply[0] != 0x15 { // at most a TLS alert record
+			t.Errorf("a plain %s after 'S': reply %q, %v; want the handshake to fail and the connection closed", name, reply, err)
+		}
 	}
 	// A second SSLRequest, over TLS.
 	pemBytes, err := os.ReadFile(certFile)
@@ -328,7 +331,7 @@ func TestMalformedTLSStartups(t *testing.T) {
 	}
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(pemBytes)
-	c = dial()
+	c := dial()
 	defer c.Close()
 	if _, err := c.Write(sslRequest); err != nil {
 		t.Fatal(err)
@@ -343,7 +346,7 @@ func TestMalformedTLSStartups(t *testing.T) {
 	if _, err := tc.Write(sslRequest); err != nil {
 		t.Fatal(err)
 	}
-	reply, err = io.ReadAll(tc)
+	reply, err := io.ReadAll(tc)
 	if len(reply) > 0 {
 		t.Errorf("a second SSLRequest over TLS: reply %q, %v; want the connection closed", reply, err)
 	}
