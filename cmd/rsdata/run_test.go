@@ -45,6 +45,7 @@ func TestRunErrors(t *testing.T) {
 		{name: "engine not a URL", args: []string{"serve", "--cluster", "ext=mysql://u:p@h/db"}, wantErr: []string{"postgres://"}},
 		{name: "engine without user", args: []string{"serve", "--no-embedded", "--cluster", "ext=postgres://127.0.0.1:5432/db"}, wantErr: []string{"needs host, user and database"}},
 		{name: "duplicate engine", args: []string{"serve", "--cluster", "local=postgres://u:p@127.0.0.1/db"}, wantErr: []string{`cluster "local" is defined twice`}},
+		{name: "half a TLS key pair", args: []string{"serve", "--pg-tls-cert-file", "/c.pem"}, wantErr: []string{"set both --pg-tls-cert-file and --pg-tls-key-file, or neither"}},
 		{name: "bad log level", args: []string{"serve", "--log-level", "loud"}, wantErr: []string{"log level"}},
 		{name: "bad listen", args: []string{"serve", "--listen", "nowhere"}, wantErr: []string{"listen"}},
 		{name: "extra arguments", args: []string{"serve", "extra"}, wantErr: []string{"unexpected arguments"}},

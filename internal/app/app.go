@@ -101,6 +101,7 @@ type App struct {
 	// fronts are the PostgreSQL wire fronts of the embedded engines, by
 	// "cluster/local" (front.go).
 	fronts  map[string]*pgfront.Server
+	tls     *frontTLS // the fronts' certificate (front.go)
 	servers []embedded.Server
 	lock    *dataDirLock
 	ln      net.Listener
@@ -181,6 +182,12 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 	if err := a.loadRootCredentials(); err != nil {
 		return nil, err
+	}
+	// Before any server starts, so an unusable key pair fails at once.
+	if a.cfg.Embedded {
+		if a.tls, err = a.loadFrontTLS(); err != nil {
+			return nil, err
+		}
 	}
 
 	storeDSN := a.cfg.StoreDSN

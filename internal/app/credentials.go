@@ -153,7 +153,7 @@ func (a *App) printBanner(addr string) {
 		for _, ep := range a.registry.List(kind) {
 			fmt.Fprintf(a.out, "%-9s %-10s postgres %s:%d (database %s, user %s)\n", kind, ep.Name, ep.Host, ep.Port, ep.Database, ep.MasterUser)
 			if ep.Embedded && a.site != nil {
-				fmt.Fprintf(a.out, "  psql \"host=%s port=%d user=%s dbname=%s\"   (password: %q in %s)\n",
+				fmt.Fprintf(a.out, "  psql \"host=%s port=%d user=%s dbname=%s sslmode=require\"   (password: %q in %s)\n",
 					ep.Host, ep.Port, ep.MasterUser, ep.Database, string(kind)+"/"+ep.Name, a.site.LoginsFile())
 			}
 		}
@@ -169,6 +169,14 @@ func (a *App) printBanner(addr string) {
 				fmt.Fprintf(a.out, "  new master user for %s: %s (password in %s)\n", l.Key, l.User, a.site.LoginsFile())
 			}
 		}
+	}
+	switch {
+	case a.tls == nil:
+	case a.tls.generated:
+		fmt.Fprintf(a.out, "PostgreSQL endpoints' TLS certificate (self-signed): %s\n  verify it with sslmode=verify-full sslrootcert=%s\n",
+			a.tls.certFile, shellQuote(a.tls.certFile))
+	default:
+		fmt.Fprintf(a.out, "PostgreSQL endpoints' TLS certificate: %s (--pg-tls-cert-file)\n", a.tls.certFile)
 	}
 	for _, p := range a.peers {
 		secret := secretFrom(p.credsAt)

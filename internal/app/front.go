@@ -4,8 +4,11 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -13,9 +16,48 @@ import (
 
 	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/engines"
+	"github.com/rsdata/rsdata/internal/engines/embedded"
 	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/pgfront"
 )
+
+// frontTLS is the fronts' TLS: the certificate they present and the file
+// clients verify it with.
+type frontTLS struct {
+	config *tls.Config
+	// certFile is the certificate's file; generated tells whether rsdata
+	// made it (self-signed, so it is its own root: a client's
+	// sslrootcert) or the operator gave it.
+	certFile  string
+	generated bool
+}
+
+// loadFrontTLS loads the operator's key pair (--pg-tls-cert-file and
+// --pg-tls-key-file), refusing one that cannot serve, or else makes sure
+// the data dir holds a self-signed certificate for the names clients
+// reach the fronts by, generating it on first start and when it expires.
+func (a *App) loadFrontTLS() (*frontTLS, error) {
+	if a.cfg.PGTLSCertFile != "" {
+		cfg, err := pgfront.TLSConfig(a.cfg.PGTLSCertFile, a.cfg.PGTLSKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("PostgreSQL endpoint TLS (--pg-tls-cert-file, --pg-tls-key-file): %w", err)
+		}
+		a.log.Info("PostgreSQL endpoints' TLS certificate", "cert", a.cfg.PGTLSCertFile)
+		return &frontTLS{config: cfg, certFile: a.cfg.PGTLSCertFile}, nil
+	}
+	certFile, keyFile := filepath.Join(a.cfg.DataDir, "pg-tls.crt"), filepath.Join(a.cfg.DataDir, "pg-tls.key")
+	hosts := []string{"localhost", "127.0.0.1", "::1", embedded.FrontHost}
+	created, err := pgfront.EnsureCertificate(certFile, keyFile, hosts, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("PostgreSQL endpoint TLS certificate in %s: %w", a.cfg.DataDir, err)
+	}
+	cfg, err := pgfront.TLSConfig(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("PostgreSQL endpoint TLS: %w", err)
+	}
+	a.log.Info("PostgreSQL endpoints' TLS certificate (self-signed; clients' sslrootcert)", "cert", certFile, "generated", created)
+	return &frontTLS{config: cfg, certFile: certFile, generated: true}, nil
+}
 
 // startFront serves ln, ep's advertised port, with a front relaying to
 // ep's server and translating its dialect.
@@ -26,6 +68,8 @@ func (a *App) startFront(ep *engines.Endpoint, ln net.Listener) {
 		Backend:    net.JoinHostPort(host, strconv.Itoa(port)),
 		Translator: pgfront.Dialect(ep.Dialect),
 		MaxConns:   a.cfg.MaxPGConnections,
+		TLS:        a.tls.config,
+		RequireTLS: a.cfg.PGRequireTLS,
 		Authenticated: func(ctx context.Context, database string) {
 			a.exec.EnsureInstalled(ctx, ep, database)
 		},

@@ -82,6 +82,14 @@ type Config struct {
 	// the API endpoint.
 	MetricsListen string
 
+	// PGTLSCertFile and PGTLSKeyFile are the key pair the PostgreSQL
+	// endpoints present to clients that ask for TLS; neither set: a
+	// self-signed certificate generated in the data dir. PGRequireTLS
+	// refuses clients that do not ask.
+	PGTLSCertFile string
+	PGTLSKeyFile  string
+	PGRequireTLS  bool
+
 	// BodyBudgetMiB bounds the request bodies (those over 64 KiB) the server
 	// holds at once, in MiB; BodyReadTimeout bounds the time a request's
 	// body may take to arrive.
@@ -254,6 +262,9 @@ func (c Config) Validate() error {
 	// some of them.
 	if c.MaxPGConnections < 1 || c.MaxPGConnections > 250 {
 		errs = append(errs, errors.New("max PostgreSQL connections must be between 1 and 250"))
+	}
+	if (c.PGTLSCertFile == "") != (c.PGTLSKeyFile == "") {
+		errs = append(errs, errors.New("set both --pg-tls-cert-file and --pg-tls-key-file, or neither"))
 	}
 	if c.MaxRunTime <= 0 || c.ResultRetention <= 0 || c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("max run time, result retention and shutdown timeout must be positive"))

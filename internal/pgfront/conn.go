@@ -39,12 +39,14 @@ const (
 func (s *Server) handle(client net.Conn) {
 	defer s.untrack(client)
 	defer client.Close()
-	_ = client.SetReadDeadline(time.Now().Add(s.opts.StartupTimeout))
-	cr := bufio.NewReaderSize(client, bufSize)
-	startup, database := s.startup(client, cr)
-	if startup == nil {
+	deadline := time.Now().Add(s.opts.StartupTimeout)
+	_ = client.SetReadDeadline(deadline)
+	st := s.startup(client, bufio.NewReaderSize(client, bufSize), deadline)
+	if st == nil {
 		return
 	}
+	// From here on the client's connection is the TLS one when it asked.
+	client, cr, startup, database := st.conn, st.r, st.packet, st.database
 	select {
 	case s.slots <- struct{}{}:
 		defer func() { <-s.slots }()
@@ -86,60 +88,6 @@ func (s *Server) handle(client net.Conn) {
 	r.up()
 	backend.Close()
 	<-down
-}
-
-// startup reads start-up packets until a StartupMessage, which it returns
-// as received, to be relayed as it is, with the database it names (the
-// user's name when it names none, as PostgreSQL defaults it). SSLRequest
-// and GSSENCRequest are answered 'N'; a CancelRequest is forwarded to the
-// server; anything else ends the connection (nil).
-func (s *Server) startup(client net.Conn, cr *bufio.Reader) ([]byte, string) {
-	for range 3 { // SSLRequest, then GSSENCRequest, then the StartupMessage
-		var hdr [4]byte
-		if _, err := io.ReadFull(cr, hdr[:]); err != nil {
-			return nil, ""
-		}
-		n := binary.BigEndian.Uint32(hdr[:])
-		if n < 8 || n > maxStartupLen {
-			return nil, ""
-		}
-		pkt := make([]byte, n)
-		copy(pkt, hdr[:])
-		if _, err := io.ReadFull(cr, pkt[4:]); err != nil {
-			return nil, ""
-		}
-		switch code := binary.BigEndian.Uint32(pkt[4:8]); {
-		case code == sslRequestCode || code == gssEncRequestCode:
-			// Bytes sent before the answer would be read as if encrypted
-			// by a server that said yes: refuse them, as PostgreSQL does.
-			if n != 8 || cr.Buffered() > 0 {
-				return nil, ""
-			}
-			if _, err := client.Write([]byte{'N'}); err != nil {
-				return nil, ""
-			}
-		case code == cancelRequestCode:
-			s.forwardCancel(pkt)
-			return nil, ""
-		case code>>16 == 3:
-			var sm pgproto3.StartupMessage
-			if err := sm.Decode(pkt[4:]); err != nil {
-				sendError(client, &pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "08P01",
-					Message: "invalid startup packet layout"})
-				return nil, ""
-			}
-			database := sm.Parameters["database"]
-			if database == "" {
-				database = sm.Parameters["user"]
-			}
-			return pkt, database
-		default:
-			sendError(client, &pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "0A000",
-				Message: fmt.Sprintf("unsupported frontend protocol %d.%d: server supports 3.0", code>>16, code&0xffff)})
-			return nil, ""
-		}
-	}
-	return nil, ""
 }
 
 // forwardCancel sends a CancelRequest, as received, to the server, which

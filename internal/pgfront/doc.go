@@ -13,15 +13,22 @@
 // message by message, never a whole result at once; only ErrorResponses are
 // decoded, to word them as Redshift does where it differs (errors.go).
 //
-// SSLRequest and GSSENCRequest are answered 'N': the front speaks plain TCP
-// on loopback only, and clients that prefer TLS (psql's sslmode=prefer, the
-// default) go on without it.
+// With Options.TLS, an SSLRequest is answered 'S' and the connection goes on
+// over TLS (1.2 or later; startup.go): the StartupMessage and everything
+// after it come over TLS, while the link to the server stays plain
+// loopback TCP. Bytes sent after an SSLRequest before its answer, a second
+// SSLRequest and a failed handshake end the connection; Options.RequireTLS
+// refuses a client that starts without TLS. Without Options.TLS the answer
+// is 'N' and clients that prefer TLS go on without it. GSSENCRequest is
+// always answered 'N'. cert.go makes and checks the certificate rsdata
+// generates for its fronts (EnsureCertificate) and loads a key pair
+// (TLSConfig).
 //
 // Bounds: at most Options.MaxConns relayed connections at once (one more is
 // told, in Redshift's words, that the connection limit is exceeded); a
-// connection must finish its start-up and authentication within
-// Options.StartupTimeout; both relay goroutines of a connection end as soon
-// as either side closes.
+// connection must finish its start-up, TLS handshake and authentication
+// within Options.StartupTimeout; both relay goroutines of a connection end
+// as soon as either side closes.
 //
 // One kind of statement never reaches the server: a simple Query that is a
 // Redshift user or group statement (CREATE USER, ALTER GROUP, ...), which

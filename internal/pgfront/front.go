@@ -2,6 +2,7 @@ package pgfront
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -50,8 +51,15 @@ type Options struct {
 	// session's authenticated user, and returns nil, a *Refusal for the
 	// client, or another error (logged; the client gets a generic one).
 	// Without it such statements go to the server like any other.
-	Roles  func(ctx context.Context, user string, cmd *dialect.RoleCommand) error
-	Logger *slog.Logger
+	Roles func(ctx context.Context, user string, cmd *dialect.RoleCommand) error
+	// TLS, when set, is the server side of TLS (TLSConfig): an SSLRequest
+	// is answered 'S' and the connection goes on over TLS. Nil answers
+	// 'N', and clients go on in the clear or give up.
+	TLS *tls.Config
+	// RequireTLS refuses, as PostgreSQL's pg_hba.conf hostssl does, a
+	// client that starts up without TLS (Redshift's require_ssl).
+	RequireTLS bool
+	Logger     *slog.Logger
 }
 
 // Server is one engine's front. Serve accepts connections until Close.

@@ -216,24 +216,7 @@ func TestCancelReachesTheServer(t *testing.T) {
 	e := start(t, pgfront.Options{})
 	c := e.connect(t)
 	ctx := context.Background()
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Exec(ctx, "select pg_sleep(60)")
-		done <- err
-	}()
-	e.waitForQuery(t, "select pg_sleep(60)")
-	if err := c.PgConn().CancelRequest(ctx); err != nil {
-		t.Fatalf("cancel request through the front: %v", err)
-	}
-	var pgErr *pgconn.PgError
-	select {
-	case err := <-done:
-		if !errors.As(err, &pgErr) || pgErr.Code != "57014" {
-			t.Errorf("the cancelled statement: %v, want SQLSTATE 57014", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the statement was not cancelled")
-	}
+	e.cancelSleep(t, c)
 	var one int
 	if err := c.QueryRow(ctx, "select 1").Scan(&one); err != nil || one != 1 {
 		t.Errorf("the session after a cancel: %d, %v", one, err)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"go.uber.org/goleak"
 
 	"github.com/rsdata/rsdata/internal/dialect"
@@ -207,5 +208,31 @@ func installSchema(t *testing.T) func(ctx context.Context, database string) {
 		if err := pgexec.InstallSchema(ctx, c); err != nil {
 			t.Errorf("install: %v", err)
 		}
+	}
+}
+
+// cancelSleep runs pg_sleep(60) on c, has pgx send a CancelRequest through
+// the front on a new connection, and checks that the statement ends
+// cancelled (SQLSTATE 57014).
+func (e *env) cancelSleep(t *testing.T, c *pgx.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Exec(ctx, "select pg_sleep(60)")
+		done <- err
+	}()
+	e.waitForQuery(t, "select pg_sleep(60)")
+	if err := c.PgConn().CancelRequest(ctx); err != nil {
+		t.Fatalf("cancel request through the front: %v", err)
+	}
+	select {
+	case err := <-done:
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "57014" {
+			t.Errorf("the cancelled statement: %v, want SQLSTATE 57014", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the statement was not cancelled")
 	}
 }

@@ -241,22 +241,26 @@ func (s *Site) StartEngine(ctx context.Context, e EngineSpec) (_ *engines.Endpoi
 	}
 	s.engines[key] = inst
 	return &engines.Endpoint{
-		Kind: e.Kind, Name: e.Name, Host: "127.0.0.1", Port: front.Addr().(*net.TCPAddr).Port,
+		Kind: e.Kind, Name: e.Name, Host: FrontHost, Port: front.Addr().(*net.TCPAddr).Port,
 		BackendHost: "127.0.0.1", BackendPort: inst.Port(), SocketDir: inst.SocketDir(),
 		AdminUser: bootstrapUser, MasterUser: login.User, Database: "dev", Embedded: true,
 		Dialect: dialect.Redshift,
 	}, front, nil
 }
 
-// listenFront binds engine key's advertised port on 127.0.0.1: the port
+// FrontHost is the address the engines' PostgreSQL endpoints listen on and
+// are advertised with (DescribeClusters, GetWorkgroup, the banner).
+const FrontHost = "127.0.0.1"
+
+// listenFront binds engine key's advertised port on FrontHost: the port
 // portFor names, or any free one when that is 0 or taken. The port bound
 // is kept in ports.json.
 func (s *Site) listenFront(key string, requested int) (net.Listener, error) {
 	port := s.portFor(key, requested)
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	ln, err := net.Listen("tcp", net.JoinHostPort(FrontHost, strconv.Itoa(port)))
 	if err != nil && port != 0 {
 		s.log.Info("preferred PostgreSQL port is taken, choosing another", "engine", key, "port", port)
-		ln, err = net.Listen("tcp", "127.0.0.1:0")
+		ln, err = net.Listen("tcp", net.JoinHostPort(FrontHost, "0"))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("listen for %s: %w", key, err)
