@@ -187,10 +187,27 @@ func TestDeadIdleConnectionIsReplaced(t *testing.T) {
 	}
 	defer conn.Release(true)
 	dead := int(conn.PID())
+	// witness is ended with every other backend when the server starts
+	// afresh; until then a new connection may still reach the server
+	// before its crash cycle begins.
+	witness, err := pgx.Connect(ctx, srv.ConnString("postgres", db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer witness.Close(ctx)
 	// Killing a backend makes PostgreSQL end every other one and start
 	// afresh: the idle connection's socket is closed under it.
 	if err := syscall.Kill(dead, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		if _, err := witness.Exec(ctx, "select 1"); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not end its other backends after one was killed")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	countCalls(t, srv, db) // waits until the server accepts connections again
 	if _, err := conn.Run(ctx, "set synchronous_commit = on; insert into calls values (1)", nil, statement.FormatJSON, discard{}); err != nil {
