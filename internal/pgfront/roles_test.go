@@ -313,6 +313,23 @@ func TestRoleStatementsInTheExtendedProtocol(t *testing.T) {
 	if exists(ivy) {
 		t.Errorf("%s exists: created after the error in its pipeline", ivy)
 	}
+	// The same when the client has read the error (a Flush) before it
+	// sends the role statement: the server skips it all the same.
+	f := c.Frontend()
+	f.Send(&pgproto3.Parse{Query: "select nope"})
+	f.Send(&pgproto3.Flush{})
+	if err := f.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := f.Receive(); err != nil {
+		t.Fatal(err)
+	} else if er, ok := m.(*pgproto3.ErrorResponse); !ok || er.Code != "42703" {
+		t.Fatalf("after a Flush: %#v", m)
+	}
+	same("after an error read", wire(t, c, pipeline("create user "+ivy+" password 'Ivy-pw-123'")...), []string{"ReadyForQuery I"})
+	if exists(ivy) {
+		t.Errorf("%s exists: created after the error in its pipeline", ivy)
+	}
 	// The message is Redshift's (the simple path's).
 	_, err = c.ExecParams(ctx, "create user "+fay+" password 'Fay-pw-123'", nil, nil, nil, nil).Close()
 	var pe *pgconn.PgError
