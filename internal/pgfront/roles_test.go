@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,8 +25,11 @@ import (
 // connection to the package's PostgreSQL.
 func startWithRoles(t *testing.T) *env {
 	t.Helper()
-	var e *env
-	e = start(t, pgfront.Options{Roles: func(ctx context.Context, who string, cmd *dialect.RoleCommand) error {
+	// The front is serving before start returns e: the hook reads it
+	// through an atomic, set once start has returned.
+	var ep atomic.Pointer[env]
+	e := start(t, pgfront.Options{Roles: func(ctx context.Context, who string, cmd *dialect.RoleCommand) error {
+		e := ep.Load()
 		c, err := pgx.Connect(ctx, e.pg.ConnString("postgres", e.db))
 		if err != nil {
 			return err
@@ -40,6 +44,7 @@ func startWithRoles(t *testing.T) *env {
 		}
 		return err
 	}})
+	ep.Store(e)
 	return e
 }
 
