@@ -123,7 +123,7 @@ func (p *probe) matches(typ byte, body []byte) bool {
 }
 
 // prepareRole notes a Parse of a role statement and returns what the
-// server parses instead; noteParse forgets the name's for any other.
+// server parses instead (sendSQL forgets the name's at any other Parse).
 func (r *relay) prepareRole(name string, cmd *dialect.RoleCommand) string {
 	r.roles.stmts[name] = cmd
 	return roleSubstitute
