@@ -368,6 +368,17 @@ func TestRoleStatementsInTheExtendedProtocol(t *testing.T) {
 		pipeline("create user "+kim+" password 'Kim-pw-123'", "select 1")...), &pgproto3.Query{String: "select 1"}, &pgproto3.Query{String: "rollback"})...),
 		[]string{"CommandComplete BEGIN", "ReadyForQuery T", "ParseComplete", "BindComplete", "Error 42710", "ReadyForQuery E",
 			"Error 25P02", "ReadyForQuery E", "CommandComplete ROLLBACK", "ReadyForQuery I"})
+	// A statement replaced behind the front's back (SQL's DEALLOCATE and
+	// PREPARE) runs as the server has it, and the role statement does not.
+	lou := uniqueName("lou")
+	same("replaced by SQL", wire(t, c, &pgproto3.Parse{Name: "d", Query: "create user " + lou + " password 'Lou-pw-123'"}, &pgproto3.Sync{},
+		&pgproto3.Query{String: "deallocate d"}, &pgproto3.Query{String: "prepare d as select 42"},
+		&pgproto3.Bind{PreparedStatement: "d"}, &pgproto3.Execute{}, &pgproto3.Sync{}),
+		[]string{"ParseComplete", "ReadyForQuery I", "CommandComplete DEALLOCATE", "ReadyForQuery I", "CommandComplete PREPARE", "ReadyForQuery I",
+			"BindComplete", "DataRow", "CommandComplete SELECT 1", "ReadyForQuery I"})
+	if exists(lou) {
+		t.Errorf("%s exists: its prepared statement was replaced", lou)
+	}
 	// A portal that does not exist, as the server says.
 	same("no such portal", wire(t, c, &pgproto3.Parse{Name: "k2", Query: "drop user " + kim}, &pgproto3.Bind{DestinationPortal: "p", PreparedStatement: "k2"},
 		&pgproto3.Sync{}, &pgproto3.Execute{Portal: "p"}, &pgproto3.Sync{}),
