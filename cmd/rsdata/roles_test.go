@@ -2,18 +2,23 @@ package main
 
 // Redshift's user and group DDL on a real `rsdata serve`: the master user
 // runs CREATE USER, CREATE GROUP, ALTER GROUP, ALTER USER and DROP USER
-// through the Data API and through psql on the PostgreSQL endpoint, as on
-// Redshift, and nobody gets more than Redshift gives.
+// through the Data API and through psql and pgx (the extended protocol) on
+// the PostgreSQL endpoint, as on Redshift, and nobody gets more than
+// Redshift gives.
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 func TestRoleDDLThroughDataAPI(t *testing.T) {
@@ -203,4 +208,62 @@ func psqlEach(t testing.TB, conninfo, password string, cmds ...string) cmdResult
 		args = append(args, "-c", c)
 	}
 	return runCommand(t, env, psqlPath(t), args...)
+}
+
+// TestRoleDDLThroughTheExtendedProtocol: drivers that send every statement
+// with Parse, Bind and Execute (JDBC, pg8000, pgx with arguments) run
+// Redshift's user statements on the PostgreSQL endpoint too, one at a time
+// and pipelined; the users created log in.
+func TestRoleDDLThroughTheExtendedProtocol(t *testing.T) {
+	t.Parallel()
+	s := startServe(t, serveOptions{})
+	master := s.MasterLogins()["cluster/local"]
+	url := func(user, password string) string {
+		return fmt.Sprintf("postgres://%s:%s@127.0.0.1:%d/dev?sslmode=disable", user, password, s.EnginePort("cluster", "local"))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c, err := pgx.Connect(ctx, url(master.User, master.Password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	// pgconn's ExecParams: Parse, Bind, Describe, Execute, Sync.
+	if tag, err := c.PgConn().ExecParams(ctx, "create user ext_carol password 'Carol-pw-1'", nil, nil, nil, nil).Close(); err != nil || tag.String() != "CREATE ROLE" {
+		t.Fatalf("create user: %q, %v", tag, err)
+	}
+	// Refused as on the simple path, and the session goes on.
+	_, err = c.PgConn().ExecParams(ctx, "create user ext_carol password 'Carol-pw-1'", nil, nil, nil, nil).Close()
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "42710" || pe.Message != `user "ext_carol" already exists` {
+		t.Errorf("create user again: %v", err)
+	}
+	// A pgx Batch: statements prepared, then executed in one pipeline
+	// (a Parse needs its table, so the table comes first).
+	if _, err := c.Exec(ctx, "create table ext_t (x int)"); err != nil {
+		t.Fatal(err)
+	}
+	b := &pgx.Batch{}
+	b.Queue("create group ext_readers")
+	b.Queue("insert into ext_t values ($1)", 7)
+	b.Queue("grant select on ext_t to group ext_readers")
+	b.Queue("alter group ext_readers add user ext_carol")
+	if err := c.SendBatch(ctx, b).Close(); err != nil {
+		t.Fatalf("batch: %v", err)
+	}
+	cc, err := pgx.Connect(ctx, url("ext_carol", "Carol-pw-1"))
+	if err != nil {
+		t.Fatalf("ext_carol logs in: %v", err)
+	}
+	defer cc.Close(context.Background())
+	var who string
+	var x int
+	if err := cc.QueryRow(ctx, "select current_user, (select x from ext_t where x = $1)", 7).Scan(&who, &x); err != nil || who != "ext_carol" || x != 7 {
+		t.Errorf("ext_carol: %q %d %v", who, x, err)
+	}
+	// ext_carol is no superuser: refused with PostgreSQL's 42501.
+	_, err = cc.PgConn().ExecParams(ctx, "create user ext_mallory password 'Mallory-pw-1'", nil, nil, nil, nil).Close()
+	if !errors.As(err, &pe) || pe.Code != "42501" || pe.Message != "permission denied to create role" {
+		t.Errorf("ext_carol creates a user: %v", err)
+	}
 }

@@ -73,10 +73,10 @@ func (s *Server) handle(client net.Conn) {
 	r := &relay{s: s, client: client, backend: backend, cr: cr,
 		br: bufio.NewReaderSize(backend, bufSize), bw: bufio.NewWriterSize(backend, bufSize),
 		cw: bufio.NewWriterSize(client, bufSize), refused: map[string]*Refusal{}, database: database, user: startupUser(startup),
-		stmtAfter: map[string]string{}, portalAfter: map[string]string{}}
+		stmtAfter: map[string]string{}, portalAfter: map[string]string{}, roles: newExtRoles()}
 	// The start-up's ReadyForQuery is the first one due.
 	r.expect(due{})
-	down := make(chan struct{})
+	down := r.roles.downDone
 	go func() {
 		defer close(down)
 		r.down()
@@ -153,6 +153,8 @@ type relay struct {
 	// since the last Sync, to run before it.
 	stmtAfter, portalAfter map[string]string
 	executed               []string
+
+	roles extRoles // role statements in the extended protocol (roleprobe.go)
 }
 
 // due is one ReadyForQuery due, and what the front added before it.
@@ -295,12 +297,19 @@ func (r *relay) sendSQL(typ byte, body []byte) error {
 		sql = p.Query
 	}
 	out, err := r.s.opts.Translator.Translate(sql)
-	if cmd, rerr := r.parseRole(sql); rerr != nil {
+	cmd, rerr := r.parseRole(sql)
+	switch {
+	case rerr != nil:
 		err = rerr
-	} else if cmd != nil {
-		if out = r.roleQuery(typ, cmd); out == "" {
+	case cmd != nil && typ == 'P':
+		out, err = r.prepareRole(p.Name, cmd), nil
+	case cmd != nil:
+		if out = r.roleQuery(cmd); out == "" {
 			return nil
 		}
+	}
+	if typ == 'P' && (cmd == nil || rerr != nil) {
+		delete(r.roles.stmts, p.Name)
 	}
 	if err != nil {
 		ref := asRefusal(err)
@@ -327,6 +336,9 @@ func (r *relay) sendSQL(typ byte, body []byte) error {
 	}
 	if typ == 'Q' {
 		r.expect(due{followed: followed})
+		// It replaces the unnamed statement and portal.
+		delete(r.roles.stmts, "")
+		delete(r.roles.portals, "")
 	}
 	if out == sql {
 		return copyBody(r.bw, typ, body)
@@ -488,6 +500,7 @@ func (r *relay) bind(n int) error {
 	} else {
 		delete(r.portalAfter, portal)
 	}
+	r.bindRole(portal, stmt)
 	var hdr [5]byte
 	hdr[0] = 'B'
 	binary.BigEndian.PutUint32(hdr[1:], uint32(len(portal)+1+len(stmt)+1+n+4))
@@ -531,6 +544,9 @@ func (r *relay) executeOrClose(typ byte, n int) error {
 	if typ == 'E' {
 		var e pgproto3.Execute
 		if e.Decode(body) == nil {
+			if rp := r.roles.portals[e.Portal]; rp != nil {
+				return r.executeRole(e.Portal, rp, body)
+			}
 			if after := r.portalAfter[e.Portal]; after != "" && !slices.Contains(r.executed, after) {
 				r.executed = append(r.executed, after)
 			}
@@ -538,6 +554,7 @@ func (r *relay) executeOrClose(typ byte, n int) error {
 	} else {
 		var c pgproto3.Close
 		if c.Decode(body) == nil {
+			r.closeRole(&c)
 			switch c.ObjectType {
 			case 'S':
 				delete(r.stmtAfter, c.Name)

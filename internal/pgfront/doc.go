@@ -30,8 +30,14 @@
 // within Options.StartupTimeout; both relay goroutines of a connection end
 // as soon as either side closes.
 //
-// One kind of statement never reaches the server: a simple Query that is a
-// Redshift user or group statement (CREATE USER, ALTER GROUP, ...), which
-// rsdata runs for the session's user (Options.Roles) and the front answers
-// itself, in step with the session's transaction (roles.go).
+// One kind of statement never reaches the server: a Redshift user or group
+// statement (CREATE USER, ALTER GROUP, ...), which rsdata runs for the
+// session's user (Options.Roles) and the front answers itself, in step with
+// the session's transaction. A simple Query of one is answered at once
+// (roles.go). In the extended protocol its Parse goes to the server as a DO
+// block that is never executed, so Bind, Describe and Close get the
+// server's own answers; at its Execute the front asks the server, with a
+// probe of its own, whether everything before has succeeded (an error makes
+// the server skip to the Sync, the probe with it), then runs the statement
+// and answers the Execute, or sends its refusal in band (roleprobe.go).
 package pgfront

@@ -35,6 +35,9 @@ func (r *relay) down() {
 }
 
 func (r *relay) downMessage(typ byte, n int) error {
+	if done, err := r.probeMessage(typ, n); done || err != nil {
+		return err
+	}
 	if r.heldDO != nil {
 		// A held "DO" completion followed by ReadyForQuery was the
 		// Follower's statement's: dropped. Followed by anything else, it

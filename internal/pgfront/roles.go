@@ -6,7 +6,6 @@ package pgfront
 // the server would refuse it.
 
 import (
-	"context"
 	"errors"
 	"time"
 
@@ -56,44 +55,35 @@ func startupUser(pkt []byte) string {
 	return sm.Parameters["user"]
 }
 
-// roleQuery handles a Query or Parse whose SQL is a role statement. It
-// returns the SQL to send the server instead ("" when the front answered
-// the client itself, nothing going to the server).
+// roleQuery handles a Query whose SQL is a role statement. It returns the
+// SQL to send the server instead ("" when the front answered the client
+// itself, nothing going to the server).
 //
-// A Query is run through Options.Roles when nothing is in flight, so the
+// It is run through Options.Roles when nothing is in flight, so the
 // client's next ReadyForQuery is the front's own: its CommandComplete
 // carries PostgreSQL's tag, and the ReadyForQuery the session's
 // transaction status, which the statement leaves as it was (it commits on
 // its own, whatever block is open). A failure is the refusal answered
 // alone when idle, or sent in band inside a transaction, which it aborts
 // as the server's own error would. In a failed transaction it is ignored,
-// as the server ignores every command there. A Parse (the extended
-// protocol), or a Query behind others still in flight, is refused in band.
-func (r *relay) roleQuery(typ byte, cmd *dialect.RoleCommand) string {
-	if typ != 'Q' {
-		return r.refuseInBand(&Refusal{Code: "0A000", Message: cmd.Verb.String() + " cannot be prepared: send it as a simple query"})
-	}
+// as the server ignores every command there. A Query behind others still
+// in flight is refused in band. (A Parse of one is roleprobe.go's.)
+func (r *relay) roleQuery(cmd *dialect.RoleCommand) string {
 	r.cwMu.Lock()
 	defer r.cwMu.Unlock()
 	status := byte(r.status.Load())
 	if r.pending.Load() != 0 {
 		return r.refuseInBand(&Refusal{Code: "0A000", Message: cmd.Verb.String() + " cannot be pipelined: send it once earlier queries have completed"})
 	}
-	var err error
+	var ref *Refusal
 	if status == 'E' {
-		err = &Refusal{Code: "25P02", Message: "current transaction is aborted, commands ignored until end of transaction block"}
+		ref = &Refusal{Code: "25P02", Message: "current transaction is aborted, commands ignored until end of transaction block"}
 	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), roleTimeout)
-		err = r.s.opts.Roles(ctx, r.user, cmd)
-		cancel()
+		ref = r.runRole(cmd)
 	}
 	var buf []byte
-	if err != nil {
-		var ref *Refusal
-		if !errors.As(err, &ref) {
-			r.s.opts.Logger.Warn("PostgreSQL endpoint: role statement failed", "engine", r.s.opts.Name, "err", err)
-			ref = &Refusal{Code: "XX000", Message: "the statement could not be run"}
-		}
+	var err error
+	if ref != nil {
 		if status == 'T' {
 			return r.refuseInBand(ref)
 		}
