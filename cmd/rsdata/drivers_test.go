@@ -354,7 +354,13 @@ func TestDriversThroughPostgresEndpoint(t *testing.T) {
 				exec1("after rollback", "select count(*) from "+table),
 				{op: "stream", name: "stream", sql: "select g from generate_series(1, 5000) g order by g", params: []string{"i:500"}},
 			}, corpusScript...)
+			if d.name == "jdbc" {
+				script = append(script, step{op: "columns", name: "columns", sql: table})
+			}
 			got := runDriver(t, d, cluster, "verify-full", root, master, script)
+			if d.name == "jdbc" {
+				wantRows(t, d.name, got, "columns", []string{"a"})
+			}
 			wantRows(t, d.name, got, "nvl null", []string{"x"})
 			wantRows(t, d.name, got, "nvl value", []string{"y"})
 			wantRows(t, d.name, got, "dateadd", []string{"2009-08-28 00:00:00"})

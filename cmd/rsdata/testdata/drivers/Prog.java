@@ -11,7 +11,9 @@
 // runs the statement as a PreparedStatement; stream does too with the
 // fetch size of its first parameter, in a transaction, printing the row
 // count and the last row; begin, commit and rollback switch autocommit off
-// and end the transaction.
+// and end the transaction; columns lists, with DatabaseMetaData.getColumns
+// (pgjdbc's own catalog query), the columns of the table named by sql in
+// the schema public.
 //
 // An output line: {"name", "columns", "rows", "count", "state", "error"};
 // values are ResultSet.getString's, null for NULL; state and error are the
@@ -73,6 +75,8 @@ public class Prog {
                     c.rollback();
                     c.setAutoCommit(true);
                     return result(name, null, null, 0);
+                case "columns":
+                    return columns(c, name, sql);
                 case "stream":
                     return stream(c, name, sql, Integer.parseInt(f[3].substring(2)));
                 default:
@@ -109,6 +113,16 @@ public class Prog {
                 return result(name, cols, rows, rows.size());
             }
         }
+    }
+
+    static String columns(Connection c, String name, String table) throws SQLException {
+        List<List<String>> rows = new ArrayList<>();
+        try (ResultSet rs = c.getMetaData().getColumns(null, "public", table, null)) {
+            while (rs.next()) {
+                rows.add(List.of(rs.getString("COLUMN_NAME")));
+            }
+        }
+        return result(name, null, rows, rows.size());
     }
 
     // stream reads a result fetchSize rows at a time: pgjdbc does so only
