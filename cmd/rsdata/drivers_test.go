@@ -403,17 +403,25 @@ func TestDriversThroughPostgresEndpoint(t *testing.T) {
 
 			// Another authority's root certificate: verification fails,
 			// so the sessions above were verified TLS.
-			argv := d.command(t, cluster, "verify-full", wrongRoot)
-			ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-			cmd.Env = append(cleanEnv("RSDATA_", "PG"), "RSDATA_DB_USER="+master.user, "RSDATA_DB_PASSWORD="+master.password)
-			out, _ := cmd.Output()
-			var o outcome
-			if err := json.Unmarshal(out, &o); err != nil || o.Name != "connect" || !o.failed() ||
-				!strings.Contains(strings.ToLower(*o.Error), "certif") {
-				t.Errorf("%s verify-full against another authority: %s (%v); want a certificate failure", d.name, out, err)
-			}
+			wantCertificateRefused(t, d, cluster, wrongRoot, master)
 		})
+	}
+}
+
+// wantCertificateRefused runs d with verify-full against root, which did
+// not issue the endpoint's certificate, and wants the connection refused
+// for it.
+func wantCertificateRefused(t testing.TB, d driver, port int, root string, l login) {
+	t.Helper()
+	argv := d.command(t, port, "verify-full", root)
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = append(cleanEnv("RSDATA_", "PG"), "RSDATA_DB_USER="+l.user, "RSDATA_DB_PASSWORD="+l.password)
+	out, _ := cmd.Output()
+	var o outcome
+	if err := json.Unmarshal(out, &o); err != nil || o.Name != "connect" || !o.failed() ||
+		!strings.Contains(strings.ToLower(*o.Error), "certif") {
+		t.Errorf("%s verify-full against another authority: %s (%v); want a certificate failure", d.name, out, err)
 	}
 }
