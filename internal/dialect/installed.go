@@ -47,7 +47,11 @@ var installedFuncs = map[string]bool{
 	"json_array_length": false, "is_valid_json": false, "is_valid_json_array": false,
 	"json_parse": false, "json_serialize": false,
 	"to_char": false, "to_date": false, "to_timestamp": false,
+	"version": false,
 }
+
+// Revision is the cluster revision VERSION() names ("Redshift 1.0.1").
+const Revision = "1"
 
 // renamedFuncs are installed under the name Redshift gives their result
 // column (select dateadd(...) shows a column date_add, date_part's is

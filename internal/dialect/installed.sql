@@ -542,6 +542,18 @@ CREATE OR REPLACE FUNCTION rsdata_redshift.to_timestamp(epoch double precision) 
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_timestamp(epoch) $$;
 
 ------------------------------------------------------------------------
+-- System information
+------------------------------------------------------------------------
+
+-- VERSION(): Redshift's version string (PostgreSQL 8.0.2, the compiler,
+-- then "Redshift 1.0.<revision>"), which tools read to tell Redshift
+-- apart; the revision is rsdata's (dialect.Revision).
+CREATE OR REPLACE FUNCTION rsdata_redshift.version() RETURNS varchar
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT 'PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.1'::varchar
+$$;
+
+------------------------------------------------------------------------
 -- Strings
 ------------------------------------------------------------------------
 

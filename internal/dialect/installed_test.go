@@ -14,6 +14,7 @@ func TestQualifyInstalled(t *testing.T) {
 		{"select DATEDIFF(Week,'2009-01-01','2009-12-31') as numweeks", "select rsdata_redshift.date_diff('week','2009-01-01','2009-12-31') as numweeks"},
 		{"select date_trunc('week', d) from t", "select rsdata_redshift.date_trunc('week', d) from t"},
 		{"select date_part(w, dateadd(d, 1, d))", "select rsdata_redshift.pgdate_part('w', rsdata_redshift.date_add('d', 1, d))"},
+		{"select version()", "select rsdata_redshift.version()"},
 		{"select crc32('x'), json_extract_path_text(j, 'a', true)", "select rsdata_redshift.crc32('x'), rsdata_redshift.json_extract_path_text(j, 'a', true)"},
 		{"select nvl(charindex('a', s), 0)", "select COALESCE(rsdata_redshift.charindex('a', s), 0)"},
 		{"select * from svv_table_info where \"table\" = 't'", "select * from rsdata_redshift.svv_table_info where \"table\" = 't'"},
@@ -61,6 +62,9 @@ func TestInstallScriptDefinesQualifiedNames(t *testing.T) {
 		if code, _, _ := strings.Cut(line, "--"); strings.Contains(strings.ToUpper(code), "DROP ") {
 			t.Errorf("line %d drops: %s", i+1, line)
 		}
+	}
+	if !strings.Contains(InstallSQL, ", Redshift 1.0."+Revision+"'") {
+		t.Errorf("VERSION() does not name revision %s", Revision)
 	}
 	if len(InstallVersion) != 16 {
 		t.Errorf("InstallVersion %q", InstallVersion)

@@ -14,6 +14,7 @@ import (
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awsquery"
 	"github.com/rsdata/rsdata/internal/dbcreds"
+	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/tags"
 )
@@ -220,11 +221,14 @@ type Cluster struct {
 	MasterUsername      string    `xml:"MasterUsername"`
 	DBName              string    `xml:"DBName"`
 	Endpoint            *Endpoint `xml:"Endpoint"`
+	ClusterVersion      string    `xml:"ClusterVersion"`
 	NumberOfNodes       int       `xml:"NumberOfNodes"`
 	ClusterNamespaceArn string    `xml:"ClusterNamespaceArn"`
 	Encrypted           bool      `xml:"Encrypted"`
 	PubliclyAccessible  bool      `xml:"PubliclyAccessible"`
-	Tags                []Tag     `xml:"Tags>Tag"`
+	// ClusterRevisionNumber is the revision SELECT VERSION() ends with.
+	ClusterRevisionNumber string `xml:"ClusterRevisionNumber"`
+	Tags                  []Tag  `xml:"Tags>Tag"`
 }
 
 type DescribeClustersOutput struct {
@@ -265,6 +269,7 @@ func (a *API) DescribeClusters(ctx context.Context, in *DescribeClustersInput) (
 		out.Clusters = append(out.Clusters, Cluster{
 			ClusterIdentifier: ep.Name, NodeType: "ra3.xlplus", ClusterStatus: "available", ClusterAvailability: "Available",
 			MasterUsername: ep.MasterUser, DBName: ep.Database, Endpoint: &Endpoint{Address: ep.Host, Port: ep.Port},
+			ClusterVersion: "1.0", ClusterRevisionNumber: dialect.Revision,
 			NumberOfNodes: 1, ClusterNamespaceArn: arn.ClusterNamespace(a.opts.Region, a.opts.AccountID, ep.Name), Tags: list,
 		})
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/rsdata/rsdata/internal/auth"
 	"github.com/rsdata/rsdata/internal/awsquery"
 	"github.com/rsdata/rsdata/internal/dbcreds"
+	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/engines"
 	"github.com/rsdata/rsdata/internal/pgexec"
 	"github.com/rsdata/rsdata/internal/sdkhttp"
@@ -253,6 +254,10 @@ func TestDescribeClusters(t *testing.T) {
 		aws.ToString(c.Endpoint.Address) != "127.0.0.1" || aws.ToInt32(c.Endpoint.Port) != int32(e.srv.Port()) ||
 		aws.ToInt32(c.NumberOfNodes) != 1 || !strings.HasPrefix(aws.ToString(c.ClusterNamespaceArn), "arn:aws:redshift:us-east-1:"+account+":namespace:") {
 		t.Fatalf("cluster = %+v", c)
+	}
+	// The revision is the one SELECT VERSION() names (Redshift 1.0.<revision>).
+	if aws.ToString(c.ClusterVersion) != "1.0" || aws.ToString(c.ClusterRevisionNumber) != dialect.Revision {
+		t.Errorf("ClusterVersion %q, ClusterRevisionNumber %q", aws.ToString(c.ClusterVersion), aws.ToString(c.ClusterRevisionNumber))
 	}
 	if !e.authz.Seen("redshift:DescribeClusters", "arn:aws:redshift:us-east-1:"+account+":cluster:"+e.cluster) {
 		t.Error("DescribeClusters was not authorized on the cluster ARN")

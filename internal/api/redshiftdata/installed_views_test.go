@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/testutil/apptest"
 )
 
@@ -238,6 +239,28 @@ rsdata_redshift.json_extract_path_text('{"a":"b"}', 'a'), (select count(*) from 
 	var n int
 	if err := admin.QueryRow(ctx, "select count(*) from rsdata_redshift.table_layout where reloid = 'public.owned_by_admin'::regclass").Scan(&n); err != nil || n != 0 {
 		t.Errorf("a temporary user recorded the layout of another's table: %d %v", n, err)
+	}
+}
+
+// TestVersion: SELECT VERSION() answers Redshift's documented string
+// ("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2
+// 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.<revision>") in a column
+// named version; in postgres mode it is PostgreSQL's own.
+func TestVersion(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	want := "PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0." + dialect.Revision
+	id := runIn(t, env, "", "select version()")
+	if got := records(t, env, id); len(got) != 1 || len(got[0]) != 1 || got[0][0] != want {
+		t.Errorf("select version() = %q, want %q", got, want)
+	}
+	res, err := env.Client.GetStatementResult(context.Background(), &redshiftdata.GetStatementResultInput{Id: aws.String(id)})
+	if err != nil || len(res.ColumnMetadata) != 1 || aws.ToString(res.ColumnMetadata[0].Name) != "version" ||
+		aws.ToString(res.ColumnMetadata[0].TypeName) != "varchar" {
+		t.Errorf("column metadata %+v, %v", res, err)
+	}
+	pg := apptest.Start(t, apptest.Options{Dialect: dialect.Postgres})
+	if got := records(t, pg, runIn(t, pg, "", "select version()")); len(got) != 1 || !strings.HasPrefix(got[0][0], "PostgreSQL 15") {
+		t.Errorf("postgres mode: select version() = %q, want PostgreSQL's own", got)
 	}
 }
 
