@@ -479,8 +479,9 @@ func literal(s string) string {
 var _ statement.RoleRunner = (*conn)(nil)
 
 // RunsRoles implements statement.RoleRunner: rsdata runs role statements
-// on the engines it runs itself; an external engine's own server decides.
-func (c *conn) RunsRoles() bool { return c.ep.Embedded }
+// on the engines it runs itself; an external engine's own server decides,
+// as does a datastore's (a connection without an engine).
+func (c *conn) RunsRoles() bool { return c.ep != nil && c.ep.Embedded }
 
 // RunRole implements statement.RoleRunner, on the engine's admin pool.
 func (c *conn) RunRole(ctx context.Context, cmd *dialect.RoleCommand) error {

@@ -351,7 +351,7 @@ func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x pre
 	var res RunResult
 	var err error
 	rr, roles := conn.(RoleRunner)
-	roles = roles && rr.RunsRoles()
+	roles = roles && (x.Role != nil || x.Parts != nil) && rr.RunsRoles()
 	split := roles && x.Parts != nil
 	switch {
 	case roles && x.Role != nil:
