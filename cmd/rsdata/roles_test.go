@@ -21,13 +21,19 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
+// clusterLogin returns psql's conninfo for a user of s's cluster, through
+// its PostgreSQL endpoint.
+func clusterLogin(s *server) func(user string) string {
+	return func(user string) string {
+		return fmt.Sprintf("host=127.0.0.1 port=%d user=%s dbname=dev sslmode=disable", s.EnginePort("cluster", "local"), user)
+	}
+}
+
 func TestRoleDDLThroughDataAPI(t *testing.T) {
 	t.Parallel()
 	s := startServe(t, serveOptions{})
 	c := s.RootClient()
-	login := func(user string) string {
-		return fmt.Sprintf("host=127.0.0.1 port=%d user=%s dbname=dev sslmode=disable", s.EnginePort("cluster", "local"), user)
-	}
+	login := clusterLogin(s)
 	for _, sql := range []string{
 		"create user carol password 'Carol-pw-1'",
 		"create group analysts with user carol",
@@ -107,9 +113,7 @@ func TestRoleDDLThroughPsql(t *testing.T) {
 	t.Parallel()
 	s := startServe(t, serveOptions{})
 	master := s.MasterLogins()["cluster/local"]
-	login := func(user string) string {
-		return fmt.Sprintf("host=127.0.0.1 port=%d user=%s dbname=dev sslmode=disable", s.EnginePort("cluster", "local"), user)
-	}
+	login := clusterLogin(s)
 	as := login(master.User)
 	mustPsql(t, as, master.Password, "create user carol password 'Carol-pw-1'")
 	if got := mustPsql(t, as, master.Password, "select rolname, rolcanlogin, rolsuper, rolcreaterole from pg_roles where rolname = 'carol'"); got != "carol|t|f|f" {
@@ -286,9 +290,7 @@ func TestRoleStatementsWithOtherSQL(t *testing.T) {
 	t.Parallel()
 	s := startServe(t, serveOptions{})
 	c := s.RootClient()
-	login := func(user string) string {
-		return fmt.Sprintf("host=127.0.0.1 port=%d user=%s dbname=dev sslmode=disable", s.EnginePort("cluster", "local"), user)
-	}
+	login := clusterLogin(s)
 	master := s.MasterLogins()["cluster/local"]
 	as := login(master.User)
 	for _, sql := range []string{"create schema s", "create table s.t (x int)", "insert into s.t values (42)",

@@ -92,7 +92,7 @@ func ParseRole(mode Mode, sql string) (*RoleCommand, error) {
 	if mode == Postgres || !mayBeRole(sql) {
 		return nil, nil
 	}
-	stmts := statements(sql)
+	stmts := Statements(sql)
 	for _, st := range stmts {
 		if verb := roleVerb(st); verb != 0 && len(stmts) > 1 {
 			return nil, &Refusal{Code: codeUnsupported, Message: verb.String() + " must be sent as a statement of its own, not with other statements"}

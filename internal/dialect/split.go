@@ -4,29 +4,25 @@ package dialect
 // semicolon inside a string, a quoted identifier, a comment or a dollar
 // quote is not a statement's end.
 
-// statements returns the significant tokens of each statement of sql, in
-// order: split at semicolons outside parentheses, statements that are only
-// whitespace or comments left out.
-func statements(sql string) [][]Token {
+// Statements returns the significant tokens of each statement of sql, in
+// order: split at every semicolon token, statements that are only
+// whitespace or comments left out. (A semicolon inside parentheses is a
+// syntax error in PostgreSQL, not a statement's end; splitting there too
+// keeps checks that read each statement's first words conservative.)
+func Statements(sql string) [][]Token {
 	var stmts [][]Token
 	var cur []Token
-	depth := 0
 	for t := range Tokens(sql) {
 		switch {
 		case !t.Significant():
-			continue
-		case t.Kind == Punct && t.Text == "(":
-			depth++
-		case t.Kind == Punct && t.Text == ")" && depth > 0:
-			depth--
-		case t.Kind == Punct && t.Text == ";" && depth == 0:
+		case t.Kind == Punct && t.Text == ";":
 			if len(cur) > 0 {
 				stmts = append(stmts, cur)
 			}
 			cur = nil
-			continue
+		default:
+			cur = append(cur, t)
 		}
-		cur = append(cur, t)
 	}
 	if len(cur) > 0 {
 		stmts = append(stmts, cur)
@@ -34,7 +30,7 @@ func statements(sql string) [][]Token {
 	return stmts
 }
 
-// SplitRoles returns the texts of sql's statements, in order, when sql
+// SplitRoles returns the texts of sql's statements (Statements), in order, when sql
 // holds a user or group statement (CREATE USER, ALTER GROUP, ...) together
 // with other statements, so that each can run on its own; nil when it holds
 // none, or one alone, or mode is Postgres. Each text runs from its
@@ -44,7 +40,7 @@ func SplitRoles(mode Mode, sql string) []string {
 	if mode == Postgres || !mayBeRole(sql) {
 		return nil
 	}
-	stmts := statements(sql)
+	stmts := Statements(sql)
 	if len(stmts) < 2 {
 		return nil
 	}

@@ -405,7 +405,7 @@ func (c *fakeConn) RunRole(_ context.Context, cmd *dialect.RoleCommand) error {
 	}
 	return nil
 }
-func (c *fakeConn) Alive() bool         { return !c.dead }
+func (c *fakeConn) Alive() bool { return !c.dead }
 
 func (c *fakeConn) Release(reset bool) {
 	c.x.mu.Lock()
