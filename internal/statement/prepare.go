@@ -90,17 +90,16 @@ func prepare(req ExecuteRequest) ([]prepared, error) {
 // dialect refused it (it then runs as the refusal's own statement).
 func prepareSQL(mode dialect.Mode, sql string, params []sqlparams.Param) (x prepared, used []string, refused bool, err error) {
 	x.Text = sql
-	if parts := dialect.SplitRoles(mode, sql); parts != nil {
-		if len(params) > 0 {
-			return x, nil, false, invalid("%s", roleParamsMessage)
-		}
-		x, refused, err = prepareParts(mode, sql, parts)
-		return x, nil, refused, err
-	}
 	role, rerr := dialect.ParseRole(mode, sql)
 	if role != nil || rerr != nil {
 		if len(params) > 0 {
 			return x, nil, false, invalid("%s", roleParamsMessage)
+		}
+		// ParseRole refuses role statements with others, which run one
+		// by one; SQL without one costs no second look.
+		if parts := dialect.SplitRoles(mode, sql); parts != nil {
+			x, refused, err = prepareParts(mode, sql, parts)
+			return x, nil, refused, err
 		}
 		x.Role, x.Text = role, dialect.MaskPasswords(sql)
 	}
