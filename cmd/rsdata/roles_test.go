@@ -21,13 +21,19 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
+// clusterLogin returns psql's conninfo for a user of s's cluster, through
+// its PostgreSQL endpoint.
+func clusterLogin(s *server) func(user string) string {
+	return func(user string) string {
+		return fmt.Sprintf("host=127.0.0.1 port=%d user=%s dbname=dev sslmode=disable", s.EnginePort("cluster", "local"), user)
+	}
+}
+
 func TestRoleDDLThroughDataAPI(t *testing.T) {
 	t.Parallel()
 	s := startServe(t, serveOptions{})
 	c := s.RootClient()
-	login := func(user string) string {
-		return fmt.Sprintf("host=127.0.0.1 port=%d user=%s dbname=dev sslmode=disable", s.EnginePort("cluster", "local"), user)
-	}
+	login := clusterLogin(s)
 	for _, sql := range []string{
 		"create user carol password 'Carol-pw-1'",
 		"create group analysts with user carol",
@@ -70,12 +76,11 @@ func TestRoleDDLThroughDataAPI(t *testing.T) {
 
 	// Refusals end the statement FAILED with the reason.
 	for sql, want := range map[string]string{
-		"create user carol password 'Carol-pw-1'":     `ERROR: user "carol" already exists`,
-		"create user frank password 'short'":          "ERROR: invalid password: it must be 8 to 64 characters in length",
-		"create user pg_evil password 'Aa1aaaaa'":     `ERROR: role name "pg_evil" is reserved`,
-		"alter user awsuser createuser":               `ERROR: permission denied: user "awsuser" is the master user, which rsdata manages`,
-		"drop user rsdata":                            `ERROR: permission denied: user "rsdata" is reserved by the database`,
-		"create user x password 'Aa1aaaaa'; select 1": "ERROR: CREATE USER must be sent as a statement of its own, not with other statements",
+		"create user carol password 'Carol-pw-1'": `ERROR: user "carol" already exists`,
+		"create user frank password 'short'":      "ERROR: invalid password: it must be 8 to 64 characters in length",
+		"create user pg_evil password 'Aa1aaaaa'": `ERROR: role name "pg_evil" is reserved`,
+		"alter user awsuser createuser":           `ERROR: permission denied: user "awsuser" is the master user, which rsdata manages`,
+		"drop user rsdata":                        `ERROR: permission denied: user "rsdata" is reserved by the database`,
 	} {
 		if got := failing(t, c, onCluster(sql)); !strings.HasPrefix(got, want) {
 			t.Errorf("%q: error %q, want %q", sql, got, want)
@@ -108,9 +113,7 @@ func TestRoleDDLThroughPsql(t *testing.T) {
 	t.Parallel()
 	s := startServe(t, serveOptions{})
 	master := s.MasterLogins()["cluster/local"]
-	login := func(user string) string {
-		return fmt.Sprintf("host=127.0.0.1 port=%d user=%s dbname=dev sslmode=disable", s.EnginePort("cluster", "local"), user)
-	}
+	login := clusterLogin(s)
 	as := login(master.User)
 	mustPsql(t, as, master.Password, "create user carol password 'Carol-pw-1'")
 	if got := mustPsql(t, as, master.Password, "select rolname, rolcanlogin, rolsuper, rolcreaterole from pg_roles where rolname = 'carol'"); got != "carol|t|f|f" {
@@ -265,5 +268,145 @@ func TestRoleDDLThroughTheExtendedProtocol(t *testing.T) {
 	_, err = cc.PgConn().ExecParams(ctx, "create user ext_mallory password 'Mallory-pw-1'", nil, nil, nil, nil).Close()
 	if !errors.As(err, &pe) || pe.Code != "42501" || pe.Message != "permission denied to create role" {
 		t.Errorf("ext_carol creates a user: %v", err)
+	}
+}
+
+// dbtGrantScript is a provisioning script as dbt packages send it through
+// the Data API: a CREATE USER and the grants that go with it, in one SQL.
+func dbtGrantScript(user, schema string) string {
+	return fmt.Sprintf(`CREATE USER %[1]s WITH PASSWORD 'Abcdefg1' SYSLOG ACCESS UNRESTRICTED;
+GRANT USAGE ON SCHEMA %[2]s TO %[1]s;
+GRANT SELECT ON ALL TABLES IN SCHEMA %[2]s TO %[1]s;
+ALTER DEFAULT PRIVILEGES IN SCHEMA %[2]s GRANT SELECT ON TABLES TO %[1]s;
+GRANT SELECT ON svv_table_info TO %[1]s;
+`, user, schema)
+}
+
+// TestRoleStatementsWithOtherSQL: one Data API SQL may mix user and group
+// statements with other SQL, as provisioning scripts do; they run in
+// order, the other SQL in one transaction, the role statements committed
+// at once on their own.
+func TestRoleStatementsWithOtherSQL(t *testing.T) {
+	t.Parallel()
+	s := startServe(t, serveOptions{})
+	c := s.RootClient()
+	login := clusterLogin(s)
+	master := s.MasterLogins()["cluster/local"]
+	as := login(master.User)
+	for _, sql := range []string{"create schema s", "create table s.t (x int)", "insert into s.t values (42)",
+		"create schema s2", "create table s2.t (x int)", "insert into s2.t values (43)"} {
+		mustFinish(t, c, execute(t, c, onCluster(sql)))
+	}
+
+	// The dbt script as one ExecuteStatement: u logs in and reads s's
+	// table and svv_table_info.
+	mustFinish(t, c, execute(t, c, onCluster(dbtGrantScript("u", "s"))))
+	if got := mustPsql(t, login("u"), "Abcdefg1", "select current_user, (select x from s.t), (select count(*) >= 0 from svv_table_info)"); got != "u|42|t" {
+		t.Errorf("u: %q, want u|42|t", got)
+	}
+	// The default privileges are u's for tables the master makes later.
+	mustFinish(t, c, execute(t, c, onCluster("create table s.later (y int); insert into s.later values (5)")))
+	if got := mustPsql(t, login("u"), "Abcdefg1", "select y from s.later"); got != "5" {
+		t.Errorf("u reads a later table: %q", got)
+	}
+
+	// The same script as one SQL of a batch, after another SQL.
+	ctx := context.Background()
+	out, err := c.BatchExecuteStatement(ctx, &redshiftdata.BatchExecuteStatementInput{ClusterIdentifier: aws.String("local"),
+		Database: aws.String("dev"), DbUser: aws.String("awsuser"),
+		Sqls: []string{"insert into s2.t values (44)", dbtGrantScript("u2", "s2"), "select 1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustFinish(t, c, aws.ToString(out.Id))
+	if got := mustPsql(t, login("u2"), "Abcdefg1", "select string_agg(x::text, ',' order by x) from s2.t"); got != "43,44" {
+		t.Errorf("u2: %q, want 43,44", got)
+	}
+
+	// The last statement's result is the statement's.
+	id := execute(t, c, onCluster("create group readers; select 7 as n; alter group readers add user u; select 'last' as n"))
+	if d := mustFinish(t, c, id); !aws.ToBool(d.HasResultSet) || d.ResultRows != 1 {
+		t.Errorf("result: has %v, rows %d", aws.ToBool(d.HasResultSet), d.ResultRows)
+	}
+	if rows, _, _ := allRecords(t, c, id); len(rows) != 1 || rows[0][0].(*types.FieldMemberStringValue).Value != "last" {
+		t.Errorf("records %v", rows)
+	}
+
+	// A later SQL statement fails: the SQL before it is rolled back, the
+	// user created stays (role statements commit on their own).
+	if got := failing(t, c, onCluster("create table public.rb (x int); create user rbuser password 'Rbuser-pw-1'; insert into rb values (1); select 1/0")); got != "ERROR: division by zero" {
+		t.Errorf("failing script: %q", got)
+	}
+	if got := mustPsql(t, as, master.Password, "select to_regclass('public.rb') is null, count(*) from pg_roles where rolname = 'rbuser'"); got != "t|1" {
+		t.Errorf("after the failing script: %q, want t|1 (table rolled back, user kept)", got)
+	}
+	mustPsql(t, login("rbuser"), "Rbuser-pw-1", "select 1")
+
+	// No superuser: the role statement is refused and nothing of the SQL
+	// ran.
+	mustFinish(t, c, execute(t, c, onCluster("create user carol password 'Carol-pw-1'; grant usage on schema s to carol; grant insert, select on s.t to carol")))
+	carolIn := onCluster("insert into s.t values (99); create user mallory password 'Mallory-pw-1'")
+	carolIn.DbUser = aws.String("carol")
+	if got := failing(t, c, carolIn); got != "ERROR: permission denied to create role" {
+		t.Errorf("carol's script: %q", got)
+	}
+	if got := mustPsql(t, as, master.Password, "select (select count(*) from s.t where x = 99), (select count(*) from pg_roles where rolname = 'mallory')"); got != "0|0" {
+		t.Errorf("after carol's script: %q, want 0|0", got)
+	}
+
+	// Parameters are refused with the role statement.
+	withParams := onCluster("create user pu password 'Abcdefg1'; select :a")
+	withParams.Parameters = []types.SqlParameter{{Name: aws.String("a"), Value: aws.String("1")}}
+	var ve *types.ValidationException
+	if _, err := c.ExecuteStatement(ctx, &withParams); !errors.As(err, &ve) {
+		t.Errorf("parameters: %v, want a ValidationException", err)
+	}
+
+	// In a session's open transaction the script joins it; COMMIT ends it.
+	begin := onCluster("begin")
+	begin.SessionKeepAliveSeconds = aws.Int32(60)
+	first, err := c.ExecuteStatement(ctx, &begin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustFinish(t, c, aws.ToString(first.Id))
+	inSession := func(sql string) string {
+		out, err := c.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{SessionId: first.SessionId, Sql: aws.String(sql)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.Id)
+	}
+	mustFinish(t, c, inSession("create table public.sess (x int); create user sessuser password 'Sessuser-pw-1'; grant select on sess to sessuser"))
+	mustFinish(t, c, inSession("rollback"))
+	if got := mustPsql(t, as, master.Password, "select to_regclass('public.sess') is null, count(*) from pg_roles where rolname = 'sessuser'"); got != "t|1" {
+		t.Errorf("after the session's rollback: %q, want t|1", got)
+	}
+
+	// A GRANT to a user then DROP USER of that user in one SQL: the DROP
+	// waits for the lock the SQL's own transaction holds, and fails within
+	// its bound rather than hang.
+	started := time.Now()
+	got := failing(t, c, onCluster("create user lw password 'Lwuser-pw-1'; create table public.lwt (x int); grant select on lwt to lw; drop user lw"))
+	if !strings.HasPrefix(got, "ERROR: DROP USER waited 10s for a lock on a role it names") || time.Since(started) > time.Minute {
+		t.Errorf("lock wait: %q after %v", got, time.Since(started))
+	}
+	if got := mustPsql(t, as, master.Password, "select to_regclass('public.lwt') is null, count(*) from pg_roles where rolname = 'lw'"); got != "t|1" {
+		t.Errorf("after the lock wait: %q, want t|1", got)
+	}
+
+	// The history masks every password of the script; DescribeStatement
+	// shows it as sent.
+	hist := execute(t, c, onCluster("select trim(querytxt) from stl_query where querytxt like '%rbuser%password%' order by query"))
+	mustFinish(t, c, hist)
+	rows, _, _ := allRecords(t, c, hist)
+	if len(rows) != 1 || strings.Contains(rows[0][0].(*types.FieldMemberStringValue).Value, "Rbuser-pw") {
+		t.Errorf("history: %v", rows)
+	}
+
+	// The PostgreSQL endpoint still takes a role statement only alone.
+	res := psql(t, as, master.Password, "create user pgu password 'Abcdefg1'; select 1")
+	if res.Code == 0 || !strings.Contains(res.Stderr, "CREATE USER must be sent as a statement of its own") {
+		t.Errorf("endpoint: exit %d, stderr %q", res.Code, res.Stderr)
 	}
 }

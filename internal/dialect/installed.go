@@ -60,7 +60,8 @@ const Revision = "1"
 var renamedFuncs = map[string]string{"dateadd": "date_add", "datediff": "date_diff", "date_part": "pgdate_part"}
 
 // systemViews are Redshift's system views installed in InstallSchema; an
-// unquoted, unqualified one after FROM or JOIN is qualified.
+// unquoted, unqualified one after FROM, JOIN or a GRANT's ON [TABLE] is
+// qualified.
 var systemViews = map[string]bool{
 	"pg_table_def": true, "svv_table_info": true, "svv_tables": true, "svv_columns": true,
 	"svv_all_schemas": true, "svv_all_tables": true, "svv_all_columns": true,
@@ -129,10 +130,25 @@ func installedWord(w string) string {
 	return ""
 }
 
+// namesRelation reports whether a relation's name follows toks[prev]: FROM
+// or JOIN, or the ON [TABLE] of a GRANT or REVOKE.
+func (t *translator) namesRelation(prev int) bool {
+	if prev < 0 {
+		return false
+	}
+	p := t.toks[prev]
+	if p.Is("table") {
+		prev = t.prevSig(prev)
+		return prev >= 0 && t.toks[prev].Is("on")
+	}
+	return p.Is("from") || p.Is("join") || p.Is("on")
+}
+
 // qualify writes toks[i], an installed name, qualified with InstallSchema
 // when its context calls for it, and returns the index after what it
 // consumed; i when it left the word alone. A function is qualified when
-// called (name followed by "("), a system view after FROM or JOIN; never
+// called (name followed by "("), a system view after FROM, JOIN or ON
+// [TABLE] (GRANT SELECT ON svv_table_info TO u); never
 // when already qualified, quoted, or being defined (CREATE FUNCTION
 // dateadd). A bare date-part word as the first argument of DATEADD,
 // DATEDIFF, DATE_PART or DATE_TRUNC becomes a string literal.
@@ -143,7 +159,7 @@ func (t *translator) qualify(name string, i, hi int) int {
 	}
 	next := t.nextSig(i, hi)
 	if systemViews[name] {
-		if prev < 0 || !(t.toks[prev].Is("from") || t.toks[prev].Is("join")) {
+		if !t.namesRelation(prev) {
 			return i
 		}
 		if next >= 0 && (t.toks[next].Text == "." || t.toks[next].Text == "(") {

@@ -18,6 +18,8 @@ func TestQualifyInstalled(t *testing.T) {
 		{"select crc32('x'), json_extract_path_text(j, 'a', true)", "select rsdata_redshift.crc32('x'), rsdata_redshift.json_extract_path_text(j, 'a', true)"},
 		{"select nvl(charindex('a', s), 0)", "select COALESCE(rsdata_redshift.charindex('a', s), 0)"},
 		{"select * from svv_table_info where \"table\" = 't'", "select * from rsdata_redshift.svv_table_info where \"table\" = 't'"},
+		{"GRANT SELECT ON svv_table_info TO u", "GRANT SELECT ON rsdata_redshift.svv_table_info TO u"},
+		{"revoke select on table stl_query from u", "revoke select on table rsdata_redshift.stl_query from u"},
 		{"select a.x from t a join PG_TABLE_DEF d on true", "select a.x from t a join rsdata_redshift.PG_TABLE_DEF d on true"},
 		{"select to_char(timestamp '2009-12-31 23:15:59', 'HH12:MI:SS TZ'), TO_DATE(s, 'YYYYMMDD', :strict)",
 			"select rsdata_redshift.to_char(timestamp '2009-12-31 23:15:59', 'HH12:MI:SS TZ'), rsdata_redshift.TO_DATE(s, 'YYYYMMDD', :strict)"},
@@ -32,6 +34,8 @@ func TestQualifyInstalled(t *testing.T) {
 		{"select * from myschema.svv_tables", "select * from myschema.svv_tables"},
 		{"select 'dateadd(month, 1, d)' -- crc32(x)", "select 'dateadd(month, 1, d)' -- crc32(x)"},
 		{"select svv_tables from t", "select svv_tables from t"},
+		{"create table svv_tables (x int)", "create table svv_tables (x int)"},
+		{"select * from t join u on svv_tables.x = t.x", "select * from t join u on svv_tables.x = t.x"},
 	}
 	for _, c := range cases {
 		if got := Translate(Redshift, c.in); got != c.want {

@@ -84,29 +84,15 @@ func (c *RoleCommand) Tag() string {
 
 // ParseRole recognises Redshift's user and group DDL in sql. It returns
 // nil, nil when sql is not one (or mode is Postgres, which passes SQL on
-// untouched). A role statement that is not alone in sql, or that does not
-// parse, or whose password breaks Redshift's rules, is a *Refusal.
+// untouched). A role statement that is not alone in sql (which the Data
+// API first splits with SplitRoles; the PostgreSQL endpoint refuses it),
+// or that does not parse, or whose password breaks Redshift's rules, is a
+// *Refusal.
 func ParseRole(mode Mode, sql string) (*RoleCommand, error) {
 	if mode == Postgres || !mayBeRole(sql) {
 		return nil, nil
 	}
-	var stmts [][]Token
-	var cur []Token
-	for t := range Tokens(sql) {
-		switch {
-		case !t.Significant():
-		case t.Kind == Punct && t.Text == ";":
-			if len(cur) > 0 {
-				stmts = append(stmts, cur)
-			}
-			cur = nil
-		default:
-			cur = append(cur, t)
-		}
-	}
-	if len(cur) > 0 {
-		stmts = append(stmts, cur)
-	}
+	stmts := Statements(sql)
 	for _, st := range stmts {
 		if verb := roleVerb(st); verb != 0 && len(stmts) > 1 {
 			return nil, &Refusal{Code: codeUnsupported, Message: verb.String() + " must be sent as a statement of its own, not with other statements"}

@@ -36,33 +36,10 @@ const (
 	txEnd
 )
 
-// statements splits a SQL text's significant tokens at semicolons.
-func statements(sql string) [][]dialect.Token {
-	var out [][]dialect.Token
-	var cur []dialect.Token
-	for t := range dialect.Tokens(sql) {
-		if !t.Significant() {
-			continue
-		}
-		if t.Kind == dialect.Punct && t.Text == ";" {
-			if len(cur) > 0 {
-				out = append(out, cur)
-			}
-			cur = nil
-			continue
-		}
-		cur = append(cur, t)
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
-}
-
 // bareTx recognises a SQL text that is one bare BEGIN / START TRANSACTION
 // or COMMIT / END / ROLLBACK / ABORT (optionally WORK or TRANSACTION).
 func bareTx(sql string) txWord {
-	sts := statements(sql)
+	sts := dialect.Statements(sql)
 	if len(sts) != 1 {
 		return txNone
 	}
@@ -114,7 +91,7 @@ func ReadOnlyRefusal(sql string) string {
 	if bareTx(sql) != txNone {
 		return ""
 	}
-	for _, st := range statements(sql) {
+	for _, st := range dialect.Statements(sql) {
 		first := st[0]
 		switch {
 		case first.Is("begin"), first.Is("start"), first.Is("commit"), first.Is("end"), first.Is("rollback"),

@@ -32,6 +32,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rsdata/rsdata/internal/dbcreds"
 	"github.com/rsdata/rsdata/internal/dialect"
@@ -63,16 +64,36 @@ type RoleSession struct {
 // for a role statement.
 const createdRoleAttrs = "NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS"
 
+// roleLockTimeout bounds a role statement's wait for a lock. It runs on a
+// connection of its own, so it can wait for the client's own open
+// transaction (a GRANT to the user it drops, earlier in a transaction
+// block or in the same multi-statement SQL), which would wait for it in
+// turn; a clear error then beats a hang.
+const roleLockTimeout = "10s"
+
 // RunRoleDDL runs cmd on conn, an admin connection, in one transaction
 // holding the advisory lock of every role it names. A refusal is a
-// *RoleError; the server's own errors (a role that owns objects cannot be
-// dropped) are *pgconn.PgError. Errors never contain the password.
+// *RoleError, as is a wait for a lock longer than roleLockTimeout (55P03);
+// the server's own errors (a role that owns objects cannot be dropped) are
+// *pgconn.PgError. Errors never contain the password.
 func RunRoleDDL(ctx context.Context, conn RoleConn, s RoleSession, cmd *dialect.RoleCommand) error {
+	err := runRoleDDL(ctx, conn, s, cmd)
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == "55P03" {
+		return &RoleError{Code: pe.Code, Message: cmd.Verb.String() + " waited " + roleLockTimeout +
+			" for a lock on a role it names, which another transaction holds, and was not run (it runs on a connection of its own, so the session's own open transaction can hold that lock)"}
+	}
+	return err
+}
+
+func runRoleDDL(ctx context.Context, conn RoleConn, s RoleSession, cmd *dialect.RoleCommand) error {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '"+roleLockTimeout+"'"); err != nil {
+		return err
+	}
 	names := slices.Concat([]string{cmd.Name}, cmd.Names, cmd.InGroups, cmd.AddUsers, cmd.DropUsers)
 	if cmd.RenameTo != "" {
 		names = append(names, cmd.RenameTo)
@@ -458,8 +479,9 @@ func literal(s string) string {
 var _ statement.RoleRunner = (*conn)(nil)
 
 // RunsRoles implements statement.RoleRunner: rsdata runs role statements
-// on the engines it runs itself; an external engine's own server decides.
-func (c *conn) RunsRoles() bool { return c.ep.Embedded }
+// on the engines it runs itself; an external engine's own server decides,
+// as does a datastore's (a connection without an engine).
+func (c *conn) RunsRoles() bool { return c.ep != nil && c.ep.Embedded }
 
 // RunRole implements statement.RoleRunner, on the engine's admin pool.
 func (c *conn) RunRole(ctx context.Context, cmd *dialect.RoleCommand) error {

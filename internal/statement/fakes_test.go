@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/dialect"
 	"github.com/rsdata/rsdata/internal/results"
 )
 
@@ -294,6 +295,9 @@ type fakeExec struct {
 	ran        []string
 	failAcq    error
 	acquireFor time.Duration // Acquire waits this long first
+	// roles makes its connections RoleRunners that run role statements
+	// (see fakeConn.RunRole).
+	roles bool
 }
 
 func (x *fakeExec) Acquire(ctx context.Context, _ ConnRequest) (Conn, error) {
@@ -387,7 +391,21 @@ func (c *fakeConn) Run(ctx context.Context, sql string, _ []string, _ Format, si
 }
 
 func (c *fakeConn) InTransaction() bool { return c.inTx }
-func (c *fakeConn) Alive() bool         { return !c.dead }
+
+func (c *fakeConn) RunsRoles() bool { return c.x.roles }
+
+// RunRole logs "role VERB name"; a statement about a role named fail
+// fails with "ERROR: role boom".
+func (c *fakeConn) RunRole(_ context.Context, cmd *dialect.RoleCommand) error {
+	c.x.mu.Lock()
+	c.x.ran = append(c.x.ran, "role "+cmd.Verb.String()+" "+cmd.Name)
+	c.x.mu.Unlock()
+	if cmd.Name == "fail" {
+		return &DatabaseError{Message: "ERROR: role boom"}
+	}
+	return nil
+}
+func (c *fakeConn) Alive() bool { return !c.dead }
 
 func (c *fakeConn) Release(reset bool) {
 	c.x.mu.Lock()

@@ -22,6 +22,11 @@ type prepared struct {
 	// which a Conn that is a RoleRunner runs itself; SQL is what runs when
 	// it is not one (an external engine).
 	Role *dialect.RoleCommand
+	// Parts are the statements of a SQL text that holds role statements
+	// with others, in order, each prepared as a SQL text of its own, for a
+	// RoleRunner to run one by one (runParts); nil otherwise. SQL is then
+	// the whole text, for a Conn that is no RoleRunner.
+	Parts []prepared
 }
 
 // prepare validates the SQL and parameters, translates each SQL from the
@@ -66,37 +71,11 @@ func prepare(req ExecuteRequest) ([]prepared, error) {
 	execs := make([]prepared, len(req.SQLs))
 	used := make([][]string, len(req.SQLs))
 	for i, sql := range req.SQLs {
-		execs[i].Text = sql
-		role, rerr := dialect.ParseRole(req.Dialect, sql)
-		if role != nil || rerr != nil {
-			execs[i].Role, execs[i].Text = role, dialect.MaskPasswords(sql)
-		}
-		sql, refused := translate(req.Dialect, sql)
-		if refused == nil {
-			refused, _ = errors.AsType[*dialect.Refusal](rerr)
-		}
-		if refused != nil {
-			if len(params) > 0 {
-				rw, _ := sqlparams.Rewrite(sql, params)
-				used[i] = rw.Used
-			}
-			execs[i].Rewritten = sqlparams.Rewritten{SQL: refused.SQL()}
-			continue
-		}
-		execs[i].After = dialect.RecordLayoutSQL(req.Dialect, execs[i].Text)
-		if len(params) == 0 {
-			execs[i].Rewritten = sqlparams.Rewritten{SQL: sql}
-			continue
-		}
-		rw, err := sqlparams.Rewrite(sql, params)
+		x, u, _, err := prepareSQL(req.Dialect, sql, params)
 		if err != nil {
-			var perr *sqlparams.Error
-			if errors.As(err, &perr) {
-				return nil, invalid("%s", perr.Message)
-			}
 			return nil, err
 		}
-		execs[i].Rewritten, used[i] = rw, rw.Used
+		execs[i], used[i] = x, u
 	}
 	if len(params) > 0 {
 		if unused := sqlparams.Unused(params, used...); len(unused) > 0 {
@@ -104,6 +83,79 @@ func prepare(req ExecuteRequest) ([]prepared, error) {
 		}
 	}
 	return execs, nil
+}
+
+// prepareSQL prepares one SQL text with the request's parameters: it
+// returns the text prepared, the parameters it uses, and whether the
+// dialect refused it (it then runs as the refusal's own statement).
+func prepareSQL(mode dialect.Mode, sql string, params []sqlparams.Param) (x prepared, used []string, refused bool, err error) {
+	x.Text = sql
+	role, rerr := dialect.ParseRole(mode, sql)
+	if role != nil || rerr != nil {
+		if len(params) > 0 {
+			return x, nil, false, invalid("%s", roleParamsMessage)
+		}
+		// ParseRole refuses role statements with others, which run one
+		// by one; SQL without one costs no second look.
+		if parts := dialect.SplitRoles(mode, sql); parts != nil {
+			x, refused, err = prepareParts(mode, sql, parts)
+			return x, nil, refused, err
+		}
+		x.Role, x.Text = role, dialect.MaskPasswords(sql)
+	}
+	sql, refusal := translate(mode, sql)
+	if refusal == nil {
+		refusal, _ = errors.AsType[*dialect.Refusal](rerr)
+	}
+	if refusal != nil {
+		if len(params) > 0 {
+			rw, _ := sqlparams.Rewrite(sql, params)
+			used = rw.Used
+		}
+		x.Rewritten = sqlparams.Rewritten{SQL: refusal.SQL()}
+		return x, used, true, nil
+	}
+	x.After = dialect.RecordLayoutSQL(mode, x.Text)
+	if len(params) == 0 {
+		x.Rewritten = sqlparams.Rewritten{SQL: sql}
+		return x, nil, false, nil
+	}
+	rw, err := sqlparams.Rewrite(sql, params)
+	if err != nil {
+		var perr *sqlparams.Error
+		if errors.As(err, &perr) {
+			return x, nil, false, invalid("%s", perr.Message)
+		}
+		return x, nil, false, err
+	}
+	x.Rewritten = rw
+	return x, rw.Used, false, nil
+}
+
+// roleParamsMessage refuses parameters with a role statement, which takes
+// none: its names and password are part of its syntax, not values.
+const roleParamsMessage = "Parameters are not supported with user or group statements (CREATE USER, ALTER GROUP, ...): send the statement without parameters."
+
+// prepareParts prepares sql, a text that holds role statements with
+// others, from its statements' texts (dialect.SplitRoles). When the
+// dialect refuses one of them, nothing of sql runs: it is the first
+// refusal's statement, as PostgreSQL parses a whole multi-statement query
+// before it runs any of it.
+func prepareParts(mode dialect.Mode, sql string, texts []string) (prepared, bool, error) {
+	x := prepared{Text: dialect.MaskPasswords(sql), Parts: make([]prepared, len(texts))}
+	for i, text := range texts {
+		part, _, refused, err := prepareSQL(mode, text, nil)
+		if err != nil || refused {
+			part.Text, part.Role = x.Text, nil
+			return part, refused, err
+		}
+		x.Parts[i] = part
+	}
+	// What a Conn that runs no role statements runs: the whole text.
+	out, _ := translate(mode, sql)
+	x.Rewritten = sqlparams.Rewritten{SQL: out}
+	x.After = dialect.RecordLayoutSQL(mode, sql)
+	return x, false, nil
 }
 
 // translate is dialect.TranslateStrict that keeps the best-effort

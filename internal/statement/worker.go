@@ -350,9 +350,15 @@ func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x pre
 	start := e.now()
 	var res RunResult
 	var err error
-	if rr, ok := conn.(RoleRunner); ok && x.Role != nil && rr.RunsRoles() {
+	rr, roles := conn.(RoleRunner)
+	roles = roles && (x.Role != nil || x.Parts != nil) && rr.RunsRoles()
+	split := roles && x.Parts != nil
+	switch {
+	case roles && x.Role != nil:
 		err = rr.RunRole(ctx, x.Role)
-	} else {
+	case split:
+		res, err = e.runParts(ctx, conn, rr, x.Parts, r.format, snk)
+	default:
 		res, err = conn.Run(ctx, x.SQL, params, r.format, snk)
 	}
 	// Close always: it waits for the page write in flight, which must not
@@ -371,7 +377,7 @@ func (e *Engine) runOne(ctx context.Context, r *run, conn Conn, id string, x pre
 		o.queryID = e.recordQuery(conn, id, x, start, o, 0)
 		return o
 	}
-	if x.After != "" {
+	if x.After != "" && !split {
 		// Its failure is not the statement's; it is written never to fail.
 		if _, err := conn.Run(ctx, x.After, nil, FormatJSON, discard{}); err != nil {
 			e.opts.Logger.Warn("statement's follow-up failed", "id", id, "err", err)
