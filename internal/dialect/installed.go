@@ -131,17 +131,58 @@ func installedWord(w string) string {
 }
 
 // namesRelation reports whether a relation's name follows toks[prev]: FROM
-// or JOIN, or the ON [TABLE] of a GRANT or REVOKE.
+// or JOIN, the ON [TABLE] of a GRANT or REVOKE, or a comma of a list one of
+// these starts (from svv_tables t, svv_columns c).
 func (t *translator) namesRelation(prev int) bool {
 	if prev < 0 {
 		return false
 	}
 	p := t.toks[prev]
+	if p.Text == "," {
+		return t.inRelationList(prev)
+	}
 	if p.Is("table") {
 		prev = t.prevSig(prev)
 		return prev >= 0 && t.toks[prev].Is("on")
 	}
 	return p.Is("from") || p.Is("join") || p.Is("on")
+}
+
+// listStops are words of clauses whose comma-separated lists name no
+// relation: met first going back from a comma, they say it is not a FROM
+// or ON list's.
+var listStops = map[string]bool{"select": true, "where": true, "by": true, "set": true, "values": true,
+	"having": true, "returning": true, "into": true, "using": true, "and": true, "or": true, "not": true,
+	"when": true, "then": true, "else": true, "case": true, "distinct": true, "to": true, "with": true,
+	"in": true, "over": true, "within": true}
+
+// inRelationList reports whether the comma toks[comma] separates the items
+// of a FROM list or of a GRANT's or REVOKE's ON list: going back at the
+// comma's parenthesis depth, a FROM, JOIN or ON comes before any word of
+// another clause (listStops), an opening parenthesis or the statement's
+// start. A join condition's AND stops it too: such a name is left alone.
+func (t *translator) inRelationList(comma int) bool {
+	depth := 0
+	for j := t.prevSig(comma); j >= 0; j = t.prevSig(j) {
+		tok := t.toks[j]
+		switch {
+		case tok.Text == ")":
+			depth++
+		case tok.Text == "(":
+			if depth == 0 {
+				return false
+			}
+			depth--
+		case depth > 0:
+		case tok.Text == ";":
+			return false
+		case tok.Is("from") || tok.Is("join") || tok.Is("on"):
+			return true
+		case tok.Kind == Word && listStops[strings.ToLower(tok.Text)]:
+			return false
+		}
+	}
+	return false
 }
 
 // qualify writes toks[i], an installed name, qualified with InstallSchema

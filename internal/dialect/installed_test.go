@@ -34,6 +34,17 @@ func TestQualifyInstalled(t *testing.T) {
 		{"select * from myschema.svv_tables", "select * from myschema.svv_tables"},
 		{"select 'dateadd(month, 1, d)' -- crc32(x)", "select 'dateadd(month, 1, d)' -- crc32(x)"},
 		{"select svv_tables from t", "select svv_tables from t"},
+		// Lists: every relation of a FROM or ON list, no other list's item.
+		{"select * from svv_tables a, svv_columns b where a.table_name = b.table_name",
+			"select * from rsdata_redshift.svv_tables a, rsdata_redshift.svv_columns b where a.table_name = b.table_name"},
+		{"select * from (select 1) x, stl_query q join t on t.a = q.query, svv_tables",
+			"select * from (select 1) x, rsdata_redshift.stl_query q join t on t.a = q.query, rsdata_redshift.svv_tables"},
+		{"grant select on table stl_query, svv_tables to u", "grant select on table rsdata_redshift.stl_query, rsdata_redshift.svv_tables to u"},
+		{"select a, svv_tables from t order by x, svv_columns", "select a, svv_tables from t order by x, svv_columns"},
+		{"select coalesce(a, svv_tables) from t where b in (1, svv_columns)", "select coalesce(a, svv_tables) from t where b in (1, svv_columns)"},
+		{"update t set a = 1, svv_tables = 2", "update t set a = 1, svv_tables = 2"},
+		{"insert into t (a, svv_tables) values (1, 2)", "insert into t (a, svv_tables) values (1, 2)"},
+		{"select 1; select x, svv_tables from t", "select 1; select x, svv_tables from t"},
 		{"create table svv_tables (x int)", "create table svv_tables (x int)"},
 		{"select * from t join u on svv_tables.x = t.x", "select * from t join u on svv_tables.x = t.x"},
 	}

@@ -242,6 +242,22 @@ rsdata_redshift.json_extract_path_text('{"a":"b"}', 'a'), (select count(*) from 
 	}
 }
 
+// TestSystemViewsInLists: every system view of a FROM list and of a
+// GRANT's ON list resolves, not only the first.
+func TestSystemViewsInLists(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	env.Wait(t, runIn(t, env, "", "create table listed (a int, b varchar(10))"))
+	got := records(t, env, runIn(t, env, "", `select trim(t.table_name), trim(c.column_name) from svv_tables t, svv_columns c
+where t.table_schema = 'public' and t.table_name = 'listed' and c.table_schema = t.table_schema and c.table_name = t.table_name
+order by c.ordinal_position`))
+	if want := [][]string{{"listed", "a"}, {"listed", "b"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("svv_tables, svv_columns in one FROM list:\n got %q\nwant %q", got, want)
+	}
+	if d := env.Wait(t, runIn(t, env, "", "grant select on svv_tables, svv_columns to plainuser")); d.Status != types.StatusStringFinished {
+		t.Errorf("grant on two system views: %s %q", d.Status, aws.ToString(d.Error))
+	}
+}
+
 // TestVersion: SELECT VERSION() answers Redshift's documented string
 // ("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2
 // 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.<revision>") in a column
