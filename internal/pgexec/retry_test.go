@@ -49,9 +49,7 @@ func TestLostConnectionIsNotRetried(t *testing.T) {
 		ended <- result{res, err}
 	}()
 	waitForSleep(t, srv, db, pid)
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
+	killBackend(t, srv, db, pid)
 	var r result
 	select {
 	case r = <-ended:
@@ -155,6 +153,32 @@ func TestSinkFailureIsNotRetried(t *testing.T) {
 	}
 }
 
+// killBackend kills backend pid with SIGKILL and returns once the server
+// has begun its crash cycle (it ends every other backend, then recovers),
+// so that no later connection of the test reaches the server before the
+// cycle and is cut by it.
+func killBackend(t *testing.T, srv *pgtest.Server, db string, pid int) {
+	t.Helper()
+	ctx := context.Background()
+	witness, err := pgx.Connect(ctx, srv.ConnString("postgres", db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer witness.Close(ctx)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		if _, err := witness.Exec(ctx, "select 1"); err != nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not end its other backends after one was killed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // newCallsExecutor is an Executor over srv whose master user (no
 // superuser: rsdata never logs a user in as one) may write to calls.
 func newCallsExecutor(t *testing.T, srv *pgtest.Server, db string) *Executor {
@@ -187,28 +211,9 @@ func TestDeadIdleConnectionIsReplaced(t *testing.T) {
 	}
 	defer conn.Release(true)
 	dead := int(conn.PID())
-	// witness is ended with every other backend when the server starts
-	// afresh; until then a new connection may still reach the server
-	// before its crash cycle begins.
-	witness, err := pgx.Connect(ctx, srv.ConnString("postgres", db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer witness.Close(ctx)
 	// Killing a backend makes PostgreSQL end every other one and start
 	// afresh: the idle connection's socket is closed under it.
-	if err := syscall.Kill(dead, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(60 * time.Second); ; {
-		if _, err := witness.Exec(ctx, "select 1"); err != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the server did not end its other backends after one was killed")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	killBackend(t, srv, db, dead)
 	countCalls(t, srv, db) // waits until the server accepts connections again
 	if _, err := conn.Run(ctx, "set synchronous_commit = on; insert into calls values (1)", nil, statement.FormatJSON, discard{}); err != nil {
 		t.Fatalf("statement on a connection that died while idle: %v", err)

@@ -6,6 +6,7 @@ package pgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rsdata/rsdata/internal/engines/embedded"
 )
@@ -114,12 +116,30 @@ func (s *Server) Exec(tb testing.TB, db, sql string) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, s.ConnString("postgres", db))
+	conn, err := connectWhenReady(ctx, s.ConnString("postgres", db))
 	if err != nil {
 		tb.Fatalf("pgtest: connect: %v", err)
 	}
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, sql); err != nil {
 		tb.Fatalf("pgtest: %s: %v", sql, err)
+	}
+}
+
+// connectWhenReady connects, waiting while the server answers that it
+// cannot accept connections yet (57P03: starting, or recovering after a
+// backend a test killed), until ctx ends.
+func connectWhenReady(ctx context.Context, dsn string) (*pgx.Conn, error) {
+	for {
+		conn, err := pgx.Connect(ctx, dsn)
+		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "57P03" {
+			return conn, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
