@@ -74,20 +74,17 @@ func (i *Identities) Reset(ctx context.Context) error {
 // Admin token, as the root credentials stay); with keep empty, every Admin
 // token stays.
 func (d *Datastores) Reset(ctx context.Context, keep []string) error {
-	tokens := `DELETE FROM ds_tokens WHERE NOT (hash = ANY($1))`
+	tokens, arg := `DELETE FROM ds_tokens WHERE NOT (hash = ANY($1))`, any(keep)
 	if len(keep) == 0 {
-		tokens = `DELETE FROM ds_tokens WHERE role <> $1`
+		tokens, arg = `DELETE FROM ds_tokens WHERE role <> $1`, int(datastore.Admin)
 	}
 	return d.inTx(ctx, func(tx pgx.Tx) error {
 		for _, q := range []string{`DELETE FROM ds_operations`, `DELETE FROM ds_containers`,
-			`UPDATE ds_datastores SET enrichment_datastore_id = NULL`, `DELETE FROM ds_datastores`, `DELETE FROM ds_connections`} {
+			`UPDATE ds_datastores SET enrichment_datastore_id = NULL`, `DELETE FROM ds_datastores`, `DELETE FROM ds_connections`,
+		} {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return err
 			}
-		}
-		var arg any = keep
-		if len(keep) == 0 {
-			arg = int(datastore.Admin)
 		}
 		_, err := tx.Exec(ctx, tokens, arg)
 		return err

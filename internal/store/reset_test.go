@@ -3,9 +3,11 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/rsdata/rsdata/internal/datastore"
 	"github.com/rsdata/rsdata/internal/identity"
 	"github.com/rsdata/rsdata/internal/seal"
 )
@@ -75,5 +77,42 @@ func TestReset(t *testing.T) {
 	}
 	if _, err := s.Statements().Get(ctx, "s1"); err == nil {
 		t.Errorf("statement s1 is still there")
+	}
+}
+
+// TestDatastoresReset: with the first Admin token's hash given, every
+// other token goes; with none known, every Admin token stays.
+func TestDatastoresReset(t *testing.T) {
+	ctx := context.Background()
+	v := openTestDB(t).store.Datastores()
+	for _, tok := range []*datastore.Token{{Name: "first", Role: datastore.Admin, Hash: "h-first"},
+		{Name: "other admin", Role: datastore.Admin, Hash: "h-admin"}, {Name: "member", Role: datastore.Member, Hash: "h-member"}} {
+		if err := v.CreateToken(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func() []string {
+		list, err := v.ListTokens(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, tok := range list {
+			out = append(out, tok.Name)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if err := v.Reset(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); !slices.Equal(got, []string{"first", "other admin"}) {
+		t.Errorf("tokens after a reset knowing no secret: %q, want the Admin ones", got)
+	}
+	if err := v.Reset(ctx, []string{"h-first"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); !slices.Equal(got, []string{"first"}) {
+		t.Errorf("tokens after a reset keeping the first: %q", got)
 	}
 }
